@@ -1,0 +1,81 @@
+//! Who is calling, and the capabilities a successful role check hands out: a privileged
+//! operation takes the capability, so forgetting the check does not compile.
+
+use steward_model::{Account, Role, Service};
+
+/// An authenticated principal.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Principal {
+    /// A person's account.
+    Account(Account),
+    /// A service principal (Astakos' service tokens).
+    Service(Service),
+}
+
+/// The caller of a core operation: a principal or the operator's CLI, and the face it came
+/// through (for the audit log).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Actor {
+    /// `None` for the operator's CLI, which works on the store directly.
+    pub principal: Option<Principal>,
+    /// `steward` (native API), `cli`, `janua`, … — recorded in every audit entry.
+    pub face: &'static str,
+}
+
+impl Actor {
+    /// The operator at the command line: trusted like an admin, audited as `cli`.
+    pub fn cli() -> Self {
+        Self { principal: None, face: "cli" }
+    }
+
+    /// Steward itself (bootstrap), audited as `system`.
+    pub fn system() -> Self {
+        Self { principal: None, face: "system" }
+    }
+
+    /// A principal calling through `face`.
+    pub fn new(principal: Principal, face: &'static str) -> Self {
+        Self { principal: Some(principal), face }
+    }
+
+    /// How the audit log names this actor.
+    pub fn audit_name(&self) -> String {
+        match &self.principal {
+            Some(Principal::Account(account)) => format!("account:{}", account.login),
+            Some(Principal::Service(service)) => format!("service:{}", service.name),
+            None => self.face.to_owned(),
+        }
+    }
+
+    /// The capability to make admin changes: the CLI and accounts holding `admin` get it.
+    pub fn admin(&self) -> Result<AdminCapability<'_>, Forbidden> {
+        match &self.principal {
+            None => Ok(AdminCapability { actor: self }),
+            Some(Principal::Account(account)) if account.has_role(Role::ADMIN) => {
+                Ok(AdminCapability { actor: self })
+            }
+            Some(_) => Err(Forbidden { needed: Role::ADMIN }),
+        }
+    }
+}
+
+/// Proof that the actor may make admin changes; only [`Actor::admin`] makes one.
+#[derive(Debug, Clone, Copy)]
+pub struct AdminCapability<'a> {
+    actor: &'a Actor,
+}
+
+impl AdminCapability<'_> {
+    /// The actor the check was made for.
+    pub fn actor(&self) -> &Actor {
+        self.actor
+    }
+}
+
+/// The actor lacks the role an operation needs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("this needs the `{needed}` role")]
+pub struct Forbidden {
+    /// The role that would have allowed it.
+    pub needed: &'static str,
+}

@@ -1,0 +1,301 @@
+//! Authentication: every credential form (a token, a login with a password) becomes a
+//! [`Principal`] here, so every face and the native API apply the same rules and the same
+//! login rate limit.
+
+use std::net::IpAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use steward_model::{Account, Password, TokenSecret};
+use time::OffsetDateTime;
+
+use crate::hasher::{HashError, Hasher};
+use crate::rate_limit::{LoginLimiter, RateLimited};
+use crate::tokens::{self, TokenCache, Verified};
+use crate::{Principal, Store, StoreError, audit, now};
+
+/// Why a credential was refused. The reason is for logs and metrics; faces show their own
+/// uniform message so a client cannot tell an unknown login from a wrong password.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refusal {
+    /// Wrong password, or no such login.
+    Password,
+    /// The account is disabled.
+    Disabled,
+    /// No token with this value exists.
+    UnknownToken,
+    /// The token's lifetime is over.
+    Expired,
+    /// The token was revoked (logout, password change).
+    Revoked,
+}
+
+impl Refusal {
+    /// The `reason` label of `steward_login_failures_total`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Password => "password",
+            Self::Disabled => "disabled",
+            Self::UnknownToken => "unknown_token",
+            Self::Expired => "expired",
+            Self::Revoked => "revoked",
+        }
+    }
+}
+
+/// What went wrong authenticating.
+#[derive(Debug, thiserror::Error)]
+pub enum AuthError {
+    /// The credential is not valid.
+    #[error("invalid credentials")]
+    Refused(Refusal),
+    /// Too many failed password checks for this login or address.
+    #[error(transparent)]
+    RateLimited(#[from] RateLimited),
+    /// The password hashers are saturated.
+    #[error("too many password checks at once; try again shortly")]
+    Busy,
+    /// The store or the hasher failed.
+    #[error("authentication unavailable: {0}")]
+    Unavailable(String),
+}
+
+impl From<StoreError> for AuthError {
+    fn from(error: StoreError) -> Self {
+        Self::Unavailable(error.to_string())
+    }
+}
+
+impl From<HashError> for AuthError {
+    fn from(error: HashError) -> Self {
+        match error {
+            HashError::Busy => Self::Busy,
+            HashError::Failed(reason) => Self::Unavailable(reason),
+        }
+    }
+}
+
+/// A principal authenticated by a token, with what is known of the token.
+#[derive(Debug, Clone)]
+pub struct TokenAuthenticated {
+    /// Who the token belongs to.
+    pub principal: Principal,
+    /// The token's fingerprint (to revoke it).
+    pub fingerprint: String,
+    /// When it was issued.
+    pub created_at: OffsetDateTime,
+    /// When it stops working; `None` for a service token without expiry.
+    pub expires_at: Option<OffsetDateTime>,
+}
+
+/// A freshly issued user token, to hand to the client once.
+#[derive(Debug)]
+pub struct IssuedToken {
+    /// The token itself.
+    pub secret: TokenSecret,
+    /// The account it belongs to.
+    pub account: Account,
+    /// When it was issued.
+    pub created_at: OffsetDateTime,
+    /// When it stops working.
+    pub expires_at: OffsetDateTime,
+}
+
+/// Checks credentials and issues tokens.
+pub struct Authenticator {
+    store: Store,
+    hasher: Hasher,
+    tokens: Arc<TokenCache>,
+    limiter: Arc<LoginLimiter>,
+    token_ttl: Duration,
+}
+
+fn count_refusal(reason: &'static str) {
+    metrics::counter!("steward_login_failures_total", "reason" => reason).increment(1);
+}
+
+impl Authenticator {
+    pub(crate) fn new(
+        store: Store,
+        hasher: Hasher,
+        tokens: Arc<TokenCache>,
+        limiter: Arc<LoginLimiter>,
+        token_ttl: Duration,
+    ) -> Self {
+        Self { store, hasher, tokens, limiter, token_ttl }
+    }
+
+    /// How many password checks may run at once (for the benchmark's ceiling).
+    pub fn concurrent_hashes(&self) -> usize {
+        self.hasher.size()
+    }
+
+    /// The default lifetime of user tokens.
+    pub fn token_ttl(&self) -> Duration {
+        self.token_ttl
+    }
+
+    /// Checks a login and password, counting failures against the rate limit. The login is
+    /// matched case-insensitively. Unknown logins cost one dummy verify, like known ones.
+    pub async fn check_password(
+        &self,
+        login: &str,
+        password: &Password,
+        address: Option<IpAddr>,
+    ) -> Result<Account, AuthError> {
+        let login_key = login.to_lowercase();
+        if let Err(limited) = self.limiter.check(Some(&login_key), address) {
+            count_refusal("rate_limited");
+            return Err(limited.into());
+        }
+        let found = self.store.account_by_login(&login_key).await?;
+        let hash = found.as_ref().and_then(|found| {
+            // Only local accounts are checked against a stored hash; external backends
+            // (LDAP) plug in here with their own faces.
+            (found.account.auth_backend == "local").then_some(found.password_hash.as_deref()).flatten()
+        });
+        let matches = self.hasher.verify(password, hash).await?;
+        match found {
+            Some(found) if matches => {
+                if found.account.active {
+                    Ok(found.account)
+                } else {
+                    count_refusal(Refusal::Disabled.as_str());
+                    Err(AuthError::Refused(Refusal::Disabled))
+                }
+            }
+            _ => {
+                self.limiter.record_failure(Some(&login_key), address);
+                count_refusal(Refusal::Password.as_str());
+                Err(AuthError::Refused(Refusal::Password))
+            }
+        }
+    }
+
+    /// A login: checks the password and issues a user token for the default lifetime.
+    pub async fn login(
+        &self,
+        login: &str,
+        password: &Password,
+        address: Option<IpAddr>,
+    ) -> Result<IssuedToken, AuthError> {
+        let account = self.check_password(login, password, address).await?;
+        self.issue(account, self.token_ttl).await
+    }
+
+    /// Issues a token for an account that already proved who it is.
+    async fn issue(&self, account: Account, ttl: Duration) -> Result<IssuedToken, AuthError> {
+        let secret = tokens::generate();
+        let created_at = now();
+        let expires_at = created_at + ttl;
+        let write = self.store.write().await?;
+        write.insert_token(tokens::fingerprint(&secret), account.id, created_at, expires_at).await?;
+        write.commit().await?;
+        Ok(IssuedToken { secret, account, created_at, expires_at })
+    }
+
+    /// Issues a token for `login` without a password: the operator's `steward token issue`.
+    pub async fn issue_for(
+        &self,
+        capability: crate::AdminCapability<'_>,
+        login: &str,
+        ttl: Option<Duration>,
+    ) -> Result<Option<IssuedToken>, AuthError> {
+        let Some(found) = self.store.account_by_login(&login.to_lowercase()).await? else {
+            return Ok(None);
+        };
+        let secret = tokens::generate();
+        let created_at = now();
+        let expires_at = created_at + ttl.unwrap_or(self.token_ttl);
+        let write = self.store.write().await?;
+        write.insert_token(tokens::fingerprint(&secret), found.account.id, created_at, expires_at).await?;
+        write
+            .audit(
+                audit::entry(
+                    capability.actor(),
+                    "token.issue",
+                    &found.account.login,
+                    serde_json::json!({ "expires_at": expires_at.unix_timestamp() }),
+                ),
+                created_at,
+            )
+            .await?;
+        write.commit().await?;
+        Ok(Some(IssuedToken { secret, account: found.account, created_at, expires_at }))
+    }
+
+    /// Turns a presented token (user or service) into its principal. Served from memory
+    /// after the first hit; expiry is checked on every call.
+    pub async fn authenticate_token(&self, token: &TokenSecret) -> Result<TokenAuthenticated, AuthError> {
+        let fingerprint = tokens::fingerprint(token);
+        let at = now();
+        let verified = match self.tokens.get(&fingerprint).await {
+            Some(verified) => verified,
+            None => {
+                let verified = self.load(&fingerprint, at).await?;
+                self.tokens.put(fingerprint.clone(), verified.clone()).await;
+                verified
+            }
+        };
+        if verified.expires_at.is_some_and(|expires_at| expires_at <= at) {
+            count_refusal(Refusal::Expired.as_str());
+            return Err(AuthError::Refused(Refusal::Expired));
+        }
+        Ok(TokenAuthenticated {
+            principal: verified.principal,
+            fingerprint,
+            created_at: verified.created_at,
+            expires_at: verified.expires_at,
+        })
+    }
+
+    async fn load(&self, fingerprint: &str, at: OffsetDateTime) -> Result<Verified, AuthError> {
+        if let Some(token) = self.store.token_by_hash(fingerprint).await? {
+            let refusal = if !tokens::same_fingerprint(&token.token_hash, fingerprint) {
+                Some(Refusal::UnknownToken)
+            } else if token.revoked_at.is_some() {
+                Some(Refusal::Revoked)
+            } else if token.expires_at <= at {
+                Some(Refusal::Expired)
+            } else {
+                None
+            };
+            if let Some(refusal) = refusal {
+                count_refusal(refusal.as_str());
+                return Err(AuthError::Refused(refusal));
+            }
+            let Some(found) = self.store.account_by_id(token.account_id).await? else {
+                count_refusal(Refusal::UnknownToken.as_str());
+                return Err(AuthError::Refused(Refusal::UnknownToken));
+            };
+            if !found.account.active {
+                count_refusal(Refusal::Disabled.as_str());
+                return Err(AuthError::Refused(Refusal::Disabled));
+            }
+            return Ok(Verified {
+                principal: Principal::Account(found.account),
+                expires_at: Some(token.expires_at),
+                created_at: token.created_at,
+            });
+        }
+        if let Some(record) = self.store.service_by_token_hash(fingerprint).await?
+            && tokens::same_fingerprint(&record.token_hash, fingerprint)
+        {
+            let created_at = record.service.token_created_at;
+            let expires_at = record.service.token_expires_at;
+            return Ok(Verified { principal: Principal::Service(record.service), expires_at, created_at });
+        }
+        count_refusal(Refusal::UnknownToken.as_str());
+        Err(AuthError::Refused(Refusal::UnknownToken))
+    }
+
+    /// Revokes the token with this fingerprint: refused on this instance from the next
+    /// request, on others once their cache entry lapses.
+    pub async fn revoke(&self, fingerprint: &str) -> Result<bool, AuthError> {
+        let write = self.store.write().await?;
+        let revoked = write.revoke_token(fingerprint, now()).await?;
+        write.commit().await?;
+        self.tokens.forget(fingerprint).await;
+        Ok(revoked)
+    }
+}

@@ -1,0 +1,97 @@
+//! Steward's core: every rule, once. Faces and the CLI call these services; nothing here
+//! knows HTTP, and all SQL stays in the store.
+//!
+//! # Layout
+//! - [`actor`]: who is calling ([`Actor`], [`Principal`]) and the capabilities a role check
+//!   hands out ([`AdminCapability`]).
+//! - [`hasher`]: argon2id off the async runtime, a bounded number at a time.
+//! - [`tokens`]: token generation, hashing, the short-lived in-memory cache.
+//! - [`auth`]: turning credentials (token, login + password) into a principal, with the
+//!   login rate limit of [`rate_limit`].
+//! - [`accounts`]: the one identity: create, passwords, enable/disable, terms.
+//! - [`services`]: service principals and their tokens.
+//! - [`quotas`]: resources, per-account limits and usage.
+//! - [`mail`]: mails queued in the outbox with their cause.
+//! - [`outbox`]: what operators do with the queue (list, retry).
+//! - [`audit`]: building the audit entry written inside every admin change.
+
+pub mod accounts;
+pub mod actor;
+pub mod audit;
+pub mod auth;
+pub mod hasher;
+pub mod mail;
+pub mod outbox;
+pub mod quotas;
+pub mod rate_limit;
+pub mod services;
+pub mod tokens;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+pub use actor::{Actor, AdminCapability, Forbidden, Principal};
+pub use steward_store::{Store, StoreError};
+
+/// The settings the core's rules depend on, taken from the configuration by the binary.
+#[derive(Debug, Clone)]
+pub struct CoreSettings {
+    /// Lifetime of a user token issued by any login (`security.token_ttl_hours`).
+    pub token_ttl: Duration,
+    /// Failed password checks allowed per login and per client address in 60 s.
+    pub login_attempts_per_minute: u32,
+    /// `From:` of every mail Steward sends (`mail.from`).
+    pub mail_from: String,
+    /// Host part of generated Message-IDs.
+    pub mail_domain: String,
+}
+
+/// Every core service, built once and shared by the faces, the native API and the CLI.
+#[derive(Clone)]
+pub struct Core {
+    /// The store, for readiness checks.
+    pub store: Store,
+    /// Accounts: the one identity.
+    pub accounts: Arc<accounts::Accounts>,
+    /// Authentication of every credential form.
+    pub auth: Arc<auth::Authenticator>,
+    /// Service principals.
+    pub services: Arc<services::Services>,
+    /// Quota resources, limits and usage.
+    pub quotas: Arc<quotas::Quotas>,
+    /// Mail through the outbox.
+    pub mail: Arc<mail::Mail>,
+    /// Operator actions on the outbox.
+    pub outbox: Arc<outbox::Outbox>,
+}
+
+impl Core {
+    /// Builds every service over one store.
+    pub fn new(store: Store, settings: CoreSettings) -> Self {
+        let hasher = hasher::Hasher::new(hasher::Hasher::default_permits());
+        let tokens = Arc::new(tokens::TokenCache::new());
+        let tokens_for_services = tokens.clone();
+        let limiter = Arc::new(rate_limit::LoginLimiter::new(settings.login_attempts_per_minute));
+        let auth = Arc::new(auth::Authenticator::new(
+            store.clone(),
+            hasher.clone(),
+            tokens.clone(),
+            limiter,
+            settings.token_ttl,
+        ));
+        Self {
+            accounts: Arc::new(accounts::Accounts::new(store.clone(), hasher, tokens)),
+            auth,
+            services: Arc::new(services::Services::new(store.clone(), tokens_for_services)),
+            quotas: Arc::new(quotas::Quotas::new(store.clone())),
+            mail: Arc::new(mail::Mail::new(store.clone(), settings.mail_from, settings.mail_domain)),
+            outbox: Arc::new(outbox::Outbox::new(store.clone())),
+            store,
+        }
+    }
+}
+
+/// The one clock of the core, in UTC.
+pub(crate) fn now() -> time::OffsetDateTime {
+    time::OffsetDateTime::now_utc()
+}

@@ -1,0 +1,57 @@
+//! The operator's view of the outbox: what waits, what failed, and putting failures back.
+
+use serde_json::json;
+use steward_model::{AuditEntry, OutboxRow};
+use steward_store::OutboxCounts;
+
+use crate::{AdminCapability, Store, StoreError, audit, now};
+
+/// The outbox service.
+pub struct Outbox {
+    store: Store,
+}
+
+impl Outbox {
+    pub(crate) fn new(store: Store) -> Self {
+        Self { store }
+    }
+
+    /// Pending and failed counts.
+    pub async fn counts(&self) -> Result<OutboxCounts, StoreError> {
+        self.store.outbox_counts().await
+    }
+
+    /// Rows still queued and failed ones (or failed only), oldest first.
+    pub async fn waiting(&self, _capability: AdminCapability<'_>, failed_only: bool) -> Result<Vec<OutboxRow>, StoreError> {
+        self.store.outbox_waiting(failed_only).await
+    }
+
+    /// Puts one failed row back in the queue; `false` if it was not failed.
+    pub async fn retry(&self, capability: AdminCapability<'_>, id: i64) -> Result<bool, StoreError> {
+        let at = now();
+        let write = self.store.write().await?;
+        let retried = write.retry_failed(id, at).await?;
+        if retried {
+            write.audit(audit::entry(capability.actor(), "outbox.retry", &id.to_string(), json!({})), at).await?;
+        }
+        write.commit().await?;
+        Ok(retried)
+    }
+
+    /// Puts every failed row back in the queue; returns how many.
+    pub async fn retry_all_failed(&self, capability: AdminCapability<'_>) -> Result<u64, StoreError> {
+        let at = now();
+        let write = self.store.write().await?;
+        let count = write.retry_all_failed(at).await?;
+        write
+            .audit(audit::entry(capability.actor(), "outbox.retry_all", "failed", json!({ "count": count })), at)
+            .await?;
+        write.commit().await?;
+        Ok(count)
+    }
+
+    /// The newest audit entries (admins only).
+    pub async fn audit_tail(&self, _capability: AdminCapability<'_>, limit: u64) -> Result<Vec<AuditEntry>, StoreError> {
+        self.store.audit_tail(limit).await
+    }
+}

@@ -1,0 +1,169 @@
+//! Quotas: resources (`service.name`), per-account limits and usage. Astakos reports them;
+//! Janua's SMS quota is the resource `janua.sms`.
+
+use serde_json::json;
+use steward_model::Resource;
+use steward_store::QuotaRow;
+
+use crate::{AdminCapability, Store, StoreError, audit, now};
+
+/// What went wrong with a quota operation.
+#[derive(Debug, thiserror::Error)]
+pub enum QuotaError {
+    /// No such account.
+    #[error("no account has the login `{0}`")]
+    UnknownAccount(String),
+    /// No such resource.
+    #[error("no resource is called `{0}`")]
+    UnknownResource(String),
+    /// The resource name is taken.
+    #[error("a resource called `{0}` already exists")]
+    NameTaken(String),
+    /// A value was refused.
+    #[error("{0}")]
+    Invalid(String),
+    /// The store failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// A resource name: `service.resource`, where each part is a non-empty name.
+fn check_resource_name(name: &str) -> Result<(), QuotaError> {
+    let parts: Vec<&str> = name.splitn(2, '.').collect();
+    let part_ok = |part: &str| {
+        !part.is_empty() && part.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.' | '+'))
+    };
+    if name.len() <= 128 && parts.len() == 2 && parts.iter().all(|part| part_ok(part)) {
+        Ok(())
+    } else {
+        Err(QuotaError::Invalid(format!(
+            "`{name}` is not a resource name: write SERVICE.NAME, e.g. cyclades.vm"
+        )))
+    }
+}
+
+/// The quotas service.
+pub struct Quotas {
+    store: Store,
+}
+
+impl Quotas {
+    pub(crate) fn new(store: Store) -> Self {
+        Self { store }
+    }
+
+    /// Registers a resource with its default per-account limit.
+    pub async fn add_resource(&self, capability: AdminCapability<'_>, resource: Resource) -> Result<(), QuotaError> {
+        check_resource_name(&resource.name)?;
+        if resource.default_limit < 0 {
+            return Err(QuotaError::Invalid("a limit cannot be negative".to_owned()));
+        }
+        let at = now();
+        let write = self.store.write().await?;
+        write.insert_resource(&resource, at).await.map_err(|error| match error {
+            StoreError::Conflict(_) => QuotaError::NameTaken(resource.name.clone()),
+            other => QuotaError::Store(other),
+        })?;
+        write
+            .audit(
+                audit::entry(
+                    capability.actor(),
+                    "resource.add",
+                    &resource.name,
+                    json!({ "unit": resource.unit, "limit": resource.default_limit }),
+                ),
+                at,
+            )
+            .await?;
+        write.commit().await?;
+        Ok(())
+    }
+
+    /// Every registered resource.
+    pub async fn resources(&self) -> Result<Vec<Resource>, QuotaError> {
+        Ok(self.store.resources().await?)
+    }
+
+    async fn account_id(&self, login: &str) -> Result<steward_model::AccountId, QuotaError> {
+        self.store
+            .account_by_login(&login.to_lowercase())
+            .await?
+            .map(|found| found.account.id)
+            .ok_or_else(|| QuotaError::UnknownAccount(login.to_owned()))
+    }
+
+    /// Sets one account's own limit for a resource.
+    pub async fn set_limit(&self, capability: AdminCapability<'_>, login: &str, resource: &str, limit: i64) -> Result<(), QuotaError> {
+        self.set(capability, login, resource, limit, Counter::Limit).await
+    }
+
+    /// Sets one account's current usage of a resource (what a service reports).
+    pub async fn set_usage(&self, capability: AdminCapability<'_>, login: &str, resource: &str, used: i64) -> Result<(), QuotaError> {
+        self.set(capability, login, resource, used, Counter::Usage).await
+    }
+
+    async fn set(
+        &self,
+        capability: AdminCapability<'_>,
+        login: &str,
+        resource: &str,
+        value: i64,
+        counter: Counter,
+    ) -> Result<(), QuotaError> {
+        if value < 0 {
+            return Err(QuotaError::Invalid(format!("{} cannot be negative", counter.noun())));
+        }
+        let account = self.account_id(login).await?;
+        let at = now();
+        let write = self.store.write().await?;
+        let written = match counter {
+            Counter::Limit => write.set_quota(account, resource, value).await,
+            Counter::Usage => write.set_usage(account, resource, value, at).await,
+        };
+        written.map_err(|error| match error {
+            StoreError::NotFound => QuotaError::UnknownResource(resource.to_owned()),
+            other => QuotaError::Store(other),
+        })?;
+        write
+            .audit(
+                audit::entry(
+                    capability.actor(),
+                    counter.action(),
+                    login,
+                    json!({ "resource": resource, "value": value }),
+                ),
+                at,
+            )
+            .await?;
+        write.commit().await?;
+        Ok(())
+    }
+
+    /// Every resource with the account's effective limit and usage.
+    pub async fn of_account(&self, login: &str) -> Result<Vec<QuotaRow>, QuotaError> {
+        let account = self.account_id(login).await?;
+        Ok(self.store.quotas_of(account).await?)
+    }
+}
+
+#[derive(Clone, Copy)]
+enum Counter {
+    Limit,
+    Usage,
+}
+
+impl Counter {
+    fn action(self) -> &'static str {
+        match self {
+            Self::Limit => "quota.set",
+            Self::Usage => "usage.set",
+        }
+    }
+
+    fn noun(self) -> &'static str {
+        match self {
+            Self::Limit => "a limit",
+            Self::Usage => "a usage",
+        }
+    }
+}

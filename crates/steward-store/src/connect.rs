@@ -1,0 +1,102 @@
+//! Opening the store: the pool settings each backend needs, and migrations under a lock so
+//! several instances may start at once on one PostgreSQL database.
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use sea_orm::sqlx::postgres::PgPoolOptions;
+use sea_orm::sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sea_orm::{ConnectionTrait, SqlxPostgresConnector, SqlxSqliteConnector, TransactionTrait};
+use sea_orm_migration::MigratorTrait;
+
+use crate::migration::Migrator;
+use crate::{Store, StoreError};
+
+/// The two backends Steward runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    /// One file, WAL mode; the embedded default.
+    Sqlite,
+    /// For several instances behind a load balancer.
+    Postgres,
+}
+
+impl Backend {
+    /// Which backend a `database_url` names, or why none.
+    pub fn of_url(url: &str) -> Result<Self, StoreError> {
+        if url.starts_with("sqlite:") {
+            Ok(Self::Sqlite)
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Ok(Self::Postgres)
+        } else {
+            Err(StoreError::Setup(
+                "database_url must start with sqlite: or postgres://".to_owned(),
+            ))
+        }
+    }
+}
+
+/// An arbitrary constant naming Steward's migration lock among PostgreSQL advisory locks.
+const MIGRATION_LOCK: i64 = 0x5374_6577_6172_6401;
+
+impl Store {
+    /// Opens the pool for `url`; does not migrate.
+    pub async fn connect(url: &str) -> Result<Self, StoreError> {
+        let backend = Backend::of_url(url)?;
+        let db = match backend {
+            Backend::Sqlite => {
+                let options = SqliteConnectOptions::from_str(url)
+                    .map_err(|error| StoreError::Setup(format!("bad SQLite URL: {error}")))?
+                    .journal_mode(SqliteJournalMode::Wal)
+                    .synchronous(SqliteSynchronous::Normal)
+                    .busy_timeout(Duration::from_secs(10))
+                    .foreign_keys(true)
+                    // Deleted and overwritten content (a delivered mail's secret) is zeroed
+                    // in the file, not merely unlinked.
+                    .pragma("secure_delete", "ON");
+                let pool = SqlitePoolOptions::new()
+                    .max_connections(8)
+                    .connect_with(options)
+                    .await
+                    .map_err(|error| StoreError::Unavailable(error.to_string()))?;
+                SqlxSqliteConnector::from_sqlx_sqlite_pool(pool)
+            }
+            Backend::Postgres => {
+                let pool = PgPoolOptions::new()
+                    .max_connections(16)
+                    .acquire_timeout(Duration::from_secs(5))
+                    .connect(url)
+                    .await
+                    .map_err(|error| StoreError::Unavailable(error.to_string()))?;
+                SqlxPostgresConnector::from_sqlx_postgres_pool(pool)
+            }
+        };
+        Ok(Self { db, backend })
+    }
+
+    /// Opens the store and applies pending migrations, holding a lock for the duration so
+    /// concurrent starts apply each migration once.
+    pub async fn open_and_migrate(url: &str) -> Result<Self, StoreError> {
+        let store = Self::connect(url).await?;
+        store.migrate().await?;
+        Ok(store)
+    }
+
+    /// Applies pending migrations inside one write transaction: on PostgreSQL under a
+    /// transaction-scoped advisory lock, on SQLite under the write lock `BEGIN IMMEDIATE` takes.
+    pub async fn migrate(&self) -> Result<(), StoreError> {
+        let transaction = self.db.begin_with_options(crate::write::immediate()).await?;
+        if self.backend == Backend::Postgres {
+            transaction
+                .execute_raw(sea_orm::Statement::from_sql_and_values(
+                    sea_orm::DbBackend::Postgres,
+                    "SELECT pg_advisory_xact_lock($1)",
+                    [MIGRATION_LOCK.into()],
+                ))
+                .await?;
+        }
+        Migrator::up(&transaction, None).await?;
+        transaction.commit().await?;
+        Ok(())
+    }
+}

@@ -1,0 +1,68 @@
+//! Steward's store: one schema on SQLite or PostgreSQL, chosen by URL, through one code path.
+//! Every SQL statement of Steward lives in this crate.
+//!
+//! # Layout
+//! - [`connect`]: opening the pool with each backend's settings, and migrating under a lock.
+//! - [`error`]: [`StoreError`], the store's own failures (not found, conflict, unavailable).
+//! - [`write`]: [`WriteTx`], the one short write transaction a change, its audit entry and its
+//!   outbox rows share.
+//! - `accounts`, `tokens`, `services`, `terms`, `quotas`, `audit`, `outbox`: reads on
+//!   [`Store`] and writes on [`WriteTx`], one file per table family.
+//! - `entity`, `migration`: SeaORM entities and the migrations, private to the store.
+
+mod accounts;
+mod audit;
+pub mod connect;
+mod entity;
+pub mod error;
+mod migration;
+pub mod outbox;
+mod quotas;
+mod services;
+mod terms;
+mod tokens;
+pub mod write;
+
+pub use accounts::{AccountWithSecret, NewAccountRow};
+pub use connect::Backend;
+pub use error::StoreError;
+pub use outbox::OutboxCounts;
+pub use quotas::QuotaRow;
+pub use tokens::{ServiceTokenRecord, TokenRecord};
+pub use write::WriteTx;
+
+use sea_orm::DatabaseConnection;
+use time::OffsetDateTime;
+
+/// A handle on the store: cheap to clone, shared by every service and the worker.
+#[derive(Clone, Debug)]
+pub struct Store {
+    /// The pool (SQLite: 8 connections in WAL mode; PostgreSQL: 16).
+    db: DatabaseConnection,
+    /// Which backend the URL named; decides the one backend branch (the outbox claim).
+    backend: Backend,
+}
+
+impl Store {
+    /// Which backend this store runs on.
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// Checks the store answers a trivial query (for `/readyz`).
+    pub async fn ping(&self) -> Result<(), StoreError> {
+        self.db.ping().await.map_err(StoreError::from)
+    }
+
+    /// Closes the pool, waiting for connections to be returned.
+    pub async fn close(self) -> Result<(), StoreError> {
+        self.db.close().await.map_err(StoreError::from)
+    }
+}
+
+/// Timestamps are stored to the second: SQLite keeps them as RFC 3339 text, which drops a
+/// zero fraction, so values with and without fractions would not compare as text.
+pub(crate) fn stored_time(at: OffsetDateTime) -> OffsetDateTime {
+    let utc = at.to_offset(time::UtcOffset::UTC);
+    utc.replace_nanosecond(0).unwrap_or(utc)
+}

@@ -1,0 +1,24 @@
+//! The schema's history. One migration list for SQLite and PostgreSQL, written with
+//! sea-query builders so no statement is spelled per backend.
+
+use sea_orm_migration::prelude::*;
+
+mod m0001_foundation;
+mod m0002_default_resources;
+
+/// Applies Steward's migrations in order.
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![
+            Box::new(m0001_foundation::Migration),
+            Box::new(m0002_default_resources::Migration),
+        ]
+    }
+
+    fn migration_table_name() -> DynIden {
+        "steward_migrations".into()
+    }
+}

@@ -1,0 +1,235 @@
+//! The outbox: rows written in the same transaction as the change that caused them, claimed
+//! by workers under a lease, never deleted.
+
+use sea_orm::sea_query::{Expr, ExprTrait, LockBehavior, LockType};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
+};
+use steward_model::{OutboxKind, OutboxRow, OutboxStatus};
+use time::{Duration, OffsetDateTime};
+
+use crate::entity::outbox;
+use crate::{Backend, Store, StoreError, WriteTx, stored_time};
+
+/// How many rows wait and how many gave up, for `/readyz` and `/metrics`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+pub struct OutboxCounts {
+    /// Queued, not yet delivered (including rows being delivered now).
+    pub pending: u64,
+    /// Gave up after `worker.max_attempts`; waiting for an operator.
+    pub failed: u64,
+}
+
+fn to_row(row: outbox::Model) -> Result<OutboxRow, StoreError> {
+    let kind = OutboxKind::parse(&row.kind)
+        .ok_or_else(|| StoreError::Corrupt(format!("outbox {}: kind {}", row.id, row.kind)))?;
+    let status = OutboxStatus::parse(&row.status)
+        .ok_or_else(|| StoreError::Corrupt(format!("outbox {}: status {}", row.id, row.status)))?;
+    let payload = serde_json::from_str(&row.payload)
+        .map_err(|error| StoreError::Corrupt(format!("outbox {}: {error}", row.id)))?;
+    Ok(OutboxRow {
+        id: row.id,
+        kind,
+        payload,
+        status,
+        attempts: row.attempts,
+        last_error: row.last_error,
+        created_at: row.created_at,
+        next_attempt_at: row.next_attempt_at,
+    })
+}
+
+impl WriteTx {
+    /// Queues one delivery in this transaction; returns its id.
+    pub async fn enqueue(&self, kind: OutboxKind, payload: &serde_json::Value, now: OffsetDateTime) -> Result<i64, StoreError> {
+        let now = stored_time(now);
+        let row = outbox::ActiveModel {
+            kind: Set(kind.as_str().to_owned()),
+            payload: Set(payload.to_string()),
+            status: Set(OutboxStatus::Pending.as_str().to_owned()),
+            attempts: Set(0),
+            next_attempt_at: Set(now),
+            lease_until: Set(None),
+            lease_owner: Set(None),
+            last_error: Set(None),
+            created_at: Set(now),
+            finished_at: Set(None),
+            ..Default::default()
+        }
+        .insert(&self.tx)
+        .await?;
+        Ok(row.id)
+    }
+
+    /// Puts one failed row back in the queue; `false` if it is not failed.
+    pub async fn retry_failed(&self, id: i64, now: OffsetDateTime) -> Result<bool, StoreError> {
+        let result = outbox::Entity::update_many()
+            .col_expr(outbox::Column::Status, Expr::value(OutboxStatus::Pending.as_str()))
+            .col_expr(outbox::Column::Attempts, Expr::value(0))
+            .col_expr(outbox::Column::NextAttemptAt, Expr::value(stored_time(now)))
+            .filter(outbox::Column::Id.eq(id))
+            .filter(outbox::Column::Status.eq(OutboxStatus::Failed.as_str()))
+            .exec(&self.tx)
+            .await?;
+        Ok(result.rows_affected > 0)
+    }
+
+    /// Puts every failed row back in the queue; returns how many.
+    pub async fn retry_all_failed(&self, now: OffsetDateTime) -> Result<u64, StoreError> {
+        let result = outbox::Entity::update_many()
+            .col_expr(outbox::Column::Status, Expr::value(OutboxStatus::Pending.as_str()))
+            .col_expr(outbox::Column::Attempts, Expr::value(0))
+            .col_expr(outbox::Column::NextAttemptAt, Expr::value(stored_time(now)))
+            .filter(outbox::Column::Status.eq(OutboxStatus::Failed.as_str()))
+            .exec(&self.tx)
+            .await?;
+        Ok(result.rows_affected)
+    }
+}
+
+impl Store {
+    /// Leases up to `limit` due rows to `owner` until `now + lease`. On PostgreSQL rows another
+    /// worker is claiming are skipped (`FOR UPDATE SKIP LOCKED`); on SQLite the immediate
+    /// transaction already serialises claimers.
+    pub async fn claim_due(
+        &self,
+        owner: &str,
+        now: OffsetDateTime,
+        lease: Duration,
+        limit: u64,
+    ) -> Result<Vec<OutboxRow>, StoreError> {
+        let now = stored_time(now);
+        let lease_until = stored_time(now + lease);
+        let write = self.write().await?;
+        let mut due = outbox::Entity::find()
+            .filter(outbox::Column::Status.eq(OutboxStatus::Pending.as_str()))
+            .filter(outbox::Column::NextAttemptAt.lte(now))
+            .filter(
+                outbox::Column::LeaseUntil
+                    .is_null()
+                    .or(outbox::Column::LeaseUntil.lte(now)),
+            )
+            .order_by_asc(outbox::Column::Id)
+            .limit(limit);
+        // The one place the backends differ in Steward: SQLite has no row locks.
+        if self.backend == Backend::Postgres {
+            due = due.lock_with_behavior(LockType::Update, LockBehavior::SkipLocked);
+        }
+        let rows = due.all(&write.tx).await?;
+        if rows.is_empty() {
+            return Ok(Vec::new());
+        }
+        let ids: Vec<i64> = rows.iter().map(|row| row.id).collect();
+        outbox::Entity::update_many()
+            .col_expr(outbox::Column::LeaseUntil, Expr::value(lease_until))
+            .col_expr(outbox::Column::LeaseOwner, Expr::value(owner))
+            .filter(outbox::Column::Id.is_in(ids))
+            .exec(&write.tx)
+            .await?;
+        write.commit().await?;
+        rows.into_iter().map(to_row).collect()
+    }
+
+    /// Records a delivery; `payload` replaces the stored one (a secret-bearing body is erased).
+    /// Only the lease holder may finish a row.
+    pub async fn finish_delivered(
+        &self,
+        id: i64,
+        owner: &str,
+        payload: &serde_json::Value,
+        now: OffsetDateTime,
+    ) -> Result<(), StoreError> {
+        let write = self.write().await?;
+        outbox::Entity::update_many()
+            .col_expr(outbox::Column::Status, Expr::value(OutboxStatus::Delivered.as_str()))
+            .col_expr(outbox::Column::Payload, Expr::value(payload.to_string()))
+            .col_expr(outbox::Column::Attempts, Expr::col(outbox::Column::Attempts).add(1))
+            .col_expr(outbox::Column::FinishedAt, Expr::value(stored_time(now)))
+            .col_expr(outbox::Column::LeaseUntil, Expr::value(Option::<OffsetDateTime>::None))
+            .col_expr(outbox::Column::LastError, Expr::value(Option::<String>::None))
+            .filter(outbox::Column::Id.eq(id))
+            .filter(outbox::Column::LeaseOwner.eq(owner))
+            .exec(&write.tx)
+            .await?;
+        write.commit().await
+    }
+
+    /// Records a failed attempt: either back in the queue at `retry_at`, or, with `None`,
+    /// marked failed for good.
+    pub async fn finish_failed_attempt(
+        &self,
+        id: i64,
+        owner: &str,
+        error: &str,
+        retry_at: Option<OffsetDateTime>,
+        now: OffsetDateTime,
+    ) -> Result<(), StoreError> {
+        let write = self.write().await?;
+        let mut update = outbox::Entity::update_many()
+            .col_expr(outbox::Column::Attempts, Expr::col(outbox::Column::Attempts).add(1))
+            .col_expr(outbox::Column::LastError, Expr::value(error))
+            .col_expr(outbox::Column::LeaseUntil, Expr::value(Option::<OffsetDateTime>::None));
+        update = match retry_at {
+            Some(at) => update.col_expr(outbox::Column::NextAttemptAt, Expr::value(stored_time(at))),
+            None => update
+                .col_expr(outbox::Column::Status, Expr::value(OutboxStatus::Failed.as_str()))
+                .col_expr(outbox::Column::FinishedAt, Expr::value(stored_time(now))),
+        };
+        update
+            .filter(outbox::Column::Id.eq(id))
+            .filter(outbox::Column::LeaseOwner.eq(owner))
+            .exec(&write.tx)
+            .await?;
+        write.commit().await
+    }
+
+    /// Withdraws a queued row that no worker holds, so it is never sent; `false` if it was
+    /// already taken or finished.
+    pub async fn abandon(&self, id: i64, now: OffsetDateTime) -> Result<bool, StoreError> {
+        let now = stored_time(now);
+        let write = self.write().await?;
+        let result = outbox::Entity::update_many()
+            .col_expr(outbox::Column::Status, Expr::value(OutboxStatus::Abandoned.as_str()))
+            .col_expr(outbox::Column::FinishedAt, Expr::value(now))
+            .filter(outbox::Column::Id.eq(id))
+            .filter(outbox::Column::Status.eq(OutboxStatus::Pending.as_str()))
+            .filter(outbox::Column::LeaseUntil.is_null().or(outbox::Column::LeaseUntil.lte(now)))
+            .exec(&write.tx)
+            .await?;
+        write.commit().await?;
+        Ok(result.rows_affected > 0)
+    }
+
+    /// How many rows are pending and failed.
+    pub async fn outbox_counts(&self) -> Result<OutboxCounts, StoreError> {
+        let pending = outbox::Entity::find()
+            .filter(outbox::Column::Status.eq(OutboxStatus::Pending.as_str()))
+            .count(&self.db)
+            .await?;
+        let failed = outbox::Entity::find()
+            .filter(outbox::Column::Status.eq(OutboxStatus::Failed.as_str()))
+            .count(&self.db)
+            .await?;
+        Ok(OutboxCounts { pending, failed })
+    }
+
+    /// Pending and failed rows (or failed only), oldest first.
+    pub async fn outbox_waiting(&self, failed_only: bool) -> Result<Vec<OutboxRow>, StoreError> {
+        let statuses: Vec<&str> = if failed_only {
+            vec![OutboxStatus::Failed.as_str()]
+        } else {
+            vec![OutboxStatus::Pending.as_str(), OutboxStatus::Failed.as_str()]
+        };
+        let rows = outbox::Entity::find()
+            .filter(outbox::Column::Status.is_in(statuses))
+            .order_by_asc(outbox::Column::Id)
+            .all(&self.db)
+            .await?;
+        rows.into_iter().map(to_row).collect()
+    }
+
+    /// One row by id, whatever its status.
+    pub async fn outbox_row(&self, id: i64) -> Result<Option<OutboxRow>, StoreError> {
+        outbox::Entity::find_by_id(id).one(&self.db).await?.map(to_row).transpose()
+    }
+}

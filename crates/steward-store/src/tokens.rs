@@ -1,0 +1,108 @@
+//! User tokens and service tokens, looked up by the SHA-256 of what the client presents.
+
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
+use sea_orm::sea_query::Expr;
+use steward_model::{AccountId, Service, ServiceId};
+use time::OffsetDateTime;
+
+use crate::entity::{service, token};
+use crate::{Store, StoreError, WriteTx, stored_time};
+
+/// What the store knows of a user token.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TokenRecord {
+    /// The stored fingerprint, for a constant-time comparison with the presented one.
+    pub token_hash: String,
+    /// Whose token it is.
+    pub account_id: AccountId,
+    /// When it was issued.
+    pub created_at: OffsetDateTime,
+    /// When it stops working.
+    pub expires_at: OffsetDateTime,
+    /// When it was revoked, if it was.
+    pub revoked_at: Option<OffsetDateTime>,
+}
+
+/// What the store knows of a service token: the service it belongs to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ServiceTokenRecord {
+    /// The stored fingerprint, for a constant-time comparison with the presented one.
+    pub token_hash: String,
+    /// The service, with its token's expiry.
+    pub service: Service,
+}
+
+pub(crate) fn to_service(row: service::Model) -> Service {
+    Service {
+        id: ServiceId(row.id),
+        name: row.name,
+        url: row.url,
+        token_created_at: row.token_created_at,
+        token_expires_at: row.token_expires_at,
+    }
+}
+
+impl Store {
+    /// The user token with this hash, revoked or not.
+    pub async fn token_by_hash(&self, token_hash: &str) -> Result<Option<TokenRecord>, StoreError> {
+        let row = token::Entity::find().filter(token::Column::TokenHash.eq(token_hash)).one(&self.db).await?;
+        Ok(row.map(|row| TokenRecord {
+            token_hash: row.token_hash,
+            account_id: AccountId(row.account_id),
+            created_at: row.created_at,
+            expires_at: row.expires_at,
+            revoked_at: row.revoked_at,
+        }))
+    }
+
+    /// The service whose current token has this hash.
+    pub async fn service_by_token_hash(&self, token_hash: &str) -> Result<Option<ServiceTokenRecord>, StoreError> {
+        let row = service::Entity::find().filter(service::Column::TokenHash.eq(token_hash)).one(&self.db).await?;
+        Ok(row.map(|row| ServiceTokenRecord { token_hash: row.token_hash.clone(), service: to_service(row) }))
+    }
+}
+
+impl WriteTx {
+    /// Stores a new user token's hash.
+    pub async fn insert_token(
+        &self,
+        token_hash: String,
+        account: AccountId,
+        now: OffsetDateTime,
+        expires_at: OffsetDateTime,
+    ) -> Result<(), StoreError> {
+        token::ActiveModel {
+            token_hash: Set(token_hash),
+            account_id: Set(account.0),
+            created_at: Set(stored_time(now)),
+            expires_at: Set(stored_time(expires_at)),
+            revoked_at: Set(None),
+            ..Default::default()
+        }
+        .insert(&self.tx)
+        .await?;
+        Ok(())
+    }
+
+    /// Revokes one token; `false` when no live token has this hash.
+    pub async fn revoke_token(&self, token_hash: &str, now: OffsetDateTime) -> Result<bool, StoreError> {
+        let result = token::Entity::update_many()
+            .col_expr(token::Column::RevokedAt, Expr::value(stored_time(now)))
+            .filter(token::Column::TokenHash.eq(token_hash))
+            .filter(token::Column::RevokedAt.is_null())
+            .exec(&self.tx)
+            .await?;
+        Ok(result.rows_affected > 0)
+    }
+
+    /// Revokes every live token of an account; returns how many.
+    pub async fn revoke_account_tokens(&self, account: AccountId, now: OffsetDateTime) -> Result<u64, StoreError> {
+        let result = token::Entity::update_many()
+            .col_expr(token::Column::RevokedAt, Expr::value(stored_time(now)))
+            .filter(token::Column::AccountId.eq(account.0))
+            .filter(token::Column::RevokedAt.is_null())
+            .exec(&self.tx)
+            .await?;
+        Ok(result.rows_affected)
+    }
+}
