@@ -1,1 +1,25 @@
-//! placeholder
+//! Steward's HTTP layer: what every face shares (state, credentials, metrics, the listener
+//! and its shutdown) plus the operational endpoints and the native API.
+//!
+//! # Layout
+//! - [`state`]: [`AppState`], handed to every handler.
+//! - [`credentials`]: [`Credentials`], every accepted credential form parsed from headers.
+//! - [`problem`]: RFC 7807 problem details, the native API's error envelope.
+//! - [`json`]: a JSON extractor whose rejections are problem details.
+//! - [`metrics`]: the request counter and histogram, labelled by face and matched route.
+//! - [`ops`]: `/healthz`, `/readyz`, `/metrics`.
+//! - [`native`]: `/steward/v1/…`, the seed of the native admin API.
+//! - [`server`]: assembling the router and serving a bound listener until shutdown.
+
+pub mod credentials;
+pub mod json;
+pub mod metrics;
+pub mod native;
+pub mod ops;
+pub mod problem;
+pub mod server;
+pub mod state;
+
+pub use credentials::Credentials;
+pub use problem::Problem;
+pub use state::AppState;

@@ -5,7 +5,9 @@
 //! - [`secret`]: passwords and tokens, which never print themselves.
 //! - [`records`]: what the store hands back (accounts, services, audit entries, outbox rows).
 //! - [`mail`]: an outgoing mail as the outbox keeps it.
+//! - [`health`]: connector states the worker records and `/readyz` reports.
 
+pub mod health;
 pub mod identity;
 pub mod mail;
 pub mod records;

@@ -88,21 +88,26 @@ impl WriteTx {
 }
 
 impl Store {
-    /// Leases up to `limit` due rows to `owner` until `now + lease`. On PostgreSQL rows another
+    /// Leases up to `limit` due rows of the given kinds to `owner` until `now + lease`. On PostgreSQL rows another
     /// worker is claiming are skipped (`FOR UPDATE SKIP LOCKED`); on SQLite the immediate
     /// transaction already serialises claimers.
     pub async fn claim_due(
         &self,
         owner: &str,
+        kinds: &[OutboxKind],
         now: OffsetDateTime,
         lease: Duration,
         limit: u64,
     ) -> Result<Vec<OutboxRow>, StoreError> {
+        if kinds.is_empty() {
+            return Ok(Vec::new());
+        }
         let now = stored_time(now);
         let lease_until = stored_time(now + lease);
         let write = self.write().await?;
         let mut due = outbox::Entity::find()
             .filter(outbox::Column::Status.eq(OutboxStatus::Pending.as_str()))
+            .filter(outbox::Column::Kind.is_in(kinds.iter().map(|kind| kind.as_str())))
             .filter(outbox::Column::NextAttemptAt.lte(now))
             .filter(
                 outbox::Column::LeaseUntil
@@ -231,5 +236,17 @@ impl Store {
     /// One row by id, whatever its status.
     pub async fn outbox_row(&self, id: i64) -> Result<Option<OutboxRow>, StoreError> {
         outbox::Entity::find_by_id(id).one(&self.db).await?.map(to_row).transpose()
+    }
+}
+
+impl Store {
+    /// On SQLite, folds the WAL back into the database file and truncates it, so content
+    /// overwritten under `secure_delete` (an erased mail body) leaves no copy in the WAL.
+    /// Nothing to do on PostgreSQL.
+    pub async fn checkpoint(&self) -> Result<(), StoreError> {
+        if self.backend == Backend::Sqlite {
+            sea_orm::ConnectionTrait::execute_unprepared(&self.db, "PRAGMA wal_checkpoint(TRUNCATE)").await?;
+        }
+        Ok(())
     }
 }

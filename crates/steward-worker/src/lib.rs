@@ -1,1 +1,168 @@
-//! placeholder
+//! The outbox worker: claims due rows under a lease, delivers each through its connector,
+//! retries with exponential backoff and marks a row failed after `worker.max_attempts`.
+//! Rows are never deleted, and the schedule lives in the rows, so it survives restarts.
+//!
+//! # Layout
+//! - [`Worker`]: the loop, its settings ([`WorkerSettings`]) and its wake-up handle.
+//! - `deliver`: one row through one connector, and what to record afterwards.
+
+mod deliver;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use steward_connectors::smtp::SmtpMailer;
+use steward_model::health::{ConnectorHealth, ConnectorState};
+use steward_model::OutboxKind;
+use steward_store::Store;
+use tokio::sync::Notify;
+use tokio_util::sync::CancellationToken;
+
+/// How the worker retries.
+#[derive(Debug, Clone)]
+pub struct WorkerSettings {
+    /// Attempts before a row is marked failed (`worker.max_attempts`).
+    pub max_attempts: u32,
+    /// Wait before the first retry; doubles each time up to [`MAX_BACKOFF`].
+    pub backoff: Duration,
+}
+
+/// The longest wait between two attempts.
+pub const MAX_BACKOFF: Duration = Duration::from_secs(300);
+
+/// How long a claimed row belongs to this worker; a crashed worker's rows are taken again
+/// by others once it lapses.
+const LEASE: Duration = Duration::from_secs(60);
+
+/// How often the worker looks for due rows when nobody woke it.
+const POLL: Duration = Duration::from_secs(1);
+
+/// How often a configured connector is probed.
+const PROBE_EVERY: Duration = Duration::from_secs(10);
+
+/// Rows claimed at once.
+const BATCH: u64 = 16;
+
+/// The connectors the worker delivers through, each with its health.
+#[derive(Clone, Debug)]
+pub struct Connectors {
+    /// SMTP, when `mail.smtp_url` is set.
+    pub mail: Option<SmtpMailer>,
+    /// What `/readyz` shows for mail.
+    pub mail_health: ConnectorHealth,
+}
+
+/// The outbox worker of one process.
+pub struct Worker {
+    store: Store,
+    connectors: Connectors,
+    settings: WorkerSettings,
+    wake: Arc<Notify>,
+    /// Names this process's leases, so only the lease holder can finish a row.
+    owner: String,
+}
+
+impl Worker {
+    /// A worker over `store` delivering through `connectors`.
+    pub fn new(store: Store, connectors: Connectors, settings: WorkerSettings) -> Self {
+        let owner = format!("{}-{}", std::process::id(), uuid_like());
+        Self { store, connectors, settings, wake: Arc::new(Notify::new()), owner }
+    }
+
+    /// A handle that wakes the worker at once (after something was queued).
+    pub fn waker(&self) -> Arc<Notify> {
+        self.wake.clone()
+    }
+
+    fn kinds(&self) -> Vec<OutboxKind> {
+        let mut kinds = Vec::new();
+        if self.connectors.mail.is_some() {
+            kinds.push(OutboxKind::Mail);
+        }
+        kinds
+    }
+
+    /// Runs until `shutdown` is cancelled; a delivery in progress is finished first.
+    pub async fn run(self, shutdown: CancellationToken) {
+        let kinds = self.kinds();
+        let mut next_probe = tokio::time::Instant::now();
+        loop {
+            if shutdown.is_cancelled() {
+                break;
+            }
+            if tokio::time::Instant::now() >= next_probe {
+                self.probe().await;
+                next_probe = tokio::time::Instant::now() + PROBE_EVERY;
+            }
+            let delivered_some = self.deliver_due(&kinds, &shutdown).await;
+            self.publish_counts().await;
+            if delivered_some {
+                continue;
+            }
+            tokio::select! {
+                () = shutdown.cancelled() => break,
+                () = self.wake.notified() => {}
+                () = tokio::time::sleep(POLL) => {}
+            }
+        }
+        tracing::info!("outbox worker stopped");
+    }
+
+    async fn probe(&self) {
+        if let Some(mailer) = &self.connectors.mail {
+            match mailer.probe().await {
+                Ok(()) => self.connectors.mail_health.set(ConnectorState::Ok),
+                Err(error) => {
+                    tracing::warn!(%error, "SMTP probe failed");
+                    self.connectors.mail_health.set(ConnectorState::Down(error.to_string()));
+                }
+            }
+        }
+    }
+
+    /// Claims and delivers one batch; `true` if there was anything to do.
+    async fn deliver_due(&self, kinds: &[OutboxKind], shutdown: &CancellationToken) -> bool {
+        let now = time::OffsetDateTime::now_utc();
+        let lease = time::Duration::seconds(i64::try_from(LEASE.as_secs()).unwrap_or(60));
+        let rows = match self.store.claim_due(&self.owner, kinds, now, lease, BATCH).await {
+            Ok(rows) => rows,
+            Err(error) => {
+                tracing::warn!(%error, "outbox claim failed");
+                return false;
+            }
+        };
+        let any = !rows.is_empty();
+        for row in rows {
+            // Rows claimed but not started are left to their lease: on shutdown the next
+            // process takes them once it lapses, or at once after a restart of this one.
+            if shutdown.is_cancelled() {
+                break;
+            }
+            deliver::one(self, row).await;
+        }
+        any
+    }
+
+    async fn publish_counts(&self) {
+        if let Ok(counts) = self.store.outbox_counts().await {
+            metrics::gauge!("steward_outbox_pending").set(counts.pending as f64);
+            metrics::gauge!("steward_outbox_failed").set(counts.failed as f64);
+        }
+    }
+
+    /// The wait before the retry following `attempts` failed attempts.
+    fn backoff_after(&self, attempts: u32) -> Duration {
+        let doublings = attempts.saturating_sub(1).min(16);
+        self.settings.backoff.saturating_mul(1u32 << doublings).min(MAX_BACKOFF)
+    }
+}
+
+/// A process-unique suffix for lease owners (two workers in one process never share one).
+fn uuid_like() -> String {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static NEXT: AtomicU64 = AtomicU64::new(0);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |elapsed| elapsed.as_nanos());
+    format!("{nanos:x}-{}", NEXT.fetch_add(1, Ordering::Relaxed))
+}

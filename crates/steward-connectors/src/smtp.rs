@@ -1,0 +1,116 @@
+//! Mail over SMTP. The URL says everything: `smtp://host:port` (plain, or
+//! `?tls=required` / `?tls=opportunistic` for STARTTLS), `smtps://host:465` (implicit TLS),
+//! `user:password@` for AUTH. Certificates are checked against the Web PKI roots.
+
+use std::time::Duration;
+
+use lettre::message::header::ContentType;
+use lettre::message::Mailbox;
+use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+use steward_model::OutgoingMail;
+
+use crate::{DeliveryError, SetupError};
+
+/// How long one SMTP conversation may take before it counts as a failure.
+const TIMEOUT: Duration = Duration::from_secs(15);
+
+/// An SMTP client for one server, with a small connection pool.
+#[derive(Clone)]
+pub struct SmtpMailer {
+    transport: AsyncSmtpTransport<Tokio1Executor>,
+}
+
+impl std::fmt::Debug for SmtpMailer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // The transport holds the AUTH password: never print it.
+        f.write_str("SmtpMailer")
+    }
+}
+
+impl SmtpMailer {
+    /// A mailer for `url` (see the module docs). Does not connect.
+    pub fn from_url(url: &str) -> Result<Self, SetupError> {
+        let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
+            .map_err(|error| SetupError(format!("mail.smtp_url is not usable: {error}")))?
+            .timeout(Some(TIMEOUT))
+            .build();
+        Ok(Self { transport })
+    }
+
+    /// Checks the server answers (connect, EHLO, NOOP).
+    pub async fn probe(&self) -> Result<(), DeliveryError> {
+        match self.transport.test_connection().await {
+            Ok(true) => Ok(()),
+            Ok(false) => Err(DeliveryError::Transient("the SMTP server did not answer NOOP".to_owned())),
+            Err(error) => Err(classify(&error)),
+        }
+    }
+
+    /// Sends one mail with its own Message-ID.
+    pub async fn send(&self, mail: &OutgoingMail) -> Result<(), DeliveryError> {
+        let message = build(mail)?;
+        self.transport.send(message).await.map(|_| ()).map_err(|error| classify(&error))
+    }
+}
+
+fn mailbox(raw: &str, role: &str) -> Result<Mailbox, DeliveryError> {
+    raw.parse::<Mailbox>()
+        .map_err(|error| DeliveryError::Permanent(format!("bad {role} address `{raw}`: {error}")))
+}
+
+fn build(mail: &OutgoingMail) -> Result<Message, DeliveryError> {
+    let mut builder = Message::builder()
+        .message_id(Some(mail.message_id.clone()))
+        .from(mailbox(&mail.from, "From")?)
+        .subject(mail.subject.clone())
+        .header(ContentType::TEXT_PLAIN);
+    for to in &mail.to {
+        builder = builder.to(mailbox(to, "To")?);
+    }
+    builder
+        .body(mail.body.clone())
+        .map_err(|error| DeliveryError::Permanent(format!("the mail cannot be built: {error}")))
+}
+
+fn classify(error: &lettre::transport::smtp::Error) -> DeliveryError {
+    // The error's Display can include the server's greeting but never the AUTH password.
+    let text = error.to_string();
+    if error.is_permanent() {
+        DeliveryError::Permanent(text)
+    } else {
+        DeliveryError::Transient(text)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls_for_every_tls_mode_are_accepted() {
+        for url in [
+            "smtp://127.0.0.1:2525",
+            "smtp://user:pw@127.0.0.1:587?tls=required",
+            "smtp://127.0.0.1:587?tls=opportunistic",
+            "smtps://mail.example.org:465",
+        ] {
+            assert!(SmtpMailer::from_url(url).is_ok(), "{url}");
+        }
+        assert!(SmtpMailer::from_url("http://example.org").is_err());
+    }
+
+    #[test]
+    fn messages_carry_their_message_id() {
+        let mail = OutgoingMail {
+            message_id: "<abc@example.org>".into(),
+            from: "Steward <steward@localhost>".into(),
+            to: vec!["alice@example.org".into()],
+            subject: "Hello".into(),
+            body: "Body".into(),
+            sensitive: false,
+        };
+        let formatted = String::from_utf8(build(&mail).unwrap().formatted()).unwrap();
+        assert!(formatted.contains("Message-ID: <abc@example.org>"), "{formatted}");
+        assert!(formatted.contains("Subject: Hello"), "{formatted}");
+    }
+}

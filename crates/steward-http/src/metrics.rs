@@ -1,0 +1,38 @@
+//! Request metrics: `steward_http_requests_total{face,route,status}` and
+//! `steward_http_request_duration_seconds{face,route}`, labelled by the matched route
+//! (never the raw path, which would let clients mint unbounded label values).
+
+use std::time::Instant;
+
+use axum::extract::{MatchedPath, Request};
+use axum::middleware::Next;
+use axum::response::Response;
+use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
+
+/// Installs the process-wide Prometheus recorder and returns the handle `/metrics` renders.
+pub fn install() -> Result<PrometheusHandle, String> {
+    PrometheusBuilder::new()
+        .set_buckets_for_metric(
+            Matcher::Full("steward_http_request_duration_seconds".to_owned()),
+            &[0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5],
+        )
+        .map_err(|error| error.to_string())?
+        .install_recorder()
+        .map_err(|error| error.to_string())
+}
+
+/// Records one request under `face`. Added with `route_layer` so the matched path is known.
+pub async fn track(face: &'static str, request: Request, next: Next) -> Response {
+    let route = request
+        .extensions()
+        .get::<MatchedPath>()
+        .map_or_else(|| "unmatched".to_owned(), |path| path.as_str().to_owned());
+    let started = Instant::now();
+    let response = next.run(request).await;
+    let elapsed = started.elapsed().as_secs_f64();
+    let status = response.status().as_u16().to_string();
+    metrics::counter!("steward_http_requests_total", "face" => face, "route" => route.clone(), "status" => status)
+        .increment(1);
+    metrics::histogram!("steward_http_request_duration_seconds", "face" => face, "route" => route).record(elapsed);
+    response
+}

@@ -1,0 +1,186 @@
+//! `/steward/v1/…`: Steward's own API, the seed of the native admin API. JSON in and out,
+//! RFC 7807 problem details for every error.
+
+use axum::extract::{DefaultBodyLimit, FromRequestParts, RawQuery, State};
+use axum::http::StatusCode;
+use axum::http::request::Parts;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{MethodRouter, delete, get, post};
+use axum::{Json, Router};
+use serde::Deserialize;
+use serde_json::json;
+use steward_core::Principal;
+use steward_core::mail::{MailError, NewMail};
+use steward_model::{Email, Password};
+use time::format_description::well_known::Rfc3339;
+
+use crate::credentials::{NativeCaller, client_address};
+use crate::json::ApiJson;
+use crate::{AppState, Problem};
+
+/// Largest body the native API reads: its requests are a few hundred bytes; a mail body
+/// may be longer.
+const BODY_LIMIT: usize = 256 * 1024;
+
+/// Newest audit entries returned when `limit` is not given, and the most ever returned.
+const AUDIT_DEFAULT: u64 = 50;
+const AUDIT_MAX: u64 = 1000;
+
+/// Every native route.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/steward/v1/tokens", only(post(create_token)))
+        .route("/steward/v1/tokens/current", only(delete(revoke_current)))
+        .route("/steward/v1/whoami", only(get(whoami)))
+        .route("/steward/v1/audit", only(get(audit)))
+        .route("/steward/v1/mail", only(post(send_mail)))
+        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+}
+
+/// A route answering 405 in problem details for any other method.
+fn only(route: MethodRouter<AppState>) -> MethodRouter<AppState> {
+    route.fallback(|| async {
+        Problem::new(StatusCode::METHOD_NOT_ALLOWED, "This method is not allowed on this path.")
+    })
+}
+
+/// The body of `POST /steward/v1/tokens`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LoginDto {
+    login: String,
+    password: String,
+}
+
+fn rfc3339(at: time::OffsetDateTime) -> String {
+    at.format(&Rfc3339).unwrap_or_default()
+}
+
+/// The client's address, for the per-address login limit.
+struct ClientAddress(Option<std::net::IpAddr>);
+
+impl FromRequestParts<AppState> for ClientAddress {
+    type Rejection = Problem;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &AppState) -> Result<Self, Self::Rejection> {
+        Ok(Self(client_address(parts)))
+    }
+}
+
+/// `POST /steward/v1/tokens`: a login and password for a user token.
+async fn create_token(
+    State(state): State<AppState>,
+    ClientAddress(address): ClientAddress,
+    ApiJson(body): ApiJson<LoginDto>,
+) -> Result<Response, Problem> {
+    if body.login.is_empty() {
+        return Err(Problem::bad_request("`login` is empty."));
+    }
+    let password = Password::parse(body.password).map_err(|error| Problem::bad_request(format!("`password`: {error}.")))?;
+    let issued = state.core.auth.login(&body.login, &password, address).await?;
+    let reply = json!({ "token": issued.secret.expose(), "expires_at": rfc3339(issued.expires_at) });
+    Ok((StatusCode::CREATED, Json(reply)).into_response())
+}
+
+/// `GET /steward/v1/whoami`: who the credential belongs to.
+async fn whoami(caller: NativeCaller) -> Json<serde_json::Value> {
+    Json(match &caller.actor.principal {
+        Some(Principal::Account(account)) => json!({
+            "kind": "account",
+            "uuid": account.uuid,
+            "login": account.login,
+            "name": account.name,
+            "email": account.email,
+            "roles": account.roles,
+        }),
+        Some(Principal::Service(service)) => json!({ "kind": "service", "name": service.name }),
+        None => json!({ "kind": "operator" }),
+    })
+}
+
+/// `DELETE /steward/v1/tokens/current`: revokes the presented token.
+async fn revoke_current(State(state): State<AppState>, caller: NativeCaller) -> Result<StatusCode, Problem> {
+    let Some(token) = caller.token else {
+        return Err(Problem::bad_request("Present the token to revoke (Bearer or X-Auth-Token), not a password."));
+    };
+    if matches!(token.principal, Principal::Service(_)) {
+        return Err(Problem::bad_request(
+            "A service token is replaced with `steward service renew-token`, not revoked here.",
+        ));
+    }
+    state.core.auth.revoke(&token.fingerprint).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// `GET /steward/v1/audit?limit=N`: the newest audit entries, admins only.
+async fn audit(
+    State(state): State<AppState>,
+    caller: NativeCaller,
+    RawQuery(query): RawQuery,
+) -> Result<Json<serde_json::Value>, Problem> {
+    let capability = caller.actor.admin()?;
+    let mut limit = AUDIT_DEFAULT;
+    for (key, value) in form_pairs(query.as_deref().unwrap_or(""))? {
+        match key.as_str() {
+            "limit" => {
+                limit = value
+                    .parse::<u64>()
+                    .ok()
+                    .filter(|limit| (1..=AUDIT_MAX).contains(limit))
+                    .ok_or_else(|| Problem::bad_request(format!("`limit` must be a whole number from 1 to {AUDIT_MAX}.")))?;
+            }
+            other => return Err(Problem::bad_request(format!("Unknown query parameter `{other}`."))),
+        }
+    }
+    let entries = state.core.outbox.audit_tail(capability, limit).await?;
+    let rows: Vec<_> = entries
+        .into_iter()
+        .map(|entry| {
+            json!({
+                "at": rfc3339(entry.at),
+                "actor": entry.actor,
+                "action": entry.action,
+                "target": entry.target,
+                "face": entry.face,
+            })
+        })
+        .collect();
+    Ok(Json(serde_json::Value::Array(rows)))
+}
+
+/// The body of `POST /steward/v1/mail`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct MailDto {
+    to: Vec<String>,
+    subject: String,
+    body: String,
+}
+
+/// `POST /steward/v1/mail`: queues one mail (admins only) → 202 with its outbox id and
+/// Message-ID. Delivery happens later, through the outbox.
+async fn send_mail(
+    State(state): State<AppState>,
+    caller: NativeCaller,
+    ApiJson(body): ApiJson<MailDto>,
+) -> Result<Response, Problem> {
+    let capability = caller.actor.admin()?;
+    let to = body
+        .to
+        .iter()
+        .map(|to| Email::parse(to))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|error| Problem::bad_request(format!("`to`: {error}.")))?;
+    let mail = NewMail { to, subject: body.subject, body: body.body, sensitive: false };
+    let (id, message_id) = state.core.mail.send(capability, mail).await.map_err(|error| match error {
+        MailError::Invalid(why) => Problem::bad_request(why),
+        MailError::Store(error) => Problem::from(error),
+    })?;
+    state.outbox_waker.notify_one();
+    Ok((StatusCode::ACCEPTED, Json(json!({ "id": id, "message_id": message_id }))).into_response())
+}
+
+/// Splits an `application/x-www-form-urlencoded` query into decoded pairs.
+fn form_pairs(query: &str) -> Result<Vec<(String, String)>, Problem> {
+    serde_urlencoded::from_str(query).map_err(|_| Problem::bad_request("The query string is not valid."))
+}

@@ -1,0 +1,69 @@
+//! Operational endpoints, never under a face prefix: liveness, readiness, metrics.
+
+use std::time::Duration;
+
+use axum::extract::State;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use serde_json::json;
+
+use crate::AppState;
+
+/// How long `/readyz` waits for the store before calling it down.
+const STORE_DEADLINE: Duration = Duration::from_secs(2);
+
+/// `/healthz`, `/readyz`, `/metrics`.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
+        .route("/metrics", get(render_metrics))
+}
+
+/// 200 while the process runs.
+async fn healthz() -> Response {
+    // A fixed body, pre-serialised: this is the benchmarks' baseline.
+    ([(header::CONTENT_TYPE, HeaderValue::from_static("application/json"))], r#"{"status":"ok"}"#).into_response()
+}
+
+/// 200 while the store answers (`ok`, or `degraded` when a connector is down or deliveries
+/// failed), else 503 `down`.
+async fn readyz(State(state): State<AppState>) -> Response {
+    let store = tokio::time::timeout(STORE_DEADLINE, async {
+        state.core.store.ping().await?;
+        state.core.outbox.counts().await
+    })
+    .await;
+    let (store_check, counts) = match store {
+        Ok(Ok(counts)) => ("ok".to_owned(), Some(counts)),
+        Ok(Err(error)) => (format!("down: {error}"), None),
+        Err(_) => ("down: no answer within 2 s".to_owned(), None),
+    };
+    let connectors = [&state.health.mail, &state.health.sms, &state.health.kamailio].map(|health| health.get());
+    let failed = counts.map_or(0, |counts| counts.failed);
+    let (status, code) = if counts.is_none() {
+        ("down", StatusCode::SERVICE_UNAVAILABLE)
+    } else if connectors.iter().any(|state| state.is_down()) || failed > 0 {
+        ("degraded", StatusCode::OK)
+    } else {
+        ("ok", StatusCode::OK)
+    };
+    let [mail, sms, kamailio] = connectors.map(|state| state.describe());
+    let body = json!({
+        "status": status,
+        "checks": { "store": store_check, "mail": mail, "sms": sms, "kamailio": kamailio },
+        "outbox": { "pending": counts.map_or(0, |counts| counts.pending), "failed": failed },
+    });
+    (code, Json(body)).into_response()
+}
+
+/// Prometheus text format.
+async fn render_metrics(State(state): State<AppState>) -> Response {
+    (
+        [(header::CONTENT_TYPE, HeaderValue::from_static("text/plain; version=0.0.4"))],
+        state.metrics.render(),
+    )
+        .into_response()
+}

@@ -1,0 +1,85 @@
+//! The server: one router for every face plus the operational and native routes, served on
+//! a bound listener until a shutdown signal, then drained.
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use axum::Router;
+use axum::http::{HeaderName, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use tokio::net::TcpListener;
+use tokio_util::sync::CancellationToken;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::sensitive_headers::SetSensitiveRequestHeadersLayer;
+
+use crate::{AppState, Problem};
+
+/// How long in-flight requests may take to finish after the shutdown signal.
+pub const DRAIN_DEADLINE: Duration = Duration::from_secs(10);
+
+/// A face's routes with the name its metrics carry.
+pub struct FaceRoutes {
+    /// `janua`, `hermes`, …
+    pub face: &'static str,
+    /// Its routes, already under its prefix.
+    pub router: Router<AppState>,
+}
+
+/// Assembles every route: operational, native, and each enabled face.
+pub fn router(state: AppState, faces: Vec<FaceRoutes>) -> Router {
+    let mut app = Router::new()
+        .merge(crate::ops::router().route_layer(axum::middleware::from_fn(|request, next| {
+            crate::metrics::track("ops", request, next)
+        })))
+        .merge(crate::native::router().route_layer(axum::middleware::from_fn(|request, next| {
+            crate::metrics::track("steward", request, next)
+        })));
+    for face in faces {
+        let name = face.face;
+        app = app.merge(
+            face.router
+                .route_layer(axum::middleware::from_fn(move |request, next| crate::metrics::track(name, request, next))),
+        );
+    }
+    app.fallback(|| async { Problem::not_found("No such path.") })
+        .layer(CatchPanicLayer::custom(|_| panic_response()))
+        .layer(SetSensitiveRequestHeadersLayer::new([
+            header::AUTHORIZATION,
+            header::COOKIE,
+            HeaderName::from_static("x-auth-token"),
+            HeaderName::from_static("januaauthtoken"),
+        ]))
+        .with_state(state)
+}
+
+fn panic_response() -> Response {
+    tracing::error!("a request handler panicked");
+    Problem::new(StatusCode::INTERNAL_SERVER_ERROR, "Steward hit an internal error; it has been logged.").into_response()
+}
+
+/// How serving ended.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Stopped {
+    /// Every in-flight request finished within [`DRAIN_DEADLINE`].
+    Drained,
+    /// Requests were still running at the deadline and were aborted.
+    Aborted,
+}
+
+/// Serves `app` on `listener` until `shutdown` is cancelled, then stops accepting, lets
+/// in-flight requests finish (closing idle keep-alive connections) for up to
+/// [`DRAIN_DEADLINE`].
+pub async fn run(listener: TcpListener, app: Router, shutdown: CancellationToken) -> std::io::Result<Stopped> {
+    let signal = shutdown.clone();
+    let serve = axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(async move { signal.cancelled().await });
+    let mut serve = std::pin::pin!(serve.into_future());
+    tokio::select! {
+        result = &mut serve => return result.map(|()| Stopped::Drained),
+        () = shutdown.cancelled() => {}
+    }
+    match tokio::time::timeout(DRAIN_DEADLINE, serve).await {
+        Ok(result) => result.map(|()| Stopped::Drained),
+        Err(_) => Ok(Stopped::Aborted),
+    }
+}
