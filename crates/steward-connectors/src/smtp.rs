@@ -53,6 +53,11 @@ impl SmtpMailer {
     }
 }
 
+/// Checks an address (`Name <user@host>` or `user@host`) as a mail header will need it.
+pub fn check_address(raw: &str) -> Result<(), SetupError> {
+    raw.parse::<Mailbox>().map(|_| ()).map_err(|error| SetupError(format!("`{raw}` is not a mail address: {error}")))
+}
+
 fn mailbox(raw: &str, role: &str) -> Result<Mailbox, DeliveryError> {
     raw.parse::<Mailbox>()
         .map_err(|error| DeliveryError::Permanent(format!("bad {role} address `{raw}`: {error}")))

@@ -91,7 +91,9 @@ impl Core {
     }
 }
 
-/// The one clock of the core, in UTC.
+/// The one clock of the core, in UTC, to the second: the precision the store keeps, so a
+/// time handed to a client is exactly the stored one.
 pub(crate) fn now() -> time::OffsetDateTime {
-    time::OffsetDateTime::now_utc()
+    let now = time::OffsetDateTime::now_utc();
+    now.replace_nanosecond(0).unwrap_or(now)
 }

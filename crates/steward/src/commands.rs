@@ -1,0 +1,183 @@
+//! Every subcommand but `serve`: each opens the store, calls one core service as the CLI
+//! actor (audited as `cli`), prints, and exits.
+
+use std::io::{BufRead, Write};
+use std::process::ExitCode;
+
+use anyhow::{Context, bail};
+use steward_core::accounts::NewAccount;
+use steward_core::{Actor, Core, CoreSettings};
+use steward_model::{E164, Email, Login, Password, Resource, Role};
+use steward_store::Store;
+
+use crate::cli::{
+    AccountCommand, AuditCommand, Cli, Command, ConfigCommand, OutboxCommand, QuotaCommand, ResourceCommand,
+    ServiceCommand, TermsCommand, TokenCommand, UsageCommand,
+};
+use crate::settings::Settings;
+
+/// Runs one command; `Err` is printed as one line and exits 1.
+pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let settings = Settings::load(cli.config.as_deref(), std::env::vars())?;
+    match cli.command {
+        Command::Serve => crate::serve::serve(settings).await,
+        Command::Config(ConfigCommand::Check) => {
+            print!("{}", settings.redacted_toml()?);
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Migrate => {
+            Store::open_and_migrate(&settings.database_url).await.context("migration failed")?;
+            Ok(ExitCode::SUCCESS)
+        }
+        command => {
+            let core = open(&settings).await?;
+            operate(&core, &settings, command).await?;
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+/// The core settings every process derives from the configuration.
+pub fn core_settings(settings: &Settings) -> CoreSettings {
+    let mail_domain = settings
+        .mail
+        .from
+        .rsplit_once('@')
+        .map(|(_, host)| host.trim_end_matches('>').trim().to_owned())
+        .filter(|host| !host.is_empty())
+        .unwrap_or_else(|| "localhost".to_owned());
+    CoreSettings {
+        token_ttl: std::time::Duration::from_secs(u64::from(settings.security.token_ttl_hours) * 3600),
+        login_attempts_per_minute: settings.security.login_attempts_per_minute,
+        mail_from: settings.mail.from.clone(),
+        mail_domain,
+    }
+}
+
+async fn open(settings: &Settings) -> anyhow::Result<Core> {
+    let store = Store::open_and_migrate(&settings.database_url).await.context("cannot open the store")?;
+    Ok(Core::new(store, core_settings(settings)))
+}
+
+/// Reads the first line of stdin, without its CR/LF; refuses an empty one.
+fn password_from_stdin() -> anyhow::Result<Password> {
+    let mut line = String::new();
+    std::io::stdin().lock().read_line(&mut line).context("cannot read the password from stdin")?;
+    let line = line.trim_end_matches(['\r', '\n']).to_owned();
+    Password::parse(line).map_err(|error| anyhow::anyhow!("{error}"))
+}
+
+async fn operate(core: &Core, settings: &Settings, command: Command) -> anyhow::Result<()> {
+    let cli = Actor::cli();
+    let admin = cli.admin()?;
+    let mut out = std::io::stdout().lock();
+    match command {
+        Command::Account(AccountCommand::Create(create)) => {
+            let login = Login::parse(&create.login)?;
+            let password = password_from_stdin()?;
+            let email = create.email.as_deref().map(Email::parse).transpose()?;
+            let phone = create.phone.as_deref().map(E164::parse).transpose()?;
+            let roles = create.roles.iter().map(|role| Role::parse(role)).collect::<Result<Vec<_>, _>>()?;
+            let new = NewAccount {
+                login,
+                password: Some(password),
+                name: create.name.unwrap_or_default(),
+                email,
+                phone,
+                roles,
+            };
+            let account = core.accounts.create(admin, new).await?;
+            writeln!(out, "created account {} ({})", account.login, account.uuid)?;
+        }
+        Command::Account(AccountCommand::SetPassword { login, .. }) => {
+            let password = password_from_stdin()?;
+            let revoked = core.accounts.set_password(admin, &login, &password).await?;
+            writeln!(out, "password of {login} replaced; {revoked} token(s) revoked")?;
+        }
+        Command::Account(AccountCommand::Disable { login }) => {
+            core.accounts.set_active(admin, &login, false).await?;
+            writeln!(out, "disabled {login}")?;
+        }
+        Command::Account(AccountCommand::Enable { login }) => {
+            core.accounts.set_active(admin, &login, true).await?;
+            writeln!(out, "enabled {login}")?;
+        }
+        Command::Account(AccountCommand::AcceptTerms { login }) => {
+            core.accounts.accept_terms(admin, &login).await?;
+            writeln!(out, "{login} accepted the current terms")?;
+        }
+        Command::Terms(TermsCommand::Publish { file }) => {
+            let body = std::fs::read_to_string(&file).with_context(|| format!("cannot read {}", file.display()))?;
+            if body.trim().is_empty() {
+                bail!("{} is empty", file.display());
+            }
+            core.accounts.publish_terms(admin, body).await?;
+            writeln!(out, "published the terms of {}", file.display())?;
+        }
+        Command::Token(TokenCommand::Issue { login, ttl }) => {
+            let Some(issued) = core.auth.issue_for(admin, &login, ttl).await? else {
+                bail!("no account has the login `{login}`");
+            };
+            writeln!(out, "{}", issued.secret.expose())?;
+        }
+        Command::Service(ServiceCommand::Add { name, url, ttl }) => {
+            let (_, secret) = core.services.add(admin, &name, &url, ttl).await?;
+            writeln!(out, "{}", secret.expose())?;
+        }
+        Command::Service(ServiceCommand::RenewToken { name, ttl }) => {
+            let secret = core.services.renew_token(admin, &name, ttl).await?;
+            writeln!(out, "{}", secret.expose())?;
+        }
+        Command::Resource(ResourceCommand::Add { name, unit, limit, desc }) => {
+            core.quotas
+                .add_resource(admin, Resource { name: name.clone(), unit, default_limit: limit, description: desc })
+                .await?;
+            writeln!(out, "registered resource {name}")?;
+        }
+        Command::Quota(QuotaCommand::Set { login, resource, limit }) => {
+            core.quotas.set_limit(admin, &login, &resource, limit).await?;
+            writeln!(out, "limit of {resource} for {login} set to {limit}")?;
+        }
+        Command::Usage(UsageCommand::Set { login, resource, value }) => {
+            core.quotas.set_usage(admin, &login, &resource, value).await?;
+            writeln!(out, "usage of {resource} for {login} set to {value}")?;
+        }
+        Command::Outbox(OutboxCommand::List { failed }) => {
+            for row in core.outbox.waiting(admin, failed).await? {
+                let line = serde_json::json!({
+                    "id": row.id,
+                    "kind": row.kind.as_str(),
+                    "status": row.status.as_str(),
+                    "attempts": row.attempts,
+                    "next_attempt_at": row.next_attempt_at.unix_timestamp(),
+                    "last_error": row.last_error,
+                });
+                writeln!(out, "{line}")?;
+            }
+        }
+        Command::Outbox(OutboxCommand::Retry { id, all_failed }) => {
+            if all_failed {
+                let count = core.outbox.retry_all_failed(admin).await?;
+                writeln!(out, "{count} failed deliveries queued again")?;
+            } else if let Some(id) = id {
+                if !core.outbox.retry(admin, id).await? {
+                    bail!("outbox row {id} does not exist or has not failed");
+                }
+                writeln!(out, "delivery {id} queued again")?;
+            }
+        }
+        Command::Audit(AuditCommand::Tail { n }) => {
+            let mut entries = core.outbox.audit_tail(admin, n).await?;
+            // Oldest first, like `tail`.
+            entries.reverse();
+            for entry in entries {
+                writeln!(out, "{}", serde_json::to_string(&entry)?)?;
+            }
+        }
+        Command::Serve | Command::Migrate | Command::Config(_) => {
+            let _ = settings;
+            bail!("unreachable command dispatch");
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,146 @@
+//! `steward serve`: opens and migrates the store, bootstraps the first admin, starts the
+//! outbox worker and the listener, and drains both on SIGTERM or SIGINT.
+
+use std::io::Write;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context;
+use steward_connectors::smtp::SmtpMailer;
+use steward_core::Core;
+use steward_core::accounts::Bootstrap;
+use steward_http::AppState;
+use steward_http::server::{self, Stopped};
+use steward_model::health::{ConnectorHealth, ConnectorState, Health};
+use steward_model::{Login, Password};
+use steward_store::Store;
+use steward_worker::{Connectors, Worker, WorkerSettings};
+use tokio_util::sync::CancellationToken;
+
+use crate::settings::Settings;
+
+/// Runs the server until a signal; exit 0 when drained in time, 1 when aborted.
+pub async fn serve(settings: Settings) -> anyhow::Result<ExitCode> {
+    init_logging()?;
+    let metrics = steward_http::metrics::install().map_err(|error| anyhow::anyhow!("metrics: {error}"))?;
+    register_metrics();
+    let store = Store::open_and_migrate(&settings.database_url).await.context("cannot open the store")?;
+    let core = Core::new(store.clone(), crate::commands::core_settings(&settings));
+    bootstrap(&core).await?;
+
+    let mail = if settings.mail.smtp_url.is_empty() {
+        None
+    } else {
+        Some(SmtpMailer::from_url(&settings.mail.smtp_url).map_err(|error| anyhow::anyhow!("{error}"))?)
+    };
+    let health = Health {
+        mail: ConnectorHealth::new(if mail.is_some() { ConnectorState::Unknown } else { ConnectorState::Unconfigured }),
+        sms: ConnectorHealth::new(ConnectorState::Unconfigured),
+        kamailio: ConnectorHealth::new(ConnectorState::Unconfigured),
+    };
+    let worker = Worker::new(
+        store.clone(),
+        Connectors { mail, mail_health: health.mail.clone() },
+        WorkerSettings {
+            max_attempts: settings.worker.max_attempts,
+            backoff: Duration::from_secs(u64::from(settings.worker.backoff_seconds)),
+        },
+    );
+    let state = AppState { core, health, metrics: Arc::new(metrics), outbox_waker: worker.waker() };
+    let shutdown = CancellationToken::new();
+    let worker_task = tokio::spawn(worker.run(shutdown.clone()));
+
+    let listener = tokio::net::TcpListener::bind(&settings.listen)
+        .await
+        .with_context(|| format!("cannot listen on {}", settings.listen))?;
+    let address = listener.local_addr().context("the listener has no address")?;
+    tracing::info!(%address, "listening");
+
+    tokio::spawn(wait_for_signal(shutdown.clone()));
+    let app = server::router(state, Vec::new());
+    let stopped = server::run(listener, app, shutdown.clone()).await.context("the server failed")?;
+    shutdown.cancel();
+    // The worker finishes the delivery it is in; a stuck SMTP conversation is cut short.
+    let worker_done = tokio::time::timeout(Duration::from_secs(15), worker_task).await.is_ok();
+    let _ = store.close().await;
+    match stopped {
+        Stopped::Drained if worker_done => {
+            tracing::info!("stopped");
+            Ok(ExitCode::SUCCESS)
+        }
+        _ => {
+            tracing::error!("requests or deliveries were still running at the deadline and were aborted");
+            Ok(ExitCode::FAILURE)
+        }
+    }
+}
+
+/// Creates the super admin on an empty store (see CONTRACT.md).
+async fn bootstrap(core: &Core) -> anyhow::Result<()> {
+    let configured = match std::env::var("STEWARD_BOOTSTRAP_ADMIN") {
+        Ok(spec) => {
+            let (login, password) =
+                spec.split_once(':').context("STEWARD_BOOTSTRAP_ADMIN must be login:password")?;
+            let login = Login::parse(login).context("STEWARD_BOOTSTRAP_ADMIN")?;
+            let password = Password::parse(password.to_owned()).context("STEWARD_BOOTSTRAP_ADMIN")?;
+            Some((login, password))
+        }
+        Err(_) => None,
+    };
+    match core.accounts.bootstrap(configured).await? {
+        Bootstrap::NotNeeded => {}
+        Bootstrap::Created(account) => tracing::info!(login = %account.login, "created the bootstrap admin"),
+        Bootstrap::CreatedWithRandomPassword(account, password) => {
+            // Printed whatever the log settings: the operator's only chance to see it.
+            let _ = writeln!(
+                std::io::stderr(),
+                "steward: created account {} with password {}",
+                account.login,
+                password.expose()
+            );
+        }
+    }
+    Ok(())
+}
+
+async fn wait_for_signal(shutdown: CancellationToken) {
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        () = terminate => {}
+    }
+    tracing::info!("shutting down: draining in-flight requests");
+    shutdown.cancel();
+}
+
+fn init_logging() -> anyhow::Result<()> {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .or_else(|_| tracing_subscriber::EnvFilter::try_new("info"))
+        .map_err(|error| anyhow::anyhow!("RUST_LOG: {error}"))?;
+    let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr());
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).with_ansi(ansi);
+    let result = if std::env::var("STEWARD_LOG_FORMAT").is_ok_and(|format| format == "json") {
+        builder.json().try_init()
+    } else {
+        builder.try_init()
+    };
+    result.map_err(|error| anyhow::anyhow!("logging: {error}"))
+}
+
+/// Registers every contract metric at zero so `/metrics` lists them before the first event.
+fn register_metrics() {
+    metrics::gauge!("steward_outbox_pending").set(0.0);
+    metrics::gauge!("steward_outbox_failed").set(0.0);
+    metrics::counter!("steward_outbox_delivered_total", "kind" => "mail").absolute(0);
+    for reason in ["password", "rate_limited", "disabled", "unknown_token", "expired", "revoked"] {
+        metrics::counter!("steward_login_failures_total", "reason" => reason).absolute(0);
+    }
+}

@@ -1,0 +1,491 @@
+//! The configuration: built-in defaults < TOML file < `STEWARD_*` environment. Every key
+//! and default is the operator's contract (CONTRACT.md); an unknown key anywhere is an error
+//! naming it, never silently ignored.
+
+use std::net::SocketAddr;
+
+use serde::{Deserialize, Serialize};
+
+/// Environment variables with the `STEWARD_` prefix that are not configuration keys.
+pub const NOT_KEYS: [&str; 3] = ["STEWARD_CONFIG", "STEWARD_BOOTSTRAP_ADMIN", "STEWARD_LOG_FORMAT"];
+
+/// Every setting, with the contract's defaults.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Settings {
+    /// address:port of the one HTTP listener.
+    pub listen: String,
+    /// `sqlite://…` or `postgres://…`.
+    pub database_url: String,
+    /// Base of links put in mails.
+    pub public_url: String,
+    /// Local zone for quota windows and Janua dates.
+    pub timezone: String,
+    /// Tokens, login limits, trusted networks.
+    pub security: Security,
+    /// SMTP.
+    pub mail: Mail,
+    /// SMS gateway.
+    pub sms: Sms,
+    /// Outbox worker.
+    pub worker: Worker,
+    /// The five faces.
+    pub faces: Faces,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            listen: "127.0.0.1:8080".to_owned(),
+            database_url: "sqlite://steward.db?mode=rwc".to_owned(),
+            public_url: "http://127.0.0.1:8080".to_owned(),
+            timezone: "UTC".to_owned(),
+            security: Security::default(),
+            mail: Mail::default(),
+            sms: Sms::default(),
+            worker: Worker::default(),
+            faces: Faces::default(),
+        }
+    }
+}
+
+/// `[security]`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Security {
+    /// Lifetime of user tokens from any login.
+    pub token_ttl_hours: u32,
+    /// Failed password checks per login and per client address per minute.
+    pub login_attempts_per_minute: u32,
+    /// Hermes: callers from these networks need no credentials.
+    pub trusted_networks: Vec<String>,
+}
+
+impl Default for Security {
+    fn default() -> Self {
+        Self {
+            token_ttl_hours: 12,
+            login_attempts_per_minute: 10,
+            trusted_networks: vec!["127.0.0.0/8".to_owned(), "::1/128".to_owned()],
+        }
+    }
+}
+
+/// `[mail]`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Mail {
+    /// SMTP server URL; empty = mail waits in the outbox.
+    pub smtp_url: String,
+    /// `From:` of every mail.
+    pub from: String,
+    /// Astakos feedback recipient.
+    pub feedback_to: String,
+}
+
+impl Default for Mail {
+    fn default() -> Self {
+        Self {
+            smtp_url: String::new(),
+            from: "Steward <steward@localhost>".to_owned(),
+            feedback_to: "root@localhost".to_owned(),
+        }
+    }
+}
+
+/// `[sms]`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Sms {
+    /// `none`, `kannel` or `smstools`.
+    pub gateway: String,
+    /// Sender name.
+    pub sender: String,
+    /// Allowed number prefixes; empty = all.
+    pub prefix_filter: Vec<String>,
+    /// Kannel's sendsms URL.
+    pub kannel_url: String,
+    /// Kannel user.
+    pub kannel_user: String,
+    /// Kannel password (a secret).
+    pub kannel_password: String,
+    /// smstools spool directory.
+    pub smstools_outgoing: String,
+}
+
+impl Default for Sms {
+    fn default() -> Self {
+        Self {
+            gateway: "none".to_owned(),
+            sender: "Steward".to_owned(),
+            prefix_filter: Vec::new(),
+            kannel_url: String::new(),
+            kannel_user: String::new(),
+            kannel_password: String::new(),
+            smstools_outgoing: String::new(),
+        }
+    }
+}
+
+/// `[worker]`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Worker {
+    /// Attempts before a delivery is marked failed.
+    pub max_attempts: u32,
+    /// First retry delay; doubles, capped at 300 s.
+    pub backoff_seconds: u32,
+}
+
+impl Default for Worker {
+    fn default() -> Self {
+        Self { max_attempts: 12, backoff_seconds: 2 }
+    }
+}
+
+/// `[faces.*]`.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Faces {
+    /// Janua.
+    pub janua: Face,
+    /// dRofus.
+    pub drofus: Drofus,
+    /// Hermes.
+    pub hermes: Hermes,
+    /// Adjutant.
+    pub adjutant: Face,
+    /// Astakos.
+    pub astakos: Face,
+}
+
+/// A face with only the common keys.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Face {
+    /// Whether its paths are served.
+    pub enabled: bool,
+    /// `""` = at the root; else `/name`-like.
+    pub prefix: String,
+}
+
+impl Default for Face {
+    fn default() -> Self {
+        Self { enabled: true, prefix: String::new() }
+    }
+}
+
+/// `[faces.drofus]`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Drofus {
+    /// Whether its paths are served.
+    pub enabled: bool,
+    /// `""` = at the root.
+    pub prefix: String,
+    /// Where SQLite template databases live.
+    pub template_dir: String,
+    /// Where new SQLite tenant databases are created.
+    pub database_dir: String,
+}
+
+impl Default for Drofus {
+    fn default() -> Self {
+        Self { enabled: true, prefix: String::new(), template_dir: String::new(), database_dir: String::new() }
+    }
+}
+
+/// `[faces.hermes]`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Hermes {
+    /// Whether its paths are served.
+    pub enabled: bool,
+    /// `""` = at the root.
+    pub prefix: String,
+    /// Kamailio's own database.
+    pub kamailio_database_url: String,
+    /// Domains Steward serves.
+    pub kamailio_domains: Vec<String>,
+    /// Largest numbers/add_range.
+    pub max_range: u32,
+}
+
+impl Default for Hermes {
+    fn default() -> Self {
+        Self {
+            enabled: true,
+            prefix: String::new(),
+            kamailio_database_url: String::new(),
+            kamailio_domains: Vec::new(),
+            max_range: 10_000,
+        }
+    }
+}
+
+/// Why the configuration is not usable; the message names the key.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct SettingsError(pub String);
+
+impl Settings {
+    /// Loads defaults, then `file` if given, then the environment (`vars`), and validates.
+    pub fn load(file: Option<&std::path::Path>, vars: impl Iterator<Item = (String, String)>) -> Result<Self, SettingsError> {
+        let mut tree = toml::Value::try_from(Settings::default())
+            .map_err(|error| SettingsError(format!("built-in defaults: {error}")))?;
+        if let Some(path) = file {
+            let text = std::fs::read_to_string(path)
+                .map_err(|error| SettingsError(format!("cannot read {}: {error}", path.display())))?;
+            let overlay: toml::Value = toml::from_str(&text)
+                .map_err(|error| SettingsError(format!("{} is not valid TOML: {error}", path.display())))?;
+            merge(&mut tree, overlay, "", &path.display().to_string())?;
+        }
+        let mut vars: Vec<(String, String)> = vars.filter(|(name, _)| name.starts_with("STEWARD_")).collect();
+        vars.sort();
+        for (name, value) in vars {
+            if NOT_KEYS.contains(&name.as_str()) {
+                continue;
+            }
+            apply_env(&mut tree, &name, &value)?;
+        }
+        let settings: Settings = tree
+            .try_into()
+            .map_err(|error: toml::de::Error| SettingsError(format!("configuration: {}", error.message())))?;
+        settings.validate()?;
+        Ok(settings)
+    }
+
+    fn validate(&self) -> Result<(), SettingsError> {
+        self.listen
+            .parse::<SocketAddr>()
+            .map_err(|_| SettingsError(format!("listen: `{}` is not an address:port", self.listen)))?;
+        steward_store::Backend::of_url(&self.database_url).map_err(|error| SettingsError(format!("database_url: {error}")))?;
+        if self.timezone.trim().is_empty() {
+            return Err(SettingsError("timezone: must not be empty".to_owned()));
+        }
+        if self.security.token_ttl_hours == 0 {
+            return Err(SettingsError("security.token_ttl_hours: must be at least 1".to_owned()));
+        }
+        if self.security.login_attempts_per_minute == 0 {
+            return Err(SettingsError("security.login_attempts_per_minute: must be at least 1".to_owned()));
+        }
+        for network in &self.security.trusted_networks {
+            network
+                .parse::<ipnet::IpNet>()
+                .map_err(|_| SettingsError(format!("security.trusted_networks: `{network}` is not a network like 10.0.0.0/8")))?;
+        }
+        if !self.mail.smtp_url.is_empty() {
+            steward_connectors::smtp::SmtpMailer::from_url(&self.mail.smtp_url)
+                .map_err(|error| SettingsError(format!("mail.smtp_url: {}", redact_url(&error.to_string()))))?;
+        }
+        for (key, value) in [("mail.from", &self.mail.from), ("mail.feedback_to", &self.mail.feedback_to)] {
+            steward_connectors::smtp::check_address(value)
+                .map_err(|error| SettingsError(format!("{key}: {error}")))?;
+        }
+        if !["none", "kannel", "smstools"].contains(&self.sms.gateway.as_str()) {
+            return Err(SettingsError(format!("sms.gateway: `{}` is not one of none, kannel, smstools", self.sms.gateway)));
+        }
+        if self.worker.max_attempts == 0 {
+            return Err(SettingsError("worker.max_attempts: must be at least 1".to_owned()));
+        }
+        if self.worker.backoff_seconds == 0 {
+            return Err(SettingsError("worker.backoff_seconds: must be at least 1".to_owned()));
+        }
+        if self.faces.hermes.max_range == 0 {
+            return Err(SettingsError("faces.hermes.max_range: must be at least 1".to_owned()));
+        }
+        for (face, prefix) in [
+            ("janua", &self.faces.janua.prefix),
+            ("drofus", &self.faces.drofus.prefix),
+            ("hermes", &self.faces.hermes.prefix),
+            ("adjutant", &self.faces.adjutant.prefix),
+            ("astakos", &self.faces.astakos.prefix),
+        ] {
+            let valid = prefix.is_empty()
+                || (prefix.starts_with('/')
+                    && !prefix.ends_with('/')
+                    && prefix.len() > 1
+                    && prefix.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '/' | '-' | '_' | '.')));
+            if !valid {
+                return Err(SettingsError(format!(
+                    "faces.{face}.prefix: `{prefix}` must be empty or start with '/' and not end with '/'"
+                )));
+            }
+        }
+        Ok(())
+    }
+
+    /// The effective configuration as TOML, every secret (passwords, also inside URLs)
+    /// replaced by `***`.
+    pub fn redacted_toml(&self) -> Result<String, SettingsError> {
+        let mut shown = self.clone();
+        shown.database_url = redact_url(&shown.database_url);
+        shown.mail.smtp_url = redact_url(&shown.mail.smtp_url);
+        shown.sms.kannel_url = redact_url(&shown.sms.kannel_url);
+        shown.faces.hermes.kamailio_database_url = redact_url(&shown.faces.hermes.kamailio_database_url);
+        if !shown.sms.kannel_password.is_empty() {
+            shown.sms.kannel_password = "***".to_owned();
+        }
+        toml::to_string(&shown).map_err(|error| SettingsError(error.to_string()))
+    }
+}
+
+/// Overlays `overlay` on `base`, refusing keys `base` does not have.
+fn merge(base: &mut toml::Value, overlay: toml::Value, path: &str, source: &str) -> Result<(), SettingsError> {
+    match (base, overlay) {
+        (toml::Value::Table(base), toml::Value::Table(overlay)) => {
+            for (key, value) in overlay {
+                let full = if path.is_empty() { key.clone() } else { format!("{path}.{key}") };
+                match base.get_mut(&key) {
+                    Some(slot) => merge(slot, value, &full, source)?,
+                    None => return Err(SettingsError(format!("unknown configuration key `{full}` in {source}"))),
+                }
+            }
+            Ok(())
+        }
+        (slot @ toml::Value::Table(_), _) => {
+            let _ = slot;
+            Err(SettingsError(format!("`{path}` in {source} must be a table")))
+        }
+        (slot, value) => {
+            if std::mem::discriminant(slot) != std::mem::discriminant(&value) {
+                return Err(SettingsError(format!(
+                    "`{path}` in {source} must be {}, not {}",
+                    slot.type_str(),
+                    value.type_str()
+                )));
+            }
+            *slot = value;
+            Ok(())
+        }
+    }
+}
+
+/// Applies one `STEWARD_A__B` variable to key `a.b`, typed like the key's default.
+fn apply_env(tree: &mut toml::Value, name: &str, value: &str) -> Result<(), SettingsError> {
+    let rest = name.strip_prefix("STEWARD_").unwrap_or(name);
+    let path: Vec<String> = rest.split("__").map(str::to_lowercase).collect();
+    let dotted = path.join(".");
+    let unknown = || SettingsError(format!("{name} names no configuration key (`{dotted}`)"));
+    let mut slot = &mut *tree;
+    for part in &path {
+        slot = match slot {
+            toml::Value::Table(table) => table.get_mut(part).ok_or_else(unknown)?,
+            _ => return Err(unknown()),
+        };
+    }
+    let parsed = match slot {
+        toml::Value::String(_) => toml::Value::String(value.to_owned()),
+        toml::Value::Integer(_) => toml::Value::Integer(
+            value.trim().parse().map_err(|_| SettingsError(format!("{name}: `{value}` is not a whole number")))?,
+        ),
+        toml::Value::Boolean(_) => match value.trim() {
+            "true" => toml::Value::Boolean(true),
+            "false" => toml::Value::Boolean(false),
+            _ => return Err(SettingsError(format!("{name}: `{value}` is not true or false"))),
+        },
+        toml::Value::Array(_) => toml::Value::Array(
+            value
+                .split(',')
+                .map(str::trim)
+                .filter(|item| !item.is_empty())
+                .map(|item| toml::Value::String(item.to_owned()))
+                .collect(),
+        ),
+        _ => return Err(SettingsError(format!("{name} names a section, not a key"))),
+    };
+    *slot = parsed;
+    Ok(())
+}
+
+/// Replaces the password of a URL's user-info, and `password=`-like query values, by `***`.
+pub fn redact_url(url: &str) -> String {
+    let mut shown = url.to_owned();
+    if let Some(scheme_end) = shown.find("://") {
+        let authority_start = scheme_end + 3;
+        let authority_end = shown
+            .get(authority_start..)
+            .and_then(|rest| rest.find(['/', '?', '#']))
+            .map_or(shown.len(), |end| authority_start + end);
+        if let Some(authority) = shown.get(authority_start..authority_end)
+            && let Some(at) = authority.rfind('@')
+            && let Some(userinfo) = authority.get(..at)
+            && let Some(colon) = userinfo.find(':')
+        {
+            let password_start = authority_start + colon + 1;
+            let password_end = authority_start + at;
+            shown.replace_range(password_start..password_end, "***");
+        }
+    }
+    if let Some(query_start) = shown.find('?') {
+        let (head, query) = shown.split_at(query_start + 1);
+        let redacted: Vec<String> = query
+            .split('&')
+            .map(|pair| match pair.split_once('=') {
+                Some((key, _)) if ["password", "pass", "pw", "passwd"].contains(&key.to_lowercase().as_str()) => {
+                    format!("{key}=***")
+                }
+                _ => pair.to_owned(),
+            })
+            .collect();
+        shown = format!("{head}{}", redacted.join("&"));
+    }
+    shown
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(pairs: &[(&str, &str)]) -> impl Iterator<Item = (String, String)> {
+        pairs.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect::<Vec<_>>().into_iter()
+    }
+
+    #[test]
+    fn defaults_match_the_contract() {
+        let settings = Settings::load(None, env(&[])).unwrap();
+        assert_eq!(settings.listen, "127.0.0.1:8080");
+        assert_eq!(settings.database_url, "sqlite://steward.db?mode=rwc");
+        assert_eq!(settings.security.token_ttl_hours, 12);
+        assert_eq!(settings.worker.max_attempts, 12);
+        assert_eq!(settings.faces.hermes.max_range, 10_000);
+    }
+
+    #[test]
+    fn environment_overrides_with_types() {
+        let settings = Settings::load(
+            None,
+            env(&[
+                ("STEWARD_FACES__JANUA__ENABLED", "false"),
+                ("STEWARD_SMS__PREFIX_FILTER", "+33, +41"),
+                ("STEWARD_WORKER__MAX_ATTEMPTS", "3"),
+                ("STEWARD_LOG_FORMAT", "json"),
+                ("OTHER", "x"),
+            ]),
+        )
+        .unwrap();
+        assert!(!settings.faces.janua.enabled);
+        assert_eq!(settings.sms.prefix_filter, vec!["+33", "+41"]);
+        assert_eq!(settings.worker.max_attempts, 3);
+    }
+
+    #[test]
+    fn unknown_keys_are_named() {
+        let error = Settings::load(None, env(&[("STEWARD_MAIL__SMTP_URLL", "x")])).unwrap_err();
+        assert!(error.0.contains("STEWARD_MAIL__SMTP_URLL"), "{error}");
+        let error = Settings::load(None, env(&[("STEWARD_WORKER__MAX_ATTEMPTS", "many")])).unwrap_err();
+        assert!(error.0.contains("not a whole number"), "{error}");
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("steward.toml");
+        std::fs::write(&file, "[mail]\nsmtp_urll = \"x\"\n").unwrap();
+        let error = Settings::load(Some(&file), env(&[])).unwrap_err();
+        assert!(error.0.contains("mail.smtp_urll"), "{error}");
+    }
+
+    #[test]
+    fn secrets_are_redacted() {
+        assert_eq!(redact_url("smtp://user:pw@host:587?tls=required"), "smtp://user:***@host:587?tls=required");
+        assert_eq!(redact_url("postgres://postgres@127.0.0.1/db"), "postgres://postgres@127.0.0.1/db");
+        assert_eq!(redact_url("http://h/cgi-bin/sendsms?user=u&password=p"), "http://h/cgi-bin/sendsms?user=u&password=***");
+    }
+}
