@@ -91,8 +91,9 @@ fn classify(error: &lettre::transport::smtp::Error) -> DeliveryError {
 mod tests {
     use super::*;
 
-    #[test]
-    fn urls_for_every_tls_mode_are_accepted() {
+    #[tokio::test]
+    async fn urls_for_every_tls_mode_are_accepted() {
+        let _ = rustls::crypto::ring::default_provider().install_default();
         for url in [
             "smtp://127.0.0.1:2525",
             "smtp://user:pw@127.0.0.1:587?tls=required",

@@ -1,0 +1,318 @@
+#!/usr/bin/env bash
+# Foundation benchmark (see docs/PERFORMANCE.md, section "Foundation").
+#
+# Builds the release binary, starts one server on a free loopback port with a fresh SQLite
+# store, and measures in ONE run, side by side:
+#   1. GET /healthz vs authenticated GET /steward/v1/whoami: interleaved wrk rounds,
+#      medians of req/s and p99;
+#   2. one argon2 verify time: sequential logins at concurrency 1 (median), plus the same
+#      argon2id parameters in python argon2-cffi (libargon2) when it is importable;
+#   3. a login storm: wrk POSTing the login JSON; logins/s vs the ceiling
+#      concurrent_hashes / verify_time;
+#   4. VmRSS idle, after the GET rounds, right after the storm and a few seconds later.
+# It prints a summary table and writes bench/results/foundation-latest.txt (key=value).
+#
+# Traffic goes to 127.0.0.1 only; every load phase is bounded in time.
+# Knobs (environment): ROUNDS (5), ROUND_SECONDS (5), GET_THREADS (2), GET_CONNECTIONS (16),
+# STORM_SECONDS (10), STORM_CONNECTIONS (8), SEQ_LOGINS (15), SKIP_BUILD (unset),
+# STEWARD_BIN (default: the release binary in the shared target dir).
+set -euo pipefail
+
+ROUNDS=${ROUNDS:-5}
+ROUND_SECONDS=${ROUND_SECONDS:-5}
+GET_THREADS=${GET_THREADS:-2}
+GET_CONNECTIONS=${GET_CONNECTIONS:-16}
+STORM_SECONDS=${STORM_SECONDS:-10}
+STORM_CONNECTIONS=${STORM_CONNECTIONS:-8}
+SEQ_LOGINS=${SEQ_LOGINS:-15}
+
+REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+TARGET_DIR=${CARGO_TARGET_DIR:-$HOME/.cache/steward-target}
+BIN=${STEWARD_BIN:-$TARGET_DIR/release/steward}
+RESULTS_DIR=$REPO/bench/results
+RESULT_FILE=$RESULTS_DIR/foundation-latest.txt
+PASSWORD=benchpw
+LOGIN_BODY="{\"login\":\"admin\",\"password\":\"$PASSWORD\"}"
+
+log() { printf '[foundation] %s\n' "$*" >&2; }
+die() { log "ERROR: $*"; exit 1; }
+
+# --- tools --------------------------------------------------------------------------------
+if ! command -v wrk >/dev/null 2>&1; then
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+        log "installing wrk"
+        apt-get install -y -qq wrk >/dev/null 2>&1 || { apt-get update -qq >/dev/null 2>&1 && apt-get install -y -qq wrk >/dev/null; }
+    fi
+    command -v wrk >/dev/null 2>&1 || die "wrk is required (apt-get install wrk)"
+fi
+command -v curl >/dev/null 2>&1 || die "curl is required"
+
+# --- build --------------------------------------------------------------------------------
+if [ -z "${SKIP_BUILD:-}" ]; then
+    log "building the release binary (nice -n 10) into $TARGET_DIR"
+    (cd "$REPO" && CARGO_TARGET_DIR=$TARGET_DIR nice -n 10 cargo build --release -p steward --quiet) \
+        || die "cargo build --release -p steward failed"
+fi
+[ -x "$BIN" ] || die "no binary at $BIN"
+
+# --- helpers ------------------------------------------------------------------------------
+WORK=$(mktemp -d -t steward-bench.XXXXXX)
+SERVER_PID=
+
+cleanup() {
+    if [ -n "$SERVER_PID" ] && kill -0 "$SERVER_PID" 2>/dev/null; then
+        kill -TERM "$SERVER_PID" 2>/dev/null || true
+        for _ in $(seq 50); do kill -0 "$SERVER_PID" 2>/dev/null || break; sleep 0.2; done
+        kill -KILL "$SERVER_PID" 2>/dev/null || true
+    fi
+    rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+free_port() {
+    if command -v python3 >/dev/null 2>&1; then
+        python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
+    else
+        local port
+        for _ in $(seq 50); do
+            port=$(( (RANDOM % 20000) + 20000 ))
+            (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null || { echo "$port"; return; }
+        done
+        die "no free port found"
+    fi
+}
+
+# VmRSS / VmHWM of the server, in MB (kB / 1024, one decimal).
+proc_mb() { awk -v key="$1:" '$1 == key { printf "%.1f", $2 / 1024 }' "/proc/$SERVER_PID/status"; }
+
+median() { sort -g | awk '{ v[NR] = $1 } END { if (NR == 0) { print "nan"; exit } if (NR % 2) print v[(NR + 1) / 2]; else printf "%.6g\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+
+# wrk output -> "req_per_s p99_ms non2xx socket_errors"
+parse_wrk() {
+    awk '
+        function ms(v) {
+            if (v ~ /us$/) { sub(/us$/, "", v); return v / 1000 }
+            if (v ~ /ms$/) { sub(/ms$/, "", v); return v + 0 }
+            if (v ~ /s$/)  { sub(/s$/,  "", v); return v * 1000 }
+            return v + 0
+        }
+        /^Requests\/sec:/ { rps = $2 }
+        $1 == "99%" && !seen99 { p99 = ms($2); seen99 = 1 }
+        /Non-2xx or 3xx responses:/ { non2xx = $NF }
+        /Socket errors:/ { gsub(/,/, ""); errs = $4 + $6 + $8 + $10 }
+        END { printf "%s %.3f %d %d\n", rps, p99, non2xx + 0, errs + 0 }
+    ' "$1"
+}
+
+# --- start the server ---------------------------------------------------------------------
+PORT=$(free_port)
+BASE=http://127.0.0.1:$PORT
+log "starting $BIN on $BASE (store in $WORK)"
+(
+    cd "$WORK"
+    exec env STEWARD_LISTEN=127.0.0.1:$PORT \
+        STEWARD_DATABASE_URL="sqlite://$WORK/bench.db?mode=rwc" \
+        STEWARD_BOOTSTRAP_ADMIN=admin:$PASSWORD \
+        STEWARD_SECURITY__LOGIN_ATTEMPTS_PER_MINUTE=1000000 \
+        RUST_LOG=${RUST_LOG:-warn,steward=info} \
+        "$BIN" serve
+) 2>"$WORK/server.log" &
+SERVER_PID=$!
+for _ in $(seq 300); do
+    grep -q listening "$WORK/server.log" 2>/dev/null && break
+    kill -0 "$SERVER_PID" 2>/dev/null || { cat "$WORK/server.log" >&2; die "the server exited during start-up"; }
+    sleep 0.2
+done
+grep -q listening "$WORK/server.log" || { cat "$WORK/server.log" >&2; die "the server did not log 'listening' within 60 s"; }
+
+CORES=$(nproc)
+HASHES=$(( CORES > 1 ? CORES - 1 : 1 ))   # the server's pool: max(1, cores - 1)
+
+TOKEN=$(curl -sf -XPOST "$BASE/steward/v1/tokens" -H 'content-type: application/json' -d "$LOGIN_BODY" \
+    | sed -n 's/.*"token" *: *"\([^"]*\)".*/\1/p')
+[ -n "$TOKEN" ] || die "login failed: no token"
+code=$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $TOKEN" "$BASE/steward/v1/whoami")
+[ "$code" = 200 ] || die "whoami answered $code"
+code=$(curl -s -o /dev/null -w '%{http_code}' "$BASE/healthz")
+[ "$code" = 200 ] || die "healthz answered $code"
+for _ in $(seq 5); do
+    curl -sf -o /dev/null "$BASE/healthz"
+    curl -sf -o /dev/null -H "Authorization: Bearer $TOKEN" "$BASE/steward/v1/whoami"
+done
+sleep 2
+RSS_IDLE=$(proc_mb VmRSS)
+log "idle RSS ${RSS_IDLE} MB (after start, one login and a few requests)"
+
+# --- 1. GET rounds ------------------------------------------------------------------------
+run_get() { # name path out [extra wrk args...]
+    local name=$1 path=$2 out=$3; shift 3
+    wrk -t"$GET_THREADS" -c"$GET_CONNECTIONS" -d"${ROUND_SECONDS}s" --latency "$@" "$BASE$path" >"$out" 2>&1 \
+        || { cat "$out" >&2; die "wrk failed for $name"; }
+}
+log "warm-up: 2 s each"
+wrk -t"$GET_THREADS" -c"$GET_CONNECTIONS" -d2s "$BASE/healthz" >/dev/null
+wrk -t"$GET_THREADS" -c"$GET_CONNECTIONS" -d2s -H "Authorization: Bearer $TOKEN" "$BASE/steward/v1/whoami" >/dev/null
+
+: >"$WORK/healthz.tsv"; : >"$WORK/whoami.tsv"
+for round in $(seq "$ROUNDS"); do
+    # Alternate the order so neither endpoint always runs right after the other.
+    if [ $((round % 2)) = 1 ]; then order="healthz whoami"; else order="whoami healthz"; fi
+    for name in $order; do
+        out=$WORK/$name-$round.txt
+        if [ "$name" = healthz ]; then
+            run_get healthz /healthz "$out"
+        else
+            run_get whoami /steward/v1/whoami "$out" -H "Authorization: Bearer $TOKEN"
+        fi
+        read -r rps p99 non2xx errs < <(parse_wrk "$out")
+        [ "$non2xx" = 0 ] || log "WARNING: $name round $round: $non2xx non-2xx responses"
+        [ "$errs" = 0 ] || log "WARNING: $name round $round: $errs socket errors"
+        printf '%s\t%s\t%s\t%s\n' "$rps" "$p99" "$non2xx" "$errs" >>"$WORK/$name.tsv"
+        log "round $round $name: ${rps} req/s, p99 ${p99} ms"
+    done
+done
+RSS_AFTER_GET=$(proc_mb VmRSS)
+
+H_RPS=$(cut -f1 "$WORK/healthz.tsv" | median)
+W_RPS=$(cut -f1 "$WORK/whoami.tsv" | median)
+H_P99=$(cut -f2 "$WORK/healthz.tsv" | median)
+W_P99=$(cut -f2 "$WORK/whoami.tsv" | median)
+GET_NON2XX=$(cat "$WORK/healthz.tsv" "$WORK/whoami.tsv" | awk '{ s += $3 + $4 } END { print s + 0 }')
+RPS_RATIO=$(awk -v w="$W_RPS" -v h="$H_RPS" 'BEGIN { printf "%.3f", w / h }')
+P99_DELTA=$(awk -v w="$W_P99" -v h="$H_P99" 'BEGIN { printf "%.3f", w - h }')
+# Paired (same round) ratios, as a cross-check less sensitive to drift across the run.
+PAIRED_RATIO=$(paste "$WORK/whoami.tsv" "$WORK/healthz.tsv" | awk '{ printf "%.4f\n", $1 / $5 }' | median)
+PAIRED_DELTA=$(paste "$WORK/whoami.tsv" "$WORK/healthz.tsv" | awk '{ printf "%.4f\n", $2 - $6 }' | median)
+
+# --- 2. one argon2 verify time ------------------------------------------------------------
+log "sequential logins: $SEQ_LOGINS at concurrency 1"
+: >"$WORK/seq.txt"
+for _ in $(seq "$SEQ_LOGINS"); do
+    curl -s -o /dev/null -w '%{http_code} %{time_total}\n' -XPOST "$BASE/steward/v1/tokens" \
+        -H 'content-type: application/json' -d "$LOGIN_BODY" >>"$WORK/seq.txt"
+done
+awk '$1 != 201 { bad = 1 } END { exit bad }' "$WORK/seq.txt" || die "a sequential login did not answer 201"
+SEQ_LOGIN_MS=$(awk '{ print $2 * 1000 }' "$WORK/seq.txt" | median)
+
+PY_VERIFY_MS=n/a
+if command -v python3 >/dev/null 2>&1; then
+    if ! python3 -c 'import argon2' 2>/dev/null; then
+        pip install --quiet argon2-cffi >/dev/null 2>&1 || true
+    fi
+    PY_VERIFY_MS=$(python3 - <<'EOF' 2>/dev/null || echo n/a
+import statistics, time
+import argon2
+hasher = argon2.PasswordHasher(time_cost=2, memory_cost=19456, parallelism=1, type=argon2.Type.ID)
+stored = hasher.hash("benchpw")
+times = []
+for _ in range(15):
+    started = time.perf_counter()
+    hasher.verify(stored, "benchpw")
+    times.append((time.perf_counter() - started) * 1000)
+print(f"{statistics.median(times):.2f}")
+EOF
+)
+fi
+CEILING=$(awk -v n="$HASHES" -v t="$SEQ_LOGIN_MS" 'BEGIN { printf "%.2f", n * 1000 / t }')
+PY_CEILING=n/a
+[ "$PY_VERIFY_MS" = n/a ] || PY_CEILING=$(awk -v n="$HASHES" -v t="$PY_VERIFY_MS" 'BEGIN { printf "%.2f", n * 1000 / t }')
+
+# --- 3. login storm -----------------------------------------------------------------------
+cat >"$WORK/login.lua" <<EOF
+wrk.method = "POST"
+wrk.body = '$LOGIN_BODY'
+wrk.headers["Content-Type"] = "application/json"
+EOF
+log "login storm: $STORM_CONNECTIONS connections for ${STORM_SECONDS} s"
+RSS_BEFORE_STORM=$(proc_mb VmRSS)
+wrk -t1 -c"$STORM_CONNECTIONS" -d"${STORM_SECONDS}s" --timeout 10s --latency -s "$WORK/login.lua" \
+    "$BASE/steward/v1/tokens" >"$WORK/storm.txt" 2>&1 || { cat "$WORK/storm.txt" >&2; die "wrk failed for the storm"; }
+RSS_STORM=$(proc_mb VmRSS)
+HWM=$(proc_mb VmHWM)
+read -r LOGINS_PER_S STORM_P99 STORM_NON2XX STORM_ERRS < <(parse_wrk "$WORK/storm.txt")
+sleep 5
+RSS_STORM_5S=$(proc_mb VmRSS)
+LOGIN_RATIO=$(awk -v l="$LOGINS_PER_S" -v c="$CEILING" 'BEGIN { printf "%.3f", l / c }')
+PY_LOGIN_RATIO=n/a
+[ "$PY_CEILING" = n/a ] || PY_LOGIN_RATIO=$(awk -v l="$LOGINS_PER_S" -v c="$PY_CEILING" 'BEGIN { printf "%.3f", l / c }')
+
+# --- stop ---------------------------------------------------------------------------------
+kill -TERM "$SERVER_PID"
+EXIT_CODE=0
+wait "$SERVER_PID" || EXIT_CODE=$?
+SERVER_PID=
+
+# --- verdicts -----------------------------------------------------------------------------
+verdict() { if awk "BEGIN { exit !($1) }"; then echo PASS; else echo MISS; fi; }
+V_RPS=$(verdict "$RPS_RATIO >= 0.60")
+V_P99=$(verdict "$P99_DELTA <= 2.0")
+V_LOGIN=$(verdict "$LOGIN_RATIO >= 0.8 && $STORM_NON2XX == 0")
+V_IDLE=$(verdict "$RSS_IDLE <= 30")
+V_STORM=$(verdict "$RSS_STORM <= 64")
+
+mkdir -p "$RESULTS_DIR"
+{
+    echo "# bench/foundation.sh $(date -u +%Y-%m-%dT%H:%M:%SZ)"
+    echo "commit=$(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo unknown)$(git -C "$REPO" diff --quiet HEAD -- crates 2>/dev/null || echo +dirty)"
+    echo "cores=$CORES"
+    echo "concurrent_hashes=$HASHES"
+    echo "rounds=$ROUNDS round_seconds=$ROUND_SECONDS get_threads=$GET_THREADS get_connections=$GET_CONNECTIONS"
+    echo "healthz_rps_rounds=$(cut -f1 "$WORK/healthz.tsv" | paste -sd,)"
+    echo "whoami_rps_rounds=$(cut -f1 "$WORK/whoami.tsv" | paste -sd,)"
+    echo "healthz_p99_ms_rounds=$(cut -f2 "$WORK/healthz.tsv" | paste -sd,)"
+    echo "whoami_p99_ms_rounds=$(cut -f2 "$WORK/whoami.tsv" | paste -sd,)"
+    echo "healthz_rps_median=$H_RPS"
+    echo "whoami_rps_median=$W_RPS"
+    echo "healthz_p99_ms_median=$H_P99"
+    echo "whoami_p99_ms_median=$W_P99"
+    echo "get_non2xx_or_errors=$GET_NON2XX"
+    echo "whoami_over_healthz_rps=$RPS_RATIO"
+    echo "whoami_over_healthz_rps_paired_median=$PAIRED_RATIO"
+    echo "whoami_minus_healthz_p99_ms=$P99_DELTA"
+    echo "whoami_minus_healthz_p99_ms_paired_median=$PAIRED_DELTA"
+    echo "sequential_login_ms_median=$SEQ_LOGIN_MS"
+    echo "python_argon2_verify_ms_median=$PY_VERIFY_MS"
+    echo "login_ceiling_per_s=$CEILING"
+    echo "login_ceiling_python_per_s=$PY_CEILING"
+    echo "storm_connections=$STORM_CONNECTIONS storm_seconds=$STORM_SECONDS"
+    echo "logins_per_s=$LOGINS_PER_S"
+    echo "login_p99_ms=$STORM_P99"
+    echo "login_non2xx=$STORM_NON2XX"
+    echo "login_socket_errors=$STORM_ERRS"
+    echo "logins_over_ceiling=$LOGIN_RATIO"
+    echo "logins_over_python_ceiling=$PY_LOGIN_RATIO"
+    echo "rss_idle_mb=$RSS_IDLE"
+    echo "rss_after_get_rounds_mb=$RSS_AFTER_GET"
+    echo "rss_before_storm_mb=$RSS_BEFORE_STORM"
+    echo "rss_after_storm_mb=$RSS_STORM"
+    echo "rss_after_storm_5s_mb=$RSS_STORM_5S"
+    echo "rss_peak_hwm_mb=$HWM"
+    echo "server_exit_code=$EXIT_CODE"
+    echo "target_whoami_rps_ratio_ge_0.60=$V_RPS"
+    echo "target_whoami_p99_within_2ms=$V_P99"
+    echo "target_logins_ge_0.8_ceiling=$V_LOGIN"
+    echo "target_rss_idle_le_30mb=$V_IDLE"
+    echo "target_rss_after_storm_le_64mb=$V_STORM"
+} >"$RESULT_FILE"
+
+cat <<EOF
+
+Foundation benchmark ($CORES cores, $HASHES concurrent hash(es); wrk -t$GET_THREADS -c$GET_CONNECTIONS, $ROUNDS interleaved rounds of ${ROUND_SECONDS} s)
+--------------------------------------------------------------------------------------------
+                        req/s (median)   p99 ms (median)
+  GET /healthz          $(printf '%14s' "$H_RPS")   $(printf '%14s' "$H_P99")
+  GET /steward/v1/whoami$(printf '%14s' "$W_RPS")   $(printf '%14s' "$W_P99")
+
+  whoami / healthz req/s      $RPS_RATIO (paired $PAIRED_RATIO)   target >= 0.60   $V_RPS
+  whoami - healthz p99        $P99_DELTA ms (paired $PAIRED_DELTA)   target <= 2 ms   $V_P99
+  sequential login (median)   $SEQ_LOGIN_MS ms   python argon2-cffi verify: $PY_VERIFY_MS ms
+  login ceiling               $CEILING/s ($HASHES / sequential login)   python-based: $PY_CEILING/s
+  login storm                 $LOGINS_PER_S logins/s, p99 $STORM_P99 ms, non-2xx $STORM_NON2XX, socket errors $STORM_ERRS
+  logins / ceiling            $LOGIN_RATIO (vs python: $PY_LOGIN_RATIO)   target >= 0.8   $V_LOGIN
+  RSS idle                    $RSS_IDLE MB   target <= 30 MB   $V_IDLE
+  RSS after GET rounds        $RSS_AFTER_GET MB
+  RSS after storm             $RSS_STORM MB (5 s later $RSS_STORM_5S MB, peak $HWM MB)   target <= 64 MB   $V_STORM
+  server exit code on SIGTERM $EXIT_CODE
+
+Written to ${RESULT_FILE#"$REPO"/}
+EOF

@@ -1,0 +1,153 @@
+//! The CLI of CONTRACT.md against a real store.
+
+use crate::helpers::*;
+use crate::on_both_backends;
+
+on_both_backends!(create_then_duplicate_is_one_line_exit_1, token_issue_prints_only_the_token, set_password_revokes_tokens, disable_and_enable, usage_errors_exit_2);
+
+async fn create_then_duplicate_is_one_line_exit_1(backend: Backend) {
+    let db = TestDb::new(backend);
+    let created = cli(&db, &["account", "create", "alice", "--password-stdin", "--email", "alice@example.org", "--name", "Alice", "--phone", "+33612345678", "--role", "supervisor"], "alicepw\n");
+    assert!(created.status.success(), "{}", stderr(&created));
+    assert!(stdout(&created).contains("alice"), "{}", stdout(&created));
+
+    let duplicate = cli(&db, &["account", "create", "ALICE", "--password-stdin"], "other\n");
+    assert_eq!(duplicate.status.code(), Some(1));
+    let message = stderr(&duplicate);
+    assert_eq!(message.trim_end().lines().count(), 1, "one line: {message}");
+    assert!(message.contains("already exists"), "{message}");
+
+    let empty = cli(&db, &["account", "create", "bob", "--password-stdin"], "\n");
+    assert_eq!(empty.status.code(), Some(1), "an empty password is refused");
+    assert!(stderr(&empty).contains("empty"), "{}", stderr(&empty));
+    let bad_phone = cli(&db, &["account", "create", "bob", "--password-stdin", "--phone", "0612"], "pw\n");
+    assert_eq!(bad_phone.status.code(), Some(1));
+    assert!(stderr(&bad_phone).contains("E.164"), "{}", stderr(&bad_phone));
+
+    // A CRLF line ending is stripped: the password is exactly "carolpw".
+    let crlf = cli(&db, &["account", "create", "carol", "--password-stdin"], "carolpw\r\n");
+    assert!(crlf.status.success());
+    let server = Server::start(&db, &[]);
+    server.login("carol", "carolpw").await;
+    let (status, me) = server.get_json("/steward/v1/whoami", &server.login("alice", "alicepw").await).await;
+    assert_eq!(status, 200);
+    assert_eq!(me["login"], "alice");
+    assert_eq!(me["email"], "alice@example.org");
+    assert_eq!(me["name"], "Alice");
+    assert_eq!(me["roles"], serde_json::json!(["supervisor"]));
+
+    let audit = cli(&db, &["audit", "tail", "-n", "10"], "");
+    let lines: Vec<serde_json::Value> = stdout(&audit).lines().map(|line| serde_json::from_str(line).unwrap()).collect();
+    assert!(lines.iter().any(|entry| entry["action"] == "account.create" && entry["target"] == "alice" && entry["actor"] == "cli"));
+}
+
+async fn token_issue_prints_only_the_token(backend: Backend) {
+    let db = TestDb::new(backend);
+    assert!(cli(&db, &["account", "create", "alice", "--password-stdin"], "alicepw\n").status.success());
+    let issued = cli(&db, &["token", "issue", "alice", "--ttl", "1h 30m"], "");
+    assert!(issued.status.success(), "{}", stderr(&issued));
+    let text = stdout(&issued);
+    assert_eq!(text.lines().count(), 1);
+    let token = text.trim();
+    assert!(token.len() >= 22, "at least 128 bits: {token}");
+    let server = Server::start(&db, &[]);
+    let (status, me) = server.get_json("/steward/v1/whoami", token).await;
+    assert_eq!(status, 200);
+    assert_eq!(me["login"], "alice");
+
+    let unknown = cli(&db, &["token", "issue", "nobody"], "");
+    assert_eq!(unknown.status.code(), Some(1));
+    assert!(stderr(&unknown).contains("nobody"));
+}
+
+async fn set_password_revokes_tokens(backend: Backend) {
+    let db = TestDb::new(backend);
+    assert!(cli(&db, &["account", "create", "alice", "--password-stdin"], "old-pw\n").status.success());
+    let server = Server::start(&db, &[]);
+    let token = server.login("alice", "old-pw").await;
+    assert_eq!(server.get_json("/steward/v1/whoami", &token).await.0, 200);
+
+    let changed = cli(&db, &["account", "set-password", "alice", "--password-stdin"], "new-pw\n");
+    assert!(changed.status.success(), "{}", stderr(&changed));
+    // The CLI wrote to the store; the server sees it within 2 s.
+    assert!(eventually(std::time::Duration::from_millis(2500), || async { server.get_json("/steward/v1/whoami", &token).await.0 == 401 }).await);
+    server.login("alice", "new-pw").await;
+    let old = server.http.post(server.url("/steward/v1/tokens")).json(&serde_json::json!({"login": "alice", "password": "old-pw"})).send().await.unwrap();
+    assert_eq!(old.status(), 401);
+
+    let missing = cli(&db, &["account", "set-password", "nobody", "--password-stdin"], "pw\n");
+    assert_eq!(missing.status.code(), Some(1));
+}
+
+async fn disable_and_enable(backend: Backend) {
+    let db = TestDb::new(backend);
+    assert!(cli(&db, &["account", "create", "alice", "--password-stdin"], "alicepw\n").status.success());
+    let server = Server::start(&db, &[]);
+    let token = server.login("alice", "alicepw").await;
+    assert!(cli(&db, &["account", "disable", "alice"], "").status.success());
+    assert!(eventually(std::time::Duration::from_millis(2500), || async { server.get_json("/steward/v1/whoami", &token).await.0 == 401 }).await);
+    let login = server.http.post(server.url("/steward/v1/tokens")).json(&serde_json::json!({"login": "alice", "password": "alicepw"})).send().await.unwrap();
+    assert_eq!(login.status(), 401, "a disabled account cannot log in");
+    let basic = server.http.get(server.url("/steward/v1/whoami")).basic_auth("alice", Some("alicepw")).send().await.unwrap();
+    assert_eq!(basic.status(), 401);
+
+    assert!(cli(&db, &["account", "enable", "alice"], "").status.success());
+    assert!(eventually(std::time::Duration::from_millis(2500), || async { server.get_json("/steward/v1/whoami", &token).await.0 == 200 }).await, "the unexpired token works again");
+}
+
+async fn usage_errors_exit_2(backend: Backend) {
+    let db = TestDb::new(backend);
+    assert_eq!(cli(&db, &["token", "issue", "alice", "--ttl", "soon"], "").status.code(), Some(2));
+    assert_eq!(cli(&db, &["account", "create", "alice", "--password-stdin", "--bogus"], "").status.code(), Some(2));
+    assert_eq!(cli(&db, &["frobnicate"], "").status.code(), Some(2));
+    let version = cli(&db, &["--version"], "");
+    assert!(version.status.success());
+    assert!(stdout(&version).starts_with("steward "), "{}", stdout(&version));
+}
+
+#[tokio::test]
+async fn services_resources_quotas_usage_terms_and_outbox_commands() {
+    let db = TestDb::new(Backend::Sqlite);
+    assert!(cli(&db, &["account", "create", "alice", "--password-stdin"], "alicepw\n").status.success());
+    let service = cli(&db, &["service", "add", "cyclades", "--url", "https://cyclades.example.org"], "");
+    assert!(service.status.success(), "{}", stderr(&service));
+    let service_token = stdout(&service).trim().to_owned();
+    assert_eq!(cli(&db, &["service", "add", "cyclades"], "").status.code(), Some(1));
+    let renewed = cli(&db, &["service", "renew-token", "cyclades", "--ttl", "30d"], "");
+    assert!(renewed.status.success());
+    let new_token = stdout(&renewed).trim().to_owned();
+    assert_ne!(new_token, service_token);
+
+    assert!(cli(&db, &["resource", "add", "pithos.objects", "--unit", "", "--limit", "100", "--desc", "Objects"], "").status.success());
+    assert_eq!(cli(&db, &["resource", "add", "cyclades.vm"], "").status.code(), Some(1), "the default catalogue exists from the start");
+    assert_eq!(cli(&db, &["resource", "add", "novice"], "").status.code(), Some(1), "SERVICE.NAME is required");
+    assert!(cli(&db, &["quota", "set", "alice", "cyclades.vm", "5"], "").status.success());
+    assert!(cli(&db, &["usage", "set", "alice", "cyclades.vm", "3"], "").status.success());
+    assert!(cli(&db, &["quota", "set", "alice", "janua.sms", "200"], "").status.success());
+    assert_eq!(cli(&db, &["quota", "set", "alice", "nope.nothing", "5"], "").status.code(), Some(1));
+    assert_eq!(cli(&db, &["quota", "set", "nobody", "cyclades.vm", "5"], "").status.code(), Some(1));
+    assert_eq!(cli(&db, &["usage", "set", "alice", "cyclades.vm", "-1"], "").status.code(), Some(2), "negative numbers are not a usage");
+
+    let terms = db.dir.path().join("terms.html");
+    std::fs::write(&terms, "<p>Be nice.</p>").unwrap();
+    assert!(cli(&db, &["terms", "publish", terms.to_str().unwrap()], "").status.success());
+    assert!(cli(&db, &["account", "accept-terms", "alice"], "").status.success());
+
+    let server = Server::start(&db, &[]);
+    let (status, me) = server.get_json("/steward/v1/whoami", &new_token).await;
+    assert_eq!(status, 200);
+    assert_eq!(me, serde_json::json!({"kind": "service", "name": "cyclades"}));
+    assert_eq!(server.get_json("/steward/v1/whoami", &service_token).await.0, 401, "the replaced token is refused");
+    drop(server);
+
+    let listed = cli(&db, &["outbox", "list", "--failed"], "");
+    assert!(listed.status.success());
+    assert_eq!(stdout(&listed), "");
+    assert_eq!(cli(&db, &["outbox", "retry", "999"], "").status.code(), Some(1));
+    assert!(cli(&db, &["outbox", "retry", "--all-failed"], "").status.success());
+    let audit = stdout(&cli(&db, &["audit", "tail", "-n", "50"], ""));
+    for action in ["service.add", "service.renew_token", "resource.add", "quota.set", "usage.set", "terms.publish", "account.accept_terms"] {
+        assert!(audit.contains(&format!("\"action\":\"{action}\"")), "{action} audited: {audit}");
+    }
+    assert!(!audit.contains(&new_token), "no token in the audit log");
+}

@@ -1,0 +1,127 @@
+//! Mail through the outbox to the real SMTP sink of tests/peers/smtp.sh.
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::time::Duration;
+
+use crate::helpers::*;
+use crate::on_both_backends;
+
+on_both_backends!(mail_is_delivered_with_its_headers, mail_waits_while_the_sink_is_down, sigkill_with_mail_queued_loses_and_duplicates_nothing);
+
+/// Every message in the sink's Maildir, as text.
+fn delivered(maildir: &Path) -> Vec<String> {
+    let Ok(entries) = std::fs::read_dir(maildir.join("new")) else { return Vec::new() };
+    entries.filter_map(Result::ok).map(|entry| std::fs::read_to_string(entry.path()).unwrap()).collect()
+}
+
+fn header<'a>(message: &'a str, name: &str) -> Option<&'a str> {
+    message.lines().take_while(|line| !line.is_empty()).find_map(|line| {
+        let (key, value) = line.split_once(':')?;
+        key.eq_ignore_ascii_case(name).then(|| value.trim())
+    })
+}
+
+async fn queue(server: &Server, token: &str, to: &str, subject: &str) -> String {
+    let response = server
+        .http
+        .post(server.url("/steward/v1/mail"))
+        .bearer_auth(token)
+        .json(&serde_json::json!({"to": [to], "subject": subject, "body": format!("Body of {subject}.")}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 202);
+    let body: serde_json::Value = response.json().await.unwrap();
+    assert!(body["id"].as_i64().is_some());
+    body["message_id"].as_str().unwrap().to_owned()
+}
+
+async fn mail_is_delivered_with_its_headers(backend: Backend) {
+    let sink = Peer::start("smtp", &[], None);
+    let maildir = Path::new(sink.var("SMTP_MAILDIR")).to_owned();
+    let db = TestDb::new(backend);
+    let smtp_url = format!("smtp://127.0.0.1:{}", sink.var("SMTP_PORT"));
+    let server = Server::start(&db, &[("STEWARD_MAIL__SMTP_URL", &smtp_url), ("STEWARD_MAIL__FROM", "Steward Test <steward@test.example>")]);
+    let token = server.admin_token().await;
+    let message_id = queue(&server, &token, "alice@example.org", "Welcome aboard").await;
+    assert!(eventually(Duration::from_secs(15), || async { !delivered(&maildir).is_empty() }).await, "{}", server.logs());
+    let messages = delivered(&maildir);
+    assert_eq!(messages.len(), 1);
+    let message = &messages[0];
+    assert_eq!(header(message, "Message-ID"), Some(message_id.as_str()));
+    assert_eq!(header(message, "Subject"), Some("Welcome aboard"));
+    assert_eq!(header(message, "To"), Some("alice@example.org"));
+    assert_eq!(header(message, "From"), Some("\"Steward Test\" <steward@test.example>"));
+    assert_eq!(header(message, "X-RcptTo"), Some("alice@example.org"));
+    assert!(message.contains("Body of Welcome aboard."));
+
+    assert!(eventually(Duration::from_secs(5), || async { server.readyz().await["checks"]["mail"] == "ok" }).await);
+    let metrics = server.http.get(server.url("/metrics")).send().await.unwrap().text().await.unwrap();
+    assert!(metrics.contains("steward_outbox_delivered_total{kind=\"mail\"} 1"), "{metrics}");
+    let audit = server.get_json("/steward/v1/audit?limit=5", &token).await.1;
+    assert_eq!(audit[0]["action"], "mail.send");
+}
+
+async fn mail_waits_while_the_sink_is_down(backend: Backend) {
+    let db = TestDb::new(backend);
+    let port = free_port();
+    let smtp_url = format!("smtp://127.0.0.1:{port}");
+    let server = Server::start(&db, &[("STEWARD_MAIL__SMTP_URL", &smtp_url), ("STEWARD_WORKER__MAX_ATTEMPTS", "2")]);
+    let token = server.admin_token().await;
+    queue(&server, &token, "bob@example.org", "Queued").await;
+    assert!(eventually(Duration::from_secs(10), || async {
+        let ready = server.readyz().await;
+        ready["status"] == "degraded" && ready["checks"]["mail"].as_str().unwrap().starts_with("down: ")
+    })
+    .await);
+    // After max_attempts it is failed, visible, and kept.
+    assert!(eventually(Duration::from_secs(15), || async { server.readyz().await["outbox"]["failed"] == 1 }).await, "{}", server.logs());
+    assert_eq!(server.readyz().await["outbox"]["pending"], 0);
+    let failed = cli(&db, &["outbox", "list", "--failed"], "");
+    let rows: Vec<serde_json::Value> = stdout(&failed).lines().map(|line| serde_json::from_str(line).unwrap()).collect();
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0]["status"], "failed");
+    assert_eq!(rows[0]["attempts"], 2);
+    assert!(rows[0]["last_error"].as_str().is_some());
+
+    // The sink comes up and the operator retries: delivered.
+    let sink = Peer::start("smtp", &[("SMTP_PEER_PORT", &port.to_string())], None);
+    let maildir = Path::new(sink.var("SMTP_MAILDIR")).to_owned();
+    assert!(cli(&db, &["outbox", "retry", "--all-failed"], "").status.success());
+    assert!(eventually(Duration::from_secs(20), || async { delivered(&maildir).len() == 1 }).await, "{}", server.logs());
+    assert!(eventually(Duration::from_secs(5), || async { server.readyz().await["outbox"] == serde_json::json!({"pending": 0, "failed": 0}) }).await);
+}
+
+async fn sigkill_with_mail_queued_loses_and_duplicates_nothing(backend: Backend) {
+    let db = TestDb::new(backend);
+    let port = free_port();
+    let smtp_url = format!("smtp://127.0.0.1:{port}");
+    let env = [("STEWARD_MAIL__SMTP_URL", smtp_url.as_str())];
+    let mut server = Server::start(&db, &env);
+    let token = server.admin_token().await;
+    let mut ids = Vec::new();
+    for n in 0..5 {
+        ids.push(queue(&server, &token, "carol@example.org", &format!("Mail {n}")).await);
+    }
+    assert!(eventually(Duration::from_secs(10), || async { server.readyz().await["checks"]["mail"].as_str().unwrap().starts_with("down") }).await);
+    assert_eq!(server.readyz().await["outbox"]["pending"], 5);
+    server.signal("KILL");
+    assert_eq!(server.wait(Duration::from_secs(5)), None, "killed: no exit code");
+
+    let sink = Peer::start("smtp", &[("SMTP_PEER_PORT", &port.to_string())], None);
+    let maildir = Path::new(sink.var("SMTP_MAILDIR")).to_owned();
+    let restarted = Server::start(&db, &env);
+    assert!(eventually(Duration::from_secs(30), || async { delivered(&maildir).len() >= 5 }).await, "{}", restarted.logs());
+    // Give a duplicate every chance to show up before counting.
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let mut seen: HashMap<String, usize> = HashMap::new();
+    for message in delivered(&maildir) {
+        *seen.entry(header(&message, "Message-ID").unwrap().to_owned()).or_default() += 1;
+    }
+    for id in &ids {
+        assert_eq!(seen.get(id), Some(&1), "{id} arrived exactly once: {seen:?}");
+    }
+    assert_eq!(seen.len(), 5);
+    assert_eq!(restarted.readyz().await["outbox"], serde_json::json!({"pending": 0, "failed": 0}));
+}
