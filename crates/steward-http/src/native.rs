@@ -155,6 +155,9 @@ struct MailDto {
     to: Vec<String>,
     subject: String,
     body: String,
+    /// The body carries a secret: erase it from the store once delivered.
+    #[serde(default)]
+    sensitive: bool,
 }
 
 /// `POST /steward/v1/mail`: queues one mail (admins only) → 202 with its outbox id and
@@ -171,7 +174,7 @@ async fn send_mail(
         .map(|to| Email::parse(to))
         .collect::<Result<Vec<_>, _>>()
         .map_err(|error| Problem::bad_request(format!("`to`: {error}.")))?;
-    let mail = NewMail { to, subject: body.subject, body: body.body, sensitive: false };
+    let mail = NewMail { to, subject: body.subject, body: body.body, sensitive: body.sensitive };
     let (id, message_id) = state.core.mail.send(capability, mail).await.map_err(|error| match error {
         MailError::Invalid(why) => Problem::bad_request(why),
         MailError::Store(error) => Problem::from(error),

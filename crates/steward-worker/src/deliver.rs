@@ -17,10 +17,11 @@ pub(crate) async fn one(worker: &Worker, row: OutboxRow) {
             metrics::counter!("steward_outbox_delivered_total", "kind" => row.kind.as_str()).increment(1);
             let erased = kept != row.payload;
             let recorded = worker.store.finish_delivered(row.id, &worker.owner, &kept, now).await;
-            if erased && recorded.is_ok() {
-                if let Err(error) = worker.store.checkpoint().await {
-                    tracing::warn!(%error, "WAL checkpoint after erasing a delivered secret failed");
-                }
+            if erased
+                && recorded.is_ok()
+                && let Err(error) = worker.store.checkpoint().await
+            {
+                tracing::warn!(%error, "WAL checkpoint after erasing a delivered secret failed");
             }
             recorded
         }

@@ -7,7 +7,7 @@ use std::time::Duration;
 use crate::helpers::*;
 use crate::on_both_backends;
 
-on_both_backends!(mail_is_delivered_with_its_headers, mail_waits_while_the_sink_is_down, sigkill_with_mail_queued_loses_and_duplicates_nothing);
+on_both_backends!(a_delivered_secret_is_erased_from_the_store, mail_is_delivered_with_its_headers, mail_waits_while_the_sink_is_down, sigkill_with_mail_queued_loses_and_duplicates_nothing);
 
 /// Every message in the sink's Maildir, as text.
 fn delivered(maildir: &Path) -> Vec<String> {
@@ -124,4 +124,34 @@ async fn sigkill_with_mail_queued_loses_and_duplicates_nothing(backend: Backend)
     }
     assert_eq!(seen.len(), 5);
     assert_eq!(restarted.readyz().await["outbox"], serde_json::json!({"pending": 0, "failed": 0}));
+}
+
+async fn a_delivered_secret_is_erased_from_the_store(backend: Backend) {
+    let sink = Peer::start("smtp", &[], None);
+    let maildir = Path::new(sink.var("SMTP_MAILDIR")).to_owned();
+    let db = TestDb::new(backend);
+    let smtp_url = format!("smtp://127.0.0.1:{}", sink.var("SMTP_PORT"));
+    let mut server = Server::start(&db, &[("STEWARD_MAIL__SMTP_URL", &smtp_url)]);
+    let token = server.admin_token().await;
+    let secret = "Initial-Password-Zq83Kd";
+    let response = server
+        .http
+        .post(server.url("/steward/v1/mail"))
+        .bearer_auth(&token)
+        .json(&serde_json::json!({"to": ["dave@example.org"], "subject": "Your account", "body": format!("Your password is {secret}."), "sensitive": true}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 202);
+    assert!(eventually(Duration::from_secs(15), || async { delivered(&maildir).len() == 1 }).await);
+    assert!(delivered(&maildir)[0].contains(secret), "the mail itself carried the secret");
+    assert!(eventually(Duration::from_secs(5), || async { server.readyz().await["outbox"]["pending"] == 0 }).await);
+    server.signal("TERM");
+    assert_eq!(server.wait(Duration::from_secs(15)), Some(0));
+    let stored = match backend {
+        Backend::Sqlite => db.sqlite_files().iter().flat_map(|path| std::fs::read(path).unwrap()).collect::<Vec<u8>>(),
+        Backend::Postgres => psql_on(&db.url, "SELECT payload FROM outbox").into_bytes(),
+    };
+    assert!(!stored.is_empty());
+    assert!(!String::from_utf8_lossy(&stored).contains(secret), "the delivered secret is gone from the store files");
 }

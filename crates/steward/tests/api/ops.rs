@@ -61,3 +61,25 @@ async fn readyz_is_503_when_the_store_is_gone() {
     assert_eq!(server.http.get(server.url("/healthz")).send().await.unwrap().status(), 200, "the process still runs");
     psql(&format!("ALTER DATABASE {name} ALLOW_CONNECTIONS true"));
 }
+
+on_both_backends!(instances_starting_together_migrate_and_bootstrap_once);
+
+async fn instances_starting_together_migrate_and_bootstrap_once(backend: Backend) {
+    let db = std::sync::Arc::new(TestDb::new(backend));
+    let starts: Vec<_> = (0..3)
+        .map(|_| {
+            let db = db.clone();
+            std::thread::spawn(move || Server::start(&db, &[]))
+        })
+        .collect();
+    let servers: Vec<Server> = starts.into_iter().map(|start| start.join().unwrap()).collect();
+    for server in &servers {
+        assert_eq!(server.readyz().await["status"], "ok");
+        server.admin_token().await;
+    }
+    let admin = servers[0].admin_token().await;
+    let audit = servers[0].get_json("/steward/v1/audit?limit=100", &admin).await.1;
+    let creations = audit.as_array().unwrap().iter().filter(|entry| entry["action"] == "account.create").count();
+    assert_eq!(creations, 1, "one bootstrap admin: {audit}");
+    drop(servers);
+}
