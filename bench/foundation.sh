@@ -87,7 +87,10 @@ proc_mb() { awk -v key="$1:" '$1 == key { printf "%.1f", $2 / 1024 }' "/proc/$SE
 
 median() { sort -g | awk '{ v[NR] = $1 } END { if (NR == 0) { print "nan"; exit } if (NR % 2) print v[(NR + 1) / 2]; else printf "%.6g\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
-# wrk output -> "req_per_s p99_ms non2xx socket_errors"
+# Server CPU time (ms, user and system) and minor page faults so far: "user_ms sys_ms minflt".
+proc_cpu() { awk -v hz="$(getconf CLK_TCK)" '{ printf "%d %d %d\n", $14 * 1000 / hz, $15 * 1000 / hz, $10 }' "/proc/$SERVER_PID/stat"; }
+
+# wrk output -> "req_per_s p99_ms non2xx socket_errors requests"
 parse_wrk() {
     awk '
         function ms(v) {
@@ -97,10 +100,11 @@ parse_wrk() {
             return v + 0
         }
         /^Requests\/sec:/ { rps = $2 }
+        / requests in / { requests = $1 }
         $1 == "99%" && !seen99 { p99 = ms($2); seen99 = 1 }
         /Non-2xx or 3xx responses:/ { non2xx = $NF }
         /Socket errors:/ { gsub(/,/, ""); errs = $4 + $6 + $8 + $10 }
-        END { printf "%s %.3f %d %d\n", rps, p99, non2xx + 0, errs + 0 }
+        END { printf "%s %.3f %d %d %d\n", rps, p99, non2xx + 0, errs + 0, requests + 0 }
     ' "$1"
 }
 
@@ -141,6 +145,7 @@ for _ in $(seq 5); do
 done
 sleep 2
 RSS_IDLE=$(proc_mb VmRSS)
+RSS_IDLE_KB=$(awk '$1 == "VmRSS:" { print $2 }' "/proc/$SERVER_PID/status")
 log "idle RSS ${RSS_IDLE} MB (after start, one login and a few requests)"
 
 # --- 1. GET rounds ------------------------------------------------------------------------
@@ -154,6 +159,7 @@ wrk -t"$GET_THREADS" -c"$GET_CONNECTIONS" -d2s "$BASE/healthz" >/dev/null
 wrk -t"$GET_THREADS" -c"$GET_CONNECTIONS" -d2s -H "Authorization: Bearer $TOKEN" "$BASE/steward/v1/whoami" >/dev/null
 
 : >"$WORK/healthz.tsv"; : >"$WORK/whoami.tsv"
+GET_REQUESTS=0
 for round in $(seq "$ROUNDS"); do
     # Alternate the order so neither endpoint always runs right after the other.
     if [ $((round % 2)) = 1 ]; then order="healthz whoami"; else order="whoami healthz"; fi
@@ -164,7 +170,8 @@ for round in $(seq "$ROUNDS"); do
         else
             run_get whoami /steward/v1/whoami "$out" -H "Authorization: Bearer $TOKEN"
         fi
-        read -r rps p99 non2xx errs < <(parse_wrk "$out")
+        read -r rps p99 non2xx errs requests < <(parse_wrk "$out")
+        GET_REQUESTS=$((GET_REQUESTS + requests))
         [ "$non2xx" = 0 ] || log "WARNING: $name round $round: $non2xx non-2xx responses"
         [ "$errs" = 0 ] || log "WARNING: $name round $round: $errs socket errors"
         printf '%s\t%s\t%s\t%s\n' "$rps" "$p99" "$non2xx" "$errs" >>"$WORK/$name.tsv"
@@ -172,6 +179,9 @@ for round in $(seq "$ROUNDS"); do
     done
 done
 RSS_AFTER_GET=$(proc_mb VmRSS)
+# Growth per request served in the rounds (the 2 s warm-ups are not counted, so this
+# slightly overstates it). A server that retains nothing per request shows ~0.
+RSS_GROWTH_B_PER_REQ=$(awk -v a="$RSS_IDLE_KB" -v r="$GET_REQUESTS" '$1 == "VmRSS:" { printf "%.1f", ($2 - a) * 1024 / r }' "/proc/$SERVER_PID/status")
 
 H_RPS=$(cut -f1 "$WORK/healthz.tsv" | median)
 W_RPS=$(cut -f1 "$WORK/whoami.tsv" | median)
@@ -187,12 +197,17 @@ PAIRED_DELTA=$(paste "$WORK/whoami.tsv" "$WORK/healthz.tsv" | awk '{ printf "%.4
 # --- 2. one argon2 verify time ------------------------------------------------------------
 log "sequential logins: $SEQ_LOGINS at concurrency 1"
 : >"$WORK/seq.txt"
+read -r U0 S0 F0 < <(proc_cpu)
 for _ in $(seq "$SEQ_LOGINS"); do
     curl -s -o /dev/null -w '%{http_code} %{time_total}\n' -XPOST "$BASE/steward/v1/tokens" \
         -H 'content-type: application/json' -d "$LOGIN_BODY" >>"$WORK/seq.txt"
 done
 awk '$1 != 201 { bad = 1 } END { exit bad }' "$WORK/seq.txt" || die "a sequential login did not answer 201"
 SEQ_LOGIN_MS=$(awk '{ print $2 * 1000 }' "$WORK/seq.txt" | median)
+read -r U1 S1 F1 < <(proc_cpu)
+LOGIN_USER_MS=$(( (U1 - U0) / SEQ_LOGINS ))
+LOGIN_SYS_MS=$(( (S1 - S0) / SEQ_LOGINS ))
+LOGIN_MINFLT=$(( (F1 - F0) / SEQ_LOGINS ))
 
 PY_VERIFY_MS=n/a
 if command -v python3 >/dev/null 2>&1; then
@@ -229,7 +244,7 @@ wrk -t1 -c"$STORM_CONNECTIONS" -d"${STORM_SECONDS}s" --timeout 10s --latency -s 
     "$BASE/steward/v1/tokens" >"$WORK/storm.txt" 2>&1 || { cat "$WORK/storm.txt" >&2; die "wrk failed for the storm"; }
 RSS_STORM=$(proc_mb VmRSS)
 HWM=$(proc_mb VmHWM)
-read -r LOGINS_PER_S STORM_P99 STORM_NON2XX STORM_ERRS < <(parse_wrk "$WORK/storm.txt")
+read -r LOGINS_PER_S STORM_P99 STORM_NON2XX STORM_ERRS STORM_REQUESTS < <(parse_wrk "$WORK/storm.txt")
 sleep 5
 RSS_STORM_5S=$(proc_mb VmRSS)
 LOGIN_RATIO=$(awk -v l="$LOGINS_PER_S" -v c="$CEILING" 'BEGIN { printf "%.3f", l / c }')
@@ -266,16 +281,21 @@ mkdir -p "$RESULTS_DIR"
     echo "healthz_p99_ms_median=$H_P99"
     echo "whoami_p99_ms_median=$W_P99"
     echo "get_non2xx_or_errors=$GET_NON2XX"
+    echo "get_requests_total=$GET_REQUESTS"
     echo "whoami_over_healthz_rps=$RPS_RATIO"
     echo "whoami_over_healthz_rps_paired_median=$PAIRED_RATIO"
     echo "whoami_minus_healthz_p99_ms=$P99_DELTA"
     echo "whoami_minus_healthz_p99_ms_paired_median=$PAIRED_DELTA"
     echo "sequential_login_ms_median=$SEQ_LOGIN_MS"
+    echo "sequential_login_server_user_ms=$LOGIN_USER_MS"
+    echo "sequential_login_server_sys_ms=$LOGIN_SYS_MS"
+    echo "sequential_login_server_minor_faults=$LOGIN_MINFLT"
     echo "python_argon2_verify_ms_median=$PY_VERIFY_MS"
     echo "login_ceiling_per_s=$CEILING"
     echo "login_ceiling_python_per_s=$PY_CEILING"
     echo "storm_connections=$STORM_CONNECTIONS storm_seconds=$STORM_SECONDS"
     echo "logins_per_s=$LOGINS_PER_S"
+    echo "login_requests=$STORM_REQUESTS"
     echo "login_p99_ms=$STORM_P99"
     echo "login_non2xx=$STORM_NON2XX"
     echo "login_socket_errors=$STORM_ERRS"
@@ -283,6 +303,7 @@ mkdir -p "$RESULTS_DIR"
     echo "logins_over_python_ceiling=$PY_LOGIN_RATIO"
     echo "rss_idle_mb=$RSS_IDLE"
     echo "rss_after_get_rounds_mb=$RSS_AFTER_GET"
+    echo "rss_growth_bytes_per_get_request=$RSS_GROWTH_B_PER_REQ"
     echo "rss_before_storm_mb=$RSS_BEFORE_STORM"
     echo "rss_after_storm_mb=$RSS_STORM"
     echo "rss_after_storm_5s_mb=$RSS_STORM_5S"
@@ -305,12 +326,13 @@ Foundation benchmark ($CORES cores, $HASHES concurrent hash(es); wrk -t$GET_THRE
 
   whoami / healthz req/s      $RPS_RATIO (paired $PAIRED_RATIO)   target >= 0.60   $V_RPS
   whoami - healthz p99        $P99_DELTA ms (paired $PAIRED_DELTA)   target <= 2 ms   $V_P99
-  sequential login (median)   $SEQ_LOGIN_MS ms   python argon2-cffi verify: $PY_VERIFY_MS ms
+  sequential login (median)   $SEQ_LOGIN_MS ms (server CPU per login: user $LOGIN_USER_MS ms, sys $LOGIN_SYS_MS ms, $LOGIN_MINFLT minor faults)
+  python argon2-cffi verify   $PY_VERIFY_MS ms (same parameters, median of 15)
   login ceiling               $CEILING/s ($HASHES / sequential login)   python-based: $PY_CEILING/s
-  login storm                 $LOGINS_PER_S logins/s, p99 $STORM_P99 ms, non-2xx $STORM_NON2XX, socket errors $STORM_ERRS
+  login storm                 $LOGINS_PER_S logins/s ($STORM_REQUESTS logins), p99 $STORM_P99 ms, non-2xx $STORM_NON2XX, socket errors $STORM_ERRS
   logins / ceiling            $LOGIN_RATIO (vs python: $PY_LOGIN_RATIO)   target >= 0.8   $V_LOGIN
   RSS idle                    $RSS_IDLE MB   target <= 30 MB   $V_IDLE
-  RSS after GET rounds        $RSS_AFTER_GET MB
+  RSS after GET rounds        $RSS_AFTER_GET MB ($RSS_GROWTH_B_PER_REQ bytes per request over $GET_REQUESTS requests)
   RSS after storm             $RSS_STORM MB (5 s later $RSS_STORM_5S MB, peak $HWM MB)   target <= 64 MB   $V_STORM
   server exit code on SIGTERM $EXIT_CODE
 

@@ -37,9 +37,9 @@ impl SmtpMailer {
         Ok(Self { transport })
     }
 
-    /// Checks the server answers (connect, EHLO, NOOP).
+    /// Checks the server answers (connect, EHLO, AUTH, NOOP).
     pub async fn probe(&self) -> Result<(), DeliveryError> {
-        match self.transport.test_connection().await {
+        match bounded(self.transport.test_connection()).await? {
             Ok(true) => Ok(()),
             Ok(false) => Err(DeliveryError::Transient("the SMTP server did not answer NOOP".to_owned())),
             Err(error) => Err(classify(&error)),
@@ -49,13 +49,21 @@ impl SmtpMailer {
     /// Sends one mail with its own Message-ID.
     pub async fn send(&self, mail: &OutgoingMail) -> Result<(), DeliveryError> {
         let message = build(mail)?;
-        self.transport.send(message).await.map(|_| ()).map_err(|error| classify(&error))
+        bounded(self.transport.send(message)).await?.map(|_| ()).map_err(|error| classify(&error))
     }
 }
 
 /// Checks an address (`Name <user@host>` or `user@host`) as a mail header will need it.
 pub fn check_address(raw: &str) -> Result<(), SetupError> {
     raw.parse::<Mailbox>().map(|_| ()).map_err(|error| SetupError(format!("`{raw}` is not a mail address: {error}")))
+}
+
+/// lettre's timeout covers each socket read, not a whole conversation; a server that goes
+/// silent mid-conversation (seen: no reply to a failed AUTH) would hold the worker forever.
+async fn bounded<T>(conversation: impl std::future::Future<Output = T>) -> Result<T, DeliveryError> {
+    tokio::time::timeout(TIMEOUT + Duration::from_secs(5), conversation)
+        .await
+        .map_err(|_| DeliveryError::Transient("the SMTP server stopped answering".to_owned()))
 }
 
 fn mailbox(raw: &str, role: &str) -> Result<Mailbox, DeliveryError> {

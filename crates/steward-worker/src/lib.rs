@@ -31,8 +31,10 @@ pub struct WorkerSettings {
 pub const MAX_BACKOFF: Duration = Duration::from_secs(300);
 
 /// How long a claimed row belongs to this worker; a crashed worker's rows are taken again
-/// by others once it lapses.
-const LEASE: Duration = Duration::from_secs(60);
+/// (by another instance, or by this one restarted) once it lapses. A batch is delivered
+/// concurrently and every connector bounds its conversation at 20 s, so a live worker
+/// always finishes inside its lease and a row is never sent twice by two owners.
+const LEASE: Duration = Duration::from_secs(30);
 
 /// How often the worker looks for due rows when nobody woke it.
 const POLL: Duration = Duration::from_secs(1);
@@ -85,14 +87,13 @@ impl Worker {
     /// Runs until `shutdown` is cancelled; a delivery in progress is finished first.
     pub async fn run(self, shutdown: CancellationToken) {
         let kinds = self.kinds();
-        let mut next_probe = tokio::time::Instant::now();
+        // Probes run beside deliveries, so a slow peer's probe never delays the queue.
+        let probes = self.connectors.mail.clone().map(|mailer| {
+            tokio::spawn(probe_mail(mailer, self.connectors.mail_health.clone(), shutdown.clone()))
+        });
         loop {
             if shutdown.is_cancelled() {
                 break;
-            }
-            if tokio::time::Instant::now() >= next_probe {
-                self.probe().await;
-                next_probe = tokio::time::Instant::now() + PROBE_EVERY;
             }
             let delivered_some = self.deliver_due(&kinds, &shutdown).await;
             self.publish_counts().await;
@@ -105,19 +106,10 @@ impl Worker {
                 () = tokio::time::sleep(POLL) => {}
             }
         }
-        tracing::info!("outbox worker stopped");
-    }
-
-    async fn probe(&self) {
-        if let Some(mailer) = &self.connectors.mail {
-            match mailer.probe().await {
-                Ok(()) => self.connectors.mail_health.set(ConnectorState::Ok),
-                Err(error) => {
-                    tracing::warn!(%error, "SMTP probe failed");
-                    self.connectors.mail_health.set(ConnectorState::Down(error.to_string()));
-                }
-            }
+        if let Some(probes) = probes {
+            probes.abort();
         }
+        tracing::info!("outbox worker stopped");
     }
 
     /// Claims and delivers one batch; `true` if there was anything to do.
@@ -132,14 +124,11 @@ impl Worker {
             }
         };
         let any = !rows.is_empty();
-        for row in rows {
-            // Rows claimed but not started are left to their lease: on shutdown the next
-            // process takes them once it lapses, or at once after a restart of this one.
-            if shutdown.is_cancelled() {
-                break;
-            }
-            deliver::one(self, row).await;
+        if shutdown.is_cancelled() {
+            // Claimed but not started: left to their lease, taken again once it lapses.
+            return any;
         }
+        futures_util::future::join_all(rows.into_iter().map(|row| deliver::one(self, row))).await;
         any
     }
 
@@ -154,6 +143,23 @@ impl Worker {
     fn backoff_after(&self, attempts: u32) -> Duration {
         let doublings = attempts.saturating_sub(1).min(16);
         self.settings.backoff.saturating_mul(1u32 << doublings).min(MAX_BACKOFF)
+    }
+}
+
+/// Probes SMTP every [`PROBE_EVERY`] and records the outcome for `/readyz`.
+async fn probe_mail(mailer: SmtpMailer, health: ConnectorHealth, shutdown: CancellationToken) {
+    loop {
+        match mailer.probe().await {
+            Ok(()) => health.set(ConnectorState::Ok),
+            Err(error) => {
+                tracing::warn!(%error, "SMTP probe failed");
+                health.set(ConnectorState::Down(error.to_string()));
+            }
+        }
+        tokio::select! {
+            () = shutdown.cancelled() => break,
+            () = tokio::time::sleep(PROBE_EVERY) => {}
+        }
     }
 }
 

@@ -112,7 +112,8 @@ async fn sigkill_with_mail_queued_loses_and_duplicates_nothing(backend: Backend)
     let sink = Peer::start("smtp", &[("SMTP_PEER_PORT", &port.to_string())], None);
     let maildir = Path::new(sink.var("SMTP_MAILDIR")).to_owned();
     let restarted = Server::start(&db, &env);
-    assert!(eventually(Duration::from_secs(30), || async { delivered(&maildir).len() >= 5 }).await, "{}", restarted.logs());
+    // A row the killed worker held mid-attempt waits for its 30 s lease to lapse.
+    assert!(eventually(Duration::from_secs(45), || async { delivered(&maildir).len() >= 5 }).await, "{}", restarted.logs());
     // Give a duplicate every chance to show up before counting.
     tokio::time::sleep(Duration::from_secs(2)).await;
     let mut seen: HashMap<String, usize> = HashMap::new();
@@ -154,4 +155,30 @@ async fn a_delivered_secret_is_erased_from_the_store(backend: Backend) {
     };
     assert!(!stored.is_empty());
     assert!(!String::from_utf8_lossy(&stored).contains(secret), "the delivered secret is gone from the store files");
+}
+
+on_both_backends!(smtp_auth_is_used_and_a_wrong_password_fails_visibly);
+
+async fn smtp_auth_is_used_and_a_wrong_password_fails_visibly(backend: Backend) {
+    let sink = Peer::start("smtp", &[("SMTP_PEER_AUTH", "steward:smtp-secret")], None);
+    let maildir = Path::new(sink.var("SMTP_MAILDIR")).to_owned();
+    let port = sink.var("SMTP_PORT").to_owned();
+    let db = TestDb::new(backend);
+    let good = format!("smtp://steward:smtp-secret@127.0.0.1:{port}");
+    let server = Server::start(&db, &[("STEWARD_MAIL__SMTP_URL", &good)]);
+    let token = server.admin_token().await;
+    let message_id = queue(&server, &token, "erin@example.org", "Authenticated").await;
+    assert!(eventually(Duration::from_secs(15), || async { delivered(&maildir).len() == 1 }).await, "{}", server.logs());
+    assert_eq!(header(&delivered(&maildir)[0], "Message-ID"), Some(message_id.as_str()));
+    assert!(!server.logs().contains("smtp-secret"), "the SMTP password is never logged");
+    drop(server);
+
+    let bad = format!("smtp://steward:wrong@127.0.0.1:{port}");
+    let server = Server::start(&db, &[("STEWARD_MAIL__SMTP_URL", &bad)]);
+    let token = server.admin_token().await;
+    queue(&server, &token, "erin@example.org", "Refused").await;
+    // 535 is a permanent refusal: failed at once, kept for an operator, mail marked down.
+    assert!(eventually(Duration::from_secs(15), || async { server.readyz().await["outbox"]["failed"] == 1 }).await, "{}", server.logs());
+    assert_eq!(delivered(&maildir).len(), 1);
+    assert!(!server.logs().contains("wrong@"), "the SMTP URL is never logged");
 }
