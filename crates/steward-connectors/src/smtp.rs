@@ -1,11 +1,14 @@
 //! Mail over SMTP. The URL says everything: `smtp://host:port` (plain, or
 //! `?tls=required` / `?tls=opportunistic` for STARTTLS), `smtps://host:465` (implicit TLS),
-//! `user:password@` for AUTH. Certificates are checked against the Web PKI roots.
+//! `user:password@` for AUTH. Certificates are checked against the Web PKI roots, plus the
+//! PEM certificates an operator adds (the binary passes `SSL_CERT_FILE`'s), for servers
+//! signed by a private CA.
 
 use std::time::Duration;
 
 use lettre::message::header::ContentType;
 use lettre::message::Mailbox;
+use lettre::transport::smtp::client::{Certificate, Tls, TlsParameters};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use steward_model::OutgoingMail;
 
@@ -28,13 +31,34 @@ impl std::fmt::Debug for SmtpMailer {
 }
 
 impl SmtpMailer {
-    /// A mailer for `url` (see the module docs). Does not connect.
-    pub fn from_url(url: &str) -> Result<Self, SetupError> {
-        let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
-            .map_err(|error| SetupError(format!("mail.smtp_url is not usable: {error}")))?
-            .timeout(Some(TIMEOUT))
-            .build();
-        Ok(Self { transport })
+    /// A mailer for `url` (see the module docs), trusting `extra_roots` (PEM) besides the
+    /// Web PKI. Does not connect.
+    pub fn from_url(url: &str, extra_roots: Option<&[u8]>) -> Result<Self, SetupError> {
+        let unusable = |error: &dyn std::fmt::Display| SetupError(format!("mail.smtp_url is not usable: {error}"));
+        let mut builder = AsyncSmtpTransport::<Tokio1Executor>::from_url(url).map_err(|error| unusable(&error))?;
+        if let Some(pem) = extra_roots {
+            // lettre accepts a file without any certificate in it; an operator who named a
+            // CA file means one.
+            if !String::from_utf8_lossy(pem).contains("-----BEGIN CERTIFICATE-----") {
+                return Err(SetupError("the extra CA file holds no PEM certificate".to_owned()));
+            }
+            let parsed = url::Url::parse(url).map_err(|error| unusable(&error))?;
+            let host = parsed.host_str().unwrap_or_default().to_owned();
+            let certificate = Certificate::from_pem(pem)
+                .map_err(|error| SetupError(format!("the extra CA certificates are not PEM: {error}")))?;
+            let parameters = TlsParameters::builder(host)
+                .add_root_certificate(certificate)
+                .build_rustls()
+                .map_err(|error| unusable(&error))?;
+            let tls = parsed.query_pairs().find(|(key, _)| key == "tls").map(|(_, value)| value.into_owned());
+            builder = match (parsed.scheme(), tls.as_deref()) {
+                ("smtps", _) => builder.tls(Tls::Wrapper(parameters)),
+                (_, Some("required")) => builder.tls(Tls::Required(parameters)),
+                (_, Some("opportunistic")) => builder.tls(Tls::Opportunistic(parameters)),
+                _ => builder,
+            };
+        }
+        Ok(Self { transport: builder.timeout(Some(TIMEOUT)).build() })
     }
 
     /// Checks the server answers (connect, EHLO, AUTH, NOOP).
@@ -108,9 +132,10 @@ mod tests {
             "smtp://127.0.0.1:587?tls=opportunistic",
             "smtps://mail.example.org:465",
         ] {
-            assert!(SmtpMailer::from_url(url).is_ok(), "{url}");
+            assert!(SmtpMailer::from_url(url, None).is_ok(), "{url}");
         }
-        assert!(SmtpMailer::from_url("http://example.org").is_err());
+        assert!(SmtpMailer::from_url("http://example.org", None).is_err());
+        assert!(SmtpMailer::from_url("smtp://127.0.0.1:587?tls=required", Some(b"not pem")).is_err());
     }
 
     #[test]

@@ -32,7 +32,12 @@ pub async fn serve(settings: Settings) -> anyhow::Result<ExitCode> {
     let mail = if settings.mail.smtp_url.is_empty() {
         None
     } else {
-        Some(SmtpMailer::from_url(&settings.mail.smtp_url).map_err(|error| anyhow::anyhow!("{error}"))?)
+        // SSL_CERT_FILE, the usual variable for a private CA, adds roots to the Web PKI's.
+        let extra_roots = match std::env::var_os("SSL_CERT_FILE") {
+            Some(path) => Some(std::fs::read(&path).with_context(|| format!("cannot read SSL_CERT_FILE {}", path.to_string_lossy()))?),
+            None => None,
+        };
+        Some(SmtpMailer::from_url(&settings.mail.smtp_url, extra_roots.as_deref()).map_err(|error| anyhow::anyhow!("{error}"))?)
     };
     let health = Health {
         mail: ConnectorHealth::new(if mail.is_some() { ConnectorState::Unknown } else { ConnectorState::Unconfigured }),

@@ -275,7 +275,7 @@ impl Settings {
                 .map_err(|_| SettingsError(format!("security.trusted_networks: `{network}` is not a network like 10.0.0.0/8")))?;
         }
         if !self.mail.smtp_url.is_empty() {
-            steward_connectors::smtp::SmtpMailer::from_url(&self.mail.smtp_url)
+            steward_connectors::smtp::SmtpMailer::from_url(&self.mail.smtp_url, None)
                 .map_err(|error| SettingsError(format!("mail.smtp_url: {}", redact_url(&error.to_string()))))?;
         }
         for (key, value) in [("mail.from", &self.mail.from), ("mail.feedback_to", &self.mail.feedback_to)] {
