@@ -139,17 +139,7 @@ impl WriteTx {
         }
         .insert(&self.tx)
         .await?;
-        let mut roles = new.roles;
-        roles.sort();
-        roles.dedup();
-        if !roles.is_empty() {
-            account_role::Entity::insert_many(roles.iter().map(|role| account_role::ActiveModel {
-                account_id: Set(row.id),
-                role: Set(role.as_str().to_owned()),
-            }))
-            .exec(&self.tx)
-            .await?;
-        }
+        let roles = self.insert_roles(row.id, &new.roles).await?;
         Ok(to_account(row, roles))
     }
 
@@ -194,17 +184,23 @@ impl WriteTx {
             .filter(account_role::Column::AccountId.eq(id.0))
             .exec(&self.tx)
             .await?;
+        self.insert_roles(id.0, roles).await?;
+        Ok(())
+    }
+
+    /// Grants `roles` (deduplicated) to an account that holds none; returns them sorted.
+    async fn insert_roles(&self, account_id: i64, roles: &[Role]) -> Result<Vec<Role>, StoreError> {
         let mut roles = roles.to_vec();
         roles.sort();
         roles.dedup();
         if !roles.is_empty() {
             account_role::Entity::insert_many(roles.iter().map(|role| account_role::ActiveModel {
-                account_id: Set(id.0),
+                account_id: Set(account_id),
                 role: Set(role.as_str().to_owned()),
             }))
             .exec(&self.tx)
             .await?;
         }
-        Ok(())
+        Ok(roles)
     }
 }

@@ -260,6 +260,9 @@ impl Settings {
             .parse::<SocketAddr>()
             .map_err(|_| SettingsError(format!("listen: `{}` is not an address:port", self.listen)))?;
         steward_store::Backend::of_url(&self.database_url).map_err(|error| SettingsError(format!("database_url: {error}")))?;
+        if !(self.public_url.starts_with("http://") || self.public_url.starts_with("https://")) {
+            return Err(SettingsError(format!("public_url: `{}` must start with http:// or https://", self.public_url)));
+        }
         if self.timezone.trim().is_empty() {
             return Err(SettingsError("timezone: must not be empty".to_owned()));
         }

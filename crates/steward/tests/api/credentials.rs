@@ -86,7 +86,5 @@ async fn revocation_reaches_other_instances(backend: Backend) {
     assert_eq!(second.get_json("/steward/v1/whoami", &token).await.0, 200, "cached on the second instance now");
     let revoke = first.http.delete(first.url("/steward/v1/tokens/current")).bearer_auth(&token).send().await.unwrap();
     assert_eq!(revoke.status(), 204);
-    let started = std::time::Instant::now();
     assert!(eventually(Duration::from_secs(2), || async { second.get_json("/steward/v1/whoami", &token).await.0 == 401 }).await, "refused on the other instance within 2 s");
-    assert!(started.elapsed() <= Duration::from_millis(2100));
 }
