@@ -19,6 +19,9 @@ pub enum AccountError {
     /// The login is taken (case-insensitively).
     #[error("an account with the login `{0}` already exists")]
     LoginTaken(String),
+    /// Another account has this phone number.
+    #[error("another account has the phone number {0}")]
+    PhoneTaken(String),
     /// A value was refused.
     #[error("{0}")]
     Invalid(String),
@@ -112,7 +115,9 @@ impl Accounts {
         };
         let at = now();
         let write = self.store.write().await?;
+        let phone = row.phone.clone();
         let account = write.insert_account(row, at).await.map_err(|error| match error {
+            StoreError::Conflict(what) if what.contains("phone") => AccountError::PhoneTaken(phone.unwrap_or_default()),
             StoreError::Conflict(_) => AccountError::LoginTaken(new.login.as_str().to_owned()),
             other => AccountError::Store(other),
         })?;

@@ -101,6 +101,23 @@ pub struct IssuedToken {
     pub expires_at: OffsetDateTime,
 }
 
+/// An account that has just proved who it is with its password. Only the authenticator
+/// makes one, so a token can only be issued after a real check.
+#[derive(Debug, Clone)]
+pub struct Proven(Account);
+
+impl Proven {
+    /// The account.
+    pub fn account(&self) -> &Account {
+        &self.0
+    }
+
+    /// The account, giving up the proof.
+    pub fn into_account(self) -> Account {
+        self.0
+    }
+}
+
 /// Checks credentials and issues tokens.
 pub struct Authenticator {
     store: Store,
@@ -142,7 +159,7 @@ impl Authenticator {
         login: &str,
         password: &Password,
         address: Option<IpAddr>,
-    ) -> Result<Account, AuthError> {
+    ) -> Result<Proven, AuthError> {
         let login_key = login.to_lowercase();
         if let Err(limited) = self.limiter.check(Some(&login_key), address) {
             count_refusal("rate_limited");
@@ -155,17 +172,46 @@ impl Authenticator {
             (found.account.auth_backend == "local").then_some(found.password_hash.as_deref()).flatten()
         });
         let matches = self.hasher.verify(password, hash).await?;
-        match found {
-            Some(found) if matches => {
-                if found.account.active {
-                    Ok(found.account)
+        self.conclude(found.map(|found| found.account), matches, &login_key, address)
+    }
+
+    /// Checks a phone number and password (Janua's Basic form `+33…:password`). Always the
+    /// local hash, as in Janua, whatever the account's backend; counted like any failure.
+    pub async fn check_password_by_phone(
+        &self,
+        phone: &str,
+        password: &Password,
+        address: Option<IpAddr>,
+    ) -> Result<Proven, AuthError> {
+        if let Err(limited) = self.limiter.check(Some(phone), address) {
+            count_refusal("rate_limited");
+            return Err(limited.into());
+        }
+        let found = self.store.account_by_phone(phone).await?;
+        let hash = found.as_ref().and_then(|found| found.password_hash.as_deref());
+        let matches = self.hasher.verify(password, hash).await?;
+        self.conclude(found.map(|found| found.account), matches, phone, address)
+    }
+
+    /// Turns a password check's outcome into the answer, counting failures.
+    fn conclude(
+        &self,
+        account: Option<Account>,
+        matches: bool,
+        key: &str,
+        address: Option<IpAddr>,
+    ) -> Result<Proven, AuthError> {
+        match account {
+            Some(account) if matches => {
+                if account.active {
+                    Ok(Proven(account))
                 } else {
                     count_refusal(Refusal::Disabled.as_str());
                     Err(AuthError::Refused(Refusal::Disabled))
                 }
             }
             _ => {
-                self.limiter.record_failure(Some(&login_key), address);
+                self.limiter.record_failure(Some(key), address);
                 count_refusal(Refusal::Password.as_str());
                 Err(AuthError::Refused(Refusal::Password))
             }
@@ -179,15 +225,16 @@ impl Authenticator {
         password: &Password,
         address: Option<IpAddr>,
     ) -> Result<IssuedToken, AuthError> {
-        let account = self.check_password(login, password, address).await?;
-        self.issue(account, self.token_ttl).await
+        let proven = self.check_password(login, password, address).await?;
+        self.issue(proven).await
     }
 
-    /// Issues a token for an account that already proved who it is.
-    async fn issue(&self, account: Account, ttl: Duration) -> Result<IssuedToken, AuthError> {
+    /// Issues a user token for the default lifetime to an account that just proved who it is.
+    pub async fn issue(&self, proven: Proven) -> Result<IssuedToken, AuthError> {
+        let account = proven.into_account();
         let secret = tokens::generate();
         let created_at = now();
-        let expires_at = created_at + ttl;
+        let expires_at = created_at + self.token_ttl;
         let write = self.store.write().await?;
         write.insert_token(tokens::fingerprint(&secret), account.id, created_at, expires_at).await?;
         write.commit().await?;

@@ -8,6 +8,7 @@
 //! - [`tokens`]: token generation, hashing, the short-lived in-memory cache.
 //! - [`auth`]: turning credentials (token, login + password) into a principal, with the
 //!   login rate limit of [`rate_limit`].
+//! - [`auth_backends`]: external backends' settings (LDAP), changed at run time.
 //! - [`accounts`]: the one identity: create, passwords, enable/disable, terms.
 //! - [`services`]: service principals and their tokens.
 //! - [`quotas`]: resources, per-account limits and usage.
@@ -19,6 +20,7 @@ pub mod accounts;
 pub mod actor;
 pub mod audit;
 pub mod auth;
+pub mod auth_backends;
 pub mod hasher;
 pub mod mail;
 pub mod outbox;
@@ -55,6 +57,8 @@ pub struct Core {
     pub accounts: Arc<accounts::Accounts>,
     /// Authentication of every credential form.
     pub auth: Arc<auth::Authenticator>,
+    /// External authentication backends' settings.
+    pub auth_backends: Arc<auth_backends::AuthBackends>,
     /// Service principals.
     pub services: Arc<services::Services>,
     /// Quota resources, limits and usage.
@@ -82,6 +86,7 @@ impl Core {
         Self {
             accounts: Arc::new(accounts::Accounts::new(store.clone(), hasher, tokens)),
             auth,
+            auth_backends: Arc::new(auth_backends::AuthBackends::new(store.clone())),
             services: Arc::new(services::Services::new(store.clone(), tokens_for_services)),
             quotas: Arc::new(quotas::Quotas::new(store.clone())),
             mail: Arc::new(mail::Mail::new(store.clone(), settings.mail_from, settings.mail_domain)),

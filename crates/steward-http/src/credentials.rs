@@ -116,7 +116,7 @@ impl NativeCaller {
                 Ok(Self { actor: Actor::new(authenticated.principal.clone(), face), token: Some(authenticated) })
             }
             Credentials::Basic { login, password } => {
-                let account = state.core.auth.check_password(&login, &password, address).await?;
+                let account = state.core.auth.check_password(&login, &password, address).await?.into_account();
                 Ok(Self { actor: Actor::new(Principal::Account(account), face), token: None })
             }
         }

@@ -105,7 +105,7 @@ impl From<AccountError> for Problem {
     fn from(error: AccountError) -> Self {
         match error {
             AccountError::NotFound(_) => Self::not_found(error.to_string()),
-            AccountError::LoginTaken(_) => Self::new(StatusCode::CONFLICT, error.to_string()),
+            AccountError::LoginTaken(_) | AccountError::PhoneTaken(_) => Self::new(StatusCode::CONFLICT, error.to_string()),
             AccountError::Invalid(_) => Self::bad_request(error.to_string()),
             AccountError::Forbidden(forbidden) => forbidden.into(),
             AccountError::Hash(_) | AccountError::Store(_) => Self::unavailable(&error),

@@ -93,6 +93,15 @@ impl Store {
         }
     }
 
+    /// The account with this phone number (E.164, as stored).
+    pub async fn account_by_phone(&self, phone: &str) -> Result<Option<AccountWithSecret>, StoreError> {
+        let row = account::Entity::find().filter(account::Column::Phone.eq(phone)).one(&self.db).await?;
+        match row {
+            Some(row) => Ok(Some(self.with_roles(row).await?)),
+            None => Ok(None),
+        }
+    }
+
     /// The account with this uuid.
     pub async fn account_by_uuid(&self, uuid: Uuid) -> Result<Option<Account>, StoreError> {
         let row = account::Entity::find().filter(account::Column::Uuid.eq(uuid)).one(&self.db).await?;

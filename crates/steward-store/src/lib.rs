@@ -6,7 +6,7 @@
 //! - [`error`]: [`StoreError`], the store's own failures (not found, conflict, unavailable).
 //! - [`write`]: [`WriteTx`], the one short write transaction a change, its audit entry and its
 //!   outbox rows share.
-//! - `accounts`, `tokens`, `services`, `terms`, `quotas`, `audit`, `outbox`: reads on
+//! - `accounts`, `tokens`, `services`, `terms`, `quotas`, `audit`, `outbox`, `settings`: reads on
 //!   [`Store`] and writes on [`WriteTx`], one file per table family.
 //! - `entity`, `migration`: SeaORM entities and the migrations, private to the store.
 
@@ -19,6 +19,7 @@ mod migration;
 pub mod outbox;
 mod quotas;
 mod services;
+mod settings;
 mod terms;
 mod tokens;
 pub mod write;

@@ -63,7 +63,7 @@ pub async fn serve(settings: Settings) -> anyhow::Result<ExitCode> {
     tracing::info!(%address, "listening");
 
     tokio::spawn(wait_for_signal(shutdown.clone()));
-    let app = server::router(state, Vec::new());
+    let app = server::router(state, faces(&settings));
     let stopped = server::run(listener, app, shutdown.clone()).await.context("the server failed")?;
     shutdown.cancel();
     // The worker finishes the delivery it is in; a stuck SMTP conversation is cut short.
@@ -79,6 +79,16 @@ pub async fn serve(settings: Settings) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::FAILURE)
         }
     }
+}
+
+/// The enabled faces' routes, each under its prefix. A disabled face's paths answer 404.
+fn faces(settings: &Settings) -> Vec<server::FaceRoutes> {
+    let mut faces = Vec::new();
+    let janua = &settings.faces.janua;
+    if janua.enabled {
+        faces.push(server::FaceRoutes { face: "janua", router: face_janua::router(&janua.prefix) });
+    }
+    faces
 }
 
 /// Creates the super admin on an empty store (see CONTRACT.md).

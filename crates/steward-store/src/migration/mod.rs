@@ -5,6 +5,7 @@ use sea_orm_migration::prelude::*;
 
 mod m0001_foundation;
 mod m0002_default_resources;
+mod m0003_janua;
 
 /// Applies Steward's migrations in order.
 pub struct Migrator;
@@ -15,6 +16,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m0001_foundation::Migration),
             Box::new(m0002_default_resources::Migration),
+            Box::new(m0003_janua::Migration),
         ]
     }
 

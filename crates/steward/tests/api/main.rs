@@ -6,6 +6,8 @@
 
 mod helpers;
 
+mod janua;
+
 mod bad_input;
 mod cli;
 mod config;

@@ -1,0 +1,37 @@
+//! The Janua face: Janua-SMS's web services (`/login`, `/sendsms`, …) and its
+//! Flask-Restless 0.17 REST API (`/api/<MODEL>`), translated onto Steward's core.
+//! Work in progress: docs/faces/janua.md says what is served so far.
+//!
+//! # Layout
+//! - [`routes`]: every path of the seed → its handler, with Janua's 405 envelope.
+//! - [`caller`]: `JanuaAuthToken` / Basic (login or phone) → a Janua admin or supervisor.
+//! - [`envelope`]: the web-service and REST error envelopes.
+//! - [`body`]: reading a web service's JSON body the way Janua did.
+//! - [`web`]: the web services.
+//! - [`search`]: the Flask-Restless `q` parameter parsed into Steward's `Search` AST.
+
+pub mod body;
+pub mod caller;
+pub mod envelope;
+pub mod routes;
+pub mod search;
+pub mod web;
+
+pub use routes::router;
+
+/// Where the face is mounted: `""` at the root (the seed's paths) or `/janua`-like.
+/// Everything the face emits (Location headers, cookie paths) carries it.
+#[derive(Debug, Clone, Default)]
+pub struct Prefix(pub String);
+
+impl Prefix {
+    /// `path` under the prefix.
+    pub fn path(&self, path: &str) -> String {
+        format!("{}{path}", self.0)
+    }
+
+    /// The `Path` attribute of the face's cookies.
+    pub fn cookie_path(&self) -> String {
+        if self.0.is_empty() { "/".to_owned() } else { self.0.clone() }
+    }
+}

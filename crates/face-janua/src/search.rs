@@ -1,0 +1,1 @@
+//! The Flask-Restless `q` search parameter (being written).

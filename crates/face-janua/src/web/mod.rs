@@ -1,0 +1,5 @@
+//! Janua's web services, one file per family of services.
+
+pub mod backends;
+pub mod config;
+pub mod login;
