@@ -6,12 +6,21 @@
 //! - [`records`]: what the store hands back (accounts, services, audit entries, outbox rows).
 //! - [`mail`]: an outgoing mail as the outbox keeps it.
 //! - [`health`]: connector states the worker records and `/readyz` reports.
+//! - [`sms`]: SMS texts and their parts, Janua's `to` recipients, the `sms_quota` string.
+//! - [`quota_window`]: days, weeks, months and years cut in the configured time zone.
+//! - [`directory`]: Janua's contacts, groups and memberships.
+//! - [`filter`]: user filters as data (the `Filter` AST and `Search`), which faces parse into
+//!   and the store turns into bound SQL.
 
+pub mod directory;
+pub mod filter;
 pub mod health;
 pub mod identity;
 pub mod mail;
+pub mod quota_window;
 pub mod records;
 pub mod secret;
+pub mod sms;
 
 pub use identity::{Email, E164, Login, ParseError, Role};
 pub use mail::OutgoingMail;

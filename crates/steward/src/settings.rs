@@ -263,9 +263,8 @@ impl Settings {
         if !(self.public_url.starts_with("http://") || self.public_url.starts_with("https://")) {
             return Err(SettingsError(format!("public_url: `{}` must start with http:// or https://", self.public_url)));
         }
-        if self.timezone.trim().is_empty() {
-            return Err(SettingsError("timezone: must not be empty".to_owned()));
-        }
+        steward_model::quota_window::TimeZone::parse(&self.timezone)
+            .map_err(|error| SettingsError(format!("timezone: {error}")))?;
         if self.security.token_ttl_hours == 0 {
             return Err(SettingsError("security.token_ttl_hours: must be at least 1".to_owned()));
         }

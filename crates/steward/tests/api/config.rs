@@ -26,6 +26,7 @@ fn unknown_keys_are_errors_naming_the_key() {
         ("STEWARD_SECURITY__TRUSTED_NETWORKS", "10.0.0.0/33", "trusted_networks"),
         ("STEWARD_MAIL__SMTP_URL", "gopher://x", "mail.smtp_url"),
         ("STEWARD_PUBLIC_URL", "steward.example.org", "public_url"),
+        ("STEWARD_TIMEZONE", "Mars/Olympus_Mons", "timezone"),
         ("STEWARD_MAIL__FROM", "not an address", "mail.from"),
         ("STEWARD_WORKER__BACKOFF_SECONDS", "0", "worker.backoff_seconds"),
         ("STEWARD_SECURITY", "x", "section"),

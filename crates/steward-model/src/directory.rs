@@ -1,0 +1,53 @@
+//! Janua's directory: contacts and groups owned by an admin's account, and memberships.
+
+use crate::AccountId;
+
+/// A person an admin messages.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Contact {
+    /// Numeric key (Janua's `id`).
+    pub id: i64,
+    /// The owning account (Janua's `admin_id`).
+    pub owner: AccountId,
+    /// Family name.
+    pub name: String,
+    /// Given name.
+    pub firstname: String,
+    /// Phone number as Janua's recipient parser reads it (`^\+?[0-9]+$`).
+    pub phone_number: String,
+    /// Mail address.
+    pub email: String,
+    /// Free text.
+    pub description: Option<String>,
+}
+
+impl Contact {
+    /// Janua's `fullname`: first name, a space, family name.
+    pub fn fullname(&self) -> String {
+        format!("{} {}", self.firstname, self.name)
+    }
+}
+
+/// A named set of contacts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Group {
+    /// Numeric key.
+    pub id: i64,
+    /// The owning account.
+    pub owner: AccountId,
+    /// `^[a-zA-Z0-9-]+$`, unique per owner.
+    pub name: String,
+    /// Free text, `""` by default.
+    pub description: String,
+}
+
+/// One contact in one group.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Membership {
+    /// Numeric key.
+    pub id: i64,
+    /// The group.
+    pub group_id: i64,
+    /// The contact.
+    pub contact_id: i64,
+}
