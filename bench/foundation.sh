@@ -15,6 +15,7 @@
 # Traffic goes to 127.0.0.1 only; every load phase is bounded in time.
 # Knobs (environment): ROUNDS (5), ROUND_SECONDS (5), GET_THREADS (2), GET_CONNECTIONS (16),
 # STORM_SECONDS (10), STORM_CONNECTIONS (8), SEQ_LOGINS (15), SKIP_BUILD (unset),
+# WAIT_QUIET (120: seconds to wait for a quiet CPU before measuring, 0 = don't wait),
 # STEWARD_BIN (default: the release binary in the shared target dir).
 set -euo pipefail
 
@@ -25,6 +26,7 @@ GET_CONNECTIONS=${GET_CONNECTIONS:-16}
 STORM_SECONDS=${STORM_SECONDS:-10}
 STORM_CONNECTIONS=${STORM_CONNECTIONS:-8}
 SEQ_LOGINS=${SEQ_LOGINS:-15}
+WAIT_QUIET=${WAIT_QUIET:-120}
 
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 TARGET_DIR=${CARGO_TARGET_DIR:-$HOME/.cache/steward-target}
@@ -108,6 +110,32 @@ parse_wrk() {
     ' "$1"
 }
 
+# Busy CPU time of the whole machine so far, in ms (user+nice+system+irq+softirq+steal).
+machine_busy_ms() { awk -v hz="$(getconf CLK_TCK)" '$1 == "cpu" { printf "%d\n", ($2 + $3 + $4 + $7 + $8 + $9) * 1000 / hz }' /proc/stat; }
+# CPU time of this script's finished children (wrk, curl), in ms, from bash's `times`:
+# snap_children must run in this shell (not in $(...), whose `times` sees only itself).
+snap_children() { times >"$WORK/times.txt"; }
+children_ms() { awk 'NR == 2 { t = 0; for (i = 1; i <= 2; i++) { split($i, a, /m/); sub(/s$/, "", a[2]); t += a[1] * 60 + a[2] } printf "%d\n", t * 1000 }' "$WORK/times.txt"; }
+now_ms() { date +%s%3N; }
+
+# The machine has 2 cores that other work (builds, test suites) may share. Wait, up to
+# WAIT_QUIET seconds, for a 3 s window in which the machine is < 25 % busy.
+wait_quiet() {
+    local deadline=$(( $(date +%s) + WAIT_QUIET )) b0 b1 share
+    while :; do
+        b0=$(machine_busy_ms); sleep 3; b1=$(machine_busy_ms)
+        share=$(( (b1 - b0) * 100 / (3000 * $(nproc)) ))
+        if [ "$share" -lt 25 ]; then log "machine quiet (${share}% busy)"; return; fi
+        if [ "$(date +%s)" -ge "$deadline" ]; then
+            log "WARNING: machine still ${share}% busy after ${WAIT_QUIET} s; measuring anyway (see foreign_cpu_share)"
+            return
+        fi
+        log "machine ${share}% busy; waiting for quiet"
+    done
+}
+[ "$WAIT_QUIET" = 0 ] || wait_quiet
+LOAD_AT_START=$(cut -d' ' -f1-3 /proc/loadavg)
+
 # --- start the server ---------------------------------------------------------------------
 PORT=$(free_port)
 BASE=http://127.0.0.1:$PORT
@@ -160,6 +188,8 @@ wrk -t"$GET_THREADS" -c"$GET_CONNECTIONS" -d2s -H "Authorization: Bearer $TOKEN"
 
 : >"$WORK/healthz.tsv"; : >"$WORK/whoami.tsv"
 GET_REQUESTS=0
+read -r GU0 GS0 _ < <(proc_cpu)
+snap_children; GB0=$(machine_busy_ms); GC0=$(children_ms); GT0=$(now_ms)
 for round in $(seq "$ROUNDS"); do
     # Alternate the order so neither endpoint always runs right after the other.
     if [ $((round % 2)) = 1 ]; then order="healthz whoami"; else order="whoami healthz"; fi
@@ -179,6 +209,14 @@ for round in $(seq "$ROUNDS"); do
     done
 done
 RSS_AFTER_GET=$(proc_mb VmRSS)
+read -r GU1 GS1 _ < <(proc_cpu)
+snap_children; GB1=$(machine_busy_ms); GC1=$(children_ms); GT1=$(now_ms)
+# Share of the machine's CPU capacity during the GET rounds used by anything but the
+# server, wrk and curl: the noise figure of this run (0 on a quiet machine).
+FOREIGN_CPU_SHARE=$(awk -v b=$((GB1 - GB0)) -v s=$((GU1 - GU0 + GS1 - GS0)) -v c=$((GC1 - GC0)) -v t=$((GT1 - GT0)) -v n="$(nproc)" \
+    'BEGIN { f = (b - s - c) / (t * n); if (f < 0) f = 0; printf "%.3f", f }')
+SERVER_CPU_SHARE=$(awk -v s=$((GU1 - GU0 + GS1 - GS0)) -v t=$((GT1 - GT0)) -v n="$(nproc)" 'BEGIN { printf "%.3f", s / (t * n) }')
+WRK_CPU_SHARE=$(awk -v c=$((GC1 - GC0)) -v t=$((GT1 - GT0)) -v n="$(nproc)" 'BEGIN { printf "%.3f", c / (t * n) }')
 # Growth per request served in the rounds (the 2 s warm-ups are not counted, so this
 # slightly overstates it). A server that retains nothing per request shows ~0.
 RSS_GROWTH_B_PER_REQ=$(awk -v a="$RSS_IDLE_KB" -v r="$GET_REQUESTS" '$1 == "VmRSS:" { printf "%.1f", ($2 - a) * 1024 / r }' "/proc/$SERVER_PID/status")
@@ -247,6 +285,7 @@ HWM=$(proc_mb VmHWM)
 read -r LOGINS_PER_S STORM_P99 STORM_NON2XX STORM_ERRS STORM_REQUESTS < <(parse_wrk "$WORK/storm.txt")
 sleep 5
 RSS_STORM_5S=$(proc_mb VmRSS)
+RSS_STORM_DELTA=$(awk -v a="$RSS_STORM" -v b="$RSS_BEFORE_STORM" 'BEGIN { printf "%.1f", a - b }')
 LOGIN_RATIO=$(awk -v l="$LOGINS_PER_S" -v c="$CEILING" 'BEGIN { printf "%.3f", l / c }')
 PY_LOGIN_RATIO=n/a
 [ "$PY_CEILING" = n/a ] || PY_LOGIN_RATIO=$(awk -v l="$LOGINS_PER_S" -v c="$PY_CEILING" 'BEGIN { printf "%.3f", l / c }')
@@ -269,8 +308,14 @@ mkdir -p "$RESULTS_DIR"
 {
     echo "# bench/foundation.sh $(date -u +%Y-%m-%dT%H:%M:%SZ)"
     echo "commit=$(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo unknown)$(git -C "$REPO" diff --quiet HEAD -- crates 2>/dev/null || echo +dirty)"
+    echo "build=$([ -z "${SKIP_BUILD:-}" ] && echo fresh || echo skipped)"
+    echo "binary_mtime=$(date -u -r "$BIN" +%Y-%m-%dT%H:%M:%SZ)"
     echo "cores=$CORES"
     echo "concurrent_hashes=$HASHES"
+    echo "loadavg_at_start=$LOAD_AT_START"
+    echo "get_rounds_cpu_share_server=$SERVER_CPU_SHARE"
+    echo "get_rounds_cpu_share_wrk=$WRK_CPU_SHARE"
+    echo "get_rounds_cpu_share_foreign=$FOREIGN_CPU_SHARE"
     echo "rounds=$ROUNDS round_seconds=$ROUND_SECONDS get_threads=$GET_THREADS get_connections=$GET_CONNECTIONS"
     echo "healthz_rps_rounds=$(cut -f1 "$WORK/healthz.tsv" | paste -sd,)"
     echo "whoami_rps_rounds=$(cut -f1 "$WORK/whoami.tsv" | paste -sd,)"
@@ -306,6 +351,7 @@ mkdir -p "$RESULTS_DIR"
     echo "rss_growth_bytes_per_get_request=$RSS_GROWTH_B_PER_REQ"
     echo "rss_before_storm_mb=$RSS_BEFORE_STORM"
     echo "rss_after_storm_mb=$RSS_STORM"
+    echo "rss_storm_delta_mb=$RSS_STORM_DELTA"
     echo "rss_after_storm_5s_mb=$RSS_STORM_5S"
     echo "rss_peak_hwm_mb=$HWM"
     echo "server_exit_code=$EXIT_CODE"
@@ -320,6 +366,7 @@ cat <<EOF
 
 Foundation benchmark ($CORES cores, $HASHES concurrent hash(es); wrk -t$GET_THREADS -c$GET_CONNECTIONS, $ROUNDS interleaved rounds of ${ROUND_SECONDS} s)
 --------------------------------------------------------------------------------------------
+  CPU during GET rounds: server $SERVER_CPU_SHARE, wrk $WRK_CPU_SHARE, other processes $FOREIGN_CPU_SHARE (of $CORES cores; load at start $LOAD_AT_START)
                         req/s (median)   p99 ms (median)
   GET /healthz          $(printf '%14s' "$H_RPS")   $(printf '%14s' "$H_P99")
   GET /steward/v1/whoami$(printf '%14s' "$W_RPS")   $(printf '%14s' "$W_P99")
@@ -333,7 +380,8 @@ Foundation benchmark ($CORES cores, $HASHES concurrent hash(es); wrk -t$GET_THRE
   logins / ceiling            $LOGIN_RATIO (vs python: $PY_LOGIN_RATIO)   target >= 0.8   $V_LOGIN
   RSS idle                    $RSS_IDLE MB   target <= 30 MB   $V_IDLE
   RSS after GET rounds        $RSS_AFTER_GET MB ($RSS_GROWTH_B_PER_REQ bytes per request over $GET_REQUESTS requests)
-  RSS after storm             $RSS_STORM MB (5 s later $RSS_STORM_5S MB, peak $HWM MB)   target <= 64 MB   $V_STORM
+  RSS before storm            $RSS_BEFORE_STORM MB
+  RSS after storm             $RSS_STORM MB (+$RSS_STORM_DELTA MB; 5 s later $RSS_STORM_5S MB, peak $HWM MB)   target <= 64 MB   $V_STORM
   server exit code on SIGTERM $EXIT_CODE
 
 Written to ${RESULT_FILE#"$REPO"/}
