@@ -9,16 +9,30 @@ use axum::middleware::Next;
 use axum::response::Response;
 use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
 
+/// How often histogram samples are folded into their buckets.
+const UPKEEP_EVERY: std::time::Duration = std::time::Duration::from_secs(5);
+
 /// Installs the process-wide Prometheus recorder and returns the handle `/metrics` renders.
+/// Must be called inside the runtime: it starts the upkeep task, without which the recorder
+/// keeps every histogram sample until the next scrape (memory grew ~21 bytes a request).
 pub fn install() -> Result<PrometheusHandle, String> {
-    PrometheusBuilder::new()
+    let handle = PrometheusBuilder::new()
         .set_buckets_for_metric(
             Matcher::Full("steward_http_request_duration_seconds".to_owned()),
             &[0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5],
         )
         .map_err(|error| error.to_string())?
         .install_recorder()
-        .map_err(|error| error.to_string())
+        .map_err(|error| error.to_string())?;
+    let upkeep = handle.clone();
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(UPKEEP_EVERY);
+        loop {
+            every.tick().await;
+            upkeep.run_upkeep();
+        }
+    });
+    Ok(handle)
 }
 
 /// Records one request under `face`. Added with `route_layer` so the matched path is known.
