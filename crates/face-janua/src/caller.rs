@@ -13,50 +13,14 @@ use steward_core::auth::AuthError;
 use steward_core::{Actor, Principal};
 use steward_http::AppState;
 use steward_http::credentials::{Credentials, CredentialsError, client_address};
-use steward_model::{Account, Role};
+use steward_model::Account;
 
 use crate::envelope::{RestError, WebError};
 
 /// The face name in audit entries and metrics.
 pub const FACE: &str = "janua";
 
-/// Janua's two kinds of admin.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Level {
-    /// Level 1, the super administrator (role `admin`).
-    Admin,
-    /// Level 2, a supervisor (role `supervisor`).
-    Supervisor,
-}
-
-impl Level {
-    /// The account's Janua level, if it has a Janua role (`admin` wins over `supervisor`).
-    pub fn of(account: &Account) -> Option<Self> {
-        if account.has_role(Role::ADMIN) {
-            Some(Self::Admin)
-        } else if account.has_role(Role::SUPERVISOR) {
-            Some(Self::Supervisor)
-        } else {
-            None
-        }
-    }
-
-    /// The level number of Janua's `ADMIN.level`.
-    pub fn number(self) -> u8 {
-        match self {
-            Self::Admin => 1,
-            Self::Supervisor => 2,
-        }
-    }
-
-    /// Janua's role name (`role` cookie).
-    pub fn name(self) -> &'static str {
-        match self {
-            Self::Admin => "admin",
-            Self::Supervisor => "supervisor",
-        }
-    }
-}
+pub use steward_core::janua::Level;
 
 /// An authenticated Janua admin or supervisor.
 #[derive(Debug, Clone)]

@@ -36,6 +36,9 @@ impl IntoResponse for WebError {
     }
 }
 
+/// Flask-Restless's text when it cannot say which field is wrong.
+const VALIDATION: &str = "Could not determine specific validation errors";
+
 /// A REST API failure: `{"message": …}` (and `detail` where Steward can say more).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RestError {
@@ -58,6 +61,12 @@ impl RestError {
         Self::new(StatusCode::UNAUTHORIZED, "Not Authorized")
     }
 
+    /// 400 `{"validation_errors": "Could not determine specific validation errors"}`, the
+    /// original's answer to a POST naming a field the model does not have.
+    pub fn validation(detail: impl Into<String>) -> Self {
+        Self { status: StatusCode::BAD_REQUEST, message: VALIDATION.to_owned(), detail: Some(detail.into()) }
+    }
+
     /// Adds Steward's explanation next to the original message.
     pub fn with_detail(mut self, detail: impl Into<String>) -> Self {
         self.detail = Some(detail.into());
@@ -67,9 +76,10 @@ impl RestError {
 
 impl IntoResponse for RestError {
     fn into_response(self) -> Response {
+        let key = if self.message == VALIDATION { "validation_errors" } else { "message" };
         let body = match self.detail {
-            Some(detail) => json!({ "message": self.message, "detail": detail }),
-            None => json!({ "message": self.message }),
+            Some(detail) => json!({ key: self.message, "detail": detail }),
+            None => json!({ key: self.message }),
         };
         (self.status, Json(body)).into_response()
     }

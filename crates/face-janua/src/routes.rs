@@ -2,6 +2,7 @@
 //! envelope (GET-only services are those without arguments, as in the original).
 
 use axum::routing::{MethodRouter, get, post};
+use crate::rest;
 use axum::{Extension, Router};
 use steward_http::AppState;
 
@@ -17,6 +18,16 @@ fn post_only(route: MethodRouter<AppState>) -> MethodRouter<AppState> {
     route.fallback(|| async { web_method_not_allowed("POST") })
 }
 
+/// A REST collection (`/api/M`): GET and POST, else 405 in the REST envelope.
+fn collection(route: MethodRouter<AppState>) -> MethodRouter<AppState> {
+    route.fallback(|| async { rest::method_not_allowed("GET, POST") })
+}
+
+/// A REST instance (`/api/M/<id>`): GET, PUT and DELETE (PATCH is not enabled, as in Janua).
+fn instance(route: MethodRouter<AppState>) -> MethodRouter<AppState> {
+    route.fallback(|| async { rest::method_not_allowed("GET, PUT, DELETE") })
+}
+
 /// The face's routes, mounted under `prefix` (`""` for the root).
 pub fn router(prefix: &str) -> Router<AppState> {
     let routes = Router::new()
@@ -25,8 +36,22 @@ pub fn router(prefix: &str) -> Router<AppState> {
         .route("/list_auth_backend", get_only(get(web::backends::list)))
         .route("/get_auth_backend/{backend}", get_only(get(web::backends::get)))
         .route("/set_auth_backend/{backend}", post_only(post(web::backends::set)))
+        .route("/sms-usage", get_only(get(web::usage::usage)))
+        .route("/sms-stats", get_only(get(web::usage::stats)))
         .route("/get_sms_config", get_only(get(web::config::sms)))
         .route("/get_web_config", get_only(get(web::config::web)))
+        .route("/api/CONTACT", collection(get(rest::contacts::list).post(rest::contacts::create)))
+        .route(
+            "/api/CONTACT/{id}",
+            instance(get(rest::contacts::get).put(rest::contacts::update).delete(rest::contacts::delete)),
+        )
+        .route("/api/GROUPS", collection(get(rest::groups::list).post(rest::groups::create)))
+        .route("/api/GROUPS/{id}", instance(get(rest::groups::get).put(rest::groups::update).delete(rest::groups::delete)))
+        .route("/api/CONTACT_GROUP", collection(get(rest::memberships::list).post(rest::memberships::create)))
+        .route(
+            "/api/CONTACT_GROUP/{id}",
+            instance(get(rest::memberships::get).put(rest::memberships::update).delete(rest::memberships::delete)),
+        )
         .layer(Extension(Prefix(prefix.to_owned())));
     if prefix.is_empty() { routes } else { Router::new().nest(prefix, routes) }
 }

@@ -10,6 +10,9 @@
 //!   login rate limit of [`rate_limit`].
 //! - [`auth_backends`]: external backends' settings (LDAP), changed at run time.
 //! - [`accounts`]: the one identity: create, passwords, enable/disable, terms.
+//! - [`directory`]: Janua's contacts, groups and memberships, within the caller's own rows.
+//! - [`janua`]: Janua's admin levels, from Steward roles.
+//! - [`sms`]: Janua's SMS quota, usage and monthly statistics.
 //! - [`services`]: service principals and their tokens.
 //! - [`quotas`]: resources, per-account limits and usage.
 //! - [`mail`]: mails queued in the outbox with their cause.
@@ -19,14 +22,17 @@
 pub mod accounts;
 pub mod actor;
 pub mod audit;
+pub mod directory;
 pub mod auth;
 pub mod auth_backends;
 pub mod hasher;
+pub mod janua;
 pub mod mail;
 pub mod outbox;
 pub mod quotas;
 pub mod rate_limit;
 pub mod services;
+pub mod sms;
 pub mod tokens;
 
 use std::sync::Arc;
@@ -46,6 +52,10 @@ pub struct CoreSettings {
     pub mail_from: String,
     /// Host part of generated Message-IDs.
     pub mail_domain: String,
+    /// The local zone of quota windows and statistics (`timezone`).
+    pub timezone: steward_model::quota_window::TimeZone,
+    /// Allowed phone-number prefixes for contacts and SMS (`sms.prefix_filter`); empty = all.
+    pub sms_prefix_filter: Vec<String>,
 }
 
 /// Every core service, built once and shared by the faces, the native API and the CLI.
@@ -59,6 +69,10 @@ pub struct Core {
     pub auth: Arc<auth::Authenticator>,
     /// External authentication backends' settings.
     pub auth_backends: Arc<auth_backends::AuthBackends>,
+    /// Janua's contacts and groups.
+    pub directory: Arc<directory::Directory>,
+    /// SMS accounting.
+    pub sms: Arc<sms::Sms>,
     /// Service principals.
     pub services: Arc<services::Services>,
     /// Quota resources, limits and usage.
@@ -87,6 +101,8 @@ impl Core {
             accounts: Arc::new(accounts::Accounts::new(store.clone(), hasher, tokens)),
             auth,
             auth_backends: Arc::new(auth_backends::AuthBackends::new(store.clone())),
+            directory: Arc::new(directory::Directory::new(store.clone(), settings.sms_prefix_filter)),
+            sms: Arc::new(sms::Sms::new(store.clone(), settings.timezone)),
             services: Arc::new(services::Services::new(store.clone(), tokens_for_services)),
             quotas: Arc::new(quotas::Quotas::new(store.clone())),
             mail: Arc::new(mail::Mail::new(store.clone(), settings.mail_from, settings.mail_domain)),

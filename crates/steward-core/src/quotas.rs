@@ -117,7 +117,7 @@ impl Quotas {
         let at = now();
         let write = self.store.write().await?;
         let written = match counter {
-            Counter::Limit => write.set_quota(account, resource, value).await,
+            Counter::Limit => write.set_quota(account, resource, value, None).await,
             Counter::Usage => write.set_usage(account, resource, value, at).await,
         };
         written.map_err(|error| match error {

@@ -17,6 +17,9 @@ pub enum StoreError {
     /// A stored value could not be read back (a bug or a hand-edited row).
     #[error("corrupt row: {0}")]
     Corrupt(String),
+    /// A client's filter names an unknown field or does not fit the column (a 400).
+    #[error("{0}")]
+    BadFilter(#[from] steward_model::filter::FilterError),
     /// The URL or the schema is not usable.
     #[error("{0}")]
     Setup(String),

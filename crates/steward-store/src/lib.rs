@@ -8,18 +8,23 @@
 //!   outbox rows share.
 //! - `accounts`, `tokens`, `services`, `terms`, `quotas`, `audit`, `outbox`, `settings`: reads on
 //!   [`Store`] and writes on [`WriteTx`], one file per table family.
+//! - [`filter`]: user filters → bound `Condition`s and `ORDER BY` against per-model
+//!   allow-lists, alike on SQLite and PostgreSQL.
 //! - `entity`, `migration`: SeaORM entities and the migrations, private to the store.
 
 mod accounts;
 mod audit;
+pub mod directory;
 pub mod connect;
 mod entity;
 pub mod error;
+pub mod filter;
 mod migration;
 pub mod outbox;
 mod quotas;
 mod services;
 mod settings;
+pub mod sms_log;
 mod terms;
 mod tokens;
 pub mod write;
@@ -28,7 +33,7 @@ pub use accounts::{AccountWithSecret, NewAccountRow};
 pub use connect::Backend;
 pub use error::StoreError;
 pub use outbox::OutboxCounts;
-pub use quotas::QuotaRow;
+pub use quotas::{Limit, QuotaRow};
 pub use tokens::{ServiceTokenRecord, TokenRecord};
 pub use write::WriteTx;
 

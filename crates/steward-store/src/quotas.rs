@@ -23,7 +23,30 @@ fn to_resource(row: resource::Model) -> Resource {
     Resource { name: row.name, unit: row.unit, default_limit: row.default_limit, description: row.description }
 }
 
+/// One account's limit on one resource, with the resource's window when it has one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Limit {
+    /// The limit.
+    pub value: i64,
+    /// The window letter (`D`, `W`, `M`, `Y`) of a resetting counter.
+    pub window: Option<char>,
+}
+
 impl Store {
+    /// `account`'s limit on `resource`: its own, else the resource's default; `None` for an
+    /// unknown resource.
+    pub async fn limit_of(&self, account: AccountId, resource: &str) -> Result<Option<Limit>, StoreError> {
+        let Some(row) = resource::Entity::find().filter(resource::Column::Name.eq(resource)).one(&self.db).await? else {
+            return Ok(None);
+        };
+        let own = quota_limit::Entity::find_by_id((account.0, row.id)).one(&self.db).await?;
+        let letter = |window: Option<String>| window.and_then(|window| window.chars().next());
+        Ok(Some(match own {
+            Some(own) => Limit { value: own.limit_value, window: letter(own.window).or(letter(row.window)) },
+            None => Limit { value: row.default_limit, window: letter(row.window) },
+        }))
+    }
+
     /// Every resource, by name.
     pub async fn resources(&self) -> Result<Vec<Resource>, StoreError> {
         let rows = resource::Entity::find().order_by_asc(resource::Column::Name).all(&self.db).await?;
@@ -78,19 +101,19 @@ impl WriteTx {
         Ok(())
     }
 
-    /// Sets one account's own limit for a resource; [`StoreError::NotFound`] for an unknown
-    /// resource.
-    pub async fn set_quota(&self, account: AccountId, resource: &str, limit: i64) -> Result<(), StoreError> {
+    /// Sets one account's own limit for a resource, and for a windowed resource
+    /// (`janua.sms`) its window letter; [`StoreError::NotFound`] for an unknown resource.
+    pub async fn set_quota(&self, account: AccountId, resource: &str, limit: i64, window: Option<char>) -> Result<(), StoreError> {
         let resource_id = self.resource_id(resource).await?;
         quota_limit::Entity::insert(quota_limit::ActiveModel {
             account_id: Set(account.0),
             resource_id: Set(resource_id),
             limit_value: Set(limit),
-            window: Set(None),
+            window: Set(window.map(String::from)),
         })
         .on_conflict(
             OnConflict::columns([quota_limit::Column::AccountId, quota_limit::Column::ResourceId])
-                .update_column(quota_limit::Column::LimitValue)
+                .update_columns([quota_limit::Column::LimitValue, quota_limit::Column::Window])
                 .to_owned(),
         )
         .exec(&self.tx)

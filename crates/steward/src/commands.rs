@@ -37,8 +37,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     }
 }
 
-/// The core settings every process derives from the configuration.
-pub fn core_settings(settings: &Settings) -> CoreSettings {
+/// The core settings every process derives from the configuration (already validated).
+pub fn core_settings(settings: &Settings) -> anyhow::Result<CoreSettings> {
     let mail_domain = settings
         .mail
         .from
@@ -46,17 +46,21 @@ pub fn core_settings(settings: &Settings) -> CoreSettings {
         .map(|(_, host)| host.trim_end_matches('>').trim().to_owned())
         .filter(|host| !host.is_empty())
         .unwrap_or_else(|| "localhost".to_owned());
-    CoreSettings {
+    let timezone = steward_model::quota_window::TimeZone::parse(&settings.timezone)
+        .map_err(|error| anyhow::anyhow!("timezone: {error}"))?;
+    Ok(CoreSettings {
+        timezone,
         token_ttl: std::time::Duration::from_secs(u64::from(settings.security.token_ttl_hours) * 3600),
         login_attempts_per_minute: settings.security.login_attempts_per_minute,
         mail_from: settings.mail.from.clone(),
         mail_domain,
-    }
+        sms_prefix_filter: settings.sms.prefix_filter.clone(),
+    })
 }
 
 async fn open(settings: &Settings) -> anyhow::Result<Core> {
     let store = Store::open_and_migrate(&settings.database_url).await.context("cannot open the store")?;
-    Ok(Core::new(store, core_settings(settings)))
+    Ok(Core::new(store, core_settings(settings)?))
 }
 
 /// Reads the first line of stdin, without its CR/LF; refuses an empty one.

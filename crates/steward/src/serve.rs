@@ -26,7 +26,7 @@ pub async fn serve(settings: Settings) -> anyhow::Result<ExitCode> {
     let metrics = steward_http::metrics::install().map_err(|error| anyhow::anyhow!("metrics: {error}"))?;
     register_metrics();
     let store = Store::open_and_migrate(&settings.database_url).await.context("cannot open the store")?;
-    let core = Core::new(store.clone(), crate::commands::core_settings(&settings));
+    let core = Core::new(store.clone(), crate::commands::core_settings(&settings)?);
     bootstrap(&core).await?;
 
     let mail = if settings.mail.smtp_url.is_empty() {

@@ -3,3 +3,4 @@
 pub mod backends;
 pub mod config;
 pub mod login;
+pub mod usage;

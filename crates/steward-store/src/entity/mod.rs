@@ -3,6 +3,9 @@
 pub mod account;
 pub mod account_role;
 pub mod audit;
+pub mod janua_contact;
+pub mod janua_contact_group;
+pub mod janua_group;
 pub mod outbox;
 pub mod quota_limit;
 pub mod resource;

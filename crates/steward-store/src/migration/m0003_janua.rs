@@ -48,9 +48,9 @@ impl MigrationTrait for Migration {
         manager.create_index(unique("accounts_phone_unique", "accounts", &["phone"])).await?;
 
         // Janua's attributes of an account. Its level comes from the account's roles
-        // (`admin` = level 1, `supervisor` = level 2); without a row the defaults apply
-        // (quota "100 M", recipient filter on, no client), so any account given a Janua
-        // role is a complete Janua admin.
+        // (`admin` = level 1, `supervisor` = level 2) and its SMS quota is its limit on the
+        // shared resource `janua.sms`; without a row the defaults apply (recipient filter
+        // on, no client), so any account given a Janua role is a complete Janua admin.
         manager
             .create_table(
                 Table::create()
@@ -58,7 +58,6 @@ impl MigrationTrait for Migration {
                     .col(big_integer("account_id").primary_key())
                     .col(string("firstname"))
                     .col(string("last_name"))
-                    .col(string("sms_quota"))
                     .col(boolean("recipient_filter"))
                     .col(boolean("has_client"))
                     .col(timestamp_with_time_zone_null("last_quota_reached"))

@@ -3,6 +3,8 @@
 
 mod backends;
 mod login;
+mod rest;
+mod usage;
 
 use crate::helpers::*;
 

@@ -1,0 +1,252 @@
+//! The REST API in Flask-Restless 0.17's dialect: list envelopes with pagination, `q`
+//! searches, JSON bodies, and the exact error strings clients compare.
+
+pub mod contacts;
+pub mod groups;
+pub mod memberships;
+
+use axum::body::{Body, Bytes};
+use axum::extract::{FromRequest, Request};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde_json::{Map, Value, json};
+use steward_core::directory::DirectoryError;
+use steward_model::filter::Search;
+
+use crate::Prefix;
+use crate::envelope::RestError;
+use crate::search::{SearchError, parse_optional_q};
+
+/// Janua's configured page size (`results_per_page = max_results_per_page = 10000`); the
+/// store serves at most 1 000 rows a page, so that is the effective size (documented).
+const PAGE_SIZE: u64 = 1_000;
+
+/// The body limit of REST writes.
+const BODY_LIMIT: usize = 256 * 1024;
+
+/// `{"message": "404: Not Found"}`.
+pub fn not_found() -> RestError {
+    RestError::new(StatusCode::NOT_FOUND, "404: Not Found")
+}
+
+/// 405 `{"message": "405: Method Not Allowed"}` with `Allow`.
+pub fn method_not_allowed(allow: &'static str) -> Response {
+    let mut response = RestError::new(StatusCode::METHOD_NOT_ALLOWED, "405: Method Not Allowed").into_response();
+    response.headers_mut().insert(header::ALLOW, HeaderValue::from_static(allow));
+    response
+}
+
+/// A path id: Janua's integer primary key; anything else is a 404 (the original crashed).
+pub fn parse_id(raw: &str) -> Result<i64, RestError> {
+    raw.parse::<i64>().ok().filter(|id| *id > 0).ok_or_else(not_found)
+}
+
+/// The query string of a list request.
+pub struct ListQuery {
+    /// The parsed `q`.
+    pub search: Search,
+    /// 1-based page number.
+    pub page: u64,
+    /// Rows per page.
+    pub per_page: u64,
+}
+
+impl ListQuery {
+    /// Reads `q`, `page` and `results_per_page`; ExtJS's `start`, `limit`, `_dc` and JSONP's
+    /// `callback` are ignored.
+    pub fn parse(raw: Option<&str>) -> Result<Self, RestError> {
+        let pairs: Vec<(String, String)> = serde_urlencoded::from_str(raw.unwrap_or(""))
+            .map_err(|_| RestError::new(StatusCode::BAD_REQUEST, "Unable to decode data"))?;
+        let mut q = None;
+        let mut page = 1;
+        let mut per_page = PAGE_SIZE;
+        for (key, value) in pairs {
+            match key.as_str() {
+                "q" => q = Some(value),
+                "page" => {
+                    page = value.parse::<u64>().ok().filter(|page| *page >= 1).ok_or_else(|| {
+                        RestError::new(StatusCode::BAD_REQUEST, "Unable to decode data")
+                            .with_detail("page must be a whole number from 1")
+                    })?;
+                }
+                // Non-positive or non-numeric sizes fall back to the default, as in 0.17.
+                "results_per_page" => {
+                    per_page = value.parse::<u64>().ok().filter(|size| *size >= 1).map_or(PAGE_SIZE, |size| size.min(PAGE_SIZE));
+                }
+                _ => {}
+            }
+        }
+        let search = parse_optional_q(q.as_deref()).map_err(|error| search_error(&error))?;
+        Ok(Self { search, page, per_page })
+    }
+
+    /// Rows to skip before this page.
+    pub fn skip(&self) -> u64 {
+        (self.page - 1).saturating_mul(self.per_page)
+    }
+}
+
+/// A `q` refusal in the REST envelope.
+pub fn search_error(error: &SearchError) -> RestError {
+    RestError::new(StatusCode::BAD_REQUEST, error.message()).with_detail(error.to_string())
+}
+
+/// What a directory refusal looks like on the REST side. `prefix_status` is 400 on POST and
+/// 422 on PUT, as in the original.
+pub fn directory_error(error: DirectoryError, prefix_status: StatusCode) -> RestError {
+    match error {
+        DirectoryError::NotFound => not_found(),
+        DirectoryError::Forbidden => RestError::new(StatusCode::FORBIDDEN, "403: Forbidden"),
+        DirectoryError::Missing(field) => {
+            RestError::new(StatusCode::BAD_REQUEST, "IntegrityError").with_detail(format!("{field} is required"))
+        }
+        DirectoryError::Duplicate(why) => RestError::new(StatusCode::BAD_REQUEST, "IntegrityError").with_detail(why),
+        DirectoryError::PrefixNotAllowed => RestError::new(prefix_status, error.to_string()),
+        DirectoryError::InvalidPhone
+        | DirectoryError::InvalidEmail
+        | DirectoryError::BadGroupName
+        | DirectoryError::ReservedGroupName(_) => RestError::new(StatusCode::BAD_REQUEST, error.to_string()),
+        DirectoryError::BadQuery(detail) => {
+            RestError::new(StatusCode::BAD_REQUEST, "Unable to construct query").with_detail(detail)
+        }
+        DirectoryError::Store(cause) => {
+            tracing::error!(%cause, "Janua directory unavailable");
+            RestError::new(StatusCode::SERVICE_UNAVAILABLE, "503: Service Unavailable")
+        }
+    }
+}
+
+/// The list envelope with its `Link` header.
+pub fn list_response(objects: Vec<Value>, total: u64, query: &ListQuery, prefix: &Prefix, path: &str) -> Response {
+    let total_pages = total.div_ceil(query.per_page);
+    let body = json!({
+        "num_results": total,
+        "page": query.page,
+        "total_pages": total_pages,
+        "objects": objects,
+    });
+    let mut response = Json(body).into_response();
+    let base = prefix.path(path);
+    let mut links = Vec::new();
+    if query.page < total_pages {
+        links.push(format!("<{base}?page={}&results_per_page={}>; rel=\"next\"", query.page + 1, query.per_page));
+    }
+    links.push(format!("<{base}?page={}&results_per_page={}>; rel=\"last\"", total_pages.max(1), query.per_page));
+    if let Ok(value) = HeaderValue::from_str(&links.join(", ")) {
+        response.headers_mut().insert(header::LINK, value);
+    }
+    response
+}
+
+/// `single: true`: the one object itself with its `Location`; none → 404, several → 400.
+pub fn single_response(mut objects: Vec<Value>, total: u64, location: impl Fn(&Value) -> String) -> Result<Response, RestError> {
+    match (total, objects.pop()) {
+        (1, Some(object)) => {
+            let mut response = Json(&object).into_response();
+            if let Ok(value) = HeaderValue::from_str(&location(&object)) {
+                response.headers_mut().insert(header::LOCATION, value);
+            }
+            Ok(response)
+        }
+        (0, _) | (_, None) => Err(RestError::new(StatusCode::NOT_FOUND, "No result found")),
+        _ => Err(RestError::new(StatusCode::BAD_REQUEST, "Multiple results found")),
+    }
+}
+
+/// 201 with the created object and its `Location`.
+pub fn created(object: Value, location: String) -> Response {
+    let mut response = (StatusCode::CREATED, Json(object)).into_response();
+    if let Ok(value) = HeaderValue::from_str(&location) {
+        response.headers_mut().insert(header::LOCATION, value);
+    }
+    response
+}
+
+/// A REST write body: `Content-Type: application/json` and a JSON object, else the
+/// original's 415 / 400.
+pub struct RestBody(pub Map<String, Value>);
+
+impl<S: Send + Sync> FromRequest<S> for RestBody {
+    type Rejection = RestError;
+
+    async fn from_request(request: Request, _state: &S) -> Result<Self, Self::Rejection> {
+        let (parts, body): (_, Body) = request.into_parts();
+        if !is_json(&parts.headers) {
+            return Err(RestError::new(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "Request must have \"Content-Type: application/json\" header",
+            ));
+        }
+        let bytes: Bytes = axum::body::to_bytes(body, BODY_LIMIT)
+            .await
+            .map_err(|_| RestError::new(StatusCode::PAYLOAD_TOO_LARGE, "413: Request Entity Too Large"))?;
+        match serde_json::from_slice::<Value>(&bytes) {
+            Ok(Value::Object(map)) => Ok(Self(map)),
+            _ => Err(RestError::new(StatusCode::BAD_REQUEST, "Unable to decode data")),
+        }
+    }
+}
+
+fn is_json(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.split(';').next())
+        .is_some_and(|mime| mime.trim().eq_ignore_ascii_case("application/json"))
+}
+
+/// Which writes a body may carry, and what a foreign key means (the original's two checks).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Write {
+    /// POST: an unknown field is `{"validation_errors": …}`.
+    Create,
+    /// PUT: an unknown field is `Model does not have field '<name>'`.
+    Update,
+}
+
+/// Refuses fields the model does not have, in the original's words for `write`.
+pub fn known_fields(body: &Map<String, Value>, allowed: &[&str], write: Write) -> Result<(), RestError> {
+    match body.keys().find(|key| !allowed.contains(&key.as_str())) {
+        None => Ok(()),
+        Some(unknown) => Err(match write {
+            Write::Create => RestError::validation(format!("unknown field '{unknown}'")),
+            Write::Update => RestError::new(StatusCode::BAD_REQUEST, format!("Model does not have field '{unknown}'")),
+        }),
+    }
+}
+
+/// A text field: absent → `None`; a string → it; `null` → empty (so required fields fail as
+/// missing); anything else → 400 with a detail.
+pub fn text(body: &Map<String, Value>, key: &str) -> Result<Option<String>, RestError> {
+    match body.get(key) {
+        None => Ok(None),
+        Some(Value::Null) => Ok(Some(String::new())),
+        Some(Value::String(text)) => Ok(Some(text.clone())),
+        Some(_) => Err(RestError::new(StatusCode::BAD_REQUEST, "IntegrityError").with_detail(format!("{key} must be a string"))),
+    }
+}
+
+/// A nullable text field (`description`): `null` clears it.
+pub fn nullable_text(body: &Map<String, Value>, key: &str) -> Result<Option<Option<String>>, RestError> {
+    match body.get(key) {
+        None => Ok(None),
+        Some(Value::Null) => Ok(Some(None)),
+        Some(Value::String(text)) => Ok(Some(Some(text.clone()))),
+        Some(_) => Err(RestError::new(StatusCode::BAD_REQUEST, "IntegrityError").with_detail(format!("{key} must be a string"))),
+    }
+}
+
+/// An integer id field; a numeric string is accepted, as SQLite's affinity did.
+pub fn id_field(body: &Map<String, Value>, key: &str) -> Result<Option<i64>, RestError> {
+    match body.get(key) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::Number(number)) => number.as_i64().map(Some).ok_or_else(|| bad_id(key)),
+        Some(Value::String(text)) => text.parse().map(Some).map_err(|_| bad_id(key)),
+        Some(_) => Err(bad_id(key)),
+    }
+}
+
+fn bad_id(key: &str) -> RestError {
+    RestError::new(StatusCode::BAD_REQUEST, "400: Bad Request").with_detail(format!("{key} must be an integer id"))
+}

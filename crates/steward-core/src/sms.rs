@@ -1,0 +1,96 @@
+//! Janua's SMS accounting: the quota (the account's limit on the shared resource
+//! `janua.sms`, with its window), usage within the current window, and monthly statistics.
+
+use steward_model::AccountId;
+use steward_model::quota_window::{self, TimeZone};
+use steward_model::sms::SmsQuota;
+
+use crate::janua::Level;
+use crate::{Store, StoreError, now};
+
+/// The quota resource Janua's SMS count against.
+pub const RESOURCE: &str = "janua.sms";
+
+/// What went wrong.
+#[derive(Debug, thiserror::Error)]
+pub enum SmsError {
+    /// The stored quota or the calendar could not be used (a bug or a hand-edited row).
+    #[error("{0}")]
+    Broken(String),
+    /// The store failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// `/sms-usage`'s figures.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SmsUsage {
+    /// The caller's parts in its current quota window.
+    pub sent: u64,
+    /// The caller's quota.
+    pub quota: SmsQuota,
+    /// Everybody's parts this calendar month, for the super admin only.
+    pub global: Option<u64>,
+}
+
+/// One month of `/sms-stats`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MonthCount {
+    /// `Jan` … `Dec`.
+    pub month: &'static str,
+    /// Parts sent that month.
+    pub parts: u64,
+}
+
+/// The SMS accounting service.
+pub struct Sms {
+    store: Store,
+    zone: TimeZone,
+}
+
+impl Sms {
+    pub(crate) fn new(store: Store, zone: TimeZone) -> Self {
+        Self { store, zone }
+    }
+
+    /// The account's SMS quota: its own limit on `janua.sms`, else the resource's default
+    /// (`100 M`, Janua's default).
+    pub async fn quota_of(&self, account: AccountId) -> Result<SmsQuota, SmsError> {
+        let limit = self
+            .store
+            .limit_of(account, RESOURCE)
+            .await?
+            .ok_or_else(|| SmsError::Broken(format!("the resource {RESOURCE} is missing")))?;
+        let window = limit.window.unwrap_or('M');
+        SmsQuota::parse(&format!("{} {window}", limit.value)).map_err(|error| SmsError::Broken(error.to_string()))
+    }
+
+    /// The caller's usage of its quota (and, for the super admin, everybody's this month).
+    pub async fn usage(&self, account: AccountId, level: Level) -> Result<SmsUsage, SmsError> {
+        let at = now();
+        let quota = self.quota_of(account).await?;
+        let window = quota.current_window(at, &self.zone).map_err(|error| SmsError::Broken(error.to_string()))?;
+        let sent = self.store.sms_parts(Some(account), window.start(), window.end()).await?;
+        let global = if level.sees_everyone() {
+            let month = quota_window::calendar_month(at, &self.zone).map_err(|error| SmsError::Broken(error.to_string()))?;
+            Some(self.store.sms_parts(None, month.start(), month.end()).await?)
+        } else {
+            None
+        };
+        Ok(SmsUsage { sent, quota, global })
+    }
+
+    /// Parts per month of the current local year: everybody's for the super admin, the
+    /// caller's own for a supervisor.
+    pub async fn monthly(&self, account: AccountId, level: Level) -> Result<Vec<MonthCount>, SmsError> {
+        let months = quota_window::months_of_year(now(), &self.zone).map_err(|error| SmsError::Broken(error.to_string()))?;
+        let sender = if level.sees_everyone() { None } else { Some(account) };
+        let mut counts = Vec::with_capacity(12);
+        for month in months {
+            let window = month.window();
+            let parts = self.store.sms_parts(sender, window.start(), window.end()).await?;
+            counts.push(MonthCount { month: month.abbreviation(), parts });
+        }
+        Ok(counts)
+    }
+}

@@ -1,0 +1,241 @@
+//! The REST API for CONTACT, GROUPS and CONTACT_GROUP (janua.md §4, cases 15–30).
+
+use serde_json::{Value, json};
+
+use super::{Janua, answer};
+use crate::helpers::*;
+use crate::on_both_backends;
+
+on_both_backends!(contacts_crud_and_integrity, searches_and_pages, groups_and_memberships, rest_refusals_change_nothing);
+
+impl Janua {
+    pub async fn rest(&self, method: reqwest::Method, path: &str, token: &str, body: Option<Value>) -> (u16, Value) {
+        let mut request = self.server.http.request(method, self.server.url(path)).header("JanuaAuthToken", token);
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        answer(request.send().await.unwrap()).await
+    }
+
+    pub async fn jane(&self, token: &str) -> i64 {
+        let (status, body) = self
+            .rest(reqwest::Method::POST, "/api/CONTACT", token, Some(json!({"name": "Doe", "firstname": "Jane", "phone_number": "+33611111111", "email": "jane@example.org"})))
+            .await;
+        assert_eq!(status, 201, "{body}");
+        body["id"].as_i64().unwrap()
+    }
+}
+
+fn q(value: Value) -> String {
+    let encoded: String = url_encode(&value.to_string());
+    format!("q={encoded}")
+}
+
+fn url_encode(text: &str) -> String {
+    text.bytes()
+        .map(|byte| match byte {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (byte as char).to_string(),
+            other => format!("%{other:02X}"),
+        })
+        .collect()
+}
+
+async fn contacts_crud_and_integrity(backend: Backend) {
+    let janua = Janua::start(backend);
+    let sup = janua.login("sup1", "sup1pw").await;
+    let admin = janua.login("admin", ADMIN_PASSWORD).await;
+    use reqwest::Method;
+    // Case 15.
+    let response = janua
+        .server
+        .http
+        .post(janua.server.url("/api/CONTACT"))
+        .header("JanuaAuthToken", &sup)
+        .json(&json!({"name": "Doe", "firstname": "Jane", "phone_number": "+33611111111", "email": "jane@example.org", "admin_id": 999}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 201);
+    let location = response.headers()["location"].to_str().unwrap().to_owned();
+    let jane: Value = response.json().await.unwrap();
+    let id = jane["id"].as_i64().unwrap();
+    assert_eq!(location, format!("/api/CONTACT/{id}"));
+    assert_eq!(jane["fullname"], "Jane Doe");
+    assert_eq!(jane["groups"], json!([]));
+    assert_ne!(jane["admin_id"], 999, "the owner is always the caller");
+    assert_eq!(
+        janua.rest(Method::POST, "/api/CONTACT", &sup, Some(json!({"name": "Doe", "firstname": "Jane", "phone_number": "+33611111111", "email": "jane@example.org"}))).await,
+        (400, json!({"message": "IntegrityError", "detail": "a contact with this phone number or e-mail already exists"}))
+    );
+    // Case 16: no email.
+    let (status, body) = janua.rest(Method::POST, "/api/CONTACT", &sup, Some(json!({"name": "X", "firstname": "Y", "phone_number": "+33622222222"}))).await;
+    assert_eq!((status, body["message"].clone()), (400, json!("IntegrityError")));
+    // Case 17: an unknown field.
+    let (status, body) = janua
+        .rest(Method::POST, "/api/CONTACT", &sup, Some(json!({"name": "X", "firstname": "Y", "phone_number": "+33633333333", "email": "x@example.org", "nickname": "z"})))
+        .await;
+    assert_eq!(status, 400);
+    assert_eq!(body["validation_errors"], "Could not determine specific validation errors");
+    for (body, message) in [
+        (json!({"name": "X", "firstname": "Y", "phone_number": "06 12", "email": "x@example.org"}), "Invalid phone number"),
+        (json!({"name": "X", "firstname": "Y", "phone_number": "+33644444444", "email": "not-mail"}), "Invalid email"),
+    ] {
+        assert_eq!(janua.rest(Method::POST, "/api/CONTACT", &sup, Some(body)).await, (400, json!({"message": message})));
+    }
+    // Case 18: the admin does not see the supervisor's contacts.
+    let (status, body) = janua.rest(Method::GET, "/api/CONTACT", &admin, None).await;
+    assert_eq!((status, body["num_results"].clone()), (200, json!(0)));
+    assert_eq!(janua.rest(Method::GET, &format!("/api/CONTACT/{id}"), &admin, None).await, (404, json!({"message": "404: Not Found"})));
+    // Case 29.
+    let (status, body) = janua.rest(Method::PUT, &format!("/api/CONTACT/{id}"), &sup, Some(json!({"description": "on call"}))).await;
+    assert_eq!((status, body["description"].clone(), body["name"].clone()), (200, json!("on call"), json!("Doe")));
+    assert_eq!(janua.rest(Method::PUT, &format!("/api/CONTACT/{id}"), &sup, Some(json!({"color": "red"}))).await, (400, json!({"message": "Model does not have field 'color'"})));
+    // Case 28: PATCH is not the update verb.
+    assert_eq!(janua.rest(Method::PATCH, &format!("/api/CONTACT/{id}"), &sup, Some(json!({"name": "Roe"}))).await.0, 405);
+    // Case 30.
+    assert_eq!(janua.rest(Method::PUT, "/api/CONTACT/abc", &sup, Some(json!({}))).await, (404, json!({"message": "404: Not Found"})));
+    assert_eq!(janua.rest(Method::GET, &format!("/api/CONTACT/{id}"), &sup, None).await.1["description"], "on call");
+    assert_eq!(janua.rest(Method::DELETE, &format!("/api/CONTACT/{id}"), &admin, None).await.0, 404, "not the admin's");
+    let deleted = janua.server.http.delete(janua.server.url(&format!("/api/CONTACT/{id}"))).header("JanuaAuthToken", &sup).send().await.unwrap();
+    assert_eq!(deleted.status(), 204);
+    assert_eq!(janua.rest(Method::GET, &format!("/api/CONTACT/{id}"), &sup, None).await.0, 404);
+    assert_eq!(janua.rest(Method::DELETE, &format!("/api/CONTACT/{id}"), &sup, None).await.0, 404);
+}
+
+async fn searches_and_pages(backend: Backend) {
+    let janua = Janua::start(backend);
+    let sup = janua.login("sup1", "sup1pw").await;
+    use reqwest::Method;
+    janua.jane(&sup).await;
+    let (status, _) = janua
+        .rest(Method::POST, "/api/CONTACT", &sup, Some(json!({"name": "Smith", "firstname": "john", "phone_number": "+33622222222", "email": "john@example.org"})))
+        .await;
+    assert_eq!(status, 201);
+    // Case 19; like is case-sensitive, ilike is not, on both backends.
+    let like = q(json!({"filters": [{"name": "firstname", "op": "like", "val": "J%"}]}));
+    assert_eq!(janua.rest(Method::GET, &format!("/api/CONTACT?{like}"), &sup, None).await.1["num_results"], 1);
+    let ilike = q(json!({"filters": [{"name": "firstname", "op": "ilike", "val": "j%"}]}));
+    assert_eq!(janua.rest(Method::GET, &format!("/api/CONTACT?{ilike}"), &sup, None).await.1["num_results"], 2);
+    let either = q(json!({"filters": [{"or": [{"name": "name", "op": "eq", "val": "Doe"}, {"name": "email", "op": "==", "val": "john@example.org"}]}], "order_by": [{"field": "name", "direction": "desc"}]}));
+    let (_, body) = janua.rest(Method::GET, &format!("/api/CONTACT?{either}"), &sup, None).await;
+    let names: Vec<&str> = body["objects"].as_array().unwrap().iter().map(|object| object["name"].as_str().unwrap()).collect();
+    assert_eq!(names, ["Smith", "Doe"]);
+    // Case 20, 21.
+    let unknown = q(json!({"filters": [{"name": "nosuch", "op": "eq", "val": 1}]}));
+    assert_eq!(janua.rest(Method::GET, &format!("/api/CONTACT?{unknown}"), &sup, None).await.1["message"], "Unable to construct query");
+    let (status, body) = janua.rest(Method::GET, "/api/CONTACT?q=notjson", &sup, None).await;
+    assert_eq!((status, body["message"].clone()), (400, json!("Unable to decode data")));
+    // Case 22.
+    let single = q(json!({"filters": [{"name": "name", "op": "eq", "val": "Doe"}], "single": true}));
+    let response = janua.server.http.get(janua.server.url(&format!("/api/CONTACT?{single}"))).header("JanuaAuthToken", &sup).send().await.unwrap();
+    assert!(response.headers().contains_key("location"));
+    let (status, body) = answer(response).await;
+    assert_eq!(status, 200);
+    assert_eq!(body["name"], "Doe");
+    assert!(body.get("objects").is_none());
+    let several = q(json!({"single": true}));
+    assert_eq!(janua.rest(Method::GET, &format!("/api/CONTACT?{several}"), &sup, None).await, (400, json!({"message": "Multiple results found"})));
+    let none = q(json!({"filters": [{"name": "name", "op": "eq", "val": "Nobody"}], "single": true}));
+    assert_eq!(janua.rest(Method::GET, &format!("/api/CONTACT?{none}"), &sup, None).await, (404, json!({"message": "No result found"})));
+    // Case 23, with the Link header.
+    let response = janua.server.http.get(janua.server.url("/api/CONTACT?results_per_page=1&page=1")).header("JanuaAuthToken", &sup).send().await.unwrap();
+    let link = response.headers()["link"].to_str().unwrap().to_owned();
+    assert!(link.contains("page=2&results_per_page=1>; rel=\"next\""), "{link}");
+    let (status, body) = janua.rest(Method::GET, "/api/CONTACT?results_per_page=1&page=2", &sup, None).await;
+    assert_eq!(status, 200);
+    assert_eq!((body["page"].clone(), body["total_pages"].clone(), body["num_results"].clone()), (json!(2), json!(2), json!(2)));
+    assert_eq!(body["objects"].as_array().unwrap().len(), 1);
+    let (_, body) = janua.rest(Method::GET, "/api/CONTACT?page=9", &sup, None).await;
+    assert_eq!((body["page"].clone(), body["objects"].clone()), (json!(9), json!([])));
+    // ExtJS's parameters are ignored.
+    assert_eq!(janua.rest(Method::GET, "/api/CONTACT?start=0&limit=25&_dc=1700000000", &sup, None).await.1["num_results"], 2);
+    // Hidden and foreign things cannot be searched; injection-looking values match nothing.
+    for filter in [
+        json!({"filters": [{"name": "password", "op": "eq", "val": "x"}]}),
+        json!({"filters": {"name": "name", "op": "eq", "val": "Doe"}}),
+        json!({"filters": [{"name": "name", "op": "bogus", "val": "Doe"}]}),
+        json!({"filters": [{"name": "name", "op": "eq"}]}),
+        json!({"order_by": [{"field": "password"}]}),
+    ] {
+        let (status, body) = janua.rest(Method::GET, &format!("/api/CONTACT?{}", q(filter.clone())), &sup, None).await;
+        assert_eq!((status, body["message"].clone()), (400, json!("Unable to construct query")), "{filter}");
+    }
+    let injection = q(json!({"filters": [{"name": "name", "op": "eq", "val": "x' OR '1'='1"}]}));
+    assert_eq!(janua.rest(Method::GET, &format!("/api/CONTACT?{injection}"), &sup, None).await.1["num_results"], 0);
+    assert_eq!(janua.rest(Method::GET, "/api/CONTACT?page=abc", &sup, None).await.1["message"], "Unable to decode data");
+    assert_eq!(janua.rest(Method::GET, "/api/CONTACT?page=0", &sup, None).await.0, 400);
+}
+
+async fn groups_and_memberships(backend: Backend) {
+    let janua = Janua::start(backend);
+    let sup = janua.login("sup1", "sup1pw").await;
+    let admin = janua.login("admin", ADMIN_PASSWORD).await;
+    use reqwest::Method;
+    let jane = janua.jane(&sup).await;
+    // Case 24, 25.
+    let (status, meso) = janua.rest(Method::POST, "/api/GROUPS", &sup, Some(json!({"name": "MESO", "description": "HPC"}))).await;
+    assert_eq!(status, 201);
+    assert_eq!((meso["contacts"].clone(), meso["actions"].clone(), meso["description"].clone()), (json!([]), json!([]), json!("HPC")));
+    let meso_id = meso["id"].as_i64().unwrap();
+    assert_eq!(janua.rest(Method::POST, "/api/GROUPS", &sup, Some(json!({"name": "MESO"}))).await.1["message"], "IntegrityError");
+    for (name, message) in [
+        ("Café", "Accented and special characters are forbidden, except hyphen"),
+        ("a b", "Accented and special characters are forbidden, except hyphen"),
+        ("all", "Group name all is reserved"),
+        ("1234", "Group name 1234 is reserved"),
+    ] {
+        assert_eq!(janua.rest(Method::POST, "/api/GROUPS", &sup, Some(json!({"name": name}))).await, (400, json!({"message": message})), "{name}");
+    }
+    let (_, plain) = janua.rest(Method::POST, "/api/GROUPS", &sup, Some(json!({"name": "ops-team"}))).await;
+    assert_eq!(plain["description"], "", "description defaults to empty");
+    // Case 26, 27.
+    let (status, membership) = janua.rest(Method::POST, "/api/CONTACT_GROUP", &sup, Some(json!({"group_id": meso_id, "contact_id": jane}))).await;
+    assert_eq!(status, 201);
+    assert_eq!((membership["group_id"].clone(), membership["contact_id"].clone()), (json!(meso_id), json!(jane)));
+    let (_, group) = janua.rest(Method::GET, &format!("/api/GROUPS/{meso_id}"), &sup, None).await;
+    assert_eq!(group["contacts"][0]["fullname"], "Jane Doe");
+    let (_, contact) = janua.rest(Method::GET, &format!("/api/CONTACT/{jane}"), &sup, None).await;
+    assert_eq!(contact["groups"][0]["name"], "MESO");
+    let groups_filter = q(json!({"filters": [{"name": "groups__name", "op": "any", "val": "MESO"}]}));
+    assert_eq!(janua.rest(Method::GET, &format!("/api/CONTACT?{groups_filter}"), &sup, None).await.1["num_results"], 1);
+    assert_eq!(janua.rest(Method::POST, "/api/CONTACT_GROUP", &admin, Some(json!({"group_id": meso_id, "contact_id": jane}))).await, (403, json!({"message": "403: Forbidden"})));
+    assert_eq!(janua.rest(Method::POST, "/api/CONTACT_GROUP", &sup, Some(json!({"group_id": meso_id}))).await.1["message"], "400: Bad Request");
+    assert_eq!(janua.rest(Method::POST, "/api/CONTACT_GROUP", &sup, Some(json!({"group_id": meso_id, "contact_id": jane}))).await.1["message"], "IntegrityError");
+    let membership_id = membership["id"].as_i64().unwrap();
+    assert_eq!(janua.rest(Method::GET, "/api/CONTACT_GROUP", &sup, None).await.1["num_results"], 1);
+    assert_eq!(janua.rest(Method::GET, "/api/CONTACT_GROUP", &admin, None).await.1["num_results"], 0);
+    assert_eq!(janua.rest(Method::GET, &format!("/api/CONTACT_GROUP/{membership_id}"), &admin, None).await.0, 404);
+    assert_eq!(janua.rest(Method::PUT, &format!("/api/CONTACT_GROUP/{membership_id}"), &sup, Some(json!({"group_id": 999_999}))).await.0, 403, "the new group must be the caller's");
+    // Renaming keeps the rules; deleting the group deletes its memberships.
+    assert_eq!(janua.rest(Method::PUT, &format!("/api/GROUPS/{meso_id}"), &sup, Some(json!({"name": "all"}))).await.0, 400);
+    assert_eq!(janua.rest(Method::PUT, &format!("/api/GROUPS/{meso_id}"), &sup, Some(json!({"name": "MESO-2"}))).await.1["name"], "MESO-2");
+    assert_eq!(janua.rest(Method::DELETE, &format!("/api/GROUPS/{meso_id}"), &admin, None).await.0, 404);
+    let deleted = janua.server.http.delete(janua.server.url(&format!("/api/GROUPS/{meso_id}"))).header("JanuaAuthToken", &sup).send().await.unwrap();
+    assert_eq!(deleted.status(), 204);
+    assert_eq!(janua.rest(Method::GET, "/api/CONTACT_GROUP", &sup, None).await.1["num_results"], 0);
+}
+
+async fn rest_refusals_change_nothing(backend: Backend) {
+    let janua = Janua::start(backend);
+    let sup = janua.login("sup1", "sup1pw").await;
+    use reqwest::Method;
+    for path in ["/api/CONTACT", "/api/GROUPS", "/api/CONTACT_GROUP", "/api/CONTACT/1", "/api/GROUPS/1", "/api/CONTACT_GROUP/1"] {
+        assert_eq!(answer(janua.get(path, None).await).await, (401, json!({"message": "Not Authorized"})), "{path}");
+        assert_eq!(answer(janua.get(path, Some("garbage")).await).await.0, 401, "{path}");
+    }
+    let url = janua.server.url("/api/CONTACT");
+    let no_type = janua.server.http.post(&url).header("JanuaAuthToken", &sup).body("{\"name\":\"x\"}").send().await.unwrap();
+    assert_eq!(answer(no_type).await, (415, json!({"message": "Request must have \"Content-Type: application/json\" header"})));
+    let broken = janua.server.http.post(&url).header("JanuaAuthToken", &sup).header("content-type", "application/json").body("{\"name\":").send().await.unwrap();
+    assert_eq!(answer(broken).await, (400, json!({"message": "Unable to decode data"})));
+    let not_object = janua.server.http.post(&url).header("JanuaAuthToken", &sup).json(&json!([1])).send().await.unwrap();
+    assert_eq!(answer(not_object).await.0, 400);
+    let wrong_type = janua.rest(Method::POST, "/api/CONTACT", &sup, Some(json!({"name": 5, "firstname": "Y", "phone_number": "+33655555555", "email": "y@example.org"}))).await;
+    assert_eq!(wrong_type.0, 400);
+    assert_eq!(janua.rest(Method::PUT, "/api/CONTACT", &sup, Some(json!({}))).await, (405, json!({"message": "405: Method Not Allowed"})));
+    assert_eq!(janua.rest(Method::DELETE, "/api/GROUPS", &sup, None).await.0, 405);
+    assert_eq!(janua.rest(Method::POST, "/api/CONTACT/1", &sup, Some(json!({}))).await.0, 405);
+    assert_eq!(janua.get("/api/contact", Some(&sup)).await.status(), 404, "model names are upper case");
+    assert_eq!(janua.rest(Method::GET, "/api/CONTACT", &sup, None).await.1["num_results"], 0, "nothing was created");
+}
+
