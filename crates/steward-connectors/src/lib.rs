@@ -3,8 +3,18 @@
 //!
 //! # Layout
 //! - [`smtp`]: mail over SMTP (plain, STARTTLS, SMTPS, AUTH) with lettre.
+//! - [`sms`]: [`OutgoingSms`], what both SMS connectors send.
+//! - [`kannel`]: SMS through Kannel's HTTP `cgi-bin/sendsms`.
+//! - [`smstools`]: SMS through an smstools3 (`smsd`) outgoing spool directory.
+//! - [`ldap`]: passwords checked by an LDAP bind, direct or after a search.
 
+pub mod kannel;
+pub mod ldap;
+pub mod sms;
+pub mod smstools;
 pub mod smtp;
+
+pub use sms::OutgoingSms;
 
 /// Why a delivery failed, and whether trying again can help.
 #[derive(Debug, thiserror::Error)]
