@@ -15,6 +15,7 @@
 //! - [`sms`]: Janua's SMS quota, usage and monthly statistics.
 //! - [`services`]: service principals and their tokens.
 //! - [`quotas`]: resources, per-account limits and usage.
+//! - [`messaging`]: Janua's `/sendsms`: recipients, quota check, one queued SMS each.
 //! - [`mail`]: mails queued in the outbox with their cause.
 //! - [`outbox`]: what operators do with the queue (list, retry).
 //! - [`audit`]: building the audit entry written inside every admin change.
@@ -28,6 +29,7 @@ pub mod auth_backends;
 pub mod hasher;
 pub mod janua;
 pub mod mail;
+pub mod messaging;
 pub mod outbox;
 pub mod quotas;
 pub mod rate_limit;
@@ -73,6 +75,8 @@ pub struct Core {
     pub directory: Arc<directory::Directory>,
     /// SMS accounting.
     pub sms: Arc<sms::Sms>,
+    /// SMS sending.
+    pub messaging: Arc<messaging::Messaging>,
     /// Service principals.
     pub services: Arc<services::Services>,
     /// Quota resources, limits and usage.
@@ -101,6 +105,7 @@ impl Core {
             accounts: Arc::new(accounts::Accounts::new(store.clone(), hasher, tokens)),
             auth,
             auth_backends: Arc::new(auth_backends::AuthBackends::new(store.clone())),
+            messaging: Arc::new(messaging::Messaging::new(store.clone(), settings.sms_prefix_filter.clone())),
             directory: Arc::new(directory::Directory::new(store.clone(), settings.sms_prefix_filter)),
             sms: Arc::new(sms::Sms::new(store.clone(), settings.timezone)),
             services: Arc::new(services::Services::new(store.clone(), tokens_for_services)),

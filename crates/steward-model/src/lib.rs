@@ -23,7 +23,7 @@ pub mod secret;
 pub mod sms;
 
 pub use identity::{Email, E164, Login, ParseError, Role};
-pub use mail::OutgoingMail;
+pub use mail::{OutgoingMail, QueuedSms};
 pub use records::{
     Account, AccountId, AuditEntry, NewAuditEntry, OutboxKind, OutboxRow, OutboxStatus, Resource,
     Service, ServiceId,

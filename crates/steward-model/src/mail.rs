@@ -1,4 +1,4 @@
-//! An outgoing mail as the outbox keeps it, independent of any SMTP library.
+//! Outgoing mail and SMS as the outbox keeps them, independent of any protocol library.
 
 /// A mail waiting in the outbox. Its Message-ID is fixed when it is queued, so every retry
 /// (even after a crash) sends the same message and a receiver can tell a duplicate.
@@ -17,4 +17,15 @@ pub struct OutgoingMail {
     /// The body holds a secret (an initial password…): erase it once delivered.
     #[serde(default)]
     pub sensitive: bool,
+}
+
+/// An SMS waiting in the outbox: one recipient, one text, and the SMS log row it updates.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct QueuedSms {
+    /// E.164 recipient.
+    pub to: String,
+    /// The text.
+    pub text: String,
+    /// The SMS log row (Janua's `SMS.id`) whose status follows the delivery.
+    pub log_id: Option<i64>,
 }

@@ -115,6 +115,8 @@ pub struct NewAuditEntry {
 pub enum OutboxKind {
     /// An e-mail, delivered over SMTP.
     Mail,
+    /// An SMS, delivered through the SMS gateway (Kannel or smstools).
+    Sms,
 }
 
 impl OutboxKind {
@@ -122,6 +124,7 @@ impl OutboxKind {
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Mail => "mail",
+            Self::Sms => "sms",
         }
     }
 
@@ -129,6 +132,7 @@ impl OutboxKind {
     pub fn parse(raw: &str) -> Option<Self> {
         match raw {
             "mail" => Some(Self::Mail),
+            "sms" => Some(Self::Sms),
             _ => None,
         }
     }

@@ -35,3 +35,102 @@ impl Store {
         Ok(u64::try_from(parts).unwrap_or(0))
     }
 }
+
+/// Janua's SMS statuses.
+pub mod status {
+    /// Handed to the gateway.
+    pub const SENT: i32 = 0;
+    /// Waiting in the outbox (Steward's addition).
+    pub const QUEUED: i32 = 5;
+    /// Given up by the outbox after its attempts (Steward's addition).
+    pub const FAILED: i32 = 6;
+}
+
+/// One SMS log row as written when an SMS is queued.
+#[derive(Debug, Clone)]
+pub struct NewSmsLog {
+    /// "Firstname Name" of the sending admin.
+    pub sender: String,
+    /// The recipient's full name, or the bare number.
+    pub recipient: String,
+    /// The recipient's number.
+    pub recipient_phone_number: String,
+    /// The text.
+    pub raw_message: String,
+    /// Parts of the (concatenated) SMS.
+    pub number_of_slices: u32,
+    /// The sending account.
+    pub admin_id: AccountId,
+}
+
+impl crate::WriteTx {
+    /// Writes one queued SMS log row; returns its id.
+    pub async fn insert_sms_log(&self, row: &NewSmsLog, at: OffsetDateTime) -> Result<i64, StoreError> {
+        let insert = Query::insert()
+            .into_table("janua_sms")
+            .columns([
+                "date_time",
+                "sender",
+                "recipient",
+                "recipient_phone_number",
+                "raw_message",
+                "authorized",
+                "status",
+                "number_of_slices",
+                "admin_id",
+            ])
+            .values([
+                stored_time(at).into(),
+                row.sender.clone().into(),
+                row.recipient.clone().into(),
+                row.recipient_phone_number.clone().into(),
+                row.raw_message.clone().into(),
+                true.into(),
+                status::QUEUED.into(),
+                i64::from(row.number_of_slices).into(),
+                row.admin_id.0.into(),
+            ])
+            .map_err(|error| StoreError::Corrupt(error.to_string()))?
+            .returning_col("id")
+            .take();
+        let inserted = self.tx.query_one(&insert).await?.ok_or(StoreError::NotFound)?;
+        inserted.try_get("", "id").map_err(|error| StoreError::Corrupt(error.to_string()))
+    }
+
+    /// Links an SMS log row to the outbox row delivering it.
+    pub async fn link_sms_log(&self, log_id: i64, outbox_id: i64) -> Result<(), StoreError> {
+        let update = Query::update()
+            .table("janua_sms")
+            .value("outbox_id", outbox_id)
+            .and_where(Expr::col("id").eq(log_id))
+            .take();
+        self.tx.execute(&update).await?;
+        Ok(())
+    }
+}
+
+impl Store {
+    /// Sets an SMS log row's status (and time, when sent) after a delivery outcome.
+    pub async fn set_sms_status(&self, log_id: i64, new_status: i32, at: OffsetDateTime) -> Result<(), StoreError> {
+        let mut update = Query::update().table("janua_sms").value("status", new_status).and_where(Expr::col("id").eq(log_id)).take();
+        if new_status == status::SENT {
+            update.value("date_time", stored_time(at));
+        }
+        self.db.execute(&update).await?;
+        Ok(())
+    }
+
+    /// Whether `account` may only message its own contacts (Janua's `recipient_filter`,
+    /// on by default).
+    pub async fn recipient_filter(&self, account: AccountId) -> Result<bool, StoreError> {
+        let select = Query::select()
+            .column("recipient_filter")
+            .from("janua_profiles")
+            .and_where(Expr::col("account_id").eq(account.0))
+            .take();
+        match self.db.query_one(&select).await? {
+            Some(row) => row.try_get("", "recipient_filter").map_err(|error| StoreError::Corrupt(error.to_string())),
+            None => Ok(true),
+        }
+    }
+}

@@ -11,6 +11,9 @@ mod deliver;
 use std::sync::Arc;
 use std::time::Duration;
 
+use steward_connectors::OutgoingSms;
+use steward_connectors::kannel::KannelSender;
+use steward_connectors::smstools::SmstoolsSpool;
 use steward_connectors::smtp::SmtpMailer;
 use steward_model::health::{ConnectorHealth, ConnectorState};
 use steward_model::OutboxKind;
@@ -45,6 +48,31 @@ const PROBE_EVERY: Duration = Duration::from_secs(10);
 /// Rows claimed at once.
 const BATCH: u64 = 16;
 
+/// The SMS gateway configured in `sms.gateway`.
+#[derive(Clone, Debug)]
+pub enum SmsGateway {
+    /// Kannel's HTTP sendsms.
+    Kannel(KannelSender),
+    /// An smstools outgoing spool directory.
+    Smstools(SmstoolsSpool),
+}
+
+impl SmsGateway {
+    async fn send(&self, sms: &OutgoingSms) -> Result<(), steward_connectors::DeliveryError> {
+        match self {
+            Self::Kannel(kannel) => kannel.send(sms).await,
+            Self::Smstools(spool) => spool.send(sms).await,
+        }
+    }
+
+    async fn probe(&self) -> Result<(), steward_connectors::DeliveryError> {
+        match self {
+            Self::Kannel(kannel) => kannel.probe().await,
+            Self::Smstools(spool) => spool.probe().await,
+        }
+    }
+}
+
 /// The connectors the worker delivers through, each with its health.
 #[derive(Clone, Debug)]
 pub struct Connectors {
@@ -52,6 +80,10 @@ pub struct Connectors {
     pub mail: Option<SmtpMailer>,
     /// What `/readyz` shows for mail.
     pub mail_health: ConnectorHealth,
+    /// The SMS gateway, unless `sms.gateway = "none"`.
+    pub sms: Option<SmsGateway>,
+    /// What `/readyz` shows for SMS.
+    pub sms_health: ConnectorHealth,
 }
 
 /// The outbox worker of one process.
@@ -81,6 +113,9 @@ impl Worker {
         if self.connectors.mail.is_some() {
             kinds.push(OutboxKind::Mail);
         }
+        if self.connectors.sms.is_some() {
+            kinds.push(OutboxKind::Sms);
+        }
         kinds
     }
 
@@ -88,9 +123,21 @@ impl Worker {
     pub async fn run(self, shutdown: CancellationToken) {
         let kinds = self.kinds();
         // Probes run beside deliveries, so a slow peer's probe never delays the queue.
-        let probes = self.connectors.mail.clone().map(|mailer| {
-            tokio::spawn(probe_mail(mailer, self.connectors.mail_health.clone(), shutdown.clone()))
-        });
+        let mut probes = Vec::new();
+        if let Some(mailer) = self.connectors.mail.clone() {
+            let health = self.connectors.mail_health.clone();
+            probes.push(tokio::spawn(probe_every(shutdown.clone(), health, "SMTP", move || {
+                let mailer = mailer.clone();
+                async move { mailer.probe().await }
+            })));
+        }
+        if let Some(gateway) = self.connectors.sms.clone() {
+            let health = self.connectors.sms_health.clone();
+            probes.push(tokio::spawn(probe_every(shutdown.clone(), health, "SMS gateway", move || {
+                let gateway = gateway.clone();
+                async move { gateway.probe().await }
+            })));
+        }
         loop {
             if shutdown.is_cancelled() {
                 break;
@@ -106,8 +153,8 @@ impl Worker {
                 () = tokio::time::sleep(POLL) => {}
             }
         }
-        if let Some(probes) = probes {
-            probes.abort();
+        for probe in probes {
+            probe.abort();
         }
         tracing::info!("outbox worker stopped");
     }
@@ -146,13 +193,17 @@ impl Worker {
     }
 }
 
-/// Probes SMTP every [`PROBE_EVERY`] and records the outcome for `/readyz`.
-async fn probe_mail(mailer: SmtpMailer, health: ConnectorHealth, shutdown: CancellationToken) {
+/// Probes a connector every [`PROBE_EVERY`] and records the outcome for `/readyz`.
+async fn probe_every<F, Fut>(shutdown: CancellationToken, health: ConnectorHealth, what: &'static str, probe: F)
+where
+    F: Fn() -> Fut,
+    Fut: std::future::Future<Output = Result<(), steward_connectors::DeliveryError>>,
+{
     loop {
-        match mailer.probe().await {
+        match probe().await {
             Ok(()) => health.set(ConnectorState::Ok),
             Err(error) => {
-                tracing::warn!(%error, "SMTP probe failed");
+                tracing::warn!(%error, connector = what, "probe failed");
                 health.set(ConnectorState::Down(error.to_string()));
             }
         }

@@ -15,7 +15,10 @@ use steward_http::server::{self, Stopped};
 use steward_model::health::{ConnectorHealth, ConnectorState, Health};
 use steward_model::{Login, Password};
 use steward_store::Store;
-use steward_worker::{Connectors, Worker, WorkerSettings};
+use secrecy::SecretString;
+use steward_connectors::kannel::KannelSender;
+use steward_connectors::smstools::SmstoolsSpool;
+use steward_worker::{Connectors, SmsGateway, Worker, WorkerSettings};
 use tokio_util::sync::CancellationToken;
 
 use crate::settings::Settings;
@@ -39,14 +42,15 @@ pub async fn serve(settings: Settings) -> anyhow::Result<ExitCode> {
         };
         Some(SmtpMailer::from_url(&settings.mail.smtp_url, extra_roots.as_deref()).map_err(|error| anyhow::anyhow!("{error}"))?)
     };
+    let sms = sms_gateway(&settings)?;
     let health = Health {
         mail: ConnectorHealth::new(if mail.is_some() { ConnectorState::Unknown } else { ConnectorState::Unconfigured }),
-        sms: ConnectorHealth::new(ConnectorState::Unconfigured),
+        sms: ConnectorHealth::new(if sms.is_some() { ConnectorState::Unknown } else { ConnectorState::Unconfigured }),
         kamailio: ConnectorHealth::new(ConnectorState::Unconfigured),
     };
     let worker = Worker::new(
         store.clone(),
-        Connectors { mail, mail_health: health.mail.clone() },
+        Connectors { mail, mail_health: health.mail.clone(), sms, sms_health: health.sms.clone() },
         WorkerSettings {
             max_attempts: settings.worker.max_attempts,
             backoff: Duration::from_secs(u64::from(settings.worker.backoff_seconds)),
@@ -79,6 +83,24 @@ pub async fn serve(settings: Settings) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::FAILURE)
         }
     }
+}
+
+/// The SMS gateway `sms.gateway` names, built from its keys.
+fn sms_gateway(settings: &Settings) -> anyhow::Result<Option<SmsGateway>> {
+    let sms = &settings.sms;
+    Ok(match sms.gateway.as_str() {
+        "kannel" => Some(SmsGateway::Kannel(
+            KannelSender::new(
+                &sms.kannel_url,
+                sms.kannel_user.clone(),
+                SecretString::from(sms.kannel_password.clone()),
+                sms.sender.clone(),
+            )
+            .map_err(|error| anyhow::anyhow!("sms: {error}"))?,
+        )),
+        "smstools" => Some(SmsGateway::Smstools(SmstoolsSpool::new(&sms.smstools_outgoing))),
+        _ => None,
+    })
 }
 
 /// The enabled faces' routes, each under its prefix. A disabled face's paths answer 404.

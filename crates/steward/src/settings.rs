@@ -284,8 +284,24 @@ impl Settings {
             steward_connectors::smtp::check_address(value)
                 .map_err(|error| SettingsError(format!("{key}: {error}")))?;
         }
-        if !["none", "kannel", "smstools"].contains(&self.sms.gateway.as_str()) {
-            return Err(SettingsError(format!("sms.gateway: `{}` is not one of none, kannel, smstools", self.sms.gateway)));
+        match self.sms.gateway.as_str() {
+            "none" => {}
+            "kannel" => {
+                let url = &self.sms.kannel_url;
+                if !(url.starts_with("http://") || url.starts_with("https://")) {
+                    return Err(SettingsError(
+                        "sms.kannel_url: with sms.gateway = \"kannel\" it must be Kannel's http://host:13013/cgi-bin/sendsms".to_owned(),
+                    ));
+                }
+            }
+            "smstools" => {
+                if self.sms.smstools_outgoing.is_empty() {
+                    return Err(SettingsError(
+                        "sms.smstools_outgoing: with sms.gateway = \"smstools\" it must name smsd's outgoing spool directory".to_owned(),
+                    ));
+                }
+            }
+            other => return Err(SettingsError(format!("sms.gateway: `{other}` is not one of none, kannel, smstools"))),
         }
         if self.worker.max_attempts == 0 {
             return Err(SettingsError("worker.max_attempts: must be at least 1".to_owned()));

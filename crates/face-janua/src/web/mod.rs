@@ -3,4 +3,5 @@
 pub mod backends;
 pub mod config;
 pub mod login;
+pub mod sms;
 pub mod usage;

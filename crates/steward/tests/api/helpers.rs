@@ -311,6 +311,14 @@ impl Peer {
         self.vars.get(name).map(String::as_str).unwrap_or_else(|| panic!("peer variable {name}"))
     }
 
+    /// Runs one of the script's commands that take the state directory (`received`, …).
+    pub fn run(&self, command: &str) -> String {
+        let dir = self.vars.get(&self.dir_var).cloned().unwrap_or_default();
+        let output = Command::new("bash").arg(&self.script).arg(command).arg(dir).output().unwrap();
+        assert!(output.status.success(), "{command}: {}", String::from_utf8_lossy(&output.stderr));
+        String::from_utf8_lossy(&output.stdout).into_owned()
+    }
+
     pub fn stop(&mut self) {
         if let Some(dir) = self.vars.remove(&self.dir_var) {
             let _ = Command::new("bash").arg(&self.script).arg("stop").arg(dir).output();

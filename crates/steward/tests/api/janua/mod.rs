@@ -4,6 +4,7 @@
 mod backends;
 mod login;
 mod rest;
+mod sendsms;
 mod usage;
 
 use crate::helpers::*;

@@ -1,0 +1,174 @@
+//! Janua's SMS sending: resolving a `to` list into recipients within the caller's rights,
+//! checking the quota, and queuing one SMS per recipient — each with its log row and its
+//! outbox row, in one transaction.
+
+use std::collections::HashSet;
+
+use serde_json::json;
+use steward_model::sms::{Recipients, SmsText};
+use steward_model::{Account, OutboxKind, QueuedSms};
+use steward_store::sms_log::NewSmsLog;
+
+use crate::janua::Level;
+use crate::sms::{Sms, SmsError};
+use crate::{Actor, Store, StoreError, audit, now};
+
+/// Why an SMS was not queued; the texts are Janua's.
+#[derive(Debug, thiserror::Error)]
+pub enum SendSmsError {
+    /// An empty `to` (or message).
+    #[error("No recipients and/or message")]
+    Empty,
+    /// The caller, filtered, owns no contact and no group.
+    #[error("No recipient was found in database for your account")]
+    NoDirectory,
+    /// A group that is not the caller's.
+    #[error("Group {0} is invalid")]
+    InvalidGroup(String),
+    /// A number outside `sms.prefix_filter`.
+    #[error("Number {0} doesn't have a valid prefix")]
+    BadPrefix(String),
+    /// A number that is not one of the caller's contacts (filtered callers).
+    #[error("Number {0} is invalid")]
+    InvalidNumber(String),
+    /// Nothing to send to (e.g. an empty group).
+    #[error("No recipients was found in database to send SMS to {0}")]
+    NoRecipients(String),
+    /// Sending would pass the caller's quota.
+    #[error("SMS quota reached ({limit} per {noun})")]
+    QuotaReached {
+        /// The quota's limit.
+        limit: u64,
+        /// Its window: day, week, month, year.
+        noun: &'static str,
+    },
+    /// The accounting could not be read.
+    #[error(transparent)]
+    Accounting(#[from] SmsError),
+    /// The store failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// One resolved recipient.
+#[derive(Debug, Clone)]
+struct Recipient {
+    name: String,
+    phone: String,
+}
+
+/// The SMS-sending service.
+pub struct Messaging {
+    store: Store,
+    prefix_filter: Vec<String>,
+}
+
+impl Messaging {
+    pub(crate) fn new(store: Store, prefix_filter: Vec<String>) -> Self {
+        Self { store, prefix_filter }
+    }
+
+    fn prefix_allowed(&self, number: &str) -> bool {
+        self.prefix_filter.is_empty() || self.prefix_filter.iter().any(|prefix| number.starts_with(prefix.as_str()))
+    }
+
+    /// Resolves `to` for `caller` as Janua's `/sendsms` does (janua.md §3 W6).
+    async fn resolve(&self, caller: &Account, to: &str) -> Result<Vec<Recipient>, SendSmsError> {
+        let recipients = Recipients::parse(to);
+        if recipients.is_empty() {
+            return Err(SendSmsError::Empty);
+        }
+        let filtered = self.store.recipient_filter(caller.id).await?;
+        let contacts = self.store.contacts_of(caller.id).await?;
+        let groups = self.store.groups_of(caller.id).await?;
+        if filtered && contacts.is_empty() && groups.is_empty() {
+            return Err(SendSmsError::NoDirectory);
+        }
+        let mut wanted_groups = Vec::new();
+        for name in recipients.groups() {
+            match groups.iter().find(|group| &group.name == name) {
+                Some(group) => wanted_groups.push(group.id),
+                None => return Err(SendSmsError::InvalidGroup(name.clone())),
+            }
+        }
+        let mut resolved = Vec::new();
+        if recipients.includes_all() {
+            resolved.extend(contacts.iter().map(|contact| Recipient { name: contact.fullname(), phone: contact.phone_number.clone() }));
+        } else {
+            for number in recipients.numbers() {
+                if !self.prefix_allowed(number) {
+                    return Err(SendSmsError::BadPrefix(number.clone()));
+                }
+                let contact = contacts.iter().find(|contact| &contact.phone_number == number);
+                if filtered && contact.is_none() {
+                    return Err(SendSmsError::InvalidNumber(number.clone()));
+                }
+                let admin = self.store.account_by_phone(number).await?.map(|found| found.account);
+                let name = match (admin, contact) {
+                    (Some(admin), _) => admin.name,
+                    (None, Some(contact)) => contact.fullname(),
+                    (None, None) => number.clone(),
+                };
+                resolved.push(Recipient { name, phone: number.clone() });
+            }
+            let members = self.store.contacts_of_groups(&wanted_groups).await?;
+            for group in &wanted_groups {
+                for contact in members.get(group).into_iter().flatten() {
+                    resolved.push(Recipient { name: contact.fullname(), phone: contact.phone_number.clone() });
+                }
+            }
+        }
+        // One SMS per person or bare number.
+        let mut seen = HashSet::new();
+        resolved.retain(|recipient| seen.insert(recipient.phone.clone()));
+        Ok(resolved)
+    }
+
+    /// Queues `text` to every recipient `to` resolves to, after checking the caller's quota
+    /// (usage + parts × recipients must stay within it). Returns how many were queued.
+    pub async fn send_sms(
+        &self,
+        accounting: &Sms,
+        actor: &Actor,
+        caller: &Account,
+        level: Level,
+        text: &SmsText,
+        to: &str,
+    ) -> Result<usize, SendSmsError> {
+        let recipients = self.resolve(caller, to).await?;
+        if recipients.is_empty() {
+            return Err(SendSmsError::NoRecipients(to.to_owned()));
+        }
+        let parts = text.parts();
+        let usage = accounting.usage(caller.id, level).await?;
+        let needed = u64::from(parts).saturating_mul(u64::try_from(recipients.len()).unwrap_or(u64::MAX));
+        if !usage.quota.allows(usage.sent, needed) {
+            return Err(SendSmsError::QuotaReached { limit: usage.quota.limit(), noun: usage.quota.window().noun() });
+        }
+        let at = now();
+        let write = self.store.write().await?;
+        for recipient in &recipients {
+            let log = NewSmsLog {
+                sender: caller.name.clone(),
+                recipient: recipient.name.clone(),
+                recipient_phone_number: recipient.phone.clone(),
+                raw_message: text.as_str().to_owned(),
+                number_of_slices: parts,
+                admin_id: caller.id,
+            };
+            let log_id = write.insert_sms_log(&log, at).await?;
+            let payload = QueuedSms { to: recipient.phone.clone(), text: text.as_str().to_owned(), log_id: Some(log_id) };
+            let payload = serde_json::to_value(&payload).map_err(|error| StoreError::Corrupt(error.to_string()))?;
+            let outbox_id = write.enqueue(OutboxKind::Sms, &payload, at).await?;
+            write.link_sms_log(log_id, outbox_id).await?;
+        }
+        write
+            .audit(
+                audit::entry(actor, "sms.send", to, json!({ "recipients": recipients.len(), "parts": parts })),
+                at,
+            )
+            .await?;
+        write.commit().await?;
+        Ok(recipients.len())
+    }
+}

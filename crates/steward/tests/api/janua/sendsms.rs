@@ -1,0 +1,101 @@
+//! `POST /sendsms`: recipients, refusals that queue nothing, the quota, and delivery through
+//! the real Kannel (tests/peers/kannel.sh) into the SMS log, usage and statistics.
+
+use std::time::Duration;
+
+use serde_json::json;
+
+use super::{Janua, answer};
+use crate::helpers::*;
+use crate::on_both_backends;
+
+on_both_backends!(sendsms_reaches_kannel_and_the_log, sendsms_refusals_queue_nothing);
+
+fn kannel_env(kannel: &Peer) -> Vec<(&'static str, String)> {
+    vec![
+        ("STEWARD_SMS__GATEWAY", "kannel".to_owned()),
+        ("STEWARD_SMS__KANNEL_URL", kannel.var("KANNEL_SENDSMS_URL").to_owned()),
+        ("STEWARD_SMS__KANNEL_USER", kannel.var("KANNEL_USER").to_owned()),
+        ("STEWARD_SMS__KANNEL_PASSWORD", kannel.var("KANNEL_PASSWORD").to_owned()),
+    ]
+}
+
+async fn sendsms_reaches_kannel_and_the_log(backend: Backend) {
+    let kannel = Peer::start("kannel", &[], None);
+    let env = kannel_env(&kannel);
+    let env: Vec<(&str, &str)> = env.iter().map(|(key, value)| (*key, value.as_str())).collect();
+    let janua = Janua::start_with(backend, &env);
+    let sup = janua.login("sup1", "sup1pw").await;
+    janua.jane(&sup).await;
+    // Case 31.
+    let sent = answer(janua.post_json("/sendsms", Some(&sup), json!({"message": "Test", "to": "all"})).await).await;
+    assert_eq!(sent, (200, json!({"success": true, "message": "SMS message has been queued"})));
+    let arrived = eventually(Duration::from_secs(20), || async { kannel.run("received").lines().count() == 1 }).await;
+    assert!(arrived, "{}\n{}", kannel.run("received"), janua.server.logs());
+    let line = kannel.run("received");
+    assert!(line.contains("+33611111111") && line.trim_end().ends_with("text Test"), "{line}");
+    // The log row is sent, so usage and statistics count it (case 37).
+    assert!(eventually(Duration::from_secs(5), || async { janua.server.readyz().await["outbox"]["pending"] == 0 }).await);
+    assert_eq!(answer(janua.get("/sms-usage", Some(&sup)).await).await.1["smsusage"]["sent"], 1);
+    let (_, stats) = answer(janua.get("/sms-stats", Some(&sup)).await).await;
+    let total: u64 = stats["objects"].as_array().unwrap().iter().map(|month| month["value"].as_u64().unwrap()).sum();
+    assert_eq!(total, 1);
+    assert_eq!(janua.server.readyz().await["checks"]["sms"], "ok");
+    // Case 38: with a quota of 1, the next SMS is refused up front and nothing is queued.
+    assert!(cli(&janua.db, &["quota", "set", "sup1", "janua.sms", "1"], "").status.success());
+    let (status, body) = answer(janua.post_json("/sendsms", Some(&sup), json!({"message": "x", "to": "all"})).await).await;
+    assert_eq!(status, 200);
+    assert_eq!(body["success"], false);
+    assert_eq!(body["message"], "SMS quota reached (1 per month)");
+    assert_eq!(janua.server.readyz().await["outbox"]["pending"], 0);
+    // A long text counts its parts: 161 GSM-7 characters are 2 parts.
+    assert!(cli(&janua.db, &["quota", "set", "sup1", "janua.sms", "3"], "").status.success());
+    let long = "a".repeat(161);
+    assert_eq!(answer(janua.post_json("/sendsms", Some(&sup), json!({"message": long, "to": "+33611111111"})).await).await.1["success"], true);
+    // Kannel splits it for the SMSC, which then shows one line per part.
+    assert!(eventually(Duration::from_secs(20), || async { kannel.run("received").lines().count() >= 2 }).await, "{}", kannel.run("received"));
+    assert!(eventually(Duration::from_secs(5), || async { janua.server.readyz().await["outbox"]["pending"] == 0 }).await);
+    assert_eq!(answer(janua.get("/sms-usage", Some(&sup)).await).await.1["smsusage"]["sent"], 3);
+    let admin = janua.login("admin", ADMIN_PASSWORD).await;
+    assert_eq!(answer(janua.get("/sms-usage", Some(&admin)).await).await.1["smsusage"]["global"], 3);
+}
+
+async fn sendsms_refusals_queue_nothing(backend: Backend) {
+    let janua = Janua::start_with(backend, &[("STEWARD_SMS__PREFIX_FILTER", "+33")]);
+    let sup = janua.login("sup1", "sup1pw").await;
+    // Case 36: no contacts, no groups.
+    assert_eq!(answer(janua.post_json("/sendsms", Some(&sup), json!({"message": "x", "to": "all"})).await).await.1["message"], "No recipient was found in database for your account");
+    janua.jane(&sup).await;
+    let (status, _) = janua.rest(reqwest::Method::POST, "/api/GROUPS", &sup, Some(json!({"name": "EMPTY"}))).await;
+    assert_eq!(status, 201);
+    for (body, message) in [
+        // Cases 32–34.
+        (json!({"message": "Test", "to": "NOPE"}), "Group NOPE is invalid"),
+        (json!({"to": "all"}), "Failed to trigger action: Action argument message is required"),
+        (json!({"message": "x"}), "Failed to trigger action: Action argument to is required"),
+        (json!({"message": "", "to": "all"}), "No recipients and/or message"),
+        (json!({"message": "x", "to": ", ,"}), "No recipients and/or message"),
+        (json!({"message": "x", "to": "+41790000000"}), "Number +41790000000 doesn't have a valid prefix"),
+        (json!({"message": "x", "to": "+33699999999"}), "Number +33699999999 is invalid"),
+        (json!({"message": "x", "to": "EMPTY"}), "No recipients was found in database to send SMS to EMPTY"),
+        (json!({"message": 5, "to": "all"}), "Wrong value for argument message"),
+        (json!({"message": "x".repeat(2000), "to": "all"}), ""),
+    ] {
+        let (status, answer) = answer(janua.post_json("/sendsms", Some(&sup), body.clone()).await).await;
+        assert_eq!(status, 200, "{body}");
+        assert_eq!(answer["success"], false, "{body}");
+        if !message.is_empty() {
+            assert_eq!(answer["message"], message, "{body}");
+        }
+    }
+    let response = janua.server.http.post(janua.server.url("/sendsms")).header("JanuaAuthToken", &sup).send().await.unwrap();
+    assert_eq!(answer(response).await, (200, json!({"success": false, "message": "Not in json format"})));
+    // Case 35.
+    assert_eq!(answer(janua.post_json("/sendsms", None, json!({"message": "x", "to": "all"})).await).await, (401, json!({"success": false, "message": "Not Authorized"})));
+    assert_eq!(janua.get("/sendsms", Some(&sup)).await.status(), 405);
+    // No gateway configured: a valid SMS waits in the outbox, and /readyz says so.
+    assert_eq!(answer(janua.post_json("/sendsms", Some(&sup), json!({"message": "x", "to": "all"})).await).await.1["success"], true);
+    let ready = janua.server.readyz().await;
+    assert_eq!((ready["outbox"]["pending"].clone(), ready["checks"]["sms"].clone()), (json!(1), json!("unconfigured")));
+    assert_eq!(answer(janua.get("/sms-usage", Some(&sup)).await).await.1["smsusage"]["sent"], 1, "queued SMS count against the quota");
+}
