@@ -5,6 +5,10 @@ use steward_model::AccountId;
 use steward_model::quota_window::{self, TimeZone};
 use steward_model::sms::SmsQuota;
 
+use steward_model::filter::Search;
+use steward_store::directory::Page;
+use steward_store::sms_log::SmsLogRow;
+
 use crate::janua::Level;
 use crate::{Store, StoreError, now};
 
@@ -17,6 +21,9 @@ pub enum SmsError {
     /// The stored quota or the calendar could not be used (a bug or a hand-edited row).
     #[error("{0}")]
     Broken(String),
+    /// A client's search names an unknown field or does not fit a column.
+    #[error("{0}")]
+    BadQuery(String),
     /// The store failed.
     #[error(transparent)]
     Store(#[from] StoreError),
@@ -78,6 +85,27 @@ impl Sms {
             None
         };
         Ok(SmsUsage { sent, quota, global })
+    }
+
+    /// A client's search over the SMS the account sent (the super admin too sees only its
+    /// own, as in Janua).
+    pub async fn search_log(
+        &self,
+        account: AccountId,
+        search: &Search,
+        skip: u64,
+        page_size: u64,
+    ) -> Result<Page<SmsLogRow>, SmsError> {
+        self.store.search_sms(account, search, skip, page_size).await.map_err(|error| match error {
+            StoreError::BadFilter(filter) => SmsError::BadQuery(filter.to_string()),
+            other => SmsError::Store(other),
+        })
+    }
+
+    /// `at` in the configured zone, as the naive local time Janua renders.
+    pub fn local_time(&self, at: time::OffsetDateTime) -> time::PrimitiveDateTime {
+        let local = self.zone.to_local(at).unwrap_or(at);
+        time::PrimitiveDateTime::new(local.date(), local.time())
     }
 
     /// Parts per month of the current local year: everybody's for the super admin, the

@@ -155,7 +155,7 @@ async fn group_in<C: ConnectionTrait>(db: &C, owner: AccountId, id: i64) -> Resu
 
 impl Store {
     /// Runs a client's search over `owner`'s rows of one model: the total and one page.
-    async fn search_rows<M: FromQueryResult>(
+    pub(crate) async fn search_rows<M: FromQueryResult>(
         &self,
         fields: &Fields,
         owner: AccountId,

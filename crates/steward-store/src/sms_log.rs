@@ -6,6 +6,7 @@ use sea_orm::ConnectionTrait;
 use steward_model::AccountId;
 use time::OffsetDateTime;
 
+use crate::filter::ColumnKind;
 use crate::{Store, StoreError, stored_time};
 
 /// The statuses that count as sent: 0 sent, 1 delivered, 2 unknown. Steward also counts 5
@@ -132,5 +133,64 @@ impl Store {
             Some(row) => row.try_get("", "recipient_filter").map_err(|error| StoreError::Corrupt(error.to_string())),
             None => Ok(true),
         }
+    }
+}
+
+/// What clients may filter and order SMS log rows on: every column Janua shows. The gateway
+/// `reference`, the sender's `admin_id` and the outbox link are hidden, so unknown here.
+pub static SMS_FIELDS: crate::filter::Fields = crate::filter::Fields {
+    table: "janua_sms",
+    primary_key: "id",
+    fields: &[
+        field("id", ColumnKind::Integer),
+        field("date_time", ColumnKind::DateTime),
+        field("sender", ColumnKind::Text),
+        field("recipient", ColumnKind::Text),
+        field("recipient_phone_number", ColumnKind::Text),
+        field("raw_message", ColumnKind::Text),
+        field("authorized", ColumnKind::Bool),
+        field("status", ColumnKind::Integer),
+        field("number_of_slices", ColumnKind::Integer),
+    ],
+    relations: &[],
+};
+
+const fn field(name: &'static str, kind: ColumnKind) -> crate::filter::FieldSpec {
+    crate::filter::FieldSpec { name, column: ("janua_sms", name), kind }
+}
+
+/// One SMS log row as Janua shows it.
+#[derive(Debug, Clone, PartialEq, Eq, sea_orm::FromQueryResult)]
+pub struct SmsLogRow {
+    /// Janua's `id`.
+    pub id: i64,
+    /// When it was queued, sent or received.
+    pub date_time: OffsetDateTime,
+    /// Who sent it.
+    pub sender: String,
+    /// To whom.
+    pub recipient: String,
+    /// The recipient's number.
+    pub recipient_phone_number: String,
+    /// The text.
+    pub raw_message: String,
+    /// Whether a received SMS's sender was allowed.
+    pub authorized: bool,
+    /// 0 sent, 1 delivered, 2 unknown, 3 unsupported, 4 received, 5 queued, 6 failed.
+    pub status: i32,
+    /// Parts.
+    pub number_of_slices: i32,
+}
+
+impl Store {
+    /// A client's search over the SMS `sender` sent.
+    pub async fn search_sms(
+        &self,
+        sender: AccountId,
+        search: &steward_model::filter::Search,
+        skip: u64,
+        page_size: u64,
+    ) -> Result<crate::directory::Page<SmsLogRow>, StoreError> {
+        self.search_rows::<SmsLogRow>(&SMS_FIELDS, sender, search, skip, page_size).await
     }
 }

@@ -4,6 +4,7 @@
 pub mod contacts;
 pub mod groups;
 pub mod memberships;
+pub mod sms;
 
 use axum::body::{Body, Bytes};
 use axum::extract::{FromRequest, Request};

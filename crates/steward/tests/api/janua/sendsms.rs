@@ -11,6 +11,15 @@ use crate::on_both_backends;
 
 on_both_backends!(sendsms_reaches_kannel_and_the_log, sendsms_refusals_queue_nothing);
 
+fn url_q(value: serde_json::Value) -> String {
+    let text = value.to_string();
+    let encoded: String = text
+        .bytes()
+        .map(|byte| if byte.is_ascii_alphanumeric() { (byte as char).to_string() } else { format!("%{byte:02X}") })
+        .collect();
+    format!("q={encoded}")
+}
+
 fn kannel_env(kannel: &Peer) -> Vec<(&'static str, String)> {
     vec![
         ("STEWARD_SMS__GATEWAY", "kannel".to_owned()),
@@ -41,6 +50,27 @@ async fn sendsms_reaches_kannel_and_the_log(backend: Backend) {
     let total: u64 = stats["objects"].as_array().unwrap().iter().map(|month| month["value"].as_u64().unwrap()).sum();
     assert_eq!(total, 1);
     assert_eq!(janua.server.readyz().await["checks"]["sms"], "ok");
+    // Case 45: the SMS log through the REST API.
+    let (status, log) = janua.rest(reqwest::Method::GET, "/api/SMS", &sup, None).await;
+    assert_eq!((status, log["num_results"].clone()), (200, json!(1)));
+    let row = &log["objects"][0];
+    for key in ["date_time", "sender", "recipient", "recipient_phone_number", "raw_message", "authorized", "status", "number_of_slices"] {
+        assert!(row.get(key).is_some(), "{key} in {row}");
+    }
+    assert!(row.get("reference").is_none() && row.get("admin_id").is_none(), "{row}");
+    assert_eq!((row["status"].clone(), row["recipient"].clone(), row["sender"].clone()), (json!(0), json!("Jane Doe"), json!("Sup One")));
+    let date = row["date_time"].as_str().unwrap();
+    assert!(date.len() == 19 && !date.ends_with('Z'), "naive ISO time: {date}");
+    let id = row["id"].as_i64().unwrap();
+    assert_eq!(janua.rest(reqwest::Method::GET, &format!("/api/SMS/{id}"), &sup, None).await, (404, json!({"message": "Not supported"})));
+    assert_eq!(janua.rest(reqwest::Method::DELETE, &format!("/api/SMS/{id}"), &sup, None).await.0, 405);
+    assert_eq!(janua.rest(reqwest::Method::POST, "/api/SMS", &sup, Some(json!({}))).await.0, 405);
+    let hidden = url_q(json!({"filters": [{"name": "reference", "op": "is_null"}]}));
+    assert_eq!(janua.rest(reqwest::Method::GET, &format!("/api/SMS?{hidden}"), &sup, None).await.1["message"], "Unable to construct query");
+    let sent_today = url_q(json!({"filters": [{"name": "status", "op": "eq", "val": 0}, {"name": "date_time", "op": ">=", "val": "2000-01-01"}]}));
+    assert_eq!(janua.rest(reqwest::Method::GET, &format!("/api/SMS?{sent_today}"), &sup, None).await.1["num_results"], 1);
+    let admin_token = janua.login("admin", ADMIN_PASSWORD).await;
+    assert_eq!(janua.rest(reqwest::Method::GET, "/api/SMS", &admin_token, None).await.1["num_results"], 0, "each admin sees its own SMS");
     // Case 38: with a quota of 1, the next SMS is refused up front and nothing is queued.
     assert!(cli(&janua.db, &["quota", "set", "sup1", "janua.sms", "1"], "").status.success());
     let (status, body) = answer(janua.post_json("/sendsms", Some(&sup), json!({"message": "x", "to": "all"})).await).await;
@@ -98,4 +128,6 @@ async fn sendsms_refusals_queue_nothing(backend: Backend) {
     let ready = janua.server.readyz().await;
     assert_eq!((ready["outbox"]["pending"].clone(), ready["checks"]["sms"].clone()), (json!(1), json!("unconfigured")));
     assert_eq!(answer(janua.get("/sms-usage", Some(&sup)).await).await.1["smsusage"]["sent"], 1, "queued SMS count against the quota");
+    assert_eq!(janua.rest(reqwest::Method::GET, "/api/SMS", &sup, None).await.1["objects"][0]["status"], 5, "queued");
+    assert_eq!(answer(janua.get("/api/SMS", None).await).await.0, 401);
 }
