@@ -37,6 +37,7 @@ pub fn router(prefix: &str) -> Router<AppState> {
         .route("/get_auth_backend/{backend}", get_only(get(web::backends::get)))
         .route("/set_auth_backend/{backend}", post_only(post(web::backends::set)))
         .route("/sendsms", post_only(post(web::sms::send)))
+        .route("/sendmail", post_only(post(web::mail::send)))
         .route("/sms-usage", get_only(get(web::usage::usage)))
         .route("/sms-stats", get_only(get(web::usage::stats)))
         .route("/get_sms_config", get_only(get(web::config::sms)))

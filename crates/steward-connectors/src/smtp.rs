@@ -104,6 +104,9 @@ fn build(mail: &OutgoingMail) -> Result<Message, DeliveryError> {
     for to in &mail.to {
         builder = builder.to(mailbox(to, "To")?);
     }
+    if let Some(reply_to) = &mail.reply_to {
+        builder = builder.reply_to(mailbox(reply_to, "Reply-To")?);
+    }
     builder
         .body(mail.body.clone())
         .map_err(|error| DeliveryError::Permanent(format!("the mail cannot be built: {error}")))
@@ -146,6 +149,7 @@ mod tests {
             to: vec!["alice@example.org".into()],
             subject: "Hello".into(),
             body: "Body".into(),
+            reply_to: None,
             sensitive: false,
         };
         let formatted = String::from_utf8(build(&mail).unwrap().formatted()).unwrap();

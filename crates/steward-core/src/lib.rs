@@ -16,6 +16,7 @@
 //! - [`services`]: service principals and their tokens.
 //! - [`quotas`]: resources, per-account limits and usage.
 //! - [`messaging`]: Janua's `/sendsms`: recipients, quota check, one queued SMS each.
+//! - [`mail_templates`]: Janua's mail templates (EN, FR) and their `$name` placeholders.
 //! - [`mail`]: mails queued in the outbox with their cause.
 //! - [`outbox`]: what operators do with the queue (list, retry).
 //! - [`audit`]: building the audit entry written inside every admin change.
@@ -29,6 +30,7 @@ pub mod auth_backends;
 pub mod hasher;
 pub mod janua;
 pub mod mail;
+pub mod mail_templates;
 pub mod messaging;
 pub mod outbox;
 pub mod quotas;

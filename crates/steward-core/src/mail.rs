@@ -27,6 +27,8 @@ pub struct NewMail {
     pub subject: String,
     /// Plain-text body.
     pub body: String,
+    /// Where replies go, if not to `From`.
+    pub reply_to: Option<Email>,
     /// Erase the body once delivered (it carries a secret).
     pub sensitive: bool,
 }
@@ -62,6 +64,7 @@ impl Mail {
             to: mail.to.iter().map(|to| to.as_str().to_owned()).collect(),
             subject: mail.subject,
             body: mail.body,
+            reply_to: mail.reply_to.map(|address| address.as_str().to_owned()),
             sensitive: mail.sensitive,
         })
     }

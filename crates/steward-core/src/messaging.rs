@@ -34,6 +34,21 @@ pub enum SendSmsError {
     /// Nothing to send to (e.g. an empty group).
     #[error("No recipients was found in database to send SMS to {0}")]
     NoRecipients(String),
+    /// An address that is not one of the caller's contacts' (filtered callers).
+    #[error("Mail {0} is invalid")]
+    InvalidMail(String),
+    /// For mail, a number must be a contact's, filtered or not.
+    #[error("Number {0} is not in your contact list")]
+    NotAContact(String),
+    /// Nothing to mail to.
+    #[error("No recipients was found to send email")]
+    NoMailRecipients,
+    /// The template cannot be rendered with the given arguments.
+    #[error(transparent)]
+    Template(#[from] crate::mail_templates::TemplateError),
+    /// The mail is not sendable.
+    #[error("{0}")]
+    Mail(String),
     /// Sending would pass the caller's quota.
     #[error("SMS quota reached ({limit} per {noun})")]
     QuotaReached {
@@ -55,6 +70,35 @@ pub enum SendSmsError {
 struct Recipient {
     name: String,
     phone: String,
+    email: String,
+}
+
+/// Which channel a `to` list is resolved for: the rules differ a little.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Channel {
+    Sms,
+    Mail,
+}
+
+/// What `/sendmail` sends: a template with its arguments, or a subject and a text.
+#[derive(Debug, Clone)]
+pub enum MailContent {
+    /// A named template (Janua's `template` + `template_args`).
+    Template {
+        /// Its name.
+        name: String,
+        /// Its placeholders' values.
+        arguments: std::collections::BTreeMap<String, String>,
+        /// Its language.
+        language: crate::mail_templates::Language,
+    },
+    /// A plain mail.
+    Text {
+        /// Subject line.
+        subject: String,
+        /// Body.
+        body: String,
+    },
 }
 
 /// The SMS-sending service.
@@ -72,8 +116,9 @@ impl Messaging {
         self.prefix_filter.is_empty() || self.prefix_filter.iter().any(|prefix| number.starts_with(prefix.as_str()))
     }
 
-    /// Resolves `to` for `caller` as Janua's `/sendsms` does (janua.md §3 W6).
-    async fn resolve(&self, caller: &Account, to: &str) -> Result<Vec<Recipient>, SendSmsError> {
+    /// Resolves `to` for `caller` as Janua's `/sendsms` and `/sendmail` do (janua.md §3
+    /// W6, W7).
+    async fn resolve(&self, caller: &Account, to: &str, channel: Channel) -> Result<Vec<Recipient>, SendSmsError> {
         let recipients = Recipients::parse(to);
         if recipients.is_empty() {
             return Err(SendSmsError::Empty);
@@ -92,16 +137,23 @@ impl Messaging {
             }
         }
         let mut resolved = Vec::new();
+        let of_contact = |contact: &steward_model::directory::Contact| Recipient {
+            name: contact.fullname(),
+            phone: contact.phone_number.clone(),
+            email: contact.email.clone(),
+        };
         if recipients.includes_all() {
-            resolved.extend(contacts.iter().map(|contact| Recipient { name: contact.fullname(), phone: contact.phone_number.clone() }));
+            resolved.extend(contacts.iter().map(of_contact));
         } else {
             for number in recipients.numbers() {
                 if !self.prefix_allowed(number) {
                     return Err(SendSmsError::BadPrefix(number.clone()));
                 }
                 let contact = contacts.iter().find(|contact| &contact.phone_number == number);
-                if filtered && contact.is_none() {
-                    return Err(SendSmsError::InvalidNumber(number.clone()));
+                match (channel, contact) {
+                    (Channel::Mail, None) => return Err(SendSmsError::NotAContact(number.clone())),
+                    (Channel::Sms, None) if filtered => return Err(SendSmsError::InvalidNumber(number.clone())),
+                    _ => {}
                 }
                 let admin = self.store.account_by_phone(number).await?.map(|found| found.account);
                 let name = match (admin, contact) {
@@ -109,18 +161,30 @@ impl Messaging {
                     (None, Some(contact)) => contact.fullname(),
                     (None, None) => number.clone(),
                 };
-                resolved.push(Recipient { name, phone: number.clone() });
+                let email = contact.map(|contact| contact.email.clone()).unwrap_or_default();
+                resolved.push(Recipient { name, phone: number.clone(), email });
+            }
+            if channel == Channel::Mail {
+                for address in recipients.emails() {
+                    let contact = contacts.iter().find(|contact| &contact.email == address);
+                    match contact {
+                        Some(contact) => resolved.push(of_contact(contact)),
+                        None if filtered => return Err(SendSmsError::InvalidMail(address.clone())),
+                        None => resolved.push(Recipient { name: address.clone(), phone: String::new(), email: address.clone() }),
+                    }
+                }
             }
             let members = self.store.contacts_of_groups(&wanted_groups).await?;
             for group in &wanted_groups {
-                for contact in members.get(group).into_iter().flatten() {
-                    resolved.push(Recipient { name: contact.fullname(), phone: contact.phone_number.clone() });
-                }
+                resolved.extend(members.get(group).into_iter().flatten().map(of_contact));
             }
         }
-        // One SMS per person or bare number.
+        // One message per person, bare number or address.
         let mut seen = HashSet::new();
-        resolved.retain(|recipient| seen.insert(recipient.phone.clone()));
+        resolved.retain(|recipient| match channel {
+            Channel::Sms => seen.insert(recipient.phone.clone()),
+            Channel::Mail => seen.insert(recipient.email.clone()),
+        });
         Ok(resolved)
     }
 
@@ -135,7 +199,7 @@ impl Messaging {
         text: &SmsText,
         to: &str,
     ) -> Result<usize, SendSmsError> {
-        let recipients = self.resolve(caller, to).await?;
+        let recipients = self.resolve(caller, to, Channel::Sms).await?;
         if recipients.is_empty() {
             return Err(SendSmsError::NoRecipients(to.to_owned()));
         }
@@ -170,5 +234,60 @@ impl Messaging {
             .await?;
         write.commit().await?;
         Ok(recipients.len())
+    }
+}
+
+impl Messaging {
+    /// Queues one mail per recipient `to` resolves to (`To:` that recipient, `Reply-To:`
+    /// the caller), after rendering the template: an unknown template or a missing
+    /// argument queues nothing. Returns how many were queued.
+    pub async fn send_mail(
+        &self,
+        mail: &crate::mail::Mail,
+        actor: &Actor,
+        caller: &Account,
+        content: MailContent,
+        to: &str,
+    ) -> Result<usize, SendSmsError> {
+        let (subject, body) = match &content {
+            MailContent::Template { name, arguments, language } => {
+                let rendered = crate::mail_templates::render(name, *language, arguments)?;
+                (rendered.subject, rendered.body)
+            }
+            MailContent::Text { subject, body } => (subject.clone(), body.clone()),
+        };
+        let recipients = self.resolve(caller, to, Channel::Mail).await?;
+        let addresses: Vec<steward_model::Email> = recipients
+            .iter()
+            .filter_map(|recipient| steward_model::Email::parse(&recipient.email).ok())
+            .collect();
+        if addresses.is_empty() {
+            return Err(SendSmsError::NoMailRecipients);
+        }
+        let reply_to = caller.email.as_deref().and_then(|email| steward_model::Email::parse(email).ok());
+        let at = now();
+        let write = self.store.write().await?;
+        for address in &addresses {
+            let new = crate::mail::NewMail {
+                to: vec![address.clone()],
+                subject: subject.clone(),
+                body: body.clone(),
+                reply_to: reply_to.clone(),
+                sensitive: false,
+            };
+            mail.queue_in(&write, new, at).await.map_err(|error| match error {
+                crate::mail::MailError::Invalid(why) => SendSmsError::Mail(why),
+                crate::mail::MailError::Store(error) => SendSmsError::Store(error),
+            })?;
+        }
+        let template = match &content {
+            MailContent::Template { name, .. } => Some(name.clone()),
+            MailContent::Text { .. } => None,
+        };
+        write
+            .audit(audit::entry(actor, "mail.send", to, json!({ "recipients": addresses.len(), "template": template })), at)
+            .await?;
+        write.commit().await?;
+        Ok(addresses.len())
     }
 }

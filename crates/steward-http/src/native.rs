@@ -174,7 +174,7 @@ async fn send_mail(
         .map(|to| Email::parse(to))
         .collect::<Result<Vec<_>, _>>()
         .map_err(|error| Problem::bad_request(format!("`to`: {error}.")))?;
-    let mail = NewMail { to, subject: body.subject, body: body.body, sensitive: body.sensitive };
+    let mail = NewMail { to, subject: body.subject, body: body.body, reply_to: None, sensitive: body.sensitive };
     let (id, message_id) = state.core.mail.send(capability, mail).await.map_err(|error| match error {
         MailError::Invalid(why) => Problem::bad_request(why),
         MailError::Store(error) => Problem::from(error),

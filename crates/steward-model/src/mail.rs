@@ -14,6 +14,9 @@ pub struct OutgoingMail {
     pub subject: String,
     /// Plain-text body.
     pub body: String,
+    /// Where replies go (Janua: the sending admin), if not to `from`.
+    #[serde(default)]
+    pub reply_to: Option<String>,
     /// The body holds a secret (an initial password…): erase it once delivered.
     #[serde(default)]
     pub sensitive: bool,

@@ -3,5 +3,6 @@
 pub mod backends;
 pub mod config;
 pub mod login;
+pub mod mail;
 pub mod sms;
 pub mod usage;

@@ -4,6 +4,7 @@
 mod backends;
 mod login;
 mod rest;
+mod sendmail;
 mod sendsms;
 mod usage;
 

@@ -1,0 +1,89 @@
+//! `POST /sendmail`: plain and templated mail to contacts, through the outbox to the real
+//! SMTP sink; refusals queue nothing.
+
+use std::path::Path;
+use std::time::Duration;
+
+use serde_json::json;
+
+use super::{Janua, answer};
+use crate::helpers::*;
+use crate::on_both_backends;
+
+on_both_backends!(sendmail_delivers_templated_and_plain_mail, sendmail_refusals_queue_nothing);
+
+fn delivered(maildir: &Path) -> Vec<String> {
+    let Ok(entries) = std::fs::read_dir(maildir.join("new")) else { return Vec::new() };
+    entries.filter_map(Result::ok).map(|entry| std::fs::read_to_string(entry.path()).unwrap()).collect()
+}
+
+fn header<'a>(message: &'a str, name: &str) -> Option<&'a str> {
+    message.lines().take_while(|line| !line.is_empty()).find_map(|line| {
+        let (key, value) = line.split_once(':')?;
+        key.eq_ignore_ascii_case(name).then(|| value.trim())
+    })
+}
+
+async fn sendmail_delivers_templated_and_plain_mail(backend: Backend) {
+    let sink = Peer::start("smtp", &[], None);
+    let maildir = Path::new(sink.var("SMTP_MAILDIR")).to_owned();
+    let smtp_url = format!("smtp://127.0.0.1:{}", sink.var("SMTP_PORT"));
+    let janua = Janua::start_with(backend, &[("STEWARD_MAIL__SMTP_URL", &smtp_url)]);
+    let sup = janua.login("sup1", "sup1pw").await;
+    janua.jane(&sup).await;
+    // Case 39.
+    let body = json!({"to": "all", "template": "maintenance", "template_args": {"startdate": "2030/01/01", "starttime": "08:00", "duration": "2"}});
+    assert_eq!(answer(janua.post_json("/sendmail", Some(&sup), body).await).await, (200, json!({"success": true, "message": "SMS message has been queued"})));
+    assert!(eventually(Duration::from_secs(15), || async { delivered(&maildir).len() == 1 }).await, "{}", janua.server.logs());
+    let message = &delivered(&maildir)[0];
+    assert_eq!(header(message, "Subject"), Some("[Janua-SMS] Maintenance notification"));
+    assert_eq!(header(message, "To"), Some("jane@example.org"));
+    assert_eq!(header(message, "Reply-To"), Some("sup1@example.org"));
+    assert!(message.contains("2030/01/01 at 08:00"), "{message}");
+    // template_args as a string holding JSON (how the original declared it), in French.
+    let response = janua
+        .server
+        .http
+        .post(janua.server.url("/sendmail"))
+        .header("JanuaAuthToken", &sup)
+        .header("Accept-Language", "fr-FR,fr;q=0.9")
+        .json(&json!({"to": "jane@example.org", "template": "maintenance", "template_args": "{\"startdate\": \"1/2\", \"starttime\": \"9:00\", \"duration\": 3}"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer(response).await.1["success"], true);
+    // A plain mail to a number of a contact.
+    let plain = json!({"to": "+33611111111", "subject": "Simple test", "message": "A simple test message"});
+    assert_eq!(answer(janua.post_json("/sendmail", Some(&sup), plain).await).await.1["success"], true);
+    assert!(eventually(Duration::from_secs(15), || async { delivered(&maildir).len() == 3 }).await);
+    let all = delivered(&maildir);
+    assert!(all.iter().any(|message| header(message, "Subject") == Some("[Janua-SMS] Notification de maintenance")), "{all:?}");
+    assert!(all.iter().any(|message| header(message, "Subject") == Some("Simple test") && message.contains("A simple test message")));
+}
+
+async fn sendmail_refusals_queue_nothing(backend: Backend) {
+    let janua = Janua::start(backend);
+    let sup = janua.login("sup1", "sup1pw").await;
+    janua.jane(&sup).await;
+    for (body, message) in [
+        // Case 40.
+        (json!({"to": "all", "template": "nosuch"}), "Template nosuch not found"),
+        (json!({"to": "all", "template": "maintenance", "template_args": {"startdate": "x"}}), "Missing template argument starttime"),
+        (json!({"to": "all", "template": "maintenance", "template_args": 5}), "Wrong value for argument template_args"),
+        (json!({"to": "all", "template": "maintenance", "template_args": "[1]"}), "Wrong value for argument template_args"),
+        (json!({"to": "all", "subject": "s"}), "Message argument must be a string"),
+        (json!({"to": "all", "message": "m"}), "Subject argument must be a string"),
+        (json!({"subject": "s", "message": "m"}), "Failed to trigger action: Action argument to is required"),
+        (json!({"to": "nobody@example.org", "subject": "s", "message": "m"}), "Mail nobody@example.org is invalid"),
+        (json!({"to": "+33699999999", "subject": "s", "message": "m"}), "Number +33699999999 is not in your contact list"),
+        (json!({"to": "NOPE", "subject": "s", "message": "m"}), "Group NOPE is invalid"),
+        (json!({"to": "", "subject": "s", "message": "m"}), "No recipients was found to send email"),
+        (json!({"to": "all", "subject": "two\nlines", "message": "m"}), "the subject must be one non-empty line"),
+    ] {
+        let (status, answer) = answer(janua.post_json("/sendmail", Some(&sup), body.clone()).await).await;
+        assert_eq!((status, answer), (200, json!({"success": false, "message": message})), "{body}");
+    }
+    assert_eq!(answer(janua.post_json("/sendmail", None, json!({"to": "all"})).await).await.0, 401);
+    assert_eq!(janua.get("/sendmail", Some(&sup)).await.status(), 405);
+    assert_eq!(janua.server.readyz().await["outbox"]["pending"], 0, "nothing queued");
+}
