@@ -8,7 +8,7 @@
 //! - [`envelope`]: the web-service and REST error envelopes.
 //! - [`body`]: reading a web service's JSON body the way Janua did.
 //! - [`web`]: the web services.
-//! - [`rest`]: the Flask-Restless REST API (CONTACT, GROUPS, CONTACT_GROUP, SMS so far).
+//! - [`rest`]: the Flask-Restless REST API (CONTACT, GROUPS, CONTACT_GROUP, SMS, and ADMIN read-only so far).
 //! - [`search`]: the Flask-Restless `q` parameter parsed into Steward's `Search` AST.
 
 pub mod body;

@@ -77,6 +77,8 @@ pub struct Core {
     pub directory: Arc<directory::Directory>,
     /// SMS accounting.
     pub sms: Arc<sms::Sms>,
+    /// Janua's admins.
+    pub janua_admins: Arc<janua::Admins>,
     /// SMS sending.
     pub messaging: Arc<messaging::Messaging>,
     /// Service principals.
@@ -107,6 +109,7 @@ impl Core {
             accounts: Arc::new(accounts::Accounts::new(store.clone(), hasher, tokens)),
             auth,
             auth_backends: Arc::new(auth_backends::AuthBackends::new(store.clone())),
+            janua_admins: Arc::new(janua::Admins::new(store.clone())),
             messaging: Arc::new(messaging::Messaging::new(store.clone(), settings.sms_prefix_filter.clone())),
             directory: Arc::new(directory::Directory::new(store.clone(), settings.sms_prefix_filter)),
             sms: Arc::new(sms::Sms::new(store.clone(), settings.timezone)),

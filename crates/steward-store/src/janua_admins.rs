@@ -1,0 +1,129 @@
+//! Janua's admins: accounts holding a Janua role (`admin`, `supervisor`), with their Janua
+//! profile when they have one.
+
+use sea_orm::sea_query::{Expr, ExprTrait, JoinType, Query, SelectStatement};
+use sea_orm::{ConnectionTrait, FromQueryResult, StatementBuilder};
+use steward_model::AccountId;
+use steward_model::filter::Search;
+use time::OffsetDateTime;
+
+use crate::directory::Page;
+use crate::filter::{self, ColumnKind, FieldSpec, Fields, Window};
+use crate::{Store, StoreError};
+
+/// What clients may filter and order Janua admins on. Password hashes, phone tokens and
+/// web tokens are not listed, so they are unknown fields.
+pub static ADMIN_FIELDS: Fields = Fields {
+    table: "accounts",
+    primary_key: "id",
+    fields: &[
+        FieldSpec { name: "id", column: ("accounts", "id"), kind: ColumnKind::Integer },
+        FieldSpec { name: "login", column: ("accounts", "login"), kind: ColumnKind::Text },
+        FieldSpec { name: "email", column: ("accounts", "email"), kind: ColumnKind::Text },
+        FieldSpec { name: "phone_number", column: ("accounts", "phone"), kind: ColumnKind::Text },
+        FieldSpec { name: "auth_backend", column: ("accounts", "auth_backend"), kind: ColumnKind::Text },
+        FieldSpec { name: "name", column: ("janua_profiles", "last_name"), kind: ColumnKind::Text },
+        FieldSpec { name: "firstname", column: ("janua_profiles", "firstname"), kind: ColumnKind::Text },
+        FieldSpec { name: "recipient_filter", column: ("janua_profiles", "recipient_filter"), kind: ColumnKind::Bool },
+        FieldSpec { name: "has_client", column: ("janua_profiles", "has_client"), kind: ColumnKind::Bool },
+        FieldSpec { name: "last_quota_reached", column: ("janua_profiles", "last_quota_reached"), kind: ColumnKind::DateTime },
+    ],
+    relations: &[],
+};
+
+/// One Janua admin as the store holds it.
+#[derive(Debug, Clone, PartialEq, Eq, FromQueryResult)]
+pub struct JanuaAdminRow {
+    /// The account's id (Janua's `ADMIN.id`).
+    pub id: i64,
+    /// The login.
+    pub login: String,
+    /// The account's display name.
+    pub display_name: String,
+    /// Mail address.
+    pub email: Option<String>,
+    /// Phone number.
+    pub phone: Option<String>,
+    /// `local` or an external backend.
+    pub auth_backend: String,
+    /// Whether the account has the `admin` role (Janua level 1).
+    pub is_admin: bool,
+    /// The profile's given name, if there is a profile.
+    pub firstname: Option<String>,
+    /// The profile's family name.
+    pub last_name: Option<String>,
+    /// The profile's recipient filter.
+    pub recipient_filter: Option<bool>,
+    /// Whether an Android client asked for its configuration.
+    pub has_client: Option<bool>,
+    /// When the quota mail was last sent.
+    pub last_quota_reached: Option<OffsetDateTime>,
+}
+
+fn has_role(role: &str) -> SelectStatement {
+    Query::select()
+        .column("account_id")
+        .from("account_roles")
+        .and_where(Expr::col("role").eq(role))
+        .take()
+}
+
+fn base() -> SelectStatement {
+    let admins = Query::select()
+        .column("account_id")
+        .from("account_roles")
+        .and_where(Expr::col("role").is_in(["admin", "supervisor"]))
+        .take();
+    Query::select()
+        .from("accounts")
+        .join(
+            JoinType::LeftJoin,
+            "janua_profiles",
+            Expr::col(("janua_profiles", "account_id")).equals(("accounts", "id")),
+        )
+        .and_where(Expr::col(("accounts", "id")).in_subquery(admins))
+        .take()
+}
+
+impl Store {
+    /// A client's search over Janua admins: all of them, or only `only` (a supervisor sees
+    /// itself alone).
+    pub async fn search_janua_admins(
+        &self,
+        only: Option<AccountId>,
+        search: &Search,
+        skip: u64,
+        page_size: u64,
+    ) -> Result<Page<JanuaAdminRow>, StoreError> {
+        let mut select = base();
+        if let Some(account) = only {
+            select.and_where(Expr::col(("accounts", "id")).eq(account.0));
+        }
+        select.cond_where(filter::condition(search, &ADMIN_FIELDS, self.backend)?);
+        let mut count = select.clone();
+        count.expr_as(Expr::col(("accounts", "id")).count(), "total");
+        let total: i64 = match self.db.query_one(&count).await? {
+            Some(row) => row.try_get("", "total").map_err(|error| StoreError::Corrupt(error.to_string()))?,
+            None => 0,
+        };
+        let total = Window::matched(search, u64::try_from(total).unwrap_or(0));
+        let mut rows = select;
+        rows.expr_as(Expr::col(("accounts", "id")), "id")
+            .expr_as(Expr::col(("accounts", "login")), "login")
+            .expr_as(Expr::col(("accounts", "name")), "display_name")
+            .expr_as(Expr::col(("accounts", "email")), "email")
+            .expr_as(Expr::col(("accounts", "phone")), "phone")
+            .expr_as(Expr::col(("accounts", "auth_backend")), "auth_backend")
+            .expr_as(Expr::col(("accounts", "id")).in_subquery(has_role("admin")), "is_admin")
+            .expr_as(Expr::col(("janua_profiles", "firstname")), "firstname")
+            .expr_as(Expr::col(("janua_profiles", "last_name")), "last_name")
+            .expr_as(Expr::col(("janua_profiles", "recipient_filter")), "recipient_filter")
+            .expr_as(Expr::col(("janua_profiles", "has_client")), "has_client")
+            .expr_as(Expr::col(("janua_profiles", "last_quota_reached")), "last_quota_reached");
+        filter::apply_order(&mut rows, search.order_by(), &ADMIN_FIELDS)?;
+        Window::of_page(search, skip, page_size).apply(&mut rows);
+        let statement = StatementBuilder::build(&rows, &self.db.get_database_backend());
+        let rows = JanuaAdminRow::find_by_statement(statement).all(&self.db).await?;
+        Ok(Page { total, rows })
+    }
+}
