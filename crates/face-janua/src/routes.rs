@@ -49,7 +49,7 @@ pub fn router(prefix: &str) -> Router<AppState> {
         )
         .route("/api/GROUPS", collection(get(rest::groups::list).post(rest::groups::create)))
         .route("/api/GROUPS/{id}", instance(get(rest::groups::get).put(rest::groups::update).delete(rest::groups::delete)))
-        .route("/api/ADMIN", get(rest::admins::list).fallback(|| async { rest::method_not_allowed("GET") }))
+        .route("/api/ADMIN", get(rest::admins::list).post(rest::admins::create).fallback(|| async { rest::method_not_allowed("GET, POST") }))
         .route("/api/ADMIN/{id}", get(rest::admins::get).fallback(|| async { rest::method_not_allowed("GET") }))
         .route("/api/SMS", get(rest::sms::list).fallback(|| async { rest::method_not_allowed("GET") }))
         .route("/api/SMS/{id}", get(rest::sms::get).fallback(|| async { rest::method_not_allowed("GET") }))

@@ -99,33 +99,52 @@ impl Accounts {
     }
 
     async fn insert(&self, actor: &Actor, new: NewAccount) -> Result<Account, AccountError> {
+        let prepared = self.prepare(new, "local").await?;
+        let at = now();
+        let write = self.store.write().await?;
+        let account = Self::insert_prepared(&write, actor, prepared, at).await?;
+        write.commit().await?;
+        Ok(account)
+    }
+
+    /// Hashes the password of an account about to be created: done before the write
+    /// transaction opens, so the write lock is never held across a 20 ms hash.
+    pub(crate) async fn prepare(&self, new: NewAccount, backend: &str) -> Result<NewAccountRow, AccountError> {
         let password_hash = match &new.password {
             Some(password) => Some(self.hasher.hash(password).await?),
             None => None,
         };
-        let row = NewAccountRow {
+        let backend = if password_hash.is_some() || backend != "local" { backend } else { "external" };
+        Ok(NewAccountRow {
             login: new.login.as_str().to_owned(),
             login_key: new.login.folded(),
             name: new.name,
             email: new.email.map(|email| email.as_str().to_owned()),
             phone: new.phone.map(|phone| phone.as_str().to_owned()),
             roles: new.roles,
-            auth_backend: if password_hash.is_some() { "local" } else { "external" }.to_owned(),
+            auth_backend: backend.to_owned(),
             password_hash,
-        };
-        let at = now();
-        let write = self.store.write().await?;
+        })
+    }
+
+    /// Inserts a prepared account inside another change's transaction, audited.
+    pub(crate) async fn insert_prepared(
+        write: &steward_store::WriteTx,
+        actor: &Actor,
+        row: NewAccountRow,
+        at: time::OffsetDateTime,
+    ) -> Result<Account, AccountError> {
         let phone = row.phone.clone();
+        let login = row.login.clone();
         let account = write.insert_account(row, at).await.map_err(|error| match error {
             StoreError::Conflict(what) if what.contains("phone") => AccountError::PhoneTaken(phone.unwrap_or_default()),
-            StoreError::Conflict(_) => AccountError::LoginTaken(new.login.as_str().to_owned()),
+            StoreError::Conflict(_) => AccountError::LoginTaken(login),
             other => AccountError::Store(other),
         })?;
         let roles: Vec<&str> = account.roles.iter().map(Role::as_str).collect();
         write
             .audit(audit::entry(actor, "account.create", &account.login, json!({ "roles": roles })), at)
             .await?;
-        write.commit().await?;
         Ok(account)
     }
 

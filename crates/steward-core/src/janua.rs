@@ -82,12 +82,33 @@ impl JanuaAdmin {
     }
 }
 
-/// What went wrong reading Janua admins.
+/// What went wrong with Janua admins.
 #[derive(Debug, thiserror::Error)]
 pub enum AdminError {
     /// No such admin visible to the caller.
     #[error("not found")]
     NotFound,
+    /// Only the super admin creates and deletes supervisors.
+    #[error("405: Method Not Allowed")]
+    NotAllowed,
+    /// A new admin needs a password (Janua's 405, sic).
+    #[error("Password is missing")]
+    PasswordMissing,
+    /// A required field is missing, or a login, phone or e-mail is taken.
+    #[error("{0}")]
+    Integrity(String),
+    /// The phone number matches none of `sms.prefix_filter`.
+    #[error("Phone number prefix not allowed")]
+    PrefixNotAllowed,
+    /// A value that cannot be right.
+    #[error("{0}")]
+    Invalid(String),
+    /// The welcome mail could not be rendered or queued.
+    #[error("{0}")]
+    Mail(String),
+    /// Hashing the password failed.
+    #[error(transparent)]
+    Account(#[from] crate::accounts::AccountError),
     /// A client's search names an unknown field.
     #[error("{0}")]
     BadQuery(String),
@@ -108,14 +129,128 @@ impl From<crate::StoreError> for AdminError {
     }
 }
 
+/// A supervisor to create, as a client sent it.
+#[derive(Debug, Clone, Default)]
+pub struct AdminInput {
+    /// Login.
+    pub login: Option<String>,
+    /// Local password (mailed in the welcome mail, stored only as a hash).
+    pub password: Option<String>,
+    /// Family name.
+    pub name: Option<String>,
+    /// Given name.
+    pub firstname: Option<String>,
+    /// Phone number.
+    pub phone_number: Option<String>,
+    /// Mail address.
+    pub email: Option<String>,
+    /// `"<n> <D|W|M|Y>"`.
+    pub sms_quota: Option<String>,
+    /// May only message its own contacts (default true).
+    pub recipient_filter: Option<bool>,
+    /// `local` (default) or `ldap`.
+    pub auth_backend: Option<String>,
+}
+
 /// Janua's view of admins: the super admin sees every Janua admin, a supervisor itself.
 pub struct Admins {
     store: crate::Store,
+    accounts: std::sync::Arc<crate::accounts::Accounts>,
+    mail: std::sync::Arc<crate::mail::Mail>,
+    public_url: String,
+    prefix_filter: Vec<String>,
+}
+
+fn required(value: Option<String>, field: &str) -> Result<String, AdminError> {
+    value.filter(|value| !value.is_empty()).ok_or_else(|| AdminError::Integrity(format!("{field} is required")))
 }
 
 impl Admins {
-    pub(crate) fn new(store: crate::Store) -> Self {
-        Self { store }
+    pub(crate) fn new(
+        store: crate::Store,
+        accounts: std::sync::Arc<crate::accounts::Accounts>,
+        mail: std::sync::Arc<crate::mail::Mail>,
+        public_url: String,
+        prefix_filter: Vec<String>,
+    ) -> Self {
+        Self { store, accounts, mail, public_url, prefix_filter }
+    }
+
+    /// Creates a supervisor (level 2 whatever was asked: there is one super admin), with its
+    /// profile, its quota and the welcome mail carrying its password, in one transaction.
+    /// The mail is marked sensitive: its body is erased once delivered.
+    pub async fn create(&self, actor: &crate::Actor, level: Level, caller: &Account, input: AdminInput) -> Result<i64, AdminError> {
+        if level != Level::Admin {
+            return Err(AdminError::NotAllowed);
+        }
+        let password = input.password.filter(|password| !password.is_empty()).ok_or(AdminError::PasswordMissing)?;
+        let password = steward_model::Password::parse(password).map_err(|error| AdminError::Invalid(error.to_string()))?;
+        let login = required(input.login, "login")?;
+        let name = required(input.name, "name")?;
+        let firstname = required(input.firstname, "firstname")?;
+        let phone = required(input.phone_number, "phone_number")?;
+        let email = required(input.email, "email")?;
+        if !steward_model::sms::recipients::is_recipient_number(&phone) {
+            return Err(AdminError::Invalid("Invalid phone number".to_owned()));
+        }
+        if !self.prefix_filter.is_empty() && !self.prefix_filter.iter().any(|prefix| phone.starts_with(prefix.as_str())) {
+            return Err(AdminError::PrefixNotAllowed);
+        }
+        let phone = steward_model::E164::parse(&phone).map_err(|_| AdminError::Invalid("Invalid phone number".to_owned()))?;
+        let email = steward_model::Email::parse(&email).map_err(|_| AdminError::Invalid("Invalid email".to_owned()))?;
+        let login = steward_model::Login::parse(&login).map_err(|error| AdminError::Invalid(error.to_string()))?;
+        let quota = match input.sms_quota {
+            Some(quota) => Some(steward_model::sms::SmsQuota::parse(&quota).map_err(|error| AdminError::Invalid(error.to_string()))?),
+            None => None,
+        };
+        let backend = input.auth_backend.unwrap_or_else(|| "local".to_owned());
+        if !crate::auth_backends::BACKENDS.contains(&backend.as_str()) {
+            return Err(AdminError::Invalid(format!("Unknown authentication backend {backend}")));
+        }
+        let template = if backend == "ldap" { "create_admin_ldap" } else { "create_admin" };
+        let arguments: std::collections::BTreeMap<String, String> = [
+            ("url".to_owned(), self.public_url.clone()),
+            ("phone_number".to_owned(), phone.as_str().to_owned()),
+            ("password".to_owned(), password.expose().to_owned()),
+        ]
+        .into_iter()
+        .collect();
+        let welcome = crate::mail_templates::render(template, crate::mail_templates::Language::En, &arguments)
+            .map_err(|error| AdminError::Mail(error.to_string()))?;
+        let new = crate::accounts::NewAccount {
+            login,
+            password: Some(password),
+            name: format!("{firstname} {name}"),
+            email: Some(email.clone()),
+            phone: Some(phone),
+            roles: vec![Role::known(Role::SUPERVISOR)],
+        };
+        let row = self.accounts.prepare(new, &backend).await?;
+        let at = crate::now();
+        let write = self.store.write().await?;
+        if write.janua_email_taken(email.as_str()).await? {
+            return Err(AdminError::Integrity("a Janua admin already has this e-mail".to_owned()));
+        }
+        let account = crate::accounts::Accounts::insert_prepared(&write, actor, row, at).await.map_err(|error| match error {
+            crate::accounts::AccountError::LoginTaken(_) => AdminError::Integrity("this login is taken".to_owned()),
+            crate::accounts::AccountError::PhoneTaken(_) => AdminError::Integrity("this phone number is taken".to_owned()),
+            other => AdminError::Account(other),
+        })?;
+        let profile = steward_store::janua_admins::NewJanuaProfile {
+            firstname,
+            last_name: name,
+            recipient_filter: input.recipient_filter.unwrap_or(true),
+        };
+        write.insert_janua_profile(account.id, &profile).await?;
+        if let Some(quota) = quota {
+            let limit = i64::try_from(quota.limit()).unwrap_or(i64::MAX);
+            write.set_quota(account.id, crate::sms::RESOURCE, limit, Some(quota.window().letter())).await?;
+        }
+        let reply_to = caller.email.as_deref().and_then(|address| steward_model::Email::parse(address).ok());
+        let mail = crate::mail::NewMail { to: vec![email], subject: welcome.subject, body: welcome.body, reply_to, sensitive: true };
+        self.mail.queue_in(&write, mail, at).await.map_err(|error| AdminError::Mail(error.to_string()))?;
+        write.commit().await?;
+        Ok(account.id.0)
     }
 
     /// A client's search over the admins `caller` may see.

@@ -56,6 +56,8 @@ pub struct CoreSettings {
     pub mail_from: String,
     /// Host part of generated Message-IDs.
     pub mail_domain: String,
+    /// Base of links put in mails (`public_url`).
+    pub public_url: String,
     /// The local zone of quota windows and statistics (`timezone`).
     pub timezone: steward_model::quota_window::TimeZone,
     /// Allowed phone-number prefixes for contacts and SMS (`sms.prefix_filter`); empty = all.
@@ -98,6 +100,8 @@ impl Core {
         let tokens = Arc::new(tokens::TokenCache::new());
         let tokens_for_services = tokens.clone();
         let limiter = Arc::new(rate_limit::LoginLimiter::new(settings.login_attempts_per_minute));
+        let accounts = Arc::new(accounts::Accounts::new(store.clone(), hasher.clone(), tokens.clone()));
+        let mail = Arc::new(mail::Mail::new(store.clone(), settings.mail_from, settings.mail_domain));
         let auth = Arc::new(auth::Authenticator::new(
             store.clone(),
             hasher.clone(),
@@ -106,16 +110,22 @@ impl Core {
             settings.token_ttl,
         ));
         Self {
-            accounts: Arc::new(accounts::Accounts::new(store.clone(), hasher, tokens)),
+            janua_admins: Arc::new(janua::Admins::new(
+                store.clone(),
+                accounts.clone(),
+                mail.clone(),
+                settings.public_url,
+                settings.sms_prefix_filter.clone(),
+            )),
+            accounts,
             auth,
             auth_backends: Arc::new(auth_backends::AuthBackends::new(store.clone())),
-            janua_admins: Arc::new(janua::Admins::new(store.clone())),
             messaging: Arc::new(messaging::Messaging::new(store.clone(), settings.sms_prefix_filter.clone())),
             directory: Arc::new(directory::Directory::new(store.clone(), settings.sms_prefix_filter)),
             sms: Arc::new(sms::Sms::new(store.clone(), settings.timezone)),
             services: Arc::new(services::Services::new(store.clone(), tokens_for_services)),
             quotas: Arc::new(quotas::Quotas::new(store.clone())),
-            mail: Arc::new(mail::Mail::new(store.clone(), settings.mail_from, settings.mail_domain)),
+            mail,
             outbox: Arc::new(outbox::Outbox::new(store.clone())),
             store,
         }

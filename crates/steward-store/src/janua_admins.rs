@@ -127,3 +127,55 @@ impl Store {
         Ok(Page { total, rows })
     }
 }
+
+/// A Janua profile as written when a supervisor is created.
+#[derive(Debug, Clone)]
+pub struct NewJanuaProfile {
+    /// Given name.
+    pub firstname: String,
+    /// Family name.
+    pub last_name: String,
+    /// May only message its own contacts.
+    pub recipient_filter: bool,
+}
+
+impl crate::WriteTx {
+    /// Writes an account's Janua profile.
+    pub async fn insert_janua_profile(&self, account: AccountId, profile: &NewJanuaProfile) -> Result<(), StoreError> {
+        let insert = Query::insert()
+            .into_table("janua_profiles")
+            .columns(["account_id", "firstname", "last_name", "recipient_filter", "has_client"])
+            .values([
+                account.0.into(),
+                profile.firstname.clone().into(),
+                profile.last_name.clone().into(),
+                profile.recipient_filter.into(),
+                false.into(),
+            ])
+            .map_err(|error| StoreError::Corrupt(error.to_string()))?
+            .take();
+        self.tx.execute(&insert).await?;
+        Ok(())
+    }
+
+    /// Whether a Janua admin already has this e-mail (case-insensitively): Janua's e-mails
+    /// are unique among admins.
+    pub async fn janua_email_taken(&self, email: &str) -> Result<bool, StoreError> {
+        let admins = Query::select()
+            .column("account_id")
+            .from("account_roles")
+            .and_where(Expr::col("role").is_in(["admin", "supervisor"]))
+            .take();
+        let select = Query::select()
+            .expr_as(Expr::col("id").count(), "taken")
+            .from("accounts")
+            .and_where(sea_orm::sea_query::Func::lower(Expr::col("email")).eq(email.to_lowercase()))
+            .and_where(Expr::col("id").in_subquery(admins))
+            .take();
+        let taken: i64 = match self.tx.query_one(&select).await? {
+            Some(row) => row.try_get("", "taken").map_err(|error| StoreError::Corrupt(error.to_string()))?,
+            None => 0,
+        };
+        Ok(taken > 0)
+    }
+}

@@ -50,6 +50,7 @@ pub fn core_settings(settings: &Settings) -> anyhow::Result<CoreSettings> {
         .map_err(|error| anyhow::anyhow!("timezone: {error}"))?;
     Ok(CoreSettings {
         timezone,
+        public_url: settings.public_url.clone(),
         token_ttl: std::time::Duration::from_secs(u64::from(settings.security.token_ttl_hours) * 3600),
         login_attempts_per_minute: settings.security.login_attempts_per_minute,
         mail_from: settings.mail.from.clone(),

@@ -1,17 +1,17 @@
 //! `/api/ADMIN`: Janua admins (accounts with role `admin` or `supervisor`). The super
 //! admin sees all of them, a supervisor itself. Passwords, phone tokens and web tokens are
-//! never rendered nor searchable. Writes come in a later step (docs/faces/janua.md).
+//! never rendered nor searchable. PUT and DELETE come in a later step (docs/faces/janua.md).
 
 use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::{Extension, Json};
 use serde_json::{Value, json};
-use steward_core::janua::{AdminError, JanuaAdmin};
+use steward_core::janua::{AdminError, AdminInput, JanuaAdmin};
 use steward_http::AppState;
 use time::macros::format_description;
 
-use super::{ListQuery, list_response, not_found, parse_id, single_response};
+use super::{ListQuery, RestBody, Write, created, known_fields, list_response, not_found, parse_id, single_response, text};
 use crate::Prefix;
 use crate::caller::RestCaller;
 use crate::envelope::RestError;
@@ -77,4 +77,72 @@ pub async fn get(State(state): State<AppState>, RestCaller(caller): RestCaller, 
     let id = parse_id(&id)?;
     let admin = state.core.janua_admins.get(&state.core.sms, &caller.account, caller.level, id).await.map_err(admin_error)?;
     Ok(Json(render(&state, &admin)))
+}
+
+const FIELDS: [&str; 13] = [
+    "id",
+    "login",
+    "password",
+    "name",
+    "firstname",
+    "phone_number",
+    "email",
+    "level",
+    "sms_quota",
+    "recipient_filter",
+    "has_client",
+    "last_quota_reached",
+    "auth_backend",
+];
+
+fn write_error(error: AdminError) -> RestError {
+    match error {
+        AdminError::NotAllowed => RestError::new(StatusCode::METHOD_NOT_ALLOWED, "405: Method Not Allowed"),
+        AdminError::PasswordMissing => RestError::new(StatusCode::METHOD_NOT_ALLOWED, "Password is missing"),
+        AdminError::Integrity(detail) => RestError::new(StatusCode::BAD_REQUEST, "IntegrityError").with_detail(detail),
+        AdminError::PrefixNotAllowed => RestError::new(StatusCode::BAD_REQUEST, "Phone number prefix not allowed"),
+        AdminError::Invalid(message) => RestError::new(StatusCode::BAD_REQUEST, message),
+        other => admin_error(other),
+    }
+}
+
+fn boolean(body: &serde_json::Map<String, Value>, key: &str) -> Result<Option<bool>, RestError> {
+    match body.get(key) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::Bool(value)) => Ok(Some(*value)),
+        Some(_) => Err(RestError::new(StatusCode::BAD_REQUEST, "IntegrityError").with_detail(format!("{key} must be true or false"))),
+    }
+}
+
+/// `POST /api/ADMIN`: the super admin creates a supervisor (201); a supervisor gets 405.
+pub async fn create(
+    State(state): State<AppState>,
+    Extension(prefix): Extension<Prefix>,
+    RestCaller(caller): RestCaller,
+    RestBody(body): RestBody,
+) -> Result<Response, RestError> {
+    if caller.level != steward_core::janua::Level::Admin {
+        return Err(write_error(AdminError::NotAllowed));
+    }
+    known_fields(&body, &FIELDS, Write::Create)?;
+    let input = AdminInput {
+        login: text(&body, "login")?,
+        password: text(&body, "password")?,
+        name: text(&body, "name")?,
+        firstname: text(&body, "firstname")?,
+        phone_number: text(&body, "phone_number")?,
+        email: text(&body, "email")?,
+        sms_quota: text(&body, "sms_quota")?,
+        recipient_filter: boolean(&body, "recipient_filter")?,
+        auth_backend: text(&body, "auth_backend")?,
+    };
+    let id = state
+        .core
+        .janua_admins
+        .create(&caller.actor, caller.level, &caller.account, input)
+        .await
+        .map_err(write_error)?;
+    state.outbox_waker.notify_one();
+    let admin = state.core.janua_admins.get(&state.core.sms, &caller.account, caller.level, id).await.map_err(admin_error)?;
+    Ok(created(render(&state, &admin), prefix.path(&format!("{PATH}/{id}"))))
 }

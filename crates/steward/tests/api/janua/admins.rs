@@ -7,7 +7,7 @@ use super::{Janua, answer};
 use crate::helpers::*;
 use crate::on_both_backends;
 
-on_both_backends!(admins_are_accounts_with_a_janua_role);
+on_both_backends!(admins_are_accounts_with_a_janua_role, the_super_admin_creates_supervisors);
 
 async fn admins_are_accounts_with_a_janua_role(backend: Backend) {
     let janua = Janua::start(backend);
@@ -45,5 +45,65 @@ async fn admins_are_accounts_with_a_janua_role(backend: Backend) {
     assert!(cli(&janua.db, &["quota", "set", "sup1", "janua.sms", "250"], "").status.success());
     assert_eq!(janua.rest(Method::GET, &format!("/api/ADMIN/{sup_id}"), &sup, None).await.1["sms_quota"], "250 M");
     assert_eq!(answer(janua.get("/api/ADMIN", None).await).await, (401, json!({"message": "Not Authorized"})));
-    assert_eq!(janua.rest(Method::DELETE, &format!("/api/ADMIN/{sup_id}"), &admin, None).await.0, 405, "writes are not served yet");
+    assert_eq!(janua.rest(Method::DELETE, &format!("/api/ADMIN/{sup_id}"), &admin, None).await.0, 405, "PUT and DELETE are not served yet");
+}
+
+async fn the_super_admin_creates_supervisors(backend: Backend) {
+    let sink = Peer::start("smtp", &[], None);
+    let maildir = std::path::Path::new(sink.var("SMTP_MAILDIR")).to_owned();
+    let smtp_url = format!("smtp://127.0.0.1:{}", sink.var("SMTP_PORT"));
+    let janua = Janua::start_with(backend, &[("STEWARD_MAIL__SMTP_URL", &smtp_url), ("STEWARD_PUBLIC_URL", "https://janua.example.org")]);
+    let admin = janua.login("admin", ADMIN_PASSWORD).await;
+    let sup = janua.login("sup1", "sup1pw").await;
+    use reqwest::Method;
+    let sup2 = json!({"login": "sup2", "password": "Sup2-Initial-Pw", "name": "Two", "firstname": "Sup", "phone_number": "+33100000003", "email": "sup2@example.org", "level": 1, "sms_quota": "200 D"});
+    let response = janua.server.http.post(janua.server.url("/api/ADMIN")).header("JanuaAuthToken", &admin).json(&sup2).send().await.unwrap();
+    assert_eq!(response.status(), 201);
+    let location = response.headers()["location"].to_str().unwrap().to_owned();
+    let created: serde_json::Value = response.json().await.unwrap();
+    assert_eq!(location, format!("/api/ADMIN/{}", created["id"]));
+    assert_eq!((created["level"].clone(), created["sms_quota"].clone(), created["fullname"].clone()), (json!(2), json!("200 D"), json!("Sup Two")));
+    assert!(created.get("password").is_none());
+    // One identity: the new supervisor logs in by phone on Janua and is a Steward account.
+    let token = janua.login("+33100000003", "Sup2-Initial-Pw").await;
+    let me = janua.server.get_json("/steward/v1/whoami", &token).await.1;
+    assert_eq!((me["login"].clone(), me["roles"].clone()), (json!("sup2"), json!(["supervisor"])));
+    // The welcome mail carries the password; once delivered its body is erased from the store.
+    assert!(eventually(std::time::Duration::from_secs(15), || async { std::fs::read_dir(maildir.join("new")).map(|d| d.count()).unwrap_or(0) == 1 }).await, "{}", janua.server.logs());
+    let entry = std::fs::read_dir(maildir.join("new")).unwrap().next().unwrap().unwrap();
+    // The body is quoted-printable: undo its soft line breaks before reading it.
+    let mail = std::fs::read_to_string(entry.path()).unwrap().replace("=\n", "");
+    assert!(mail.contains("Subject: [Janua-SMS] Account creation"), "{mail}");
+    assert!(mail.contains("Sup2-Initial-Pw") && mail.contains("https://janua.example.org") && mail.contains("+33100000003"), "{mail}");
+    assert!(mail.lines().any(|line| line == "To: sup2@example.org"), "{mail}");
+    assert!(eventually(std::time::Duration::from_secs(5), || async { janua.server.readyz().await["outbox"]["pending"] == 0 }).await);
+    // Case 5: the same supervisor again.
+    let (status, body) = janua.rest(Method::POST, "/api/ADMIN", &admin, Some(sup2.clone())).await;
+    assert_eq!((status, body["message"].clone()), (400, json!("IntegrityError")));
+    // Case 6.
+    let mut no_password = sup2.clone();
+    no_password.as_object_mut().unwrap().remove("password");
+    no_password["login"] = json!("sup3");
+    assert_eq!(janua.rest(Method::POST, "/api/ADMIN", &admin, Some(no_password)).await, (405, json!({"message": "Password is missing"})));
+    for (change, status, message) in [
+        (json!({"login": "sup4", "phone_number": "+33100000004", "email": "sup2@example.org"}), 400, "IntegrityError"),
+        (json!({"login": "sup4", "phone_number": "+33100000003", "email": "sup4@example.org"}), 400, "IntegrityError"),
+        (json!({"login": "sup4", "phone_number": "+33100000004", "email": "sup4@example.org", "sms_quota": "lots"}), 400, "Invalid quota, expected '<number> <D|W|M|Y>'"),
+        (json!({"login": "sup4", "phone_number": "06 12", "email": "sup4@example.org"}), 400, "Invalid phone number"),
+        (json!({"login": "sup4", "phone_number": "+33100000004", "email": "sup4@example.org", "nickname": "x"}), 400, "Could not determine specific validation errors"),
+        (json!({"login": "sup4", "phone_number": "+33100000004", "email": "sup4@example.org", "auth_backend": "kerberos"}), 400, "Unknown authentication backend kerberos"),
+    ] {
+        let mut body = sup2.clone();
+        for (key, value) in change.as_object().unwrap() {
+            body[key] = value.clone();
+        }
+        let (got, answer) = janua.rest(Method::POST, "/api/ADMIN", &admin, Some(body.clone())).await;
+        let text = answer.get("message").or(answer.get("validation_errors")).cloned().unwrap_or_default();
+        assert_eq!((got, text), (status, json!(message)), "{body}");
+    }
+    // A supervisor cannot create admins; nobody was created by the refusals.
+    assert_eq!(janua.rest(Method::POST, "/api/ADMIN", &sup, Some(sup2)).await, (405, json!({"message": "405: Method Not Allowed"})));
+    assert_eq!(janua.rest(Method::GET, "/api/ADMIN", &admin, None).await.1["num_results"], 3);
+    let audit = janua.server.get_json("/steward/v1/audit?limit=20", &admin).await.1;
+    assert!(audit.as_array().unwrap().iter().any(|entry| entry["action"] == "account.create" && entry["target"] == "sup2" && entry["face"] == "janua"));
 }
