@@ -107,6 +107,17 @@ impl Accounts {
         Ok(account)
     }
 
+    /// Forgets every cached token after another service changed or deleted an account, so
+    /// this instance refuses a dead account's tokens from the next request.
+    pub(crate) fn forget_cached_tokens(&self) {
+        self.tokens.forget_all();
+    }
+
+    /// Hashes a password for another service's write (outside any transaction).
+    pub(crate) async fn hash(&self, password: &Password) -> Result<String, AccountError> {
+        Ok(self.hasher.hash(password).await?)
+    }
+
     /// Hashes the password of an account about to be created: done before the write
     /// transaction opens, so the write lock is never held across a 20 ms hash.
     pub(crate) async fn prepare(&self, new: NewAccount, backend: &str) -> Result<NewAccountRow, AccountError> {

@@ -103,6 +103,15 @@ pub enum AdminError {
     /// A value that cannot be right.
     #[error("{0}")]
     Invalid(String),
+    /// A supervisor changing what only the super admin may (Janua's 401 with a reason).
+    #[error("{0}")]
+    Denied(&'static str),
+    /// The phone number of an update matches none of `sms.prefix_filter` (Janua's 422).
+    #[error("Phone number prefix not allowed")]
+    PrefixNotAllowedOnUpdate,
+    /// A supervisor tried to delete (Janua's 405 "Not authorized").
+    #[error("Not authorized")]
+    DeleteNotAllowed,
     /// The welcome mail could not be rendered or queued.
     #[error("{0}")]
     Mail(String),
@@ -149,6 +158,31 @@ pub struct AdminInput {
     /// May only message its own contacts (default true).
     pub recipient_filter: Option<bool>,
     /// `local` (default) or `ldap`.
+    pub auth_backend: Option<String>,
+}
+
+/// Changes to an admin, as a client sent them (`None`: not in the body).
+#[derive(Debug, Clone, Default)]
+pub struct AdminUpdate {
+    /// Login.
+    pub login: Option<String>,
+    /// New password.
+    pub password: Option<String>,
+    /// Family name.
+    pub name: Option<String>,
+    /// Given name.
+    pub firstname: Option<String>,
+    /// Phone number.
+    pub phone_number: Option<String>,
+    /// Mail address.
+    pub email: Option<String>,
+    /// Level.
+    pub level: Option<i64>,
+    /// Quota.
+    pub sms_quota: Option<String>,
+    /// Recipient filter.
+    pub recipient_filter: Option<bool>,
+    /// Auth backend.
     pub auth_backend: Option<String>,
 }
 
@@ -268,11 +302,20 @@ impl Admins {
         let mut rows = Vec::with_capacity(page.rows.len());
         for row in page.rows {
             let quota = accounting.quota_of(steward_model::AccountId(row.id)).await?;
+            // Without a Janua profile (an account made elsewhere), the display name's first
+            // word is the given name and the rest the family name.
+            let (firstname, name) = match (row.firstname, row.last_name) {
+                (Some(firstname), Some(name)) => (firstname, name),
+                _ => match row.display_name.split_once(' ') {
+                    Some((first, rest)) => (first.to_owned(), rest.to_owned()),
+                    None => (String::new(), row.display_name.clone()),
+                },
+            };
             rows.push(JanuaAdmin {
                 id: row.id,
                 login: row.login,
-                name: row.last_name.unwrap_or(row.display_name),
-                firstname: row.firstname.unwrap_or_default(),
+                name,
+                firstname,
                 phone_number: row.phone,
                 email: row.email,
                 level: if row.is_admin { Level::Admin } else { Level::Supervisor },
@@ -284,6 +327,194 @@ impl Admins {
             });
         }
         Ok(steward_store::directory::Page { total: page.total, rows })
+    }
+
+    /// Updates an admin with Janua's rules: a supervisor may change only itself, and not its
+    /// phone, level, recipient filter, login or backend; its quota change becomes a request
+    /// mailed to the super admin. The super admin stays a local account.
+    pub async fn update(
+        &self,
+        accounting: &crate::sms::Sms,
+        actor: &crate::Actor,
+        caller: &Account,
+        level: Level,
+        id: i64,
+        input: AdminUpdate,
+    ) -> Result<(), AdminError> {
+        let target = self.get(accounting, caller, level, id).await?;
+        if level == Level::Supervisor {
+            let denied = [
+                (input.phone_number.is_some(), "You don't have permission to change your phone_number"),
+                (input.level.is_some_and(|asked| asked != 2), "You don't have permission to change your access level"),
+                (input.recipient_filter.is_some(), "You don't have permission to change sms recipient filter"),
+                (input.login.is_some(), "You don't have permission to change your login"),
+                (input.auth_backend.is_some(), "You don't have permission to change your authentication backend"),
+            ];
+            if let Some((_, reason)) = denied.iter().find(|(hit, _)| *hit) {
+                return Err(AdminError::Denied(reason));
+            }
+        }
+        let own_level = target.level;
+        if let Some(asked) = input.level
+            && i64::from(own_level.number()) != asked
+            && level == Level::Admin
+        {
+            return Err(AdminError::Invalid("The level of an admin cannot be changed".to_owned()));
+        }
+        if own_level == Level::Admin && input.auth_backend.as_deref().is_some_and(|backend| backend != "local") {
+            return Err(AdminError::Invalid("Administrator must be a local account".to_owned()));
+        }
+        if let Some(backend) = &input.auth_backend
+            && !crate::auth_backends::BACKENDS.contains(&backend.as_str())
+        {
+            return Err(AdminError::Invalid(format!("Unknown authentication backend {backend}")));
+        }
+        if let Some(phone) = &input.phone_number {
+            if !steward_model::sms::recipients::is_recipient_number(phone) || steward_model::E164::parse(phone).is_err() {
+                return Err(AdminError::Invalid("Invalid phone number".to_owned()));
+            }
+            if !self.prefix_filter.is_empty() && !self.prefix_filter.iter().any(|prefix| phone.starts_with(prefix.as_str())) {
+                return Err(AdminError::PrefixNotAllowedOnUpdate);
+            }
+        }
+        if let Some(email) = &input.email
+            && steward_model::Email::parse(email).is_err()
+        {
+            return Err(AdminError::Invalid("Invalid email".to_owned()));
+        }
+        let login = match &input.login {
+            Some(login) => {
+                let login = steward_model::Login::parse(login).map_err(|error| AdminError::Invalid(error.to_string()))?;
+                Some((login.as_str().to_owned(), login.folded()))
+            }
+            None => None,
+        };
+        let quota = match &input.sms_quota {
+            Some(quota) => Some(steward_model::sms::SmsQuota::parse(quota).map_err(|error| AdminError::Invalid(error.to_string()))?),
+            None => None,
+        };
+        let password_hash = match input.password.filter(|password| !password.is_empty()) {
+            Some(password) => {
+                let password = steward_model::Password::parse(password).map_err(|error| AdminError::Invalid(error.to_string()))?;
+                Some(self.accounts.hash(&password).await?)
+            }
+            None => None,
+        };
+        let name = input.name.clone().unwrap_or_else(|| target.name.clone());
+        let firstname = input.firstname.clone().unwrap_or_else(|| target.firstname.clone());
+        let profile_changed = input.name.is_some() || input.firstname.is_some() || input.recipient_filter.is_some();
+        let changes = steward_store::janua_admins::AdminChanges {
+            login,
+            display_name: profile_changed.then(|| format!("{firstname} {name}").trim().to_owned()),
+            email: input.email.clone(),
+            phone: input.phone_number.clone(),
+            auth_backend: input.auth_backend.clone(),
+            password_hash,
+            profile: profile_changed.then(|| steward_store::janua_admins::NewJanuaProfile {
+                firstname: firstname.clone(),
+                last_name: name.clone(),
+                recipient_filter: input.recipient_filter.unwrap_or(target.recipient_filter),
+            }),
+        };
+        let at = crate::now();
+        let write = self.store.write().await?;
+        if let Some(email) = &input.email
+            && !target.email.as_deref().is_some_and(|current| current.eq_ignore_ascii_case(email))
+            && write.janua_email_taken(email).await?
+        {
+            return Err(AdminError::Integrity("a Janua admin already has this e-mail".to_owned()));
+        }
+        let target_id = steward_model::AccountId(target.id);
+        write.update_janua_admin(target_id, changes, at).await.map_err(|error| match error {
+            crate::StoreError::Conflict(_) => AdminError::Integrity("this login or phone number is taken".to_owned()),
+            other => AdminError::Store(other),
+        })?;
+        if let Some(quota) = quota
+            && quota.as_str() != target.sms_quota
+        {
+            let limit = i64::try_from(quota.limit()).unwrap_or(i64::MAX);
+            if level == Level::Supervisor {
+                // Not applied: a request to the super admin, as in Janua.
+                let current = steward_model::sms::SmsQuota::parse(&target.sms_quota).map_err(|error| AdminError::Invalid(error.to_string()))?;
+                let arguments = [
+                    ("name", target.fullname()),
+                    ("current_limit", current.limit().to_string()),
+                    ("current_unit", current.window().noun().to_owned()),
+                    ("new_limit", quota.limit().to_string()),
+                    ("new_unit", quota.window().noun().to_owned()),
+                ];
+                if let Some(super_admin) = self.super_admin_email().await? {
+                    self.queue_template(&write, "request_quota", &arguments, super_admin, caller.email.as_deref(), at).await?;
+                }
+            } else {
+                write.set_quota(target_id, crate::sms::RESOURCE, limit, Some(quota.window().letter())).await?;
+                if own_level == Level::Supervisor
+                    && let Some(address) = target.email.as_deref().and_then(|email| steward_model::Email::parse(email).ok())
+                {
+                    let arguments = [("limit", quota.limit().to_string()), ("unit", quota.window().noun().to_owned())];
+                    self.queue_template(&write, "update_quota", &arguments, address, caller.email.as_deref(), at).await?;
+                }
+            }
+        }
+        write
+            .audit(crate::audit::entry(actor, "janua_admin.update", &target.login, serde_json::json!({ "id": target.id })), at)
+            .await?;
+        write.commit().await?;
+        self.accounts.forget_cached_tokens();
+        Ok(())
+    }
+
+    /// Deletes a supervisor (the super admin only; the super admin itself cannot be deleted).
+    /// Its SMS log goes to the caller; its contacts and groups go with it; it is told by mail.
+    pub async fn delete(&self, accounting: &crate::sms::Sms, actor: &crate::Actor, caller: &Account, level: Level, id: i64) -> Result<(), AdminError> {
+        if level != Level::Admin {
+            return Err(AdminError::DeleteNotAllowed);
+        }
+        let target = self.get(accounting, caller, level, id).await?;
+        if target.level == Level::Admin {
+            return Err(AdminError::Integrity("Super admin cannot be deleted.".to_owned()));
+        }
+        let at = crate::now();
+        let write = self.store.write().await?;
+        if let Some(address) = target.email.as_deref().and_then(|email| steward_model::Email::parse(email).ok()) {
+            self.queue_template(&write, "delete_admin", &[], address, caller.email.as_deref(), at).await?;
+        }
+        if !write.delete_janua_admin(steward_model::AccountId(target.id), caller.id).await? {
+            return Err(AdminError::NotFound);
+        }
+        write
+            .audit(crate::audit::entry(actor, "janua_admin.delete", &target.login, serde_json::json!({ "id": target.id })), at)
+            .await?;
+        write.commit().await?;
+        self.accounts.forget_cached_tokens();
+        Ok(())
+    }
+
+    async fn super_admin_email(&self) -> Result<Option<steward_model::Email>, AdminError> {
+        let admins = self.store.search_janua_admins(None, &steward_model::filter::Search::default(), 0, 100).await?;
+        Ok(admins
+            .rows
+            .into_iter()
+            .filter(|row| row.is_admin)
+            .find_map(|row| row.email.and_then(|email| steward_model::Email::parse(&email).ok())))
+    }
+
+    async fn queue_template(
+        &self,
+        write: &steward_store::WriteTx,
+        template: &str,
+        arguments: &[(&str, String)],
+        to: steward_model::Email,
+        reply_to: Option<&str>,
+        at: time::OffsetDateTime,
+    ) -> Result<(), AdminError> {
+        let arguments = arguments.iter().map(|(key, value)| ((*key).to_owned(), value.clone())).collect();
+        let rendered = crate::mail_templates::render(template, crate::mail_templates::Language::En, &arguments)
+            .map_err(|error| AdminError::Mail(error.to_string()))?;
+        let reply_to = reply_to.and_then(|address| steward_model::Email::parse(address).ok());
+        let mail = crate::mail::NewMail { to: vec![to], subject: rendered.subject, body: rendered.body, reply_to, sensitive: false };
+        self.mail.queue_in(write, mail, at).await.map_err(|error| AdminError::Mail(error.to_string()))?;
+        Ok(())
     }
 
     /// One admin `caller` may see.

@@ -179,3 +179,80 @@ impl crate::WriteTx {
         Ok(taken > 0)
     }
 }
+
+/// Changes to a Janua admin; `None` leaves a field as it is.
+#[derive(Debug, Clone, Default)]
+pub struct AdminChanges {
+    /// New login (and its lower-cased key).
+    pub login: Option<(String, String)>,
+    /// New display name.
+    pub display_name: Option<String>,
+    /// New e-mail.
+    pub email: Option<String>,
+    /// New phone number.
+    pub phone: Option<String>,
+    /// New auth backend.
+    pub auth_backend: Option<String>,
+    /// New password hash.
+    pub password_hash: Option<String>,
+    /// New profile (given name, family name, recipient filter).
+    pub profile: Option<NewJanuaProfile>,
+}
+
+impl crate::WriteTx {
+    /// Applies `changes` to account `id` and its Janua profile.
+    pub async fn update_janua_admin(&self, id: AccountId, changes: AdminChanges, now: OffsetDateTime) -> Result<(), StoreError> {
+        let mut update = Query::update().table("accounts").value("updated_at", crate::stored_time(now)).take();
+        if let Some((login, key)) = changes.login {
+            update.value("login", login).value("login_key", key);
+        }
+        if let Some(name) = changes.display_name {
+            update.value("name", name);
+        }
+        if let Some(email) = changes.email {
+            update.value("email", email);
+        }
+        if let Some(phone) = changes.phone {
+            update.value("phone", phone);
+        }
+        if let Some(backend) = changes.auth_backend {
+            update.value("auth_backend", backend);
+        }
+        if let Some(hash) = changes.password_hash {
+            update.value("password_hash", hash);
+        }
+        update.and_where(Expr::col("id").eq(id.0));
+        self.tx.execute(&update).await?;
+        if let Some(profile) = changes.profile {
+            // Upsert: the columns not changed here (has_client, quota mail time) stay.
+            let upsert = Query::insert()
+                .into_table("janua_profiles")
+                .columns(["account_id", "firstname", "last_name", "recipient_filter", "has_client"])
+                .values([
+                    id.0.into(),
+                    profile.firstname.clone().into(),
+                    profile.last_name.clone().into(),
+                    profile.recipient_filter.into(),
+                    false.into(),
+                ])
+                .map_err(|error| StoreError::Corrupt(error.to_string()))?
+                .on_conflict(
+                    sea_orm::sea_query::OnConflict::column("account_id")
+                        .update_columns(["firstname", "last_name", "recipient_filter"])
+                        .to_owned(),
+                )
+                .take();
+            self.tx.execute(&upsert).await?;
+        }
+        Ok(())
+    }
+
+    /// Deletes a supervisor's account after handing its SMS log to `heir` (Janua's trigger):
+    /// its tokens, roles, quotas, contacts and groups go with it.
+    pub async fn delete_janua_admin(&self, id: AccountId, heir: AccountId) -> Result<bool, StoreError> {
+        let reassign = Query::update().table("janua_sms").value("admin_id", heir.0).and_where(Expr::col("admin_id").eq(id.0)).take();
+        self.tx.execute(&reassign).await?;
+        let delete = Query::delete().from_table("accounts").and_where(Expr::col("id").eq(id.0)).take();
+        Ok(self.tx.execute(&delete).await?.rows_affected() > 0)
+    }
+}

@@ -1,13 +1,13 @@
 //! `/api/ADMIN`: Janua admins (accounts with role `admin` or `supervisor`). The super
 //! admin sees all of them, a supervisor itself. Passwords, phone tokens and web tokens are
-//! never rendered nor searchable. PUT and DELETE come in a later step (docs/faces/janua.md).
+//! never rendered nor searchable.
 
 use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::{Extension, Json};
 use serde_json::{Value, json};
-use steward_core::janua::{AdminError, AdminInput, JanuaAdmin};
+use steward_core::janua::{AdminError, AdminInput, AdminUpdate, JanuaAdmin};
 use steward_http::AppState;
 use time::macros::format_description;
 
@@ -102,6 +102,9 @@ fn write_error(error: AdminError) -> RestError {
         AdminError::Integrity(detail) => RestError::new(StatusCode::BAD_REQUEST, "IntegrityError").with_detail(detail),
         AdminError::PrefixNotAllowed => RestError::new(StatusCode::BAD_REQUEST, "Phone number prefix not allowed"),
         AdminError::Invalid(message) => RestError::new(StatusCode::BAD_REQUEST, message),
+        AdminError::Denied(reason) => RestError::new(StatusCode::UNAUTHORIZED, reason),
+        AdminError::PrefixNotAllowedOnUpdate => RestError::new(StatusCode::UNPROCESSABLE_ENTITY, "Phone number prefix not allowed"),
+        AdminError::DeleteNotAllowed => RestError::new(StatusCode::METHOD_NOT_ALLOWED, "Not authorized"),
         other => admin_error(other),
     }
 }
@@ -145,4 +148,57 @@ pub async fn create(
     state.outbox_waker.notify_one();
     let admin = state.core.janua_admins.get(&state.core.sms, &caller.account, caller.level, id).await.map_err(admin_error)?;
     Ok(created(render(&state, &admin), prefix.path(&format!("{PATH}/{id}"))))
+}
+
+fn integer(body: &serde_json::Map<String, Value>, key: &str) -> Result<Option<i64>, RestError> {
+    match body.get(key) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::Number(number)) => number.as_i64().map(Some).ok_or_else(|| RestError::new(StatusCode::BAD_REQUEST, "IntegrityError")),
+        Some(_) => Err(RestError::new(StatusCode::BAD_REQUEST, "IntegrityError").with_detail(format!("{key} must be an integer"))),
+    }
+}
+
+/// `PUT /api/ADMIN/<id>`: Janua's rules for who may change what (see the core).
+pub async fn update(
+    State(state): State<AppState>,
+    RestCaller(caller): RestCaller,
+    Path(id): Path<String>,
+    RestBody(body): RestBody,
+) -> Result<Json<Value>, RestError> {
+    let id = parse_id(&id)?;
+    known_fields(&body, &FIELDS, Write::Update)?;
+    let input = AdminUpdate {
+        login: text(&body, "login")?,
+        password: text(&body, "password")?,
+        name: text(&body, "name")?,
+        firstname: text(&body, "firstname")?,
+        phone_number: text(&body, "phone_number")?,
+        email: text(&body, "email")?,
+        level: integer(&body, "level")?,
+        sms_quota: text(&body, "sms_quota")?,
+        recipient_filter: boolean(&body, "recipient_filter")?,
+        auth_backend: text(&body, "auth_backend")?,
+    };
+    state
+        .core
+        .janua_admins
+        .update(&state.core.sms, &caller.actor, &caller.account, caller.level, id, input)
+        .await
+        .map_err(write_error)?;
+    state.outbox_waker.notify_one();
+    let admin = state.core.janua_admins.get(&state.core.sms, &caller.account, caller.level, id).await.map_err(admin_error)?;
+    Ok(Json(render(&state, &admin)))
+}
+
+/// `DELETE /api/ADMIN/<id>` → 204.
+pub async fn delete(State(state): State<AppState>, RestCaller(caller): RestCaller, Path(id): Path<String>) -> Result<Response, RestError> {
+    let id = parse_id(&id)?;
+    state
+        .core
+        .janua_admins
+        .delete(&state.core.sms, &caller.actor, &caller.account, caller.level, id)
+        .await
+        .map_err(write_error)?;
+    state.outbox_waker.notify_one();
+    Ok(axum::response::IntoResponse::into_response(StatusCode::NO_CONTENT))
 }

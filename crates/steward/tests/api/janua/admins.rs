@@ -7,7 +7,7 @@ use super::{Janua, answer};
 use crate::helpers::*;
 use crate::on_both_backends;
 
-on_both_backends!(admins_are_accounts_with_a_janua_role, the_super_admin_creates_supervisors);
+on_both_backends!(admins_are_accounts_with_a_janua_role, the_super_admin_creates_supervisors, admins_are_updated_and_deleted_with_janua_rules);
 
 async fn admins_are_accounts_with_a_janua_role(backend: Backend) {
     let janua = Janua::start(backend);
@@ -45,7 +45,7 @@ async fn admins_are_accounts_with_a_janua_role(backend: Backend) {
     assert!(cli(&janua.db, &["quota", "set", "sup1", "janua.sms", "250"], "").status.success());
     assert_eq!(janua.rest(Method::GET, &format!("/api/ADMIN/{sup_id}"), &sup, None).await.1["sms_quota"], "250 M");
     assert_eq!(answer(janua.get("/api/ADMIN", None).await).await, (401, json!({"message": "Not Authorized"})));
-    assert_eq!(janua.rest(Method::DELETE, &format!("/api/ADMIN/{sup_id}"), &admin, None).await.0, 405, "PUT and DELETE are not served yet");
+    assert_eq!(janua.rest(Method::PATCH, &format!("/api/ADMIN/{sup_id}"), &admin, None).await.0, 405);
 }
 
 async fn the_super_admin_creates_supervisors(backend: Backend) {
@@ -106,4 +106,77 @@ async fn the_super_admin_creates_supervisors(backend: Backend) {
     assert_eq!(janua.rest(Method::GET, "/api/ADMIN", &admin, None).await.1["num_results"], 3);
     let audit = janua.server.get_json("/steward/v1/audit?limit=20", &admin).await.1;
     assert!(audit.as_array().unwrap().iter().any(|entry| entry["action"] == "account.create" && entry["target"] == "sup2" && entry["face"] == "janua"));
+}
+
+fn mails(maildir: &std::path::Path) -> Vec<String> {
+    std::fs::read_dir(maildir.join("new"))
+        .map(|entries| entries.filter_map(Result::ok).map(|entry| std::fs::read_to_string(entry.path()).unwrap().replace("=\n", "")).collect())
+        .unwrap_or_default()
+}
+
+async fn admins_are_updated_and_deleted_with_janua_rules(backend: Backend) {
+    let sink = Peer::start("smtp", &[], None);
+    let maildir = std::path::Path::new(sink.var("SMTP_MAILDIR")).to_owned();
+    let smtp_url = format!("smtp://127.0.0.1:{}", sink.var("SMTP_PORT"));
+    let janua = Janua::start_with(backend, &[("STEWARD_MAIL__SMTP_URL", &smtp_url)]);
+    let admin = janua.login("admin", ADMIN_PASSWORD).await;
+    let sup = janua.login("sup1", "sup1pw").await;
+    use reqwest::Method;
+    let (_, list) = janua.rest(Method::GET, "/api/ADMIN", &admin, None).await;
+    let admin_id = list["objects"][0]["id"].as_i64().unwrap();
+    let sup_id = list["objects"][1]["id"].as_i64().unwrap();
+    // The super admin gives itself the fixture's e-mail and names.
+    let (status, me) = janua.rest(Method::PUT, &format!("/api/ADMIN/{admin_id}"), &admin, Some(json!({"email": "admin@example.org", "name": "Admin", "firstname": "Super"}))).await;
+    assert_eq!((status, me["email"].clone(), me["fullname"].clone()), (200, json!("admin@example.org"), json!("Super Admin")));
+    // Case 9.
+    assert_eq!(
+        janua.rest(Method::PUT, &format!("/api/ADMIN/{sup_id}"), &sup, Some(json!({"phone_number": "+33199999999"}))).await,
+        (401, json!({"message": "You don't have permission to change your phone_number"}))
+    );
+    for (body, message) in [
+        (json!({"level": 1}), "You don't have permission to change your access level"),
+        (json!({"recipient_filter": false}), "You don't have permission to change sms recipient filter"),
+        (json!({"login": "other"}), "You don't have permission to change your login"),
+        (json!({"auth_backend": "ldap"}), "You don't have permission to change your authentication backend"),
+    ] {
+        assert_eq!(janua.rest(Method::PUT, &format!("/api/ADMIN/{sup_id}"), &sup, Some(body)).await, (401, json!({"message": message})));
+    }
+    assert_eq!(janua.rest(Method::GET, &format!("/api/ADMIN/{sup_id}"), &sup, None).await.1["phone_number"], "+33100000002", "unchanged");
+    assert_eq!(janua.rest(Method::PUT, &format!("/api/ADMIN/{admin_id}"), &sup, Some(json!({"name": "X"}))).await.0, 404, "only itself");
+    // Case 10: a supervisor's quota change is a request mailed to the super admin.
+    let (status, body) = janua.rest(Method::PUT, &format!("/api/ADMIN/{sup_id}"), &sup, Some(json!({"sms_quota": "500 D"}))).await;
+    assert_eq!((status, body["sms_quota"].clone()), (200, json!("100 M")));
+    assert!(eventually(std::time::Duration::from_secs(15), || async { mails(&maildir).len() == 1 }).await, "{}", janua.server.logs());
+    let request = &mails(&maildir)[0];
+    assert!(request.contains("Subject: [Janua-SMS] Quota change request") && request.contains("To: admin@example.org"), "{request}");
+    assert!(request.contains("500 per day"), "{request}");
+    // A supervisor may change its own names and password.
+    let (status, body) = janua.rest(Method::PUT, &format!("/api/ADMIN/{sup_id}"), &sup, Some(json!({"firstname": "Super", "password": "new-sup1-pw"}))).await;
+    assert_eq!((status, body["fullname"].clone()), (200, json!("Super One")));
+    janua.login("sup1", "new-sup1-pw").await;
+    // The super admin changes the supervisor's quota: applied and mailed to the supervisor.
+    let (status, body) = janua.rest(Method::PUT, &format!("/api/ADMIN/{sup_id}"), &admin, Some(json!({"sms_quota": "1 D"}))).await;
+    assert_eq!((status, body["sms_quota"].clone()), (200, json!("1 D")));
+    assert!(eventually(std::time::Duration::from_secs(15), || async { mails(&maildir).len() == 2 }).await);
+    assert!(mails(&maildir).iter().any(|mail| mail.contains("Subject: [Janua-SMS] Quota updated") && mail.contains("To: sup1@example.org")));
+    assert_eq!(answer(janua.get("/sms-usage", Some(&sup)).await).await.1["smsusage"]["quota"], "1 D");
+    // Case 11, and the prefix and syntax rules of updates.
+    assert_eq!(janua.rest(Method::PUT, &format!("/api/ADMIN/{admin_id}"), &admin, Some(json!({"auth_backend": "ldap"}))).await, (400, json!({"message": "Administrator must be a local account"})));
+    assert_eq!(janua.rest(Method::PUT, &format!("/api/ADMIN/{sup_id}"), &admin, Some(json!({"sms_quota": "often"}))).await.0, 400);
+    assert_eq!(janua.rest(Method::PUT, &format!("/api/ADMIN/{sup_id}"), &admin, Some(json!({"colour": "red"}))).await, (400, json!({"message": "Model does not have field 'colour'"})));
+    // Case 12.
+    let (status, body) = janua.rest(Method::DELETE, &format!("/api/ADMIN/{admin_id}"), &admin, None).await;
+    assert_eq!((status, body["message"].clone()), (400, json!("IntegrityError")));
+    assert_eq!(janua.rest(Method::DELETE, &format!("/api/ADMIN/{sup_id}"), &sup, None).await, (405, json!({"message": "Not authorized"})));
+    // Deleting a supervisor: its contacts go, it is told, it can no longer log in.
+    janua.jane(&sup).await;
+    let deleted = janua.server.http.delete(janua.server.url(&format!("/api/ADMIN/{sup_id}"))).header("JanuaAuthToken", &admin).send().await.unwrap();
+    assert_eq!(deleted.status(), 204);
+    assert_eq!(janua.rest(Method::GET, "/api/ADMIN", &admin, None).await.1["num_results"], 1);
+    assert_eq!(janua.get("/sms-usage", Some(&sup)).await.status(), 401, "its tokens went with it");
+    assert!(eventually(std::time::Duration::from_secs(15), || async { mails(&maildir).iter().any(|mail| mail.contains("Subject: [Janua-SMS] Account deletion")) }).await);
+    let audit = janua.server.get_json("/steward/v1/audit?limit=50", &admin).await.1;
+    for action in ["janua_admin.update", "janua_admin.delete"] {
+        assert!(audit.as_array().unwrap().iter().any(|entry| entry["action"] == action), "{action}");
+    }
 }
