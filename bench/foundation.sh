@@ -16,7 +16,8 @@
 # Knobs (environment): ROUNDS (5), ROUND_SECONDS (5), GET_THREADS (2), GET_CONNECTIONS (16),
 # STORM_SECONDS (10), STORM_CONNECTIONS (8), SEQ_LOGINS (15), SKIP_BUILD (unset),
 # WAIT_QUIET (120: seconds to wait for a quiet CPU before measuring, 0 = don't wait),
-# STEWARD_BIN (default: the release binary in the shared target dir).
+# STEWARD_BIN (default: the release binary in the shared target dir),
+# BIN_COMMIT (with SKIP_BUILD: what that binary was built from, recorded as `commit`).
 set -euo pipefail
 
 ROUNDS=${ROUNDS:-5}
@@ -50,6 +51,19 @@ fi
 command -v curl >/dev/null 2>&1 || die "curl is required"
 
 # --- build --------------------------------------------------------------------------------
+# The tree the binary is built from, read as the build starts: others commit and edit in this
+# tree, so HEAD at the end of the run may be a later commit. Untracked sources count as dirty.
+tree_state() {
+    local dirty=
+    git -C "$REPO" diff --quiet HEAD -- crates Cargo.toml Cargo.lock 2>/dev/null || dirty=+dirty
+    [ -z "$(git -C "$REPO" ls-files --others --exclude-standard -- crates 2>/dev/null)" ] || dirty=+dirty
+    echo "$(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo unknown)$dirty"
+}
+if [ -z "${SKIP_BUILD:-}" ]; then
+    COMMIT=$(tree_state)
+else
+    COMMIT=${BIN_COMMIT:-unknown}
+fi
 if [ -z "${SKIP_BUILD:-}" ]; then
     log "building the release binary (nice -n 10) into $TARGET_DIR"
     (cd "$REPO" && CARGO_TARGET_DIR=$TARGET_DIR nice -n 10 cargo build --release -p steward --quiet) \
@@ -142,6 +156,10 @@ BASE=http://127.0.0.1:$PORT
 log "starting $BIN on $BASE (store in $WORK)"
 (
     cd "$WORK"
+    # The server rejects STEWARD_* variables it does not know (STEWARD_BIN, a knob of this
+    # script, made it exit), and a stray one from the caller's shell would change the run:
+    # it gets only the variables set here.
+    for var in $(compgen -e | grep '^STEWARD_' || true); do unset "$var"; done
     exec env STEWARD_LISTEN=127.0.0.1:$PORT \
         STEWARD_DATABASE_URL="sqlite://$WORK/bench.db?mode=rwc" \
         STEWARD_BOOTSTRAP_ADMIN=admin:$PASSWORD \
@@ -307,7 +325,8 @@ V_STORM=$(verdict "$RSS_STORM <= 64")
 mkdir -p "$RESULTS_DIR"
 {
     echo "# bench/foundation.sh $(date -u +%Y-%m-%dT%H:%M:%SZ)"
-    echo "commit=$(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo unknown)$(git -C "$REPO" diff --quiet HEAD -- crates 2>/dev/null || echo +dirty)"
+    echo "commit=$COMMIT"
+    echo "tree_at_end_of_run=$(tree_state)"
     echo "build=$([ -z "${SKIP_BUILD:-}" ] && echo fresh || echo skipped)"
     echo "binary_mtime=$(date -u -r "$BIN" +%Y-%m-%dT%H:%M:%SZ)"
     echo "cores=$CORES"
