@@ -57,7 +57,28 @@ pub fn router(prefix: &str) -> Router<AppState> {
         .route(
             "/api/CONTACT_GROUP/{id}",
             instance(get(rest::memberships::get).put(rest::memberships::update).delete(rest::memberships::delete)),
-        )
-        .layer(Extension(Prefix(prefix.to_owned())));
+        );
+    let routes = routes.merge(access_lists()).layer(Extension(Prefix(prefix.to_owned())));
     if prefix.is_empty() { routes } else { Router::new().nest(prefix, routes) }
+}
+
+/// `/api/ACTION` and the three access lists, each list with its own route state.
+fn access_lists() -> Router<AppState> {
+    use steward_core::janua_acl::AccessList;
+    let mut router = Router::new()
+        .route("/api/ACTION", get(rest::acl::actions).fallback(|| async { rest::method_not_allowed("GET") }))
+        .route("/api/ACTION/{id}", get(rest::acl::action).put(rest::acl::reassign).fallback(|| async { rest::method_not_allowed("GET, PUT") }));
+    for (list, path, item) in [
+        (AccessList::GroupAction, "/api/AUTHORIZED_GROUP_ACTION", "/api/AUTHORIZED_GROUP_ACTION/{id}"),
+        (AccessList::SupervisorAction, "/api/AUTHORIZED_SUPERVISOR_ACTION", "/api/AUTHORIZED_SUPERVISOR_ACTION/{id}"),
+        (AccessList::ContactNotify, "/api/CONTACT_NOTIFY_ACTION", "/api/CONTACT_NOTIFY_ACTION/{id}"),
+    ] {
+        let route = rest::acl::ListRoute { list, path };
+        let lists = Router::new()
+            .route(path, collection(get(rest::acl::list).post(rest::acl::create)))
+            .route(item, get(rest::acl::get).delete(rest::acl::delete).fallback(|| async { rest::method_not_allowed("GET, DELETE") }))
+            .layer(Extension(route));
+        router = router.merge(lists);
+    }
+    router
 }

@@ -11,7 +11,8 @@
 //! - [`auth_backends`]: external backends' settings (LDAP), changed at run time.
 //! - [`accounts`]: the one identity: create, passwords, enable/disable, terms.
 //! - [`directory`]: Janua's contacts, groups and memberships, within the caller's own rows.
-//! - [`janua`]: Janua's admin levels, from Steward roles.
+//! - [`janua`]: Janua's admin levels, from Steward roles, and its admins.
+//! - [`janua_acl`]: Janua's keyword actions and their access lists.
 //! - [`sms`]: Janua's SMS quota, usage and monthly statistics.
 //! - [`services`]: service principals and their tokens.
 //! - [`quotas`]: resources, per-account limits and usage.
@@ -29,6 +30,7 @@ pub mod auth;
 pub mod auth_backends;
 pub mod hasher;
 pub mod janua;
+pub mod janua_acl;
 pub mod mail;
 pub mod mail_templates;
 pub mod messaging;
@@ -79,6 +81,8 @@ pub struct Core {
     pub directory: Arc<directory::Directory>,
     /// SMS accounting.
     pub sms: Arc<sms::Sms>,
+    /// Janua's actions and access lists.
+    pub janua_acl: Arc<janua_acl::JanuaAcl>,
     /// Janua's admins.
     pub janua_admins: Arc<janua::Admins>,
     /// SMS sending.
@@ -110,6 +114,7 @@ impl Core {
             settings.token_ttl,
         ));
         Self {
+            janua_acl: Arc::new(janua_acl::JanuaAcl::new(store.clone())),
             janua_admins: Arc::new(janua::Admins::new(
                 store.clone(),
                 accounts.clone(),

@@ -99,6 +99,14 @@ fn owned(select: &mut SelectStatement, fields: &Fields, owner: AccountId) {
                 .take();
             select.and_where(Expr::col(("janua_contact_groups", "group_id")).in_subquery(groups));
         }
+        "janua_authorized_group_actions" | "janua_contact_notify_actions" => {
+            let managed = Query::select()
+                .column("id")
+                .from("janua_actions")
+                .and_where(Expr::col("admin_id").eq(owner.0))
+                .take();
+            select.and_where(Expr::col((fields.table, "action_id")).in_subquery(managed));
+        }
         table => {
             select.and_where(Expr::col((table, "admin_id")).eq(owner.0));
         }
@@ -154,17 +162,20 @@ async fn group_in<C: ConnectionTrait>(db: &C, owner: AccountId, id: i64) -> Resu
 }
 
 impl Store {
-    /// Runs a client's search over `owner`'s rows of one model: the total and one page.
+    /// Runs a client's search over `owner`'s rows of one model (every row with `None`): the
+    /// total and one page.
     pub(crate) async fn search_rows<M: FromQueryResult>(
         &self,
         fields: &Fields,
-        owner: AccountId,
+        owner: Option<AccountId>,
         search: &Search,
         skip: u64,
         page_size: u64,
     ) -> Result<Page<M>, StoreError> {
         let mut base = Query::select().from(fields.table).take();
-        owned(&mut base, fields, owner);
+        if let Some(owner) = owner {
+            owned(&mut base, fields, owner);
+        }
         let condition = filter::condition(search, fields, self.backend)?;
         base.cond_where(condition);
         let mut count = base.clone();
@@ -185,13 +196,13 @@ impl Store {
 
     /// A client's search over `owner`'s contacts.
     pub async fn search_contacts(&self, owner: AccountId, search: &Search, skip: u64, page_size: u64) -> Result<Page<Contact>, StoreError> {
-        let page = self.search_rows::<janua_contact::Model>(&CONTACT_FIELDS, owner, search, skip, page_size).await?;
+        let page = self.search_rows::<janua_contact::Model>(&CONTACT_FIELDS, Some(owner), search, skip, page_size).await?;
         Ok(Page { total: page.total, rows: page.rows.into_iter().map(to_contact).collect() })
     }
 
     /// A client's search over `owner`'s groups.
     pub async fn search_groups(&self, owner: AccountId, search: &Search, skip: u64, page_size: u64) -> Result<Page<Group>, StoreError> {
-        let page = self.search_rows::<janua_group::Model>(&GROUP_FIELDS, owner, search, skip, page_size).await?;
+        let page = self.search_rows::<janua_group::Model>(&GROUP_FIELDS, Some(owner), search, skip, page_size).await?;
         Ok(Page { total: page.total, rows: page.rows.into_iter().map(to_group).collect() })
     }
 
@@ -204,7 +215,7 @@ impl Store {
         page_size: u64,
     ) -> Result<Page<Membership>, StoreError> {
         let page =
-            self.search_rows::<janua_contact_group::Model>(&MEMBERSHIP_FIELDS, owner, search, skip, page_size).await?;
+            self.search_rows::<janua_contact_group::Model>(&MEMBERSHIP_FIELDS, Some(owner), search, skip, page_size).await?;
         Ok(Page { total: page.total, rows: page.rows.into_iter().map(to_membership).collect() })
     }
 

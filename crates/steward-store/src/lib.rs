@@ -19,6 +19,7 @@ pub mod connect;
 mod entity;
 pub mod error;
 pub mod filter;
+pub mod janua_acl;
 pub mod janua_admins;
 mod migration;
 pub mod outbox;

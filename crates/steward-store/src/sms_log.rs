@@ -191,6 +191,6 @@ impl Store {
         skip: u64,
         page_size: u64,
     ) -> Result<crate::directory::Page<SmsLogRow>, StoreError> {
-        self.search_rows::<SmsLogRow>(&SMS_FIELDS, sender, search, skip, page_size).await
+        self.search_rows::<SmsLogRow>(&SMS_FIELDS, Some(sender), search, skip, page_size).await
     }
 }

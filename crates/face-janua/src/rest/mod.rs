@@ -1,6 +1,7 @@
 //! The REST API in Flask-Restless 0.17's dialect: list envelopes with pagination, `q`
 //! searches, JSON bodies, and the exact error strings clients compare.
 
+pub mod acl;
 pub mod admins;
 pub mod contacts;
 pub mod groups;

@@ -1,6 +1,7 @@
 //! The Janua face: conformance cases of janua.md §9 for the services served so far, plus
 //! each endpoint's error, role and unauthenticated cases.
 
+mod acl;
 mod admins;
 mod backends;
 mod login;
