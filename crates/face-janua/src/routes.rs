@@ -47,6 +47,10 @@ pub fn router(prefix: &str) -> Router<AppState> {
             "/api/CONTACT/{id}",
             instance(get(rest::contacts::get).put(rest::contacts::update).delete(rest::contacts::delete)),
         )
+        .route("/api/CONTACT/{id}/{relation}", get(rest::contacts::related).fallback(|| async { rest::method_not_allowed("GET") }))
+        .route("/api/CONTACT/{id}/{relation}/{related}", get(rest::contacts::related).fallback(|| async { rest::method_not_allowed("GET") }))
+        .route("/api/GROUPS/{id}/{relation}", get(rest::groups::related).fallback(|| async { rest::method_not_allowed("GET") }))
+        .route("/api/GROUPS/{id}/{relation}/{related}", get(rest::groups::related).fallback(|| async { rest::method_not_allowed("GET") }))
         .route("/api/GROUPS", collection(get(rest::groups::list).post(rest::groups::create)))
         .route("/api/GROUPS/{id}", instance(get(rest::groups::get).put(rest::groups::update).delete(rest::groups::delete)))
         .route("/api/ADMIN", collection(get(rest::admins::list).post(rest::admins::create)))

@@ -131,3 +131,25 @@ pub async fn delete(State(state): State<AppState>, RestCaller(caller): RestCalle
     state.core.directory.delete_contact(&caller.actor, caller.account.id, id).await.map_err(|error| directory_error(error, StatusCode::BAD_REQUEST))?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
+
+/// `GET /api/CONTACT/<id>/<relation>[/<relid>]`: a contact's groups (the one relation).
+pub async fn related(
+    State(state): State<AppState>,
+    Extension(prefix): Extension<Prefix>,
+    RestCaller(caller): RestCaller,
+    Path(path): Path<Vec<String>>,
+    RawQuery(query): RawQuery,
+) -> Result<Response, RestError> {
+    let (id, relation, related_id) = match path.as_slice() {
+        [id, relation] => (parse_id(id)?, relation.as_str(), None),
+        [id, relation, related] => (parse_id(id)?, relation.as_str(), Some(parse_id(related)?)),
+        _ => return Err(super::not_found()),
+    };
+    if relation != "groups" {
+        return Err(super::not_found());
+    }
+    let contact = state.core.directory.contact(caller.account.id, id).await.map_err(|error| directory_error(error, StatusCode::BAD_REQUEST))?;
+    let groups = state.core.directory.groups_of_contacts(&[contact.id]).await.map_err(|error| directory_error(error, StatusCode::BAD_REQUEST))?;
+    let groups = groups.get(&contact.id).cloned().unwrap_or_default();
+    super::related_response(groups.iter().map(group_json).collect(), related_id, query.as_deref(), &prefix, &format!("{PATH}/{id}/groups"))
+}

@@ -116,3 +116,28 @@ pub async fn delete(State(state): State<AppState>, RestCaller(caller): RestCalle
     state.core.directory.delete_group(&caller.actor, caller.account.id, id).await.map_err(|error| directory_error(error, StatusCode::BAD_REQUEST))?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
+
+/// `GET /api/GROUPS/<id>/<relation>[/<relid>]`: a group's contacts, or its actions (none).
+pub async fn related(
+    State(state): State<AppState>,
+    Extension(prefix): Extension<Prefix>,
+    RestCaller(caller): RestCaller,
+    Path(path): Path<Vec<String>>,
+    RawQuery(query): RawQuery,
+) -> Result<Response, RestError> {
+    let (id, relation, related_id) = match path.as_slice() {
+        [id, relation] => (parse_id(id)?, relation.as_str(), None),
+        [id, relation, related] => (parse_id(id)?, relation.as_str(), Some(parse_id(related)?)),
+        _ => return Err(super::not_found()),
+    };
+    let group = state.core.directory.group(caller.account.id, id).await.map_err(|error| directory_error(error, StatusCode::BAD_REQUEST))?;
+    let objects: Vec<Value> = match relation {
+        "contacts" => {
+            let contacts = state.core.directory.contacts_of_groups(&[group.id]).await.map_err(|error| directory_error(error, StatusCode::BAD_REQUEST))?;
+            contacts.get(&group.id).map(|list| list.iter().map(|contact| Value::Object(contact_columns(contact))).collect()).unwrap_or_default()
+        }
+        "actions" => Vec::new(),
+        _ => return Err(super::not_found()),
+    };
+    super::related_response(objects, related_id, query.as_deref(), &prefix, &format!("{PATH}/{id}/{relation}"))
+}

@@ -253,3 +253,23 @@ pub fn id_field(body: &Map<String, Value>, key: &str) -> Result<Option<i64>, Res
 fn bad_id(key: &str) -> RestError {
     RestError::new(StatusCode::BAD_REQUEST, "400: Bad Request").with_detail(format!("{key} must be an integer id"))
 }
+
+/// A relation sub-route's answer: the related list (paginated like any list), or one
+/// related object by id (404 when it is not related).
+pub fn related_response(objects: Vec<Value>, related_id: Option<i64>, query: Option<&str>, prefix: &Prefix, path: &str) -> Result<Response, RestError> {
+    if let Some(related_id) = related_id {
+        return objects
+            .into_iter()
+            .find(|object| object["id"] == json!(related_id))
+            .map(|object| Json(object).into_response())
+            .ok_or_else(not_found);
+    }
+    let list = ListQuery::parse(query)?;
+    let total = u64::try_from(objects.len()).unwrap_or(u64::MAX);
+    let page: Vec<Value> = objects
+        .into_iter()
+        .skip(usize::try_from(list.skip()).unwrap_or(usize::MAX))
+        .take(usize::try_from(list.per_page).unwrap_or(usize::MAX))
+        .collect();
+    Ok(list_response(page, total, &list, prefix, path))
+}

@@ -199,6 +199,15 @@ async fn groups_and_memberships(backend: Backend) {
     let groups_filter = q(json!({"filters": [{"name": "groups__name", "op": "any", "val": "MESO"}]}));
     assert_eq!(janua.rest(Method::GET, &format!("/api/CONTACT?{groups_filter}"), &sup, None).await.1["num_results"], 1);
     assert_eq!(janua.rest(Method::POST, "/api/CONTACT_GROUP", &admin, Some(json!({"group_id": meso_id, "contact_id": jane}))).await, (403, json!({"message": "403: Forbidden"})));
+    // Relation sub-routes.
+    let (status, related) = janua.rest(Method::GET, &format!("/api/CONTACT/{jane}/groups"), &sup, None).await;
+    assert_eq!((status, related["num_results"].clone(), related["objects"][0]["name"].clone()), (200, json!(1), json!("MESO")));
+    assert_eq!(janua.rest(Method::GET, &format!("/api/CONTACT/{jane}/groups/{meso_id}"), &sup, None).await.1["id"], meso_id);
+    assert_eq!(janua.rest(Method::GET, &format!("/api/GROUPS/{meso_id}/contacts"), &sup, None).await.1["objects"][0]["fullname"], "Jane Doe");
+    assert_eq!(janua.rest(Method::GET, &format!("/api/GROUPS/{meso_id}/actions"), &sup, None).await.1["num_results"], 0);
+    assert_eq!(janua.rest(Method::GET, &format!("/api/CONTACT/{jane}/friends"), &sup, None).await.0, 404);
+    assert_eq!(janua.rest(Method::GET, &format!("/api/CONTACT/{jane}/groups/999999"), &sup, None).await.0, 404);
+    assert_eq!(janua.rest(Method::GET, &format!("/api/CONTACT/{jane}/groups"), &admin, None).await.0, 404, "not the admin's contact");
     assert_eq!(janua.rest(Method::POST, "/api/CONTACT_GROUP", &sup, Some(json!({"group_id": meso_id}))).await.1["message"], "400: Bad Request");
     assert_eq!(janua.rest(Method::POST, "/api/CONTACT_GROUP", &sup, Some(json!({"group_id": meso_id, "contact_id": jane}))).await.1["message"], "IntegrityError");
     let membership_id = membership["id"].as_i64().unwrap();
