@@ -121,6 +121,10 @@ impl Proven {
 /// Checks credentials and issues tokens.
 pub struct Authenticator {
     store: Store,
+    /// LDAP settings (changed at run time).
+    backends: Arc<crate::auth_backends::AuthBackends>,
+    /// The LDAP connector, when the binary plugged one in.
+    ldap: Option<Arc<dyn crate::auth_backends::LdapBinder>>,
     hasher: Hasher,
     tokens: Arc<TokenCache>,
     limiter: Arc<LoginLimiter>,
@@ -138,8 +142,10 @@ impl Authenticator {
         tokens: Arc<TokenCache>,
         limiter: Arc<LoginLimiter>,
         token_ttl: Duration,
+        backends: Arc<crate::auth_backends::AuthBackends>,
+        ldap: Option<Arc<dyn crate::auth_backends::LdapBinder>>,
     ) -> Self {
-        Self { store, hasher, tokens, limiter, token_ttl }
+        Self { store, backends, ldap, hasher, tokens, limiter, token_ttl }
     }
 
     /// How many password checks may run at once (for the benchmark's ceiling).
@@ -166,13 +172,31 @@ impl Authenticator {
             return Err(limited.into());
         }
         let found = self.store.account_by_login(&login_key).await?;
+        if let Some(found) = &found
+            && found.account.auth_backend == "ldap"
+        {
+            let matches = self.check_ldap(&found.account.login, password).await?;
+            return self.conclude(Some(found.account.clone()), matches, &login_key, address);
+        }
         let hash = found.as_ref().and_then(|found| {
-            // Only local accounts are checked against a stored hash; external backends
-            // (LDAP) plug in here with their own faces.
+            // Only local accounts are checked against a stored hash.
             (found.account.auth_backend == "local").then_some(found.password_hash.as_deref()).flatten()
         });
         let matches = self.hasher.verify(password, hash).await?;
         self.conclude(found.map(|found| found.account), matches, &login_key, address)
+    }
+
+    /// Binds to the configured LDAP directory as `login`.
+    async fn check_ldap(&self, login: &str, password: &Password) -> Result<bool, AuthError> {
+        let Some(binder) = &self.ldap else {
+            return Err(AuthError::Unavailable("no LDAP connector in this process".to_owned()));
+        };
+        let settings = self.backends.ldap().await.map_err(|error| AuthError::Unavailable(error.to_string()))?;
+        match binder.verify(&settings, login, password.expose()).await {
+            Ok(()) => Ok(true),
+            Err(crate::auth_backends::ExternalAuthError::Refused) => Ok(false),
+            Err(crate::auth_backends::ExternalAuthError::Unavailable(why)) => Err(AuthError::Unavailable(format!("LDAP: {why}"))),
+        }
     }
 
     /// Checks a phone number and password (Janua's Basic form `+33…:password`). Always the

@@ -55,6 +55,30 @@ impl LdapSettings {
     }
 }
 
+/// Why an external backend refused or could not answer.
+#[derive(Debug, thiserror::Error)]
+pub enum ExternalAuthError {
+    /// The backend says the credentials are wrong.
+    #[error("invalid credentials")]
+    Refused,
+    /// The backend could not be asked.
+    #[error("{0}")]
+    Unavailable(String),
+}
+
+/// The port through which the core binds to an LDAP directory; the binary plugs in the
+/// connector. The settings are read at each check, so a change made through Janua's
+/// `/set_auth_backend/ldap` applies to the next login.
+pub trait LdapBinder: Send + Sync {
+    /// Binds as `login` with `password` under `settings`.
+    fn verify<'a>(
+        &'a self,
+        settings: &'a LdapSettings,
+        login: &'a str,
+        password: &'a str,
+    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<(), ExternalAuthError>> + Send + 'a>>;
+}
+
 /// What went wrong with a backend's settings.
 #[derive(Debug, thiserror::Error)]
 pub enum BackendError {

@@ -100,6 +100,12 @@ pub struct Core {
 impl Core {
     /// Builds every service over one store.
     pub fn new(store: Store, settings: CoreSettings) -> Self {
+        Self::with_ldap(store, settings, None)
+    }
+
+    /// Builds every service, with an LDAP connector for accounts whose backend is `ldap`.
+    pub fn with_ldap(store: Store, settings: CoreSettings, ldap: Option<Arc<dyn auth_backends::LdapBinder>>) -> Self {
+        let backends = Arc::new(auth_backends::AuthBackends::new(store.clone()));
         let hasher = hasher::Hasher::new(hasher::Hasher::default_permits());
         let tokens = Arc::new(tokens::TokenCache::new());
         let tokens_for_services = tokens.clone();
@@ -112,6 +118,8 @@ impl Core {
             tokens.clone(),
             limiter,
             settings.token_ttl,
+            backends.clone(),
+            ldap,
         ));
         Self {
             janua_acl: Arc::new(janua_acl::JanuaAcl::new(store.clone())),
@@ -124,7 +132,7 @@ impl Core {
             )),
             accounts,
             auth,
-            auth_backends: Arc::new(auth_backends::AuthBackends::new(store.clone())),
+            auth_backends: backends,
             messaging: Arc::new(messaging::Messaging::new(store.clone(), settings.sms_prefix_filter.clone())),
             directory: Arc::new(directory::Directory::new(store.clone(), settings.sms_prefix_filter)),
             sms: Arc::new(sms::Sms::new(store.clone(), settings.timezone)),

@@ -6,9 +6,11 @@
 //! - [`settings`]: defaults < TOML < environment, unknown keys refused.
 //! - [`serve`]: `steward serve`: store, core, worker, listener, signals.
 //! - [`commands`]: every other subcommand, working on the store directly.
+//! - [`ldap`]: the LDAP connector behind the core's LDAP port.
 
 mod cli;
 mod commands;
+mod ldap;
 mod serve;
 mod settings;
 

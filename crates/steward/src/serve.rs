@@ -29,17 +29,19 @@ pub async fn serve(settings: Settings) -> anyhow::Result<ExitCode> {
     let metrics = steward_http::metrics::install().map_err(|error| anyhow::anyhow!("metrics: {error}"))?;
     register_metrics();
     let store = Store::open_and_migrate(&settings.database_url).await.context("cannot open the store")?;
-    let core = Core::new(store.clone(), crate::commands::core_settings(&settings)?);
+    let extra_roots = match std::env::var_os("SSL_CERT_FILE") {
+        Some(path) => Some(std::fs::read(&path).with_context(|| format!("cannot read SSL_CERT_FILE {}", path.to_string_lossy()))?),
+        None => None,
+    };
+    let ldap: Arc<dyn steward_core::auth_backends::LdapBinder> =
+        Arc::new(crate::ldap::DirectBind { extra_roots_pem: extra_roots.clone() });
+    let core = Core::with_ldap(store.clone(), crate::commands::core_settings(&settings)?, Some(ldap));
     bootstrap(&core).await?;
 
     let mail = if settings.mail.smtp_url.is_empty() {
         None
     } else {
         // SSL_CERT_FILE, the usual variable for a private CA, adds roots to the Web PKI's.
-        let extra_roots = match std::env::var_os("SSL_CERT_FILE") {
-            Some(path) => Some(std::fs::read(&path).with_context(|| format!("cannot read SSL_CERT_FILE {}", path.to_string_lossy()))?),
-            None => None,
-        };
         Some(SmtpMailer::from_url(&settings.mail.smtp_url, extra_roots.as_deref()).map_err(|error| anyhow::anyhow!("{error}"))?)
     };
     let sms = sms_gateway(&settings)?;

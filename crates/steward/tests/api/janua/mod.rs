@@ -4,6 +4,7 @@
 mod acl;
 mod admins;
 mod backends;
+mod ldap;
 mod login;
 mod rest;
 mod sendmail;

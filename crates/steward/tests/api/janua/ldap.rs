@@ -1,0 +1,40 @@
+//! The LDAP auth backend against the real slapd of tests/peers/slapd.sh: an LDAP account is
+//! the same Steward account on every face.
+
+use serde_json::json;
+
+use super::{Janua, answer};
+use crate::helpers::*;
+use crate::on_both_backends;
+
+on_both_backends!(ldap_accounts_log_in_through_the_directory);
+
+async fn ldap_accounts_log_in_through_the_directory(backend: Backend) {
+    let mut slapd = Peer::start("slapd", &[], None);
+    let janua = Janua::start(backend);
+    let admin = janua.login("admin", ADMIN_PASSWORD).await;
+    let parameters = json!({"parameters": {"ldap_uri": slapd.var("LDAP_URI"), "ldap_bind_dn": slapd.var("LDAP_USER_DN_TEMPLATE"), "ldap_tls_support": false}});
+    assert_eq!(answer(janua.post_json("/set_auth_backend/ldap", Some(&admin), parameters).await).await.1["success"], true);
+    let alice = json!({"login": "alice", "password": "alice-local-pw", "name": "Liddell", "firstname": "Alice", "phone_number": "+33612345678", "email": "alice@example.org", "auth_backend": "ldap"});
+    let (status, created) = janua.rest(reqwest::Method::POST, "/api/ADMIN", &admin, Some(alice)).await;
+    assert_eq!((status, created["auth_backend"].clone()), (201, json!("ldap")));
+    // The directory's password works, the local one does not (the account is LDAP's).
+    let token = janua.login("alice", "alicepw").await;
+    let failure = json!({"success": false, "message": "Authentication failure"});
+    let login = |password: &str| json!({"username": "alice", "password": password, "language": "EN"});
+    assert_eq!(answer(janua.post_json("/login", None, login("alice-local-pw")).await).await, (200, failure.clone()));
+    assert_eq!(answer(janua.post_json("/login", None, login("wrong")).await).await, (200, failure.clone()));
+    assert_eq!(answer(janua.post_json("/login", None, login("")).await).await, (200, failure.clone()));
+    // One identity: the LDAP login's token works on the native API, and Basic works there too.
+    assert_eq!(janua.server.get_json("/steward/v1/whoami", &token).await.1["login"], "alice");
+    let basic = janua.server.http.get(janua.server.url("/steward/v1/whoami")).basic_auth("alice", Some("alicepw")).send().await.unwrap();
+    assert_eq!(basic.status(), 200);
+    // As in Janua, a phone-number username checks the local password.
+    let by_phone = janua.server.http.get(janua.server.url("/sms-usage")).basic_auth("+33612345678", Some("alice-local-pw")).send().await.unwrap();
+    assert_eq!(by_phone.status(), 200);
+    // The directory down: a login fails without being taken for a wrong password.
+    slapd.stop();
+    let (status, body) = answer(janua.post_json("/login", None, login("alicepw")).await).await;
+    assert_eq!((status, body["success"].clone()), (200, json!(false)));
+    assert_eq!(janua.server.get_json("/steward/v1/whoami", &token).await.0, 200, "issued tokens stay valid");
+}
