@@ -9,7 +9,6 @@ use steward_model::sms::{Recipients, SmsText};
 use steward_model::{Account, OutboxKind, QueuedSms};
 use steward_store::sms_log::NewSmsLog;
 
-use crate::janua::Level;
 use crate::sms::{Sms, SmsError};
 use crate::{Actor, Store, StoreError, audit, now};
 
@@ -193,9 +192,9 @@ impl Messaging {
     pub async fn send_sms(
         &self,
         accounting: &Sms,
+        mail: &crate::mail::Mail,
         actor: &Actor,
         caller: &Account,
-        level: Level,
         text: &SmsText,
         to: &str,
     ) -> Result<usize, SendSmsError> {
@@ -204,13 +203,20 @@ impl Messaging {
             return Err(SendSmsError::NoRecipients(to.to_owned()));
         }
         let parts = text.parts();
-        let usage = accounting.usage(caller.id, level).await?;
         let needed = u64::from(parts).saturating_mul(u64::try_from(recipients.len()).unwrap_or(u64::MAX));
-        if !usage.quota.allows(usage.sent, needed) {
-            return Err(SendSmsError::QuotaReached { limit: usage.quota.limit(), noun: usage.quota.window().noun() });
-        }
+        let quota = accounting.quota_of(caller.id).await?;
+        let window = accounting.current_window(&quota)?;
         let at = now();
         let write = self.store.write().await?;
+        // Checked inside the transaction, holding the sender's row: two requests at once
+        // cannot both pass a quota that only one fits in.
+        write.lock_account(caller.id).await?;
+        let used = write.sms_parts(Some(caller.id), window.start(), window.end()).await?;
+        if !quota.allows(used, needed) {
+            drop(write);
+            self.tell_quota_reached(mail, caller, &quota, window.start()).await;
+            return Err(SendSmsError::QuotaReached { limit: quota.limit(), noun: quota.window().noun() });
+        }
         for recipient in &recipients {
             let log = NewSmsLog {
                 sender: caller.name.clone(),
@@ -289,5 +295,35 @@ impl Messaging {
             .await?;
         write.commit().await?;
         Ok(addresses.len())
+    }
+}
+
+impl Messaging {
+    /// Mails `admin_quota_reached` to the caller, once per quota window (Janua's
+    /// `last_quota_reached`). Best effort: the refusal stands whether or not this works.
+    async fn tell_quota_reached(&self, mail: &crate::mail::Mail, caller: &Account, quota: &steward_model::sms::SmsQuota, window_start: time::OffsetDateTime) {
+        let Some(address) = caller.email.as_deref().and_then(|email| steward_model::Email::parse(email).ok()) else {
+            return;
+        };
+        let arguments = [("limit", quota.limit().to_string()), ("unit", quota.window().noun().to_owned())]
+            .into_iter()
+            .map(|(key, value)| (key.to_owned(), value))
+            .collect();
+        let Ok(rendered) = crate::mail_templates::render("admin_quota_reached", crate::mail_templates::Language::En, &arguments) else {
+            return;
+        };
+        let outcome = async {
+            let at = now();
+            let write = self.store.write().await?;
+            if write.mark_quota_reached(caller.id, window_start, at).await? {
+                let new = crate::mail::NewMail { to: vec![address], subject: rendered.subject, body: rendered.body, reply_to: None, sensitive: false };
+                mail.queue_in(&write, new, at).await.map_err(|error| StoreError::Corrupt(error.to_string()))?;
+            }
+            write.commit().await
+        }
+        .await;
+        if let Err(error) = outcome {
+            tracing::warn!(%error, "could not queue the quota-reached mail");
+        }
     }
 }

@@ -72,6 +72,11 @@ impl Sms {
         SmsQuota::parse(&format!("{} {window}", limit.value)).map_err(|error| SmsError::Broken(error.to_string()))
     }
 
+    /// The quota's current window in the configured zone.
+    pub fn current_window(&self, quota: &SmsQuota) -> Result<steward_model::quota_window::TimeWindow, SmsError> {
+        quota.current_window(now(), &self.zone).map_err(|error| SmsError::Broken(error.to_string()))
+    }
+
     /// The caller's usage of its quota (and, for the super admin, everybody's this month).
     pub async fn usage(&self, account: AccountId, level: Level) -> Result<SmsUsage, SmsError> {
         let at = now();

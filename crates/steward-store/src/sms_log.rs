@@ -14,26 +14,77 @@ use crate::{Store, StoreError, stored_time};
 /// catches up.
 pub const COUNTED_STATUSES: [i32; 4] = [0, 1, 2, 5];
 
+fn parts_query(sender: Option<AccountId>, from: OffsetDateTime, to: OffsetDateTime) -> sea_orm::sea_query::SelectStatement {
+    let sum: Expr = Func::sum(Expr::col("number_of_slices")).into();
+    let mut select = Query::select()
+        .expr_as(Func::coalesce([sum, Expr::val(0)]), "parts")
+        .from("janua_sms")
+        .and_where(Expr::col("status").is_in(COUNTED_STATUSES))
+        .and_where(Expr::col("date_time").gte(stored_time(from)))
+        .and_where(Expr::col("date_time").lt(stored_time(to)))
+        .take();
+    if let Some(sender) = sender {
+        select.and_where(Expr::col("admin_id").eq(sender.0));
+    }
+    select
+}
+
+fn parts_of(row: Option<sea_orm::QueryResult>) -> Result<u64, StoreError> {
+    let parts: i64 = match row {
+        Some(row) => row.try_get("", "parts").map_err(|error| StoreError::Corrupt(error.to_string()))?,
+        None => 0,
+    };
+    Ok(u64::try_from(parts).unwrap_or(0))
+}
+
+impl crate::WriteTx {
+    /// Holds `account`'s row until commit, so two requests spending its quota at once are
+    /// serialised (a no-op update: a row lock on PostgreSQL; SQLite's write lock already
+    /// serialises every writer).
+    pub async fn lock_account(&self, account: AccountId) -> Result<(), StoreError> {
+        let update = Query::update()
+            .table("accounts")
+            .value("updated_at", Expr::col("updated_at"))
+            .and_where(Expr::col("id").eq(account.0))
+            .take();
+        self.tx.execute(&update).await?;
+        Ok(())
+    }
+
+    /// [`Store::sms_parts`] inside this transaction (after [`Self::lock_account`]).
+    pub async fn sms_parts(&self, sender: Option<AccountId>, from: OffsetDateTime, to: OffsetDateTime) -> Result<u64, StoreError> {
+        parts_of(self.tx.query_one(&parts_query(sender, from, to)).await?)
+    }
+
+    /// Records when `account` was last told its quota is reached; `false` if it was
+    /// already told since `since` (one mail per quota window).
+    pub async fn mark_quota_reached(&self, account: AccountId, since: OffsetDateTime, now: OffsetDateTime) -> Result<bool, StoreError> {
+        let upsert = Query::insert()
+            .into_table("janua_profiles")
+            .columns(["account_id", "firstname", "last_name", "recipient_filter", "has_client"])
+            .values([account.0.into(), "".into(), "".into(), true.into(), false.into()])
+            .map_err(|error| StoreError::Corrupt(error.to_string()))?
+            .on_conflict(sea_orm::sea_query::OnConflict::column("account_id").do_nothing().to_owned())
+            .take();
+        self.tx.execute(&upsert).await?;
+        let update = Query::update()
+            .table("janua_profiles")
+            .value("last_quota_reached", stored_time(now))
+            .and_where(Expr::col("account_id").eq(account.0))
+            .cond_where(
+                sea_orm::sea_query::Cond::any()
+                    .add(Expr::col("last_quota_reached").is_null())
+                    .add(Expr::col("last_quota_reached").lt(stored_time(since))),
+            )
+            .take();
+        Ok(self.tx.execute(&update).await?.rows_affected() > 0)
+    }
+}
+
 impl Store {
     /// The sum of `number_of_slices` of counted SMS in `[from, to)`, of one sender or of all.
     pub async fn sms_parts(&self, sender: Option<AccountId>, from: OffsetDateTime, to: OffsetDateTime) -> Result<u64, StoreError> {
-        let sum: Expr = Func::sum(Expr::col("number_of_slices")).into();
-        let mut select = Query::select()
-            .expr_as(Func::coalesce([sum, Expr::val(0)]), "parts")
-            .from("janua_sms")
-            .and_where(Expr::col("status").is_in(COUNTED_STATUSES))
-            .and_where(Expr::col("date_time").gte(stored_time(from)))
-            .and_where(Expr::col("date_time").lt(stored_time(to)))
-            .take();
-        if let Some(sender) = sender {
-            select.and_where(Expr::col("admin_id").eq(sender.0));
-        }
-        let row = self.db.query_one(&select).await?;
-        let parts: i64 = match row {
-            Some(row) => row.try_get("", "parts").map_err(|error| StoreError::Corrupt(error.to_string()))?,
-            None => 0,
-        };
-        Ok(u64::try_from(parts).unwrap_or(0))
+        parts_of(self.db.query_one(&parts_query(sender, from, to)).await?)
     }
 }
 
