@@ -519,17 +519,7 @@ impl Admins {
 
     /// One admin `caller` may see.
     pub async fn get(&self, accounting: &crate::sms::Sms, caller: &Account, level: Level, id: i64) -> Result<JanuaAdmin, AdminError> {
-        let by_id = steward_model::filter::Search::new(
-            vec![steward_model::filter::Filter::Compare {
-                field: "id".to_owned(),
-                op: steward_model::filter::CompareOp::Eq,
-                value: steward_model::filter::FilterValue::Integer(id),
-            }],
-            Vec::new(),
-            None,
-            None,
-            false,
-        )
+        let by_id = steward_model::filter::Search::by_id(id)
         .map_err(|error| AdminError::BadQuery(error.to_string()))?;
         self.search(accounting, caller, level, &by_id, 0, 1).await?.rows.pop().ok_or(AdminError::NotFound)
     }

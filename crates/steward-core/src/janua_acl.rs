@@ -167,17 +167,7 @@ impl JanuaAcl {
 impl JanuaAcl {
     /// One access-list row the caller may see.
     pub async fn row(&self, list: AccessList, caller: &Account, level: Level, id: i64) -> Result<AccessRow, AclError> {
-        let by_id = Search::new(
-            vec![steward_model::filter::Filter::Compare {
-                field: "id".to_owned(),
-                op: steward_model::filter::CompareOp::Eq,
-                value: steward_model::filter::FilterValue::Integer(id),
-            }],
-            Vec::new(),
-            None,
-            None,
-            false,
-        )
+        let by_id = Search::by_id(id)
         .map_err(|error| AclError::BadQuery(error.to_string()))?;
         self.rows(list, caller, level, &by_id, 0, 1).await?.rows.pop().ok_or(AclError::NotFound)
     }

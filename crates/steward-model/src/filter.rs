@@ -254,6 +254,18 @@ impl Search {
         Ok(Self { filters, order_by, limit, offset, single })
     }
 
+    /// The search for the one row whose `id` is `id` (a repository's "get by id" through the
+    /// same allow-list and ownership rules as a client's search).
+    pub fn by_id(id: i64) -> Result<Self, FilterError> {
+        Self::new(
+            vec![Filter::Compare { field: "id".to_owned(), op: CompareOp::Eq, value: FilterValue::Integer(id) }],
+            Vec::new(),
+            None,
+            None,
+            false,
+        )
+    }
+
     /// The filters, all of which must match.
     pub fn filters(&self) -> &[Filter] {
         &self.filters

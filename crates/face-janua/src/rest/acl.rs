@@ -9,7 +9,7 @@ use serde_json::{Map, Value, json};
 use steward_core::janua_acl::{AccessInput, AccessList, AccessRow, AclError, ActionRow};
 use steward_http::AppState;
 
-use super::{ListQuery, RestBody, Write, created, id_field, known_fields, list_response, not_found, parse_id, single_response};
+use super::{ListQuery, RestBody, Write, created, id_field, known_fields, not_found, parse_id};
 use crate::Prefix;
 use crate::caller::RestCaller;
 use crate::envelope::RestError;
@@ -61,13 +61,10 @@ pub async fn actions(
     RawQuery(query): RawQuery,
 ) -> Result<Response, RestError> {
     let query = ListQuery::parse(query.as_deref())?;
-    let (skip, size) = if query.search.single() { (0, 2) } else { (query.skip(), query.per_page) };
+    let (skip, size) = query.window();
     let page = state.core.janua_acl.actions(&caller.account, caller.level, &query.search, skip, size).await.map_err(|error| acl_error(error, None))?;
     let objects: Vec<Value> = page.rows.iter().map(render_action).collect();
-    if query.search.single() {
-        return single_response(objects, page.total, |object| prefix.path(&format!("/api/ACTION/{}", object["id"])));
-    }
-    Ok(list_response(objects, page.total, &query, &prefix, "/api/ACTION"))
+    query.respond(objects, page.total, &prefix, "/api/ACTION")
 }
 
 /// `GET /api/ACTION/<id>`.
@@ -110,7 +107,7 @@ pub async fn list(
     RawQuery(query): RawQuery,
 ) -> Result<Response, RestError> {
     let query = ListQuery::parse(query.as_deref())?;
-    let (skip, size) = if query.search.single() { (0, 2) } else { (query.skip(), query.per_page) };
+    let (skip, size) = query.window();
     let page = state
         .core
         .janua_acl
@@ -118,10 +115,7 @@ pub async fn list(
         .await
         .map_err(|error| acl_error(error, Some(route.list)))?;
     let objects: Vec<Value> = page.rows.iter().map(render_row).collect();
-    if query.search.single() {
-        return single_response(objects, page.total, |object| prefix.path(&format!("{}/{}", route.path, object["id"])));
-    }
-    Ok(list_response(objects, page.total, &query, &prefix, route.path))
+    query.respond(objects, page.total, &prefix, route.path)
 }
 
 /// `GET /api/<LIST>/<id>`.

@@ -11,7 +11,7 @@ use steward_core::janua::{AdminError, AdminInput, AdminUpdate, JanuaAdmin};
 use steward_http::AppState;
 use time::macros::format_description;
 
-use super::{ListQuery, RestBody, Write, created, known_fields, list_response, not_found, parse_id, single_response, text};
+use super::{ListQuery, RestBody, Write, created, known_fields, not_found, parse_id, text};
 use crate::Prefix;
 use crate::caller::RestCaller;
 use crate::envelope::RestError;
@@ -58,7 +58,7 @@ pub async fn list(
     RawQuery(query): RawQuery,
 ) -> Result<Response, RestError> {
     let query = ListQuery::parse(query.as_deref())?;
-    let (skip, size) = if query.search.single() { (0, 2) } else { (query.skip(), query.per_page) };
+    let (skip, size) = query.window();
     let page = state
         .core
         .janua_admins
@@ -66,10 +66,7 @@ pub async fn list(
         .await
         .map_err(admin_error)?;
     let objects: Vec<Value> = page.rows.iter().map(|admin| render(&state, admin)).collect();
-    if query.search.single() {
-        return single_response(objects, page.total, |object| prefix.path(&format!("{PATH}/{}", object["id"])));
-    }
-    Ok(list_response(objects, page.total, &query, &prefix, PATH))
+    query.respond(objects, page.total, &prefix, PATH)
 }
 
 /// `GET /api/ADMIN/<id>`.

@@ -9,7 +9,7 @@ use steward_http::AppState;
 use steward_model::directory::Group;
 
 use super::contacts::contact_columns;
-use super::{ListQuery, RestBody, Write, created, directory_error, known_fields, list_response, parse_id, single_response, text};
+use super::{ListQuery, RestBody, Write, created, directory_error, known_fields, parse_id, text};
 use crate::Prefix;
 use crate::caller::RestCaller;
 use crate::envelope::RestError;
@@ -56,13 +56,10 @@ pub async fn list(
     RawQuery(query): RawQuery,
 ) -> Result<Response, RestError> {
     let query = ListQuery::parse(query.as_deref())?;
-    let (skip, size) = if query.search.single() { (0, 2) } else { (query.skip(), query.per_page) };
+    let (skip, size) = query.window();
     let page = state.core.directory.search_groups(caller.account.id, &query.search, skip, size).await.map_err(|error| directory_error(error, StatusCode::BAD_REQUEST))?;
     let objects = render(&state, &page.rows).await?;
-    if query.search.single() {
-        return single_response(objects, page.total, |object| prefix.path(&format!("{PATH}/{}", object["id"])));
-    }
-    Ok(list_response(objects, page.total, &query, &prefix, PATH))
+    query.respond(objects, page.total, &prefix, PATH)
 }
 
 /// `POST /api/GROUPS`.
@@ -125,11 +122,7 @@ pub async fn related(
     Path(path): Path<Vec<String>>,
     RawQuery(query): RawQuery,
 ) -> Result<Response, RestError> {
-    let (id, relation, related_id) = match path.as_slice() {
-        [id, relation] => (parse_id(id)?, relation.as_str(), None),
-        [id, relation, related] => (parse_id(id)?, relation.as_str(), Some(parse_id(related)?)),
-        _ => return Err(super::not_found()),
-    };
+    let (id, relation, related_id) = super::parse_related(&path)?;
     let group = state.core.directory.group(caller.account.id, id).await.map_err(|error| directory_error(error, StatusCode::BAD_REQUEST))?;
     let objects: Vec<Value> = match relation {
         "contacts" => {

@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 use steward_http::AppState;
 use steward_model::directory::Membership;
 
-use super::{ListQuery, RestBody, Write, created, directory_error, id_field, known_fields, list_response, parse_id, single_response};
+use super::{ListQuery, RestBody, Write, created, directory_error, id_field, known_fields, parse_id};
 use crate::Prefix;
 use crate::caller::RestCaller;
 use crate::envelope::RestError;
@@ -28,7 +28,7 @@ pub async fn list(
     RawQuery(query): RawQuery,
 ) -> Result<Response, RestError> {
     let query = ListQuery::parse(query.as_deref())?;
-    let (skip, size) = if query.search.single() { (0, 2) } else { (query.skip(), query.per_page) };
+    let (skip, size) = query.window();
     let page = state
         .core
         .directory
@@ -36,10 +36,7 @@ pub async fn list(
         .await
         .map_err(|error| directory_error(error, StatusCode::BAD_REQUEST))?;
     let objects: Vec<Value> = page.rows.iter().map(render).collect();
-    if query.search.single() {
-        return single_response(objects, page.total, |object| prefix.path(&format!("{PATH}/{}", object["id"])));
-    }
-    Ok(list_response(objects, page.total, &query, &prefix, PATH))
+    query.respond(objects, page.total, &prefix, PATH)
 }
 
 /// `POST /api/CONTACT_GROUP` `{"group_id", "contact_id"}`: both must be the caller's (403).

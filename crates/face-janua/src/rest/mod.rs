@@ -88,6 +88,28 @@ impl ListQuery {
     pub fn skip(&self) -> u64 {
         (self.page - 1).saturating_mul(self.per_page)
     }
+
+    /// The rows to fetch: this page, or for `single` the first two (to tell one from many).
+    pub fn window(&self) -> (u64, u64) {
+        if self.search.single() { (0, 2) } else { (self.skip(), self.per_page) }
+    }
+
+    /// The answer to a list request: the single object for `single`, else the list envelope.
+    pub fn respond(&self, objects: Vec<Value>, total: u64, prefix: &Prefix, path: &str) -> Result<Response, RestError> {
+        if self.search.single() {
+            return single_response(objects, total, |object| prefix.path(&format!("{path}/{}", object["id"])));
+        }
+        Ok(list_response(objects, total, self, prefix, path))
+    }
+}
+
+/// A relation sub-route's path: the object's id, the relation's name, maybe a related id.
+pub fn parse_related(path: &[String]) -> Result<(i64, &str, Option<i64>), RestError> {
+    match path {
+        [id, relation] => Ok((parse_id(id)?, relation.as_str(), None)),
+        [id, relation, related] => Ok((parse_id(id)?, relation.as_str(), Some(parse_id(related)?))),
+        _ => Err(not_found()),
+    }
 }
 
 /// A `q` refusal in the REST envelope.

@@ -9,7 +9,7 @@ use steward_core::sms::SmsError;
 use steward_http::AppState;
 use time::macros::format_description;
 
-use super::{ListQuery, list_response, single_response};
+use super::ListQuery;
 use crate::Prefix;
 use crate::caller::RestCaller;
 use crate::envelope::RestError;
@@ -35,7 +35,7 @@ pub async fn list(
     RawQuery(query): RawQuery,
 ) -> Result<Response, RestError> {
     let query = ListQuery::parse(query.as_deref())?;
-    let (skip, size) = if query.search.single() { (0, 2) } else { (query.skip(), query.per_page) };
+    let (skip, size) = query.window();
     let page = state.core.sms.search_log(caller.account.id, &query.search, skip, size).await.map_err(sms_error)?;
     let iso = format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]");
     let objects: Vec<Value> = page
@@ -56,10 +56,7 @@ pub async fn list(
             })
         })
         .collect();
-    if query.search.single() {
-        return single_response(objects, page.total, |object| prefix.path(&format!("{PATH}/{}", object["id"])));
-    }
-    Ok(list_response(objects, page.total, &query, &prefix, PATH))
+    query.respond(objects, page.total, &prefix, PATH)
 }
 
 /// `GET /api/SMS/<id>`: not supported by Janua (404 "Not supported").
