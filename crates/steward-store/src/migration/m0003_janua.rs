@@ -85,6 +85,9 @@ impl MigrationTrait for Migration {
             .await?;
         manager.create_index(unique("janua_contacts_phone", "janua_contacts", &["admin_id", "phone_number"])).await?;
         manager.create_index(unique("janua_contacts_email", "janua_contacts", &["admin_id", "email"])).await?;
+        // Lists page through one owner's rows in id order: without this index SQLite sorted
+        // the owner's rows in a temporary B-tree on every page (28 ms for 100 of 100 000).
+        manager.create_index(unique("janua_contacts_owner_id", "janua_contacts", &["admin_id", "id"])).await?;
 
         manager
             .create_table(
@@ -99,6 +102,7 @@ impl MigrationTrait for Migration {
             )
             .await?;
         manager.create_index(unique("janua_groups_name", "janua_groups", &["admin_id", "name"])).await?;
+        manager.create_index(unique("janua_groups_owner_id", "janua_groups", &["admin_id", "id"])).await?;
 
         manager
             .create_table(
@@ -114,6 +118,11 @@ impl MigrationTrait for Migration {
             .await?;
         manager
             .create_index(unique("janua_contact_groups_pair", "janua_contact_groups", &["group_id", "contact_id"]))
+            .await?;
+        // A page of contacts looks up their groups by contact: the pair index starts with
+        // the group, so without this one every page scanned the whole link table.
+        manager
+            .create_index(Index::create().name("janua_contact_groups_contact").table("janua_contact_groups").col("contact_id").take())
             .await?;
 
         manager
@@ -141,6 +150,7 @@ impl MigrationTrait for Migration {
         manager
             .create_index(Index::create().name("janua_sms_admin_time").table("janua_sms").col("admin_id").col("date_time").take())
             .await?;
+        manager.create_index(unique("janua_sms_owner_id", "janua_sms", &["admin_id", "id"])).await?;
 
         manager
             .create_table(
