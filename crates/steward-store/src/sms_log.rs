@@ -116,49 +116,52 @@ pub struct NewSmsLog {
 }
 
 impl crate::WriteTx {
-    /// Writes one queued SMS log row; returns its id.
-    pub async fn insert_sms_log(&self, row: &NewSmsLog, at: OffsetDateTime) -> Result<i64, StoreError> {
-        let insert = Query::insert()
-            .into_table("janua_sms")
-            .columns([
-                "date_time",
-                "sender",
-                "recipient",
-                "recipient_phone_number",
-                "raw_message",
-                "authorized",
-                "status",
-                "number_of_slices",
-                "admin_id",
-            ])
-            .values([
-                stored_time(at).into(),
-                row.sender.clone().into(),
-                row.recipient.clone().into(),
-                row.recipient_phone_number.clone().into(),
-                row.raw_message.clone().into(),
-                true.into(),
-                status::QUEUED.into(),
-                i64::from(row.number_of_slices).into(),
-                row.admin_id.0.into(),
-            ])
-            .map_err(|error| StoreError::Corrupt(error.to_string()))?
-            .returning_col("id")
-            .take();
-        let inserted = self.tx.query_one(&insert).await?.ok_or(StoreError::NotFound)?;
-        inserted.try_get("", "id").map_err(|error| StoreError::Corrupt(error.to_string()))
+    /// Writes many queued SMS log rows in multi-row statements; returns each row's id with
+    /// its recipient number (numbers are unique within one send).
+    pub async fn insert_sms_logs(&self, rows: &[NewSmsLog], at: OffsetDateTime) -> Result<Vec<(i64, String)>, StoreError> {
+        let mut ids = Vec::with_capacity(rows.len());
+        for chunk in rows.chunks(crate::outbox::BATCH_ROWS) {
+            let mut insert = Query::insert()
+                .into_table("janua_sms")
+                .columns([
+                    "date_time",
+                    "sender",
+                    "recipient",
+                    "recipient_phone_number",
+                    "raw_message",
+                    "authorized",
+                    "status",
+                    "number_of_slices",
+                    "admin_id",
+                ])
+                .take();
+            for row in chunk {
+                insert
+                    .values([
+                        stored_time(at).into(),
+                        row.sender.clone().into(),
+                        row.recipient.clone().into(),
+                        row.recipient_phone_number.clone().into(),
+                        row.raw_message.clone().into(),
+                        true.into(),
+                        status::QUEUED.into(),
+                        i64::from(row.number_of_slices).into(),
+                        row.admin_id.0.into(),
+                    ])
+                    .map_err(|error| StoreError::Corrupt(error.to_string()))?;
+            }
+            // RETURNING's row order is not promised, so rows are matched back by number.
+            insert.returning(Query::returning().columns(["id", "recipient_phone_number"]));
+            for returned in self.tx.query_all(&insert).await? {
+                let id: i64 = returned.try_get("", "id").map_err(|error| StoreError::Corrupt(error.to_string()))?;
+                let phone: String =
+                    returned.try_get("", "recipient_phone_number").map_err(|error| StoreError::Corrupt(error.to_string()))?;
+                ids.push((id, phone));
+            }
+        }
+        Ok(ids)
     }
 
-    /// Links an SMS log row to the outbox row delivering it.
-    pub async fn link_sms_log(&self, log_id: i64, outbox_id: i64) -> Result<(), StoreError> {
-        let update = Query::update()
-            .table("janua_sms")
-            .value("outbox_id", outbox_id)
-            .and_where(Expr::col("id").eq(log_id))
-            .take();
-        self.tx.execute(&update).await?;
-        Ok(())
-    }
 }
 
 impl Store {

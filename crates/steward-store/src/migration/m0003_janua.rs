@@ -142,7 +142,6 @@ impl MigrationTrait for Migration {
                     .col(integer("number_of_slices"))
                     .col(string_null("reference"))
                     .col(big_integer("admin_id"))
-                    .col(big_integer_null("outbox_id"))
                     .foreign_key(&mut cascade("janua_sms", "admin_id", "accounts", "id"))
                     .take(),
             )

@@ -9,7 +9,7 @@ use super::{Janua, answer};
 use crate::helpers::*;
 use crate::on_both_backends;
 
-on_both_backends!(sendsms_reaches_kannel_and_the_log, sendsms_refusals_queue_nothing);
+on_both_backends!(sendsms_reaches_kannel_and_the_log, sendsms_refusals_queue_nothing, sendsms_to_more_recipients_than_one_batch);
 
 fn url_q(value: serde_json::Value) -> String {
     let text = value.to_string();
@@ -136,4 +136,26 @@ async fn sendsms_refusals_queue_nothing(backend: Backend) {
     assert_eq!(answer(janua.get("/sms-usage", Some(&sup)).await).await.1["smsusage"]["sent"], 1, "queued SMS count against the quota");
     assert_eq!(janua.rest(reqwest::Method::GET, "/api/SMS", &sup, None).await.1["objects"][0]["status"], 5, "queued");
     assert_eq!(answer(janua.get("/api/SMS", None).await).await.0, 401);
+}
+
+async fn sendsms_to_more_recipients_than_one_batch(backend: Backend) {
+    let janua = Janua::start(backend);
+    let sup = janua.login("sup1", "sup1pw").await;
+    assert!(cli(&janua.db, &["quota", "set", "sup1", "janua.sms", "100000"], "").status.success());
+    // 620 contacts: more than one 500-row insert.
+    for n in 0..620 {
+        let body = json!({"name": format!("N{n}"), "firstname": "F", "phone_number": format!("+3361{n:07}"), "email": format!("c{n}@example.org")});
+        assert_eq!(janua.rest(reqwest::Method::POST, "/api/CONTACT", &sup, Some(body)).await.0, 201);
+    }
+    assert_eq!(answer(janua.post_json("/sendsms", Some(&sup), json!({"message": "hello", "to": "all"})).await).await.1["success"], true);
+    assert_eq!(janua.server.readyz().await["outbox"]["pending"], 620);
+    let (_, log) = janua.rest(reqwest::Method::GET, "/api/SMS?results_per_page=1000", &sup, None).await;
+    assert_eq!(log["num_results"], 620);
+    let mut numbers: Vec<&str> = log["objects"].as_array().unwrap().iter().map(|row| row["recipient_phone_number"].as_str().unwrap()).collect();
+    numbers.sort_unstable();
+    numbers.dedup();
+    assert_eq!(numbers.len(), 620, "one log row per recipient");
+    let rows = cli(&janua.db, &["outbox", "list"], "");
+    assert_eq!(stdout(&rows).lines().count(), 620);
+    assert_eq!(answer(janua.get("/sms-usage", Some(&sup)).await).await.1["smsusage"]["sent"], 620);
 }
