@@ -216,9 +216,16 @@ async fn smsd_takes_the_spool_file_and_sends_it_as_ucs2_when_needed() {
 
     let sent_dir = PathBuf::from(smstools.var("SMSTOOLS_SENT"));
     // smsd's simulated send takes 6–14 s.
+    // smsd writes `<name>.LOCK` (its pid and modem) beside the file while it works on it:
+    // wait for the file itself, with the lock gone.
     let sent = eventually(Duration::from_secs(40), || {
-        let entry = std::fs::read_dir(&sent_dir).unwrap().next()?;
-        Some(entry.unwrap().path())
+        let names: Vec<PathBuf> = std::fs::read_dir(&sent_dir).unwrap().map(|entry| entry.unwrap().path()).collect();
+        let locked = names.iter().any(|path| path.extension().is_some_and(|extension| extension == "LOCK"));
+        if locked {
+            return None;
+        }
+        // …and until smsd has finished writing it.
+        names.into_iter().find(|path| std::fs::read_to_string(path).is_ok_and(|text| text.contains("\nSent: ")))
     })
     .await
     .unwrap_or_else(|| {
