@@ -113,6 +113,11 @@ impl Quotas {
         if value < 0 {
             return Err(QuotaError::Invalid(format!("{} cannot be negative", counter.noun())));
         }
+        // Janua shows its quota as `"<n> <D|W|M|Y>"` in at most ten characters.
+        let max = steward_model::sms::SmsQuota::MAX_LIMIT;
+        if matches!(counter, Counter::Limit) && resource == crate::sms::RESOURCE && u64::try_from(value).is_ok_and(|value| value > max) {
+            return Err(QuotaError::Invalid(format!("a {resource} limit is at most {max}")));
+        }
         let account = self.account_id(login).await?;
         let at = now();
         let write = self.store.write().await?;

@@ -124,6 +124,7 @@ async fn services_resources_quotas_usage_terms_and_outbox_commands() {
     assert!(cli(&db, &["quota", "set", "alice", "cyclades.vm", "5"], "").status.success());
     assert!(cli(&db, &["usage", "set", "alice", "cyclades.vm", "3"], "").status.success());
     assert!(cli(&db, &["quota", "set", "alice", "janua.sms", "200"], "").status.success());
+    assert_eq!(cli(&db, &["quota", "set", "alice", "janua.sms", "100000000"], "").status.code(), Some(1), "Janua's quota has ten characters");
     assert_eq!(cli(&db, &["quota", "set", "alice", "nope.nothing", "5"], "").status.code(), Some(1));
     assert_eq!(cli(&db, &["quota", "set", "nobody", "cyclades.vm", "5"], "").status.code(), Some(1));
     assert_eq!(cli(&db, &["usage", "set", "alice", "cyclades.vm", "-1"], "").status.code(), Some(2), "negative numbers are not a usage");
