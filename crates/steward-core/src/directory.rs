@@ -76,7 +76,7 @@ pub struct ContactInput {
 /// The directory service.
 pub struct Directory {
     store: Store,
-    prefix_filter: Vec<String>,
+    prefix_filter: crate::prefix_filter::PrefixFilter,
 }
 
 fn required(value: Option<String>, field: &'static str) -> Result<String, DirectoryError> {
@@ -94,20 +94,15 @@ fn duplicate(error: StoreError, what: &str) -> DirectoryError {
 }
 
 impl Directory {
-    pub(crate) fn new(store: Store, prefix_filter: Vec<String>) -> Self {
+    pub(crate) fn new(store: Store, prefix_filter: crate::prefix_filter::PrefixFilter) -> Self {
         Self { store, prefix_filter }
-    }
-
-    /// Whether a number passes `sms.prefix_filter` (empty = every number).
-    pub fn prefix_allowed(&self, number: &str) -> bool {
-        self.prefix_filter.is_empty() || self.prefix_filter.iter().any(|prefix| number.starts_with(prefix.as_str()))
     }
 
     fn check_contact(&self, fields: &ContactFields) -> Result<(), DirectoryError> {
         if !is_recipient_number(&fields.phone_number) {
             return Err(DirectoryError::InvalidPhone);
         }
-        if !self.prefix_allowed(&fields.phone_number) {
+        if !self.prefix_filter.allows(&fields.phone_number) {
             return Err(DirectoryError::PrefixNotAllowed);
         }
         if !is_recipient_email(&fields.email) {

@@ -192,7 +192,7 @@ pub struct Admins {
     accounts: std::sync::Arc<crate::accounts::Accounts>,
     mail: std::sync::Arc<crate::mail::Mail>,
     public_url: String,
-    prefix_filter: Vec<String>,
+    prefix_filter: crate::prefix_filter::PrefixFilter,
 }
 
 fn required(value: Option<String>, field: &str) -> Result<String, AdminError> {
@@ -205,7 +205,7 @@ impl Admins {
         accounts: std::sync::Arc<crate::accounts::Accounts>,
         mail: std::sync::Arc<crate::mail::Mail>,
         public_url: String,
-        prefix_filter: Vec<String>,
+        prefix_filter: crate::prefix_filter::PrefixFilter,
     ) -> Self {
         Self { store, accounts, mail, public_url, prefix_filter }
     }
@@ -227,7 +227,7 @@ impl Admins {
         if !steward_model::sms::recipients::is_recipient_number(&phone) {
             return Err(AdminError::Invalid("Invalid phone number".to_owned()));
         }
-        if !self.prefix_filter.is_empty() && !self.prefix_filter.iter().any(|prefix| phone.starts_with(prefix.as_str())) {
+        if !self.prefix_filter.allows(&phone) {
             return Err(AdminError::PrefixNotAllowed);
         }
         let phone = steward_model::E164::parse(&phone).map_err(|_| AdminError::Invalid("Invalid phone number".to_owned()))?;
@@ -373,7 +373,7 @@ impl Admins {
             if !steward_model::sms::recipients::is_recipient_number(phone) || steward_model::E164::parse(phone).is_err() {
                 return Err(AdminError::Invalid("Invalid phone number".to_owned()));
             }
-            if !self.prefix_filter.is_empty() && !self.prefix_filter.iter().any(|prefix| phone.starts_with(prefix.as_str())) {
+            if !self.prefix_filter.allows(phone) {
                 return Err(AdminError::PrefixNotAllowedOnUpdate);
             }
         }

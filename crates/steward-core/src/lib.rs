@@ -19,6 +19,7 @@
 //! - [`messaging`]: Janua's `/sendsms`: recipients, quota check, one queued SMS each.
 //! - [`mail_templates`]: Janua's mail templates (EN, FR) and their `$name` placeholders.
 //! - [`mail`]: mails queued in the outbox with their cause.
+//! - [`prefix_filter`]: `sms.prefix_filter`, the one rule on which numbers Janua may use.
 //! - [`outbox`]: what operators do with the queue (list, retry).
 //! - [`audit`]: building the audit entry written inside every admin change.
 
@@ -35,6 +36,7 @@ pub mod mail;
 pub mod mail_templates;
 pub mod messaging;
 pub mod outbox;
+pub mod prefix_filter;
 pub mod quotas;
 pub mod rate_limit;
 pub mod services;
@@ -106,6 +108,7 @@ impl Core {
     /// Builds every service, with an LDAP connector for accounts whose backend is `ldap`.
     pub fn with_ldap(store: Store, settings: CoreSettings, ldap: Option<Arc<dyn auth_backends::LdapBinder>>) -> Self {
         let backends = Arc::new(auth_backends::AuthBackends::new(store.clone()));
+        let prefixes = prefix_filter::PrefixFilter::new(settings.sms_prefix_filter);
         let hasher = hasher::Hasher::new(hasher::Hasher::default_permits());
         let tokens = Arc::new(tokens::TokenCache::new());
         let tokens_for_services = tokens.clone();
@@ -128,13 +131,13 @@ impl Core {
                 accounts.clone(),
                 mail.clone(),
                 settings.public_url,
-                settings.sms_prefix_filter.clone(),
+                prefixes.clone(),
             )),
             accounts,
             auth,
             auth_backends: backends,
-            messaging: Arc::new(messaging::Messaging::new(store.clone(), settings.sms_prefix_filter.clone())),
-            directory: Arc::new(directory::Directory::new(store.clone(), settings.sms_prefix_filter)),
+            messaging: Arc::new(messaging::Messaging::new(store.clone(), prefixes.clone())),
+            directory: Arc::new(directory::Directory::new(store.clone(), prefixes)),
             sms: Arc::new(sms::Sms::new(store.clone(), settings.timezone)),
             services: Arc::new(services::Services::new(store.clone(), tokens_for_services)),
             quotas: Arc::new(quotas::Quotas::new(store.clone())),

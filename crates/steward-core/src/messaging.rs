@@ -103,16 +103,12 @@ pub enum MailContent {
 /// The SMS-sending service.
 pub struct Messaging {
     store: Store,
-    prefix_filter: Vec<String>,
+    prefix_filter: crate::prefix_filter::PrefixFilter,
 }
 
 impl Messaging {
-    pub(crate) fn new(store: Store, prefix_filter: Vec<String>) -> Self {
+    pub(crate) fn new(store: Store, prefix_filter: crate::prefix_filter::PrefixFilter) -> Self {
         Self { store, prefix_filter }
-    }
-
-    fn prefix_allowed(&self, number: &str) -> bool {
-        self.prefix_filter.is_empty() || self.prefix_filter.iter().any(|prefix| number.starts_with(prefix.as_str()))
     }
 
     /// Resolves `to` for `caller` as Janua's `/sendsms` and `/sendmail` do (janua.md §3
@@ -145,7 +141,7 @@ impl Messaging {
             resolved.extend(contacts.iter().map(of_contact));
         } else {
             for number in recipients.numbers() {
-                if !self.prefix_allowed(number) {
+                if !self.prefix_filter.allows(number) {
                     return Err(SendSmsError::BadPrefix(number.clone()));
                 }
                 let contact = contacts.iter().find(|contact| &contact.phone_number == number);
