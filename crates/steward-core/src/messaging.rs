@@ -1,12 +1,14 @@
-//! Janua's SMS sending: resolving a `to` list into recipients within the caller's rights,
-//! checking the quota, and queuing one SMS per recipient — each with its log row and its
-//! outbox row, in one transaction.
+//! Janua's SMS and mail sending: resolving a `to` list into recipients within the caller's
+//! rights, checking the quota, and queuing one SMS log row per recipient with the outbox
+//! rows that deliver them, in one transaction.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use serde_json::json;
+use steward_model::directory::{Audience, Contact};
 use steward_model::sms::{Recipients, SmsText};
 use steward_model::{Account, OutboxKind, QueuedSms};
+use steward_store::audience::SmsSend;
 use steward_store::sms_log::NewSmsLog;
 
 use crate::sms::{Sms, SmsError};
@@ -39,6 +41,9 @@ pub enum SendSmsError {
     /// For mail, a number must be a contact's, filtered or not.
     #[error("Number {0} is not in your contact list")]
     NotAContact(String),
+    /// More bare numbers and addresses than [`MAX_NAMED_RECIPIENTS`].
+    #[error("Too many recipients: at most {MAX_NAMED_RECIPIENTS} numbers and addresses per request; put them in a group")]
+    TooManyNamed,
     /// Nothing to mail to.
     #[error("No recipients was found to send email")]
     NoMailRecipients,
@@ -64,13 +69,43 @@ pub enum SendSmsError {
     Store(#[from] StoreError),
 }
 
-/// One resolved recipient.
+/// One recipient named in the request itself (a bare number or address), or a contact
+/// loaded for mail.
 #[derive(Debug, Clone)]
 struct Recipient {
     name: String,
     phone: String,
     email: String,
 }
+
+impl Recipient {
+    fn of_contact(contact: &Contact) -> Self {
+        Self { name: contact.fullname(), phone: contact.phone_number.clone(), email: contact.email.clone() }
+    }
+}
+
+/// Who a `to` list reaches: the recipients it names one by one, and the part of the
+/// directory it names (groups or `all`), which the store resolves without loading it.
+#[derive(Debug)]
+struct Resolution {
+    /// Bare numbers and addresses, in request order, each once.
+    named: Vec<Recipient>,
+    /// The groups named, or everyone.
+    audience: Audience,
+}
+
+impl Resolution {
+    /// The numbers reached one by one, which the audience must leave out so a contact named
+    /// twice gets one message.
+    fn named_numbers(&self) -> Vec<String> {
+        self.named.iter().map(|recipient| recipient.phone.clone()).filter(|phone| !phone.is_empty()).collect()
+    }
+}
+
+/// The most bare numbers and addresses one request may name; a group has no such bound.
+/// It keeps the statements that leave them out of a group's members within both backends'
+/// bound-parameter limits.
+pub const MAX_NAMED_RECIPIENTS: usize = 5_000;
 
 /// Which channel a `to` list is resolved for: the rules differ a little.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -112,18 +147,20 @@ impl Messaging {
     }
 
     /// Resolves `to` for `caller` as Janua's `/sendsms` and `/sendmail` do (janua.md §3
-    /// W6, W7).
-    async fn resolve(&self, caller: &Account, to: &str, channel: Channel) -> Result<Vec<Recipient>, SendSmsError> {
+    /// W6, W7), looking up only what the request names.
+    async fn resolve(&self, caller: &Account, to: &str, channel: Channel) -> Result<Resolution, SendSmsError> {
         let recipients = Recipients::parse(to);
         if recipients.is_empty() {
             return Err(SendSmsError::Empty);
         }
+        if recipients.numbers().len() + recipients.emails().len() > MAX_NAMED_RECIPIENTS {
+            return Err(SendSmsError::TooManyNamed);
+        }
         let filtered = self.store.recipient_filter(caller.id).await?;
-        let contacts = self.store.contacts_of(caller.id).await?;
-        let groups = self.store.groups_of(caller.id).await?;
-        if filtered && contacts.is_empty() && groups.is_empty() {
+        if filtered && !self.store.has_directory(caller.id).await? {
             return Err(SendSmsError::NoDirectory);
         }
+        let groups = self.store.groups_named(caller.id, recipients.groups()).await?;
         let mut wanted_groups = Vec::new();
         for name in recipients.groups() {
             match groups.iter().find(|group| &group.name == name) {
@@ -131,56 +168,60 @@ impl Messaging {
                 None => return Err(SendSmsError::InvalidGroup(name.clone())),
             }
         }
-        let mut resolved = Vec::new();
-        let of_contact = |contact: &steward_model::directory::Contact| Recipient {
-            name: contact.fullname(),
-            phone: contact.phone_number.clone(),
-            email: contact.email.clone(),
-        };
         if recipients.includes_all() {
-            resolved.extend(contacts.iter().map(of_contact));
-        } else {
-            for number in recipients.numbers() {
-                if !self.prefix_filter.allows(number) {
-                    return Err(SendSmsError::BadPrefix(number.clone()));
-                }
-                let contact = contacts.iter().find(|contact| &contact.phone_number == number);
-                match (channel, contact) {
-                    (Channel::Mail, None) => return Err(SendSmsError::NotAContact(number.clone())),
-                    (Channel::Sms, None) if filtered => return Err(SendSmsError::InvalidNumber(number.clone())),
-                    _ => {}
-                }
-                let admin = self.store.account_by_phone(number).await?.map(|found| found.account);
-                let name = match (admin, contact) {
-                    (Some(admin), _) => admin.name,
-                    (None, Some(contact)) => contact.fullname(),
-                    (None, None) => number.clone(),
-                };
-                let email = contact.map(|contact| contact.email.clone()).unwrap_or_default();
-                resolved.push(Recipient { name, phone: number.clone(), email });
+            return Ok(Resolution { named: Vec::new(), audience: Audience::Everyone });
+        }
+        let mut named = Vec::new();
+        let by_phone: HashMap<String, Contact> = self
+            .store
+            .contacts_with_phones(caller.id, recipients.numbers())
+            .await?
+            .into_iter()
+            .map(|contact| (contact.phone_number.clone(), contact))
+            .collect();
+        for number in recipients.numbers() {
+            if !self.prefix_filter.allows(number) {
+                return Err(SendSmsError::BadPrefix(number.clone()));
             }
-            if channel == Channel::Mail {
-                for address in recipients.emails() {
-                    let contact = contacts.iter().find(|contact| &contact.email == address);
-                    match contact {
-                        Some(contact) => resolved.push(of_contact(contact)),
-                        None if filtered => return Err(SendSmsError::InvalidMail(address.clone())),
-                        None => resolved.push(Recipient { name: address.clone(), phone: String::new(), email: address.clone() }),
-                    }
-                }
+            let contact = by_phone.get(number);
+            match (channel, contact) {
+                (Channel::Mail, None) => return Err(SendSmsError::NotAContact(number.clone())),
+                (Channel::Sms, None) if filtered => return Err(SendSmsError::InvalidNumber(number.clone())),
+                _ => {}
             }
-            let members = self.store.contacts_of_groups(&wanted_groups).await?;
-            for group in &wanted_groups {
-                resolved.extend(members.get(group).into_iter().flatten().map(of_contact));
+            let admin = self.store.account_by_phone(number).await?.map(|found| found.account);
+            let name = match (admin, contact) {
+                (Some(admin), _) => admin.name,
+                (None, Some(contact)) => contact.fullname(),
+                (None, None) => number.clone(),
+            };
+            let email = contact.map(|contact| contact.email.clone()).unwrap_or_default();
+            named.push(Recipient { name, phone: number.clone(), email });
+        }
+        if channel == Channel::Mail {
+            let by_email: HashMap<String, Contact> = self
+                .store
+                .contacts_with_emails(caller.id, recipients.emails())
+                .await?
+                .into_iter()
+                .map(|contact| (contact.email.clone(), contact))
+                .collect();
+            for address in recipients.emails() {
+                match by_email.get(address) {
+                    Some(contact) => named.push(Recipient::of_contact(contact)),
+                    None if filtered => return Err(SendSmsError::InvalidMail(address.clone())),
+                    None => named.push(Recipient { name: address.clone(), phone: String::new(), email: address.clone() }),
+                }
             }
         }
-        // One message per person, bare number or address.
+        // One message per person: a number or address named twice counts once.
         let mut seen = HashSet::new();
-        resolved.retain(|recipient| match channel {
+        named.retain(|recipient| match channel {
             Channel::Sms => seen.insert(recipient.phone.clone()),
             Channel::Mail => seen.insert(recipient.email.clone()),
         });
-        Ok(resolved)
+        let audience = if wanted_groups.is_empty() { Audience::Nobody } else { Audience::Groups(wanted_groups) };
+        Ok(Resolution { named, audience })
     }
 
     /// Queues `text` to every recipient `to` resolves to, after checking the caller's quota
@@ -194,26 +235,30 @@ impl Messaging {
         text: &SmsText,
         to: &str,
     ) -> Result<usize, SendSmsError> {
-        let recipients = self.resolve(caller, to, Channel::Sms).await?;
-        if recipients.is_empty() {
-            return Err(SendSmsError::NoRecipients(to.to_owned()));
-        }
+        let resolution = self.resolve(caller, to, Channel::Sms).await?;
         let parts = text.parts();
-        let needed = u64::from(parts).saturating_mul(u64::try_from(recipients.len()).unwrap_or(u64::MAX));
         let quota = accounting.quota_of(caller.id).await?;
         let window = accounting.current_window(&quota)?;
         let at = now();
+        let except = resolution.named_numbers();
         let write = self.store.write().await?;
-        // Checked inside the transaction, holding the sender's row: two requests at once
-        // cannot both pass a quota that only one fits in.
+        // Counted and checked inside the transaction, holding the sender's row: two requests
+        // at once cannot both pass a quota that only one fits in.
         write.lock_account(caller.id).await?;
+        let from_directory = write.count_audience(caller.id, &resolution.audience, &except).await?;
+        let reached = u64::try_from(resolution.named.len()).unwrap_or(u64::MAX).saturating_add(from_directory);
+        if reached == 0 {
+            return Err(SendSmsError::NoRecipients(to.to_owned()));
+        }
         let used = write.sms_parts(Some(caller.id), window.start(), window.end()).await?;
-        if !quota.allows(used, needed) {
+        let over_quota = |recipients: u64| !quota.allows(used, u64::from(parts).saturating_mul(recipients));
+        if over_quota(reached) {
             drop(write);
             self.tell_quota_reached(mail, caller, &quota, window.start()).await;
             return Err(SendSmsError::QuotaReached { limit: quota.limit(), noun: quota.window().noun() });
         }
-        let logs: Vec<NewSmsLog> = recipients
+        let named: Vec<NewSmsLog> = resolution
+            .named
             .iter()
             .map(|recipient| NewSmsLog {
                 sender: caller.name.clone(),
@@ -224,26 +269,41 @@ impl Messaging {
                 admin_id: caller.id,
             })
             .collect();
-        // Multi-row statements: a 10 000-member group is a few dozen statements.
-        let ids = write.insert_sms_logs(&logs, at).await?;
-        let payloads = ids
-            .into_iter()
-            .map(|(log_id, phone)| {
-                serde_json::to_value(QueuedSms { to: phone, text: text.as_str().to_owned(), log_id: Some(log_id) })
-                    .map_err(|error| StoreError::Corrupt(error.to_string()))
+        let mut log_ids = write.insert_sms_logs(&named, at).await?;
+        let send = SmsSend { sender: &caller.name, text: text.as_str(), parts, admin_id: caller.id, at };
+        log_ids.extend(write.queue_audience_sms(&resolution.audience, &except, &send).await?);
+        let queued = u64::try_from(log_ids.len()).unwrap_or(u64::MAX);
+        // On PostgreSQL each statement sees what committed before it, so a member added
+        // between the count and the insert is queued too: the quota must still hold.
+        if queued != reached && (queued == 0 || over_quota(queued)) {
+            drop(write);
+            return Err(if queued == 0 {
+                SendSmsError::NoRecipients(to.to_owned())
+            } else {
+                SendSmsError::QuotaReached { limit: quota.limit(), noun: quota.window().noun() }
+            });
+        }
+        // One outbox row per few hundred recipients: the worker fans each out, and the log
+        // rows' statuses say who was already sent to.
+        let payloads = log_ids
+            .chunks(SMS_PER_OUTBOX_ROW)
+            .map(|chunk| {
+                serde_json::to_value(QueuedSms { log_ids: chunk.to_vec() }).map_err(|error| StoreError::Corrupt(error.to_string()))
             })
             .collect::<Result<Vec<_>, _>>()?;
         write.enqueue_many(OutboxKind::Sms, &payloads, at).await?;
         write
-            .audit(
-                audit::entry(actor, "sms.send", to, json!({ "recipients": recipients.len(), "parts": parts })),
-                at,
-            )
+            .audit(audit::entry(actor, "sms.send", to, json!({ "recipients": queued, "parts": parts })), at)
             .await?;
         write.commit().await?;
-        Ok(recipients.len())
+        Ok(log_ids.len())
     }
 }
+
+/// Recipients per SMS outbox row. A row is one lease of the worker: at a few milliseconds
+/// per SMS through a local gateway, 500 take a second or two, well inside the lease, and a
+/// 10 000-member send writes 20 outbox rows instead of 10 000.
+pub const SMS_PER_OUTBOX_ROW: usize = 500;
 
 impl Messaging {
     /// Queues one mail per recipient `to` resolves to (`To:` that recipient, `Reply-To:`
@@ -264,9 +324,14 @@ impl Messaging {
             }
             MailContent::Text { subject, body } => (subject.clone(), body.clone()),
         };
-        let recipients = self.resolve(caller, to, Channel::Mail).await?;
-        let addresses: Vec<steward_model::Email> = recipients
-            .iter()
+        let resolution = self.resolve(caller, to, Channel::Mail).await?;
+        let members = self.store.audience_contacts(caller.id, &resolution.audience).await?;
+        let mut seen = HashSet::new();
+        let addresses: Vec<steward_model::Email> = resolution
+            .named
+            .into_iter()
+            .chain(members.iter().map(Recipient::of_contact))
+            .filter(|recipient| seen.insert(recipient.email.clone()))
             .filter_map(|recipient| steward_model::Email::parse(&recipient.email).ok())
             .collect();
         if addresses.is_empty() {

@@ -1,7 +1,7 @@
 //! The operator's view of the outbox: what waits, what failed, and putting failures back.
 
 use serde_json::json;
-use steward_model::{AuditEntry, OutboxRow};
+use steward_model::{AuditEntry, OutboxKind, OutboxRow, OutboxStatus, QueuedSms};
 use steward_store::OutboxCounts;
 
 use crate::{AdminCapability, Store, StoreError, audit, now};
@@ -28,10 +28,15 @@ impl Outbox {
 
     /// Puts one failed row back in the queue; `false` if it was not failed.
     pub async fn retry(&self, capability: AdminCapability<'_>, id: i64) -> Result<bool, StoreError> {
+        let sms = match self.store.outbox_row(id).await? {
+            Some(row) => sms_of(&row),
+            None => Vec::new(),
+        };
         let at = now();
         let write = self.store.write().await?;
         let retried = write.retry_failed(id, at).await?;
         if retried {
+            write.requeue_failed_sms(&sms).await?;
             write.audit(audit::entry(capability.actor(), "outbox.retry", &id.to_string(), json!({})), at).await?;
         }
         write.commit().await?;
@@ -40,9 +45,11 @@ impl Outbox {
 
     /// Puts every failed row back in the queue; returns how many.
     pub async fn retry_all_failed(&self, capability: AdminCapability<'_>) -> Result<u64, StoreError> {
+        let sms: Vec<i64> = self.store.outbox_waiting(true).await?.iter().flat_map(sms_of).collect();
         let at = now();
         let write = self.store.write().await?;
         let count = write.retry_all_failed(at).await?;
+        write.requeue_failed_sms(&sms).await?;
         write
             .audit(audit::entry(capability.actor(), "outbox.retry_all", "failed", json!({ "count": count })), at)
             .await?;
@@ -54,4 +61,13 @@ impl Outbox {
     pub async fn audit_tail(&self, _capability: AdminCapability<'_>, limit: u64) -> Result<Vec<AuditEntry>, StoreError> {
         self.store.audit_tail(limit).await
     }
+}
+
+/// The SMS log rows of a failed SMS row, which go back to queued with it: the worker sends
+/// only what is queued.
+fn sms_of(row: &OutboxRow) -> Vec<i64> {
+    if row.kind != OutboxKind::Sms || row.status != OutboxStatus::Failed {
+        return Vec::new();
+    }
+    serde_json::from_value::<QueuedSms>(row.payload.clone()).map(|queued| queued.log_ids).unwrap_or_default()
 }

@@ -28,6 +28,18 @@ impl Contact {
     }
 }
 
+/// Which of an owner's contacts a message goes to, besides bare numbers and addresses:
+/// resolved by the store in one statement, never by loading the directory.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Audience {
+    /// Nobody from the directory.
+    Nobody,
+    /// Every contact (Janua's `all`).
+    Everyone,
+    /// The members of these groups (ids of the owner's groups), each contact once.
+    Groups(Vec<i64>),
+}
+
 /// A named set of contacts.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Group {

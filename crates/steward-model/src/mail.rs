@@ -22,13 +22,12 @@ pub struct OutgoingMail {
     pub sensitive: bool,
 }
 
-/// An SMS waiting in the outbox: one recipient, one text, and the SMS log row it updates.
+/// SMS waiting in the outbox: one row carries up to a few hundred recipients of one send,
+/// named by their SMS log rows. The log rows hold the number and the text, and their status
+/// records which recipients were already handed to the gateway, so a retried or resumed
+/// batch never sends to the same recipient twice.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct QueuedSms {
-    /// E.164 recipient.
-    pub to: String,
-    /// The text.
-    pub text: String,
-    /// The SMS log row (Janua's `SMS.id`) whose status follows the delivery.
-    pub log_id: Option<i64>,
+    /// The SMS log rows (Janua's `SMS.id`) to deliver.
+    pub log_ids: Vec<i64>,
 }

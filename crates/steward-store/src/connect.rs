@@ -39,6 +39,23 @@ impl Backend {
 /// An arbitrary constant naming Steward's migration lock among PostgreSQL advisory locks.
 const MIGRATION_LOCK: i64 = 0x5374_6577_6172_6401;
 
+/// Opens the SQLite pool. Turning a new file to WAL needs an exclusive lock, and SQLite
+/// answers "database is locked" at once, without waiting out the busy timeout, when another
+/// process starting at the same moment holds it: such a start is tried again a few times.
+async fn connect_sqlite(options: SqliteConnectOptions) -> Result<sea_orm::sqlx::SqlitePool, StoreError> {
+    let mut attempt = 0;
+    loop {
+        match SqlitePoolOptions::new().max_connections(8).connect_with(options.clone()).await {
+            Ok(pool) => return Ok(pool),
+            Err(sea_orm::sqlx::Error::Database(error)) if error.code().as_deref() == Some("5") && attempt < 20 => {
+                attempt += 1;
+                tokio::time::sleep(Duration::from_millis(50 * attempt)).await;
+            }
+            Err(error) => return Err(StoreError::Unavailable(error.to_string())),
+        }
+    }
+}
+
 impl Store {
     /// Opens the pool for `url`; does not migrate.
     pub async fn connect(url: &str) -> Result<Self, StoreError> {
@@ -54,12 +71,7 @@ impl Store {
                     // Deleted and overwritten content (a delivered mail's secret) is zeroed
                     // in the file, not merely unlinked.
                     .pragma("secure_delete", "ON");
-                let pool = SqlitePoolOptions::new()
-                    .max_connections(8)
-                    .connect_with(options)
-                    .await
-                    .map_err(|error| StoreError::Unavailable(error.to_string()))?;
-                SqlxSqliteConnector::from_sqlx_sqlite_pool(pool)
+                SqlxSqliteConnector::from_sqlx_sqlite_pool(connect_sqlite(options).await?)
             }
             Backend::Postgres => {
                 let pool = PgPoolOptions::new()

@@ -13,6 +13,7 @@
 //! - `entity`, `migration`: SeaORM entities and the migrations, private to the store.
 
 mod accounts;
+pub mod audience;
 mod audit;
 pub mod directory;
 pub mod connect;

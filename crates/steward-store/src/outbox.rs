@@ -217,6 +217,20 @@ impl Store {
         write.commit().await
     }
 
+    /// Hands back a row that made progress but is not finished (an SMS batch that used up
+    /// its share of the lease): due again at once, with no attempt counted.
+    pub async fn release_unfinished(&self, id: i64, owner: &str, now: OffsetDateTime) -> Result<(), StoreError> {
+        let write = self.write().await?;
+        outbox::Entity::update_many()
+            .col_expr(outbox::Column::NextAttemptAt, Expr::value(stored_time(now)))
+            .col_expr(outbox::Column::LeaseUntil, Expr::value(Option::<OffsetDateTime>::None))
+            .filter(outbox::Column::Id.eq(id))
+            .filter(outbox::Column::LeaseOwner.eq(owner))
+            .exec(&write.tx)
+            .await?;
+        write.commit().await
+    }
+
     /// Withdraws a queued row that no worker holds, so it is never sent; `false` if it was
     /// already taken or finished.
     pub async fn abandon(&self, id: i64, now: OffsetDateTime) -> Result<bool, StoreError> {

@@ -98,6 +98,19 @@ pub mod status {
     pub const FAILED: i32 = 6;
 }
 
+/// The columns a queued SMS log row is written with, in the order of [`NewSmsLog`]'s values.
+pub(crate) const QUEUED_COLUMNS: [&str; 9] = [
+    "date_time",
+    "sender",
+    "recipient",
+    "recipient_phone_number",
+    "raw_message",
+    "authorized",
+    "status",
+    "number_of_slices",
+    "admin_id",
+];
+
 /// One SMS log row as written when an SMS is queued.
 #[derive(Debug, Clone)]
 pub struct NewSmsLog {
@@ -116,25 +129,11 @@ pub struct NewSmsLog {
 }
 
 impl crate::WriteTx {
-    /// Writes many queued SMS log rows in multi-row statements; returns each row's id with
-    /// its recipient number (numbers are unique within one send).
-    pub async fn insert_sms_logs(&self, rows: &[NewSmsLog], at: OffsetDateTime) -> Result<Vec<(i64, String)>, StoreError> {
+    /// Writes many queued SMS log rows in multi-row statements; returns their ids.
+    pub async fn insert_sms_logs(&self, rows: &[NewSmsLog], at: OffsetDateTime) -> Result<Vec<i64>, StoreError> {
         let mut ids = Vec::with_capacity(rows.len());
         for chunk in rows.chunks(crate::outbox::BATCH_ROWS) {
-            let mut insert = Query::insert()
-                .into_table("janua_sms")
-                .columns([
-                    "date_time",
-                    "sender",
-                    "recipient",
-                    "recipient_phone_number",
-                    "raw_message",
-                    "authorized",
-                    "status",
-                    "number_of_slices",
-                    "admin_id",
-                ])
-                .take();
+            let mut insert = Query::insert().into_table("janua_sms").columns(QUEUED_COLUMNS).take();
             for row in chunk {
                 insert
                     .values([
@@ -150,18 +149,40 @@ impl crate::WriteTx {
                     ])
                     .map_err(|error| StoreError::Corrupt(error.to_string()))?;
             }
-            // RETURNING's row order is not promised, so rows are matched back by number.
-            insert.returning(Query::returning().columns(["id", "recipient_phone_number"]));
+            insert.returning_col("id");
             for returned in self.tx.query_all(&insert).await? {
-                let id: i64 = returned.try_get("", "id").map_err(|error| StoreError::Corrupt(error.to_string()))?;
-                let phone: String =
-                    returned.try_get("", "recipient_phone_number").map_err(|error| StoreError::Corrupt(error.to_string()))?;
-                ids.push((id, phone));
+                ids.push(returned.try_get("", "id").map_err(|error| StoreError::Corrupt(error.to_string()))?);
             }
         }
         Ok(ids)
     }
 
+    /// Puts the given-up rows among `log_ids` back to queued, for an operator's retry of
+    /// their outbox row.
+    pub async fn requeue_failed_sms(&self, log_ids: &[i64]) -> Result<u64, StoreError> {
+        let mut requeued = 0;
+        for chunk in log_ids.chunks(crate::outbox::BATCH_ROWS) {
+            let update = Query::update()
+                .table("janua_sms")
+                .value("status", status::QUEUED)
+                .and_where(Expr::col("id").is_in(chunk.iter().copied()))
+                .and_where(Expr::col("status").eq(status::FAILED))
+                .take();
+            requeued += self.tx.execute(&update).await?.rows_affected();
+        }
+        Ok(requeued)
+    }
+}
+
+/// A queued SMS as the worker hands it to the gateway.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PendingSms {
+    /// Its SMS log row.
+    pub log_id: i64,
+    /// The recipient's number.
+    pub to: String,
+    /// The text.
+    pub text: String,
 }
 
 impl Store {
@@ -172,6 +193,43 @@ impl Store {
             update.value("date_time", stored_time(at));
         }
         self.db.execute(&update).await?;
+        Ok(())
+    }
+
+    /// The rows among `log_ids` still waiting for the gateway, by id.
+    pub async fn pending_sms(&self, log_ids: &[i64]) -> Result<Vec<PendingSms>, StoreError> {
+        let mut pending = Vec::with_capacity(log_ids.len());
+        for chunk in log_ids.chunks(crate::outbox::BATCH_ROWS) {
+            let select = Query::select()
+                .columns(["id", "recipient_phone_number", "raw_message"])
+                .from("janua_sms")
+                .and_where(Expr::col("id").is_in(chunk.iter().copied()))
+                .and_where(Expr::col("status").eq(status::QUEUED))
+                .order_by("id", sea_orm::Order::Asc)
+                .take();
+            for row in self.db.query_all(&select).await? {
+                let corrupt = |error: sea_orm::DbErr| StoreError::Corrupt(error.to_string());
+                pending.push(PendingSms {
+                    log_id: row.try_get("", "id").map_err(corrupt)?,
+                    to: row.try_get("", "recipient_phone_number").map_err(corrupt)?,
+                    text: row.try_get("", "raw_message").map_err(corrupt)?,
+                });
+            }
+        }
+        Ok(pending)
+    }
+
+    /// Marks the rows among `log_ids` still queued as given up.
+    pub async fn fail_queued_sms(&self, log_ids: &[i64]) -> Result<(), StoreError> {
+        for chunk in log_ids.chunks(crate::outbox::BATCH_ROWS) {
+            let update = Query::update()
+                .table("janua_sms")
+                .value("status", status::FAILED)
+                .and_where(Expr::col("id").is_in(chunk.iter().copied()))
+                .and_where(Expr::col("status").eq(status::QUEUED))
+                .take();
+            self.db.execute(&update).await?;
+        }
         Ok(())
     }
 

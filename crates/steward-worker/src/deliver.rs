@@ -8,17 +8,24 @@ use steward_store::sms_log;
 
 use crate::Worker;
 
-/// Delivers `row` and records success, a retry, or a failure for good.
+/// What one delivery attempt came to.
+enum Outcome {
+    /// Done; keep this payload (a secret-bearing body erased).
+    Delivered(serde_json::Value),
+    /// Progress made, more to do: due again at once, no attempt counted.
+    Unfinished,
+}
+
+/// Delivers `row` and records success, progress, a retry, or a failure for good.
 pub(crate) async fn one(worker: &Worker, row: OutboxRow) {
     let outcome = match row.kind {
-        OutboxKind::Mail => mail(worker, &row).await,
+        OutboxKind::Mail => mail(worker, &row).await.map(Outcome::Delivered),
         OutboxKind::Sms => sms(worker, &row).await,
     };
     let now = time::OffsetDateTime::now_utc();
     let recorded = match outcome {
-        Ok(kept) => {
+        Ok(Outcome::Delivered(kept)) => {
             metrics::counter!("steward_outbox_delivered_total", "kind" => row.kind.as_str()).increment(1);
-            follow_sms_log(worker, &row, sms_log::status::SENT, now).await;
             let erased = kept != row.payload;
             let recorded = worker.store.finish_delivered(row.id, &worker.owner, &kept, now).await;
             if erased
@@ -29,6 +36,7 @@ pub(crate) async fn one(worker: &Worker, row: OutboxRow) {
             }
             recorded
         }
+        Ok(Outcome::Unfinished) => worker.store.release_unfinished(row.id, &worker.owner, now).await,
         Err(error) => {
             let attempts = u32::try_from(row.attempts).unwrap_or(0).saturating_add(1);
             let give_up = matches!(error, DeliveryError::Permanent(_)) || attempts >= worker.settings.max_attempts;
@@ -41,7 +49,7 @@ pub(crate) async fn one(worker: &Worker, row: OutboxRow) {
                 Some(now + wait)
             };
             if give_up {
-                follow_sms_log(worker, &row, sms_log::status::FAILED, now).await;
+                give_up_sms(worker, &row).await;
             }
             worker.store.finish_failed_attempt(row.id, &worker.owner, &error.to_string(), retry_at, now).await
         }
@@ -79,38 +87,64 @@ async fn mail(worker: &Worker, row: &OutboxRow) -> Result<serde_json::Value, Del
     }
 }
 
-/// Sends an SMS through the gateway.
-async fn sms(worker: &Worker, row: &OutboxRow) -> Result<serde_json::Value, DeliveryError> {
+/// How long an SMS row may keep starting sends after it was claimed. Each send is bounded
+/// at 20 s by its connector, so the row is handed back well inside its 30 s lease.
+const SMS_BUDGET: std::time::Duration = std::time::Duration::from_secs(8);
+
+/// Sends the SMS of one outbox row that are still queued, one after another, recording each
+/// in its log row as it goes; a retry or a resumed row starts where this one stopped.
+async fn sms(worker: &Worker, row: &OutboxRow) -> Result<Outcome, DeliveryError> {
     let Some(gateway) = &worker.connectors.sms else {
         return Err(DeliveryError::Transient("no SMS gateway is configured".to_owned()));
     };
     let queued: QueuedSms = serde_json::from_value(row.payload.clone())
         .map_err(|error| DeliveryError::Permanent(format!("unreadable SMS payload: {error}")))?;
-    let outgoing = OutgoingSms { to: queued.to.clone(), text: queued.text.clone() };
-    match gateway.send(&outgoing).await {
-        Ok(()) => {
-            worker.connectors.sms_health.set(ConnectorState::Ok);
-            tracing::info!(id = row.id, "SMS handed to the gateway");
-            Ok(row.payload.clone())
+    let pending = worker
+        .store
+        .pending_sms(&queued.log_ids)
+        .await
+        .map_err(|error| DeliveryError::Transient(format!("could not read the SMS log: {error}")))?;
+    let started = std::time::Instant::now();
+    for sms in pending {
+        if started.elapsed() > SMS_BUDGET {
+            return Ok(Outcome::Unfinished);
         }
-        Err(error) => {
-            if matches!(error, DeliveryError::Transient(_)) {
-                worker.connectors.sms_health.set(ConnectorState::Down(error.to_string()));
+        let outgoing = OutgoingSms { to: sms.to, text: sms.text };
+        let status = match gateway.send(&outgoing).await {
+            Ok(()) => {
+                worker.connectors.sms_health.set(ConnectorState::Ok);
+                metrics::counter!("steward_sms_sent_total").increment(1);
+                sms_log::status::SENT
             }
-            Err(error)
+            // This recipient only (a number the gateway refuses): the others still go.
+            Err(DeliveryError::Permanent(why)) => {
+                tracing::error!(id = row.id, log_id = sms.log_id, %why, "SMS refused by the gateway");
+                sms_log::status::FAILED
+            }
+            Err(error) => {
+                worker.connectors.sms_health.set(ConnectorState::Down(error.to_string()));
+                return Err(error);
+            }
+        };
+        let now = time::OffsetDateTime::now_utc();
+        if let Err(error) = worker.store.set_sms_status(sms.log_id, status, now).await {
+            // Unrecorded, this SMS would be sent again by the retry: stop here instead.
+            return Err(DeliveryError::Transient(format!("could not record SMS {}: {error}", sms.log_id)));
         }
     }
+    tracing::info!(id = row.id, recipients = queued.log_ids.len(), "SMS handed to the gateway");
+    Ok(Outcome::Delivered(row.payload.clone()))
 }
 
-/// Moves the SMS log row of an SMS delivery to `status` (sent, or failed for good).
-async fn follow_sms_log(worker: &Worker, row: &OutboxRow, status: i32, at: time::OffsetDateTime) {
+/// Marks the SMS of a row given up for good as failed in their log rows.
+async fn give_up_sms(worker: &Worker, row: &OutboxRow) {
     if row.kind != OutboxKind::Sms {
         return;
     }
-    let Ok(QueuedSms { log_id: Some(log_id), .. }) = serde_json::from_value::<QueuedSms>(row.payload.clone()) else {
+    let Ok(queued) = serde_json::from_value::<QueuedSms>(row.payload.clone()) else {
         return;
     };
-    if let Err(error) = worker.store.set_sms_status(log_id, status, at).await {
+    if let Err(error) = worker.store.fail_queued_sms(&queued.log_ids).await {
         tracing::error!(id = row.id, %error, "could not update the SMS log");
     }
 }

@@ -6,6 +6,7 @@ use sea_orm_migration::prelude::*;
 mod m0001_foundation;
 mod m0002_default_resources;
 mod m0003_janua;
+mod m0004_sms_usage_index;
 
 /// Applies Steward's migrations in order.
 pub struct Migrator;
@@ -17,6 +18,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0001_foundation::Migration),
             Box::new(m0002_default_resources::Migration),
             Box::new(m0003_janua::Migration),
+            Box::new(m0004_sms_usage_index::Migration),
         ]
     }
 

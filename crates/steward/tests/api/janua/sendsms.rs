@@ -9,7 +9,13 @@ use super::{Janua, answer};
 use crate::helpers::*;
 use crate::on_both_backends;
 
-on_both_backends!(sendsms_reaches_kannel_and_the_log, sendsms_refusals_queue_nothing, sendsms_to_more_recipients_than_one_batch);
+on_both_backends!(
+    sendsms_reaches_kannel_and_the_log,
+    sendsms_refusals_queue_nothing,
+    sendsms_to_more_recipients_than_one_batch,
+    sendsms_to_a_group_reaches_smsd_once_per_person,
+    sendsms_given_up_is_failed_in_the_log_and_retried_with_its_row,
+);
 
 fn url_q(value: serde_json::Value) -> String {
     let text = value.to_string();
@@ -148,7 +154,8 @@ async fn sendsms_to_more_recipients_than_one_batch(backend: Backend) {
         assert_eq!(janua.rest(reqwest::Method::POST, "/api/CONTACT", &sup, Some(body)).await.0, 201);
     }
     assert_eq!(answer(janua.post_json("/sendsms", Some(&sup), json!({"message": "hello", "to": "all"})).await).await.1["success"], true);
-    assert_eq!(janua.server.readyz().await["outbox"]["pending"], 620);
+    // One outbox row per 500 recipients; one log row each.
+    assert_eq!(janua.server.readyz().await["outbox"]["pending"], 2);
     let (_, log) = janua.rest(reqwest::Method::GET, "/api/SMS?results_per_page=1000", &sup, None).await;
     assert_eq!(log["num_results"], 620);
     let mut numbers: Vec<&str> = log["objects"].as_array().unwrap().iter().map(|row| row["recipient_phone_number"].as_str().unwrap()).collect();
@@ -156,6 +163,88 @@ async fn sendsms_to_more_recipients_than_one_batch(backend: Backend) {
     numbers.dedup();
     assert_eq!(numbers.len(), 620, "one log row per recipient");
     let rows = cli(&janua.db, &["outbox", "list"], "");
-    assert_eq!(stdout(&rows).lines().count(), 620);
+    assert_eq!(stdout(&rows).lines().count(), 2);
     assert_eq!(answer(janua.get("/sms-usage", Some(&sup)).await).await.1["smsusage"]["sent"], 620);
+}
+
+/// Creates the group `name` with a contact per number; returns nothing (the API answers are
+/// checked).
+async fn group_with(janua: &Janua, token: &str, name: &str, numbers: &[&str]) {
+    let (status, group) = janua.rest(reqwest::Method::POST, "/api/GROUPS", token, Some(json!({"name": name}))).await;
+    assert_eq!(status, 201, "{group}");
+    for number in numbers {
+        let contact = json!({"name": format!("N{number}"), "firstname": "F", "phone_number": number, "email": format!("{}@example.org", number.trim_start_matches('+'))});
+        let (status, contact) = janua.rest(reqwest::Method::POST, "/api/CONTACT", token, Some(contact)).await;
+        assert_eq!(status, 201, "{contact}");
+        let link = json!({"group_id": group["id"], "contact_id": contact["id"]});
+        assert_eq!(janua.rest(reqwest::Method::POST, "/api/CONTACT_GROUP", token, Some(link)).await.0, 201);
+    }
+}
+
+/// The smstools gateway through `/sendsms`: a group and a bare number that is also one of
+/// its members make one spool file per person, each taken by the real smsd.
+async fn sendsms_to_a_group_reaches_smsd_once_per_person(backend: Backend) {
+    let smstools = Peer::start("smstools", &[], None);
+    let outgoing = smstools.var("SMSTOOLS_OUTGOING").to_owned();
+    let janua = Janua::start_with(backend, &[("STEWARD_SMS__GATEWAY", "smstools"), ("STEWARD_SMS__SMSTOOLS_OUTGOING", &outgoing)]);
+    let sup = janua.login("sup1", "sup1pw").await;
+    group_with(&janua, &sup, "TEAM", &["+33622222201", "+33622222202", "+33622222203"]).await;
+    let sent = answer(janua.post_json("/sendsms", Some(&sup), json!({"message": "Réunion", "to": "TEAM, +33622222202, TEAM"})).await).await;
+    assert_eq!(sent.1["success"], true, "{sent:?}");
+    // smsd moves each file from outgoing/ to checked/ and then sent/ (or failed/).
+    let dir = |name: &str| std::path::PathBuf::from(smstools.var(name));
+    let taken = |wanted: &str| {
+        ["SMSTOOLS_CHECKED", "SMSTOOLS_SENT"]
+            .iter()
+            .flat_map(|name| std::fs::read_dir(dir(name)).unwrap().map(|entry| entry.unwrap().path()))
+            .filter(|path| path.extension().is_none_or(|extension| extension != "LOCK"))
+            .filter(|path| std::fs::read_to_string(path).is_ok_and(|text| text.starts_with(&format!("To: {wanted}\n"))))
+            .count()
+    };
+    let all_taken = eventually(Duration::from_secs(20), || async {
+        ["33622222201", "33622222202", "33622222203"].iter().all(|number| taken(number) == 1)
+    })
+    .await;
+    assert!(all_taken, "{}", janua.server.logs());
+    assert_eq!(std::fs::read_dir(dir("SMSTOOLS_FAILED")).unwrap().count(), 0);
+    assert!(eventually(Duration::from_secs(5), || async { janua.server.readyz().await["outbox"]["pending"] == 0 }).await);
+    let (_, log) = janua.rest(reqwest::Method::GET, "/api/SMS", &sup, None).await;
+    assert_eq!(log["num_results"], 3, "{log}");
+    for row in log["objects"].as_array().unwrap() {
+        assert_eq!((row["status"].clone(), row["raw_message"].clone()), (json!(0), json!("Réunion")), "{row}");
+    }
+    assert_eq!(janua.server.readyz().await["checks"]["sms"], "ok");
+}
+
+/// A batch the gateway never takes is failed for good with its log rows, and an operator's
+/// retry puts both back.
+async fn sendsms_given_up_is_failed_in_the_log_and_retried_with_its_row(backend: Backend) {
+    let closed = format!("http://127.0.0.1:{}/cgi-bin/sendsms", free_port());
+    let janua = Janua::start_with(
+        backend,
+        &[("STEWARD_SMS__GATEWAY", "kannel"), ("STEWARD_SMS__KANNEL_URL", &closed), ("STEWARD_WORKER__MAX_ATTEMPTS", "1")],
+    );
+    let sup = janua.login("sup1", "sup1pw").await;
+    group_with(&janua, &sup, "PAIR", &["+33622222211", "+33622222212"]).await;
+    assert_eq!(answer(janua.post_json("/sendsms", Some(&sup), json!({"message": "x", "to": "PAIR"})).await).await.1["success"], true);
+    let statuses = || async {
+        let (_, log) = janua.rest(reqwest::Method::GET, "/api/SMS", &sup, None).await;
+        log["objects"].as_array().unwrap().iter().map(|row| row["status"].as_i64().unwrap()).collect::<Vec<_>>()
+    };
+    assert!(eventually(Duration::from_secs(10), || async { janua.server.readyz().await["outbox"]["failed"] == 1 }).await, "{}", janua.server.logs());
+    assert_eq!(statuses().await, [6, 6], "failed for good");
+    assert_eq!(answer(janua.get("/sms-usage", Some(&sup)).await).await.1["smsusage"]["sent"], 0, "failed SMS do not count");
+    // Retried with no server running, so no worker fails it again before it is seen.
+    let Janua { mut server, db } = janua;
+    server.signal("TERM");
+    assert_eq!(server.wait(Duration::from_secs(15)), Some(0));
+    let retried = cli(&db, &["outbox", "retry", "--all-failed"], "");
+    assert!(retried.status.success(), "{}", stderr(&retried));
+    let janua = Janua { server: Server::start(&db, &[]), db };
+    let sup = janua.login("sup1", "sup1pw").await;
+    let (_, log) = janua.rest(reqwest::Method::GET, "/api/SMS", &sup, None).await;
+    let statuses: Vec<i64> = log["objects"].as_array().unwrap().iter().map(|row| row["status"].as_i64().unwrap()).collect();
+    assert_eq!(statuses, [5, 5], "queued again with their row");
+    assert_eq!(janua.server.readyz().await["outbox"], json!({"pending": 1, "failed": 0}));
+    assert_eq!(answer(janua.get("/sms-usage", Some(&sup)).await).await.1["smsusage"]["sent"], 2);
 }
