@@ -176,19 +176,36 @@ impl Store {
         if let Some(owner) = owner {
             owned(&mut base, fields, owner);
         }
-        let condition = filter::condition(search, fields, self.backend)?;
-        base.cond_where(condition);
-        let mut count = base.clone();
-        count.expr_as(Expr::col(Asterisk).count(), "total");
-        let total: i64 = match self.db.query_one(&count).await? {
-            Some(row) => row.try_get("", "total").map_err(|error| StoreError::Corrupt(error.to_string()))?,
-            None => 0,
+        let counted = match (owner, crate::paging::is_counted(fields.table)) {
+            (Some(owner), Some(table)) if search.filters().is_empty() && search.order_by().is_empty() => Some((table, owner)),
+            _ => None,
         };
-        let total = Window::matched(search, u64::try_from(total).unwrap_or(0));
-        let mut rows = base;
+        let mut window = Window::of_page(search, skip, page_size);
+        let mut rows = base.clone();
+        let total = match counted {
+            // A plain list of a counted table: the kept count, and a remembered start.
+            Some((table, owner)) => {
+                let counts = self.owner_rows(table, owner).await?;
+                window.offset = self.seek(&mut rows, table, owner, counts, window.offset).await?;
+                counts.count
+            }
+            None => {
+                let condition = filter::condition(search, fields, self.backend)?;
+                base.cond_where(condition.clone());
+                rows.cond_where(condition);
+                let mut count = base;
+                count.expr_as(Expr::col(Asterisk).count(), "total");
+                let total: i64 = match self.db.query_one(&count).await? {
+                    Some(row) => row.try_get("", "total").map_err(|error| StoreError::Corrupt(error.to_string()))?,
+                    None => 0,
+                };
+                u64::try_from(total).unwrap_or(0)
+            }
+        };
+        let total = Window::matched(search, total);
         rows.column((fields.table, Asterisk));
         filter::apply_order(&mut rows, search.order_by(), fields)?;
-        Window::of_page(search, skip, page_size).apply(&mut rows);
+        window.apply(&mut rows);
         let statement = StatementBuilder::build(&rows, &self.db.get_database_backend());
         let rows = M::find_by_statement(statement).all(&self.db).await?;
         Ok(Page { total, rows })

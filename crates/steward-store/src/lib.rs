@@ -23,6 +23,7 @@ pub mod filter;
 pub mod janua_acl;
 pub mod janua_admins;
 mod migration;
+mod paging;
 pub mod outbox;
 mod quotas;
 mod services;
@@ -50,6 +51,8 @@ pub struct Store {
     db: DatabaseConnection,
     /// Which backend the URL named; decides the one backend branch (the outbox claim).
     backend: Backend,
+    /// Where deep pages of plain lists start (see `paging`).
+    positions: std::sync::Arc<paging::PositionCache>,
 }
 
 impl Store {

@@ -4,7 +4,7 @@ use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
-use serde_json::{Map, Value, json};
+use serde_json::{Map, Value};
 use steward_core::directory::ContactInput;
 use steward_http::AppState;
 use steward_model::directory::{Contact, Group};
@@ -17,41 +17,90 @@ use crate::envelope::RestError;
 const PATH: &str = "/api/CONTACT";
 const FIELDS: [&str; 8] = ["id", "name", "firstname", "phone_number", "email", "description", "admin_id", "groups"];
 
-/// A group as nested in a contact.
+/// A group as Janua shows it (nested in a contact, or on its own).
+#[derive(Debug, serde::Serialize)]
+pub struct GroupJson<'a> {
+    admin_id: i64,
+    description: &'a str,
+    id: i64,
+    name: &'a str,
+}
+
+impl<'a> GroupJson<'a> {
+    fn of(group: &'a Group) -> Self {
+        Self { admin_id: group.owner.0, description: &group.description, id: group.id, name: &group.name }
+    }
+}
+
+/// A contact as Janua shows it: its columns, `fullname`, and (on `/api/CONTACT`) its groups.
+/// Fields are in the order the original's sorted keys give.
+#[derive(Debug, serde::Serialize)]
+pub struct ContactJson<'a> {
+    admin_id: i64,
+    description: Option<&'a str>,
+    email: &'a str,
+    firstname: &'a str,
+    fullname: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    groups: Option<Vec<GroupJson<'a>>>,
+    id: i64,
+    name: &'a str,
+    phone_number: &'a str,
+}
+
+impl<'a> ContactJson<'a> {
+    fn of(contact: &'a Contact, groups: Option<&'a [Group]>) -> Self {
+        Self {
+            admin_id: contact.owner.0,
+            description: contact.description.as_deref(),
+            email: &contact.email,
+            firstname: &contact.firstname,
+            fullname: contact.fullname(),
+            groups: groups.map(|groups| groups.iter().map(GroupJson::of).collect()),
+            id: contact.id,
+            name: &contact.name,
+            phone_number: &contact.phone_number,
+        }
+    }
+}
+
+impl super::RestObject for ContactJson<'_> {
+    fn id_text(&self) -> String {
+        self.id.to_string()
+    }
+}
+
+/// A group nested in a contact, as a JSON value.
 pub fn group_json(group: &Group) -> Value {
-    json!({ "id": group.id, "name": group.name, "description": group.description, "admin_id": group.owner.0 })
+    serde_json::to_value(GroupJson::of(group)).unwrap_or(Value::Null)
 }
 
-/// A contact's own columns and `fullname`.
+/// A contact's own columns and `fullname`, as a JSON object.
 pub fn contact_columns(contact: &Contact) -> Map<String, Value> {
-    let mut object = Map::new();
-    object.insert("id".into(), json!(contact.id));
-    object.insert("name".into(), json!(contact.name));
-    object.insert("firstname".into(), json!(contact.firstname));
-    object.insert("phone_number".into(), json!(contact.phone_number));
-    object.insert("email".into(), json!(contact.email));
-    object.insert("description".into(), json!(contact.description));
-    object.insert("admin_id".into(), json!(contact.owner.0));
-    object.insert("fullname".into(), json!(contact.fullname()));
-    object
+    match serde_json::to_value(ContactJson::of(contact, None)) {
+        Ok(Value::Object(object)) => object,
+        _ => Map::new(),
+    }
 }
 
-async fn render(state: &AppState, contacts: &[Contact]) -> Result<Vec<Value>, RestError> {
+/// Each contact's groups, for rendering them with [`ContactJson`].
+async fn groups_of(state: &AppState, contacts: &[Contact]) -> Result<std::collections::HashMap<i64, Vec<Group>>, RestError> {
     let ids: Vec<i64> = contacts.iter().map(|contact| contact.id).collect();
-    let groups = state.core.directory.groups_of_contacts(&ids).await.map_err(|error| directory_error(error, StatusCode::BAD_REQUEST))?;
-    Ok(contacts
+    state.core.directory.groups_of_contacts(&ids).await.map_err(|error| directory_error(error, StatusCode::BAD_REQUEST))
+}
+
+fn render<'a>(contacts: &'a [Contact], groups: &'a std::collections::HashMap<i64, Vec<Group>>) -> Vec<ContactJson<'a>> {
+    contacts
         .iter()
-        .map(|contact| {
-            let mut object = contact_columns(contact);
-            let nested: Vec<Value> = groups.get(&contact.id).map(|list| list.iter().map(group_json).collect()).unwrap_or_default();
-            object.insert("groups".into(), Value::Array(nested));
-            Value::Object(object)
-        })
-        .collect())
+        .map(|contact| ContactJson::of(contact, Some(groups.get(&contact.id).map_or(&[][..], Vec::as_slice))))
+        .collect()
 }
 
 async fn render_one(state: &AppState, contact: &Contact) -> Result<Value, RestError> {
-    render(state, std::slice::from_ref(contact)).await?.pop().ok_or_else(super::not_found)
+    let contacts = std::slice::from_ref(contact);
+    let groups = groups_of(state, contacts).await?;
+    let rendered = render(contacts, &groups).pop().ok_or_else(super::not_found)?;
+    serde_json::to_value(rendered).map_err(|_| super::not_found())
 }
 
 fn input(body: &Map<String, Value>) -> Result<ContactInput, RestError> {
@@ -75,8 +124,8 @@ pub async fn list(
     let owner = caller.account.id;
     let (skip, size) = query.window();
     let page = state.core.directory.search_contacts(owner, &query.search, skip, size).await.map_err(|error| directory_error(error, StatusCode::BAD_REQUEST))?;
-    let objects = render(&state, &page.rows).await?;
-    query.respond(objects, page.total, &prefix, PATH)
+    let groups = groups_of(&state, &page.rows).await?;
+    query.respond(render(&page.rows, &groups), page.total, &prefix, PATH)
 }
 
 /// `POST /api/CONTACT`: owned by the caller whatever `admin_id` says.

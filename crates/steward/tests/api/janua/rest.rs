@@ -6,7 +6,13 @@ use super::{Janua, answer};
 use crate::helpers::*;
 use crate::on_both_backends;
 
-on_both_backends!(contacts_crud_and_integrity, searches_and_pages, groups_and_memberships, rest_refusals_change_nothing);
+on_both_backends!(
+    contacts_crud_and_integrity,
+    searches_and_pages,
+    groups_and_memberships,
+    rest_refusals_change_nothing,
+    deep_pages_follow_every_write,
+);
 
 impl Janua {
     pub async fn rest(&self, method: reqwest::Method, path: &str, token: &str, body: Option<Value>) -> (u16, Value) {
@@ -248,3 +254,63 @@ async fn rest_refusals_change_nothing(backend: Backend) {
     assert_eq!(janua.rest(Method::GET, "/api/CONTACT", &sup, None).await.1["num_results"], 0, "nothing was created");
 }
 
+
+/// Pages deep into a long list start from remembered positions and a kept count: they must
+/// show exactly what a fresh `OFFSET` would, before and after inserts, deletes, another
+/// owner's writes and a deleted group.
+async fn deep_pages_follow_every_write(backend: Backend) {
+    use reqwest::Method;
+    let janua = Janua::start(backend);
+    let sup = janua.login("sup1", "sup1pw").await;
+    let admin = janua.login("admin", ADMIN_PASSWORD).await;
+    let mut ids = Vec::new();
+    for n in 0..700 {
+        let body = json!({"name": format!("N{n:03}"), "firstname": "F", "phone_number": format!("+3362{n:07}"), "email": format!("p{n}@example.org")});
+        let (status, created) = janua.rest(Method::POST, "/api/CONTACT", &sup, Some(body)).await;
+        assert_eq!(status, 201, "{created}");
+        ids.push(created["id"].as_i64().unwrap());
+    }
+    // Another owner's contacts are neither counted nor shown.
+    assert_eq!(janua.rest(Method::POST, "/api/CONTACT", &admin, Some(json!({"name": "Other", "firstname": "O", "phone_number": "+33699999990", "email": "o@example.org"}))).await.0, 201);
+    let page_ids = |page: u64, size: u64| {
+        let janua = &janua;
+        let sup = &sup;
+        async move {
+            let (status, body) = janua.rest(Method::GET, &format!("/api/CONTACT?page={page}&results_per_page={size}"), sup, None).await;
+            assert_eq!(status, 200, "{body}");
+            let shown: Vec<i64> = body["objects"].as_array().unwrap().iter().map(|object| object["id"].as_i64().unwrap()).collect();
+            (body["num_results"].as_u64().unwrap(), body["total_pages"].as_u64().unwrap(), shown)
+        }
+    };
+    let expect = |ids: &[i64], page: usize, size: usize| ids.iter().copied().skip((page - 1) * size).take(size).collect::<Vec<_>>();
+    for (page, size) in [(1, 100), (3, 100), (4, 100), (7, 100), (8, 100), (2, 300), (3, 300), (6, 128), (1, 1000)] {
+        let (total, _, shown) = page_ids(page, size).await;
+        assert_eq!(total, 700);
+        assert_eq!(shown, expect(&ids, page as usize, size as usize), "page {page} of {size}");
+    }
+    // Deleting a contact near the start shifts every later page by one.
+    assert_eq!(janua.rest(Method::DELETE, &format!("/api/CONTACT/{}", ids[5]), &sup, None).await.0, 204);
+    ids.remove(5);
+    let (total, pages, shown) = page_ids(4, 100).await;
+    assert_eq!((total, pages), (699, 7));
+    assert_eq!(shown, expect(&ids, 4, 100));
+    // A new contact goes at the end.
+    let (_, created) = janua.rest(Method::POST, "/api/CONTACT", &sup, Some(json!({"name": "Last", "firstname": "L", "phone_number": "+33698888888", "email": "last@example.org"}))).await;
+    ids.push(created["id"].as_i64().unwrap());
+    let (total, _, shown) = page_ids(7, 100).await;
+    assert_eq!(total, 700);
+    assert_eq!(shown, expect(&ids, 7, 100));
+    // A filtered list still counts what matches.
+    let filtered = q(json!({"filters": [{"name": "name", "op": "like", "val": "N6%"}]}));
+    assert_eq!(janua.rest(Method::GET, &format!("/api/CONTACT?{filtered}"), &sup, None).await.1["num_results"], 100);
+    // Groups are counted the same way, and deleting one is counted.
+    for n in 0..3 {
+        assert_eq!(janua.rest(Method::POST, "/api/GROUPS", &sup, Some(json!({"name": format!("G{n}")}))).await.0, 201);
+    }
+    let (_, groups) = janua.rest(Method::GET, "/api/GROUPS", &sup, None).await;
+    assert_eq!(groups["num_results"], 3);
+    let first = groups["objects"][0]["id"].as_i64().unwrap();
+    assert_eq!(janua.rest(Method::DELETE, &format!("/api/GROUPS/{first}"), &sup, None).await.0, 204);
+    assert_eq!(janua.rest(Method::GET, "/api/GROUPS", &sup, None).await.1["num_results"], 2);
+    assert_eq!(janua.rest(Method::GET, "/api/CONTACT", &admin, None).await.1["num_results"], 1);
+}
