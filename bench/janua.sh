@@ -437,47 +437,47 @@ src, dst = sys.argv[1], sys.argv[2]
 d = sqlite3.connect(dst, isolation_level=None)
 d.execute("PRAGMA journal_mode = WAL")
 d.execute(f"ATTACH DATABASE '{src}' AS src")
-for (sql,) in d.execute("SELECT sql FROM src.sqlite_master WHERE sql IS NOT NULL AND name NOT LIKE 'sqlite_%' ORDER BY type = 'index'").fetchall():
+for (sql,) in d.execute("SELECT sql FROM src.sqlite_master WHERE sql IS NOT NULL AND name NOT LIKE 'sqlite_%' ORDER BY CASE type WHEN 'table' THEN 0 WHEN 'index' THEN 1 ELSE 2 END").fetchall():
     d.execute(sql)
 d.execute("INSERT INTO main.accounts SELECT * FROM src.accounts")
 d.execute("DETACH DATABASE src")
 EOF
 cat >"$WORK/batch.py" <<'EOF'
-# One plain batch: N outbox rows and N janua_sms rows (outbox_id set) and one audit row, by
+# One plain batch of the rows a send of N writes: N janua_sms rows, one outbox row per 500 of
+# them (payload {"log_ids": [...]}, as the server writes since a5f3503) and one audit row, by
 # executemany, in one BEGIN IMMEDIATE ... COMMIT. Prints the milliseconds from BEGIN to the end
-# of COMMIT (the rows are built before). With "rowwise": one statement per row instead (insert the log row, insert
-# the outbox row, link them when janua_sms has outbox_id: what the server did up to 39a1304).
+# of COMMIT (the rows are built before). "wide": the same but one outbox row per recipient (the
+# server's shape before a5f3503). "rowwise": one statement per row of the wide shape.
 import json, sqlite3, sys, time, datetime
 db, n, admin_id, mode = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
 c = sqlite3.connect(db, isolation_level=None)
 for pragma in ("journal_mode = WAL", "synchronous = NORMAL", "foreign_keys = ON", "secure_delete = ON", "busy_timeout = 10000"):
     c.execute("PRAGMA " + pragma)
-# The log row's link to its outbox row (janua_sms.outbox_id) existed in some versions only.
-linked = any(row[1] == "outbox_id" for row in c.execute("PRAGMA table_info(janua_sms)"))
 at = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 phones = [f"+3370{i:07d}" for i in range(n)]
 names = [f"First{i:06d} Name{i:06d}" for i in range(n)]
-if mode == "batch":
+if mode in ("batch", "wide"):
     # The rows are built before the clock starts (python is slow at that; the server is not):
     # what is timed is the insert and the commit. This is the only writer, so ids are known.
     sms0 = c.execute("SELECT COALESCE(MAX(id), 0) FROM janua_sms").fetchone()[0] + 1
     out0 = c.execute("SELECT COALESCE(MAX(id), 0) FROM outbox").fetchone()[0] + 1
-    outbox_rows = [(out0 + i, json.dumps({"log_id": sms0 + i, "text": "Test", "to": phones[i]}, separators=(",", ":")), at, at) for i in range(n)]
-    sms_rows = [(sms0 + i, at, names[i], phones[i], admin_id) + ((out0 + i,) if linked else ()) for i in range(n)]
+    if mode == "batch":
+        payloads = [json.dumps({"log_ids": list(range(sms0 + k, sms0 + min(k + 500, n)))}, separators=(",", ":")) for k in range(0, n, 500)]
+    else:
+        payloads = [json.dumps({"log_id": sms0 + i, "text": "Test", "to": phones[i]}, separators=(",", ":")) for i in range(n)]
+    outbox_rows = [(out0 + i, payload, at, at) for i, payload in enumerate(payloads)]
+    sms_rows = [(sms0 + i, at, names[i], phones[i], admin_id) for i in range(n)]
 started = time.perf_counter()
 c.execute("BEGIN IMMEDIATE")
-if mode == "batch":
+if mode in ("batch", "wide"):
+    c.executemany("INSERT INTO janua_sms (id, date_time, sender, recipient, recipient_phone_number, raw_message, authorized, status, number_of_slices, admin_id) VALUES (?, ?, 'Sup One', ?, ?, 'Test', 1, 5, 1, ?)", sms_rows)
     c.executemany("INSERT INTO outbox (id, kind, payload, status, attempts, next_attempt_at, created_at) VALUES (?, 'sms', ?, 'pending', 0, ?, ?)", outbox_rows)
-    c.executemany("INSERT INTO janua_sms (id, date_time, sender, recipient, recipient_phone_number, raw_message, authorized, status, number_of_slices, admin_id"
-                  + (", outbox_id) VALUES (?, ?, 'Sup One', ?, ?, 'Test', 1, 5, 1, ?, ?)" if linked else ") VALUES (?, ?, 'Sup One', ?, ?, 'Test', 1, 5, 1, ?)"), sms_rows)
 else:
     for i in range(n):
         log_id = c.execute("INSERT INTO janua_sms (date_time, sender, recipient, recipient_phone_number, raw_message, authorized, status, number_of_slices, admin_id) VALUES (?, 'Sup One', ?, ?, 'Test', 1, 5, 1, ?) RETURNING id",
                            (at, names[i], phones[i], admin_id)).fetchone()[0]
-        out_id = c.execute("INSERT INTO outbox (kind, payload, status, attempts, next_attempt_at, created_at) VALUES ('sms', ?, 'pending', 0, ?, ?) RETURNING id",
-                           (json.dumps({"log_id": log_id, "text": "Test", "to": phones[i]}, separators=(",", ":")), at, at)).fetchone()[0]
-        if linked:
-            c.execute("UPDATE janua_sms SET outbox_id = ? WHERE id = ?", (out_id, log_id))
+        c.execute("INSERT INTO outbox (kind, payload, status, attempts, next_attempt_at, created_at) VALUES ('sms', ?, 'pending', 0, ?, ?)",
+                  (json.dumps({"log_id": log_id, "text": "Test", "to": phones[i]}, separators=(",", ":")), at, at))
 c.execute("INSERT INTO audit_log (at, actor, action, target, face, detail) VALUES (?, 'account:sup1', 'sms.send', 'BIG', 'janua', ?)",
           (at, json.dumps({"parts": 1, "recipients": n})))
 c.execute("COMMIT")
@@ -486,20 +486,23 @@ EOF
 python3 -c 'import sqlite3, sys; sqlite3.connect(sys.argv[1]).execute("SELECT at, actor, action, target, face, detail FROM audit_log LIMIT 0")' "$DB" \
     || die "audit_log columns changed; update batch.py"
 log "sendsms: $SMS_ROUNDS rounds of (ONE, BIG, an unknown group (refused), batch insert, row-by-row insert)"
-: >"$WORK/sms-one.tsv"; : >"$WORK/sms-big.tsv"; : >"$WORK/sms-refused.tsv"; : >"$WORK/batch.tsv"; : >"$WORK/rowwise.tsv"
+: >"$WORK/sms-one.tsv"; : >"$WORK/sms-big.tsv"; : >"$WORK/sms-refused.tsv"; : >"$WORK/batch.tsv"; : >"$WORK/wide.tsv"; : >"$WORK/rowwise.tsv"
 cpu_begin
 for round in $(seq "$SMS_ROUNDS"); do
     sendsms ONE "$WORK/sms-one.tsv"
     sendsms BIG "$WORK/sms-big.tsv"
     sendsms NOSUCH "$WORK/sms-refused.tsv" refused
     python3 "$WORK/batch.py" "$WORK/scratch.db" "$MEMBERS" "$ADMIN_ID" batch >>"$WORK/batch.tsv"
+    python3 "$WORK/batch.py" "$WORK/scratch.db" "$MEMBERS" "$ADMIN_ID" wide >>"$WORK/wide.tsv"
     python3 "$WORK/batch.py" "$WORK/scratch.db" "$MEMBERS" "$ADMIN_ID" rowwise >>"$WORK/rowwise.tsv"
-    log "round $round: ONE $(tail -1 "$WORK/sms-one.tsv" | cut -f1) ms, refused $(tail -1 "$WORK/sms-refused.tsv" | cut -f1) ms, BIG $(tail -1 "$WORK/sms-big.tsv" | cut -f1) ms (+$(tail -1 "$WORK/sms-big.tsv" | cut -f2) log rows, +$(tail -1 "$WORK/sms-big.tsv" | cut -f3) outbox rows), batch $(tail -1 "$WORK/batch.tsv") ms, row by row $(tail -1 "$WORK/rowwise.tsv") ms"
+    log "round $round: ONE $(tail -1 "$WORK/sms-one.tsv" | cut -f1) ms, refused $(tail -1 "$WORK/sms-refused.tsv" | cut -f1) ms, BIG $(tail -1 "$WORK/sms-big.tsv" | cut -f1) ms (+$(tail -1 "$WORK/sms-big.tsv" | cut -f2) log rows, +$(tail -1 "$WORK/sms-big.tsv" | cut -f3) outbox rows), batch $(tail -1 "$WORK/batch.tsv") ms, wide batch $(tail -1 "$WORK/wide.tsv") ms, row by row $(tail -1 "$WORK/rowwise.tsv") ms"
 done
 cpu_end sms
 RSS_AFTER_SMS=$(proc_mb VmRSS)
 HWM_AFTER_SMS=$(proc_mb VmHWM)
-awk -F'\t' -v m="$MEMBERS" '$2 != m || $3 != m { bad = 1 } END { exit bad }' "$WORK/sms-big.tsv" || die "a BIG sendsms did not leave $MEMBERS log and outbox rows"
+# One outbox row per 500 recipients (steward-core SMS_PER_OUTBOX_ROW).
+OUTBOX_PER_BIG=$(( (MEMBERS + 499) / 500 ))
+awk -F'\t' -v m="$MEMBERS" -v o="$OUTBOX_PER_BIG" '$2 != m || $3 != o { bad = 1 } END { exit bad }' "$WORK/sms-big.tsv" || die "a BIG sendsms did not leave $MEMBERS log rows and $OUTBOX_PER_BIG outbox rows"
 awk -F'\t' '$2 != 1 || $3 != 1 { bad = 1 } END { exit bad }' "$WORK/sms-one.tsv" || die "a ONE sendsms did not leave 1 log and outbox row"
 SMS_BIG_MS=$(cut -f1 "$WORK/sms-big.tsv" | median)
 SMS_ONE_MS=$(cut -f1 "$WORK/sms-one.tsv" | median)
@@ -507,6 +510,7 @@ SMS_REFUSED_MS=$(cut -f1 "$WORK/sms-refused.tsv" | median)
 SMS_BIG_CPU_MS=$(cut -f5 "$WORK/sms-big.tsv" | median)
 SMS_ONE_CPU_MS=$(cut -f5 "$WORK/sms-one.tsv" | median)
 BATCH_MS=$(median <"$WORK/batch.tsv")
+WIDE_MS=$(median <"$WORK/wide.tsv")
 ROWWISE_MS=$(median <"$WORK/rowwise.tsv")
 SMS_OVER_BATCH=$(awk -v a="$SMS_BIG_MS" -v b="$BATCH_MS" 'BEGIN { printf "%.1f", a / b }')
 SMS_PER_RECIPIENT_US=$(awk -v a="$SMS_BIG_MS" -v b="$SMS_ONE_MS" -v m="$MEMBERS" 'BEGIN { printf "%.0f", (a - b) * 1000 / (m - 1) }')
@@ -588,7 +592,8 @@ for line in sys.stdin:
     text = line.replace('\\"', "")
     statement = text[text.find("db.statement="):]
     returned = re.search(r"rows_returned=([0-9]+)", text)
-    if "COUNT(*) AS total FROM janua_contacts" in statement: kind = "count"
+    if "COUNT(*) AS total FROM janua_contacts" in statement or "FROM owner_row_counts" in statement: kind = "count"
+    elif "ROW_NUMBER" in statement: kind = "positions"
     elif "SELECT janua_contacts.* FROM janua_contacts" in statement: kind = "page"
     elif "FROM janua_contact_groups WHERE janua_contact_groups.contact_id IN" in statement: kind = "memberships_in"
     elif "FROM janua_contact_groups WHERE janua_contact_groups.group_id IN" in statement: kind = "members_of_groups"
@@ -629,7 +634,7 @@ stmt() { awk -F'\t' -v l="$1" -v k="$2" -v c="$3" '$1 == l && $2 == k { print $c
 # Per list request (debug server): the request's median, the sum of its statements' medians
 # (count, page, memberships, groups), and what is left (rendering, HTTP, authentication).
 split_of() {
-    awk -F'\t' -v l="$1" '$1 == l && $2 == "request" { r = $4 } $1 == l && ($2 == "count" || $2 == "page" || $2 == "memberships_in" || $2 == "groups_in") { q += $4 }
+    awk -F'\t' -v l="$1" '$1 == l && $2 == "request" { r = $4 } $1 == l && ($2 == "count" || $2 == "positions" || $2 == "page" || $2 == "memberships_in" || $2 == "groups_in") { q += $4 }
         END { printf "request %.1f ms = SQL %.1f ms + rest %.1f ms", r, q, r - q }' "$WORK/statements.tsv"
 }
 DBG_SMS_STMT_MS=$(awk -F'\t' '$1 == "sendsms_big" { s += $5 } END { printf "%.1f", s }' "$WORK/statements.tsv")
@@ -746,6 +751,7 @@ mkdir -p "$RESULTS_DIR"
     echo "rss_mb_after_each_sendsms_one=$(cut -f6 "$WORK/sms-one.tsv" | paste -sd,) big=$(cut -f6 "$WORK/sms-big.tsv" | paste -sd,) refused=$(cut -f6 "$WORK/sms-refused.tsv" | paste -sd,)"
     echo "sendsms_per_extra_recipient_us=$SMS_PER_RECIPIENT_US"
     echo "batch_insert_ms_median=$BATCH_MS"
+    echo "wide_batch_insert_ms_median=$WIDE_MS"
     echo "rowwise_insert_ms_median=$ROWWISE_MS"
     echo "sendsms_big_over_batch_insert=$SMS_OVER_BATCH"
     echo "concurrent_hashes=$HASHES"
@@ -801,7 +807,7 @@ $(awk -F'\t' '{ printf "    size %-4s %-5s page(s)                      %8s %8s 
   sendsms to BIG ($MEMBERS)     $SMS_BIG_MS ms (median of $SMS_ROUNDS; rounds $(cut -f1 "$WORK/sms-big.tsv" | paste -sd' '))   target <= 100 ms   $V_SMS
   sendsms to ONE (1)          $SMS_ONE_MS ms; per extra recipient $SMS_PER_RECIPIENT_US us; server CPU per send: BIG $SMS_BIG_CPU_MS ms, ONE $SMS_ONE_CPU_MS ms
   sendsms to an unknown group $SMS_REFUSED_MS ms (refused: "Group NOSUCH is invalid")
-  python batch insert         $BATCH_MS ms ($MEMBERS log + $MEMBERS outbox rows, executemany, one transaction); row by row $ROWWISE_MS ms
+  python batch insert         $BATCH_MS ms ($MEMBERS log + $OUTBOX_PER_BIG outbox rows, executemany, one transaction); one outbox row per recipient $WIDE_MS ms; row by row $ROWWISE_MS ms
   sendsms / batch insert      $SMS_OVER_BATCH x
   server RSS                  start $RSS_START MB, after the lists $RSS_AFTER_LISTS MB, after the sendsms rounds $RSS_AFTER_SMS MB (peak $HWM_AFTER_SMS MB), after the logins $RSS_END MB
   Janua sequential login      $SEQ_LOGIN_MS ms (server per login: user $LOGIN_USER_MS ms, sys $LOGIN_SYS_MS ms, $LOGIN_MINFLT minor faults); python verify $PY_VERIFY_MS ms
