@@ -26,15 +26,25 @@ const ANSWER_EXCERPT: usize = 200;
 /// reached without sending anything.
 const MISSING_RECEIVER: &str = "Missing receiver number";
 
-/// Ask Kannel for delivery reports on every SMS (`dlr-mask`, `dlr-url`).
+/// Ask Kannel for delivery reports on every SMS that carries a report reference
+/// (`dlr-mask`, `dlr-url`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DeliveryReports {
     /// Kannel's `dlr-mask`: 1 delivered, 2 failed, 4 buffered, 8 SMSC accepted, 16 SMSC
     /// rejected, added up (31 asks for all).
     pub mask: u8,
-    /// The URL Kannel calls back, with Kannel's own escapes (`%d` report type, `%p`
-    /// recipient, `%T` time, …) left for Kannel to fill.
+    /// The URL Kannel calls back. Each SMS's `dlr-url` is this with `ref=<the SMS's
+    /// reference>&type=%d` added to its query; Kannel fills in `%d`, the report type.
     pub url: String,
+}
+
+impl DeliveryReports {
+    /// The `dlr-url` of one SMS.
+    fn url_for(&self, reference: &str) -> String {
+        let separator = if self.url.contains('?') { '&' } else { '?' };
+        let reference: String = url::form_urlencoded::byte_serialize(reference.as_bytes()).collect();
+        format!("{}{separator}ref={reference}&type=%d", self.url)
+    }
 }
 
 /// A client for one Kannel smsbox's sendsms interface and one sendsms-user.
@@ -110,8 +120,9 @@ impl KannelSender {
             if !sms.fits_gsm7() {
                 query.append_pair("coding", "2");
             }
-            if let Some(reports) = &self.delivery_reports {
-                query.append_pair("dlr-mask", &reports.mask.to_string()).append_pair("dlr-url", &reports.url);
+            if let (Some(reports), Some(reference)) = (&self.delivery_reports, &sms.report_reference) {
+                // Encoded as a whole, `%d` included: Kannel decodes the parameter, then fills it.
+                query.append_pair("dlr-mask", &reports.mask.to_string()).append_pair("dlr-url", &reports.url_for(reference));
             }
         }
         let (status, answer) = self.get(url).await?;
@@ -217,7 +228,7 @@ mod tests {
         let sender =
             KannelSender::new("http://127.0.0.1:1/cgi-bin/sendsms", "tester", SecretString::from("secret-pw"), "")
                 .unwrap();
-        let sms = OutgoingSms { to: "+33612345678".into(), text: "Hello".into() };
+        let sms = OutgoingSms { to: "+33612345678".into(), text: "Hello".into(), report_reference: None };
         for error in [sender.send(&sms).await.unwrap_err(), sender.probe().await.unwrap_err()] {
             assert!(matches!(error, DeliveryError::Transient(_)), "{error:?}");
             assert!(!error.to_string().contains("secret-pw"), "{error}");
@@ -225,12 +236,20 @@ mod tests {
         }
     }
 
+    #[test]
+    fn each_sms_gets_its_own_callback() {
+        let reports = DeliveryReports { mask: 27, url: "http://steward:8080/steward/v1/sms/reports/kannel".into() };
+        assert_eq!(reports.url_for("7-ab"), "http://steward:8080/steward/v1/sms/reports/kannel?ref=7-ab&type=%d");
+        let with_query = DeliveryReports { mask: 27, url: "http://steward/cb?x=1".into() };
+        assert_eq!(with_query.url_for("7 a&b"), "http://steward/cb?x=1&ref=7+a%26b&type=%d");
+    }
+
     #[tokio::test]
     async fn a_number_with_a_space_is_refused_before_any_request() {
         install_provider();
         let sender =
             KannelSender::new("http://127.0.0.1:1/cgi-bin/sendsms", "tester", SecretString::from("pw"), "").unwrap();
-        let sms = OutgoingSms { to: "+33612345678 +33698765432".into(), text: "Hello".into() };
+        let sms = OutgoingSms { to: "+33612345678 +33698765432".into(), text: "Hello".into(), report_reference: None };
         assert!(matches!(sender.send(&sms).await, Err(DeliveryError::Permanent(_))));
     }
 }

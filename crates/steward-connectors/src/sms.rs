@@ -16,6 +16,8 @@ pub struct OutgoingSms {
     pub to: String,
     /// The text as the sender wrote it; the gateway splits it into parts.
     pub text: String,
+    /// What the gateway's delivery reports must quote to be taken, when reports are wanted.
+    pub report_reference: Option<String>,
 }
 
 impl OutgoingSms {
@@ -42,7 +44,7 @@ mod tests {
     use super::*;
 
     fn sms(to: &str, text: &str) -> OutgoingSms {
-        OutgoingSms { to: to.into(), text: text.into() }
+        OutgoingSms { to: to.into(), text: text.into(), report_reference: None }
     }
 
     #[test]

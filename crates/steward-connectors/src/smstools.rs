@@ -112,7 +112,7 @@ mod tests {
     use super::*;
 
     fn sms(to: &str, text: &str) -> OutgoingSms {
-        OutgoingSms { to: to.into(), text: text.into() }
+        OutgoingSms { to: to.into(), text: text.into(), report_reference: None }
     }
 
     #[test]

@@ -90,7 +90,7 @@ async fn eventually<T>(limit: Duration, mut check: impl FnMut() -> Option<T>) ->
 }
 
 fn sms(to: &str, text: &str) -> OutgoingSms {
-    OutgoingSms { to: to.into(), text: text.into() }
+    OutgoingSms { to: to.into(), text: text.into(), report_reference: None }
 }
 
 // ---------------------------------------------------------------------------------------
@@ -157,10 +157,13 @@ async fn kannel_calls_the_delivery_report_url_back() {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let reports = DeliveryReports {
         mask: 31,
-        url: format!("http://127.0.0.1:{}/dlr?type=%d&to=%p", listener.local_addr().unwrap().port()),
+        url: format!("http://127.0.0.1:{}/dlr?to=%p", listener.local_addr().unwrap().port()),
     };
     let sender = kannel_sender(&kannel, kannel.var("KANNEL_PASSWORD")).with_delivery_reports(reports);
-    sender.send(&sms("+33612345678", "Report back")).await.unwrap();
+    // Without a reference, no report is asked for.
+    sender.send(&sms("+33612345670", "No report")).await.unwrap();
+    let reported = OutgoingSms { report_reference: Some("42-abc".into()), ..sms("+33612345678", "Report back") };
+    sender.send(&reported).await.unwrap();
 
     // The fake SMSC reports "SMSC accepted" (8), then "delivered" (1).
     let mut callbacks = Vec::new();
@@ -176,7 +179,12 @@ async fn kannel_calls_the_delivery_report_url_back() {
         callbacks.push(request_line.trim_end().to_owned());
     }
     callbacks.sort();
-    assert_eq!(callbacks, ["GET /dlr?type=1&to=%2B33612345678 HTTP/1.1", "GET /dlr?type=8&to=%2B33612345678 HTTP/1.1"]);
+    assert_eq!(
+        callbacks,
+        ["GET /dlr?to=%2B33612345678&ref=42-abc&type=1 HTTP/1.1", "GET /dlr?to=%2B33612345678&ref=42-abc&type=8 HTTP/1.1"]
+    );
+    // …and nothing for the SMS that asked for none.
+    assert!(tokio::time::timeout(Duration::from_secs(1), listener.accept()).await.is_err(), "an unrequested report");
 }
 
 #[tokio::test]

@@ -41,6 +41,7 @@ pub mod quotas;
 pub mod rate_limit;
 pub mod services;
 pub mod sms;
+pub mod sms_reports;
 pub mod tokens;
 
 use std::sync::Arc;
@@ -97,6 +98,8 @@ pub struct Core {
     pub mail: Arc<mail::Mail>,
     /// Operator actions on the outbox.
     pub outbox: Arc<outbox::Outbox>,
+    /// SMS delivery reports from the gateway.
+    pub sms_reports: Arc<sms_reports::SmsReports>,
 }
 
 impl Core {
@@ -143,6 +146,7 @@ impl Core {
             quotas: Arc::new(quotas::Quotas::new(store.clone())),
             mail,
             outbox: Arc::new(outbox::Outbox::new(store.clone())),
+            sms_reports: Arc::new(sms_reports::SmsReports::new(store.clone())),
             store,
         }
     }

@@ -26,15 +26,7 @@ pub fn generate() -> TokenSecret {
 /// The SHA-256 of a token, hex: the only form the store keeps. A fast hash is right here
 /// (unlike passwords): the token has 256 bits of entropy, so there is nothing to brute-force.
 pub fn fingerprint(token: &TokenSecret) -> String {
-    let digest = Sha256::digest(token.expose().as_bytes());
-    let mut hex = String::with_capacity(64);
-    for byte in digest {
-        // On every authenticated request: no formatting machinery, no allocation per byte.
-        for nibble in [byte >> 4, byte & 0x0f] {
-            hex.push(char::from_digit(u32::from(nibble), 16).unwrap_or('0'));
-        }
-    }
-    hex
+    steward_model::hex::encode(&Sha256::digest(token.expose().as_bytes()))
 }
 
 /// Compares two fingerprints in constant time.

@@ -34,6 +34,7 @@ pub fn router() -> Router<AppState> {
         .route("/steward/v1/whoami", only(get(whoami)))
         .route("/steward/v1/audit", only(get(audit)))
         .route("/steward/v1/mail", only(post(send_mail)))
+        .route("/steward/v1/sms/reports/kannel", only(get(kannel_report)))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
 }
 
@@ -113,6 +114,44 @@ async fn revoke_current(State(state): State<AppState>, caller: NativeCaller) -> 
 }
 
 /// `GET /steward/v1/audit?limit=N`: the newest audit entries, admins only.
+/// `GET /steward/v1/sms/reports/kannel?ref=…&type=N`: Kannel's delivery report callback.
+/// The signed `ref` is the credential: Kannel can send no other.
+async fn kannel_report(State(state): State<AppState>, RawQuery(query): RawQuery) -> Result<Json<serde_json::Value>, Problem> {
+    use steward_core::sms_reports::{ReportError, ReportOutcome};
+    let (mut reference, mut kind) = (None, None);
+    for (key, value) in form_pairs(query.as_deref().unwrap_or(""))? {
+        match key.as_str() {
+            "ref" => reference = Some(value),
+            "type" => kind = Some(value),
+            other => return Err(Problem::bad_request(format!("Unknown query parameter `{other}`."))),
+        }
+    }
+    let (Some(reference), Some(kind)) = (reference, kind) else {
+        return Err(Problem::bad_request("A delivery report needs `ref` and `type`."));
+    };
+    let outcome = state.core.sms_reports.record_kannel(&reference, &kind).await.map_err(|error| match error {
+        ReportError::UnknownType => Problem::bad_request(error.to_string()),
+        ReportError::UnknownReference => Problem::forbidden(error.to_string()),
+        ReportError::Store(cause) => Problem::unavailable(&cause),
+    });
+    let label = match &outcome {
+        Ok(ReportOutcome::Recorded(_)) => "recorded",
+        Ok(ReportOutcome::Unchanged) => "unchanged",
+        Err(_) => "refused",
+    };
+    // Only Kannel's own types become labels: anything else a caller sends is "other".
+    let type_label = match kind.as_str() {
+        known @ ("1" | "2" | "4" | "8" | "16") => known.to_owned(),
+        _ => "other".to_owned(),
+    };
+    metrics::counter!("steward_sms_delivery_reports_total", "type" => type_label, "outcome" => label).increment(1);
+    let status = match outcome? {
+        ReportOutcome::Recorded(status) => Some(status),
+        ReportOutcome::Unchanged => None,
+    };
+    Ok(Json(json!({ "recorded": status.is_some(), "status": status })))
+}
+
 async fn audit(
     State(state): State<AppState>,
     caller: NativeCaller,

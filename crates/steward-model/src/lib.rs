@@ -12,6 +12,7 @@
 //! - [`filter`]: user filters as data (the `Filter` AST and `Search`), which faces parse into
 //!   and the store turns into bound SQL.
 
+pub mod hex;
 pub mod directory;
 pub mod filter;
 pub mod health;

@@ -17,6 +17,22 @@ impl Store {
     }
 }
 
+impl Store {
+    /// The JSON under `key`, storing `value` there first if nothing was: instances starting
+    /// together all end up with the one value the first of them stored.
+    pub async fn setting_or_insert(&self, key: &str, value: &serde_json::Value, now: OffsetDateTime) -> Result<serde_json::Value, StoreError> {
+        let insert = Query::insert()
+            .into_table("settings")
+            .columns(["key", "value", "updated_at"])
+            .values([key.into(), value.to_string().into(), stored_time(now).into()])
+            .map_err(|error| StoreError::Corrupt(error.to_string()))?
+            .on_conflict(OnConflict::column("key").do_nothing().to_owned())
+            .take();
+        self.db.execute(&insert).await?;
+        self.setting(key).await?.ok_or_else(|| StoreError::Corrupt(format!("setting {key} vanished")))
+    }
+}
+
 impl WriteTx {
     /// Stores `value` under `key`, replacing what was there.
     pub async fn set_setting(&self, key: &str, value: &serde_json::Value, now: OffsetDateTime) -> Result<(), StoreError> {

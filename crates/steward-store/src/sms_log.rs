@@ -92,6 +92,10 @@ impl Store {
 pub mod status {
     /// Handed to the gateway.
     pub const SENT: i32 = 0;
+    /// Reported delivered to the phone.
+    pub const DELIVERED: i32 = 1;
+    /// Reported not delivered, or delivery unknown.
+    pub const UNKNOWN: i32 = 2;
     /// Waiting in the outbox (Steward's addition).
     pub const QUEUED: i32 = 5;
     /// Given up by the outbox after its attempts (Steward's addition).
@@ -186,14 +190,33 @@ pub struct PendingSms {
 }
 
 impl Store {
-    /// Sets an SMS log row's status (and time, when sent) after a delivery outcome.
+    /// Records the worker's outcome for a queued SMS: `SENT` (with the time it was handed
+    /// over) or `FAILED`. Only a queued row moves, so a delivery report that came back
+    /// before this ran is never overwritten.
     pub async fn set_sms_status(&self, log_id: i64, new_status: i32, at: OffsetDateTime) -> Result<(), StoreError> {
-        let mut update = Query::update().table("janua_sms").value("status", new_status).and_where(Expr::col("id").eq(log_id)).take();
+        let mut update = Query::update()
+            .table("janua_sms")
+            .value("status", new_status)
+            .and_where(Expr::col("id").eq(log_id))
+            .and_where(Expr::col("status").eq(status::QUEUED))
+            .take();
         if new_status == status::SENT {
             update.value("date_time", stored_time(at));
         }
         self.db.execute(&update).await?;
         Ok(())
+    }
+
+    /// Moves an SMS log row to `new_status` if it is in one of `from` (a delivery report's
+    /// transition); `false` if it was not (unknown row, or already past that).
+    pub async fn apply_sms_report(&self, log_id: i64, new_status: i32, from: &[i32]) -> Result<bool, StoreError> {
+        let update = Query::update()
+            .table("janua_sms")
+            .value("status", new_status)
+            .and_where(Expr::col("id").eq(log_id))
+            .and_where(Expr::col("status").is_in(from.iter().copied()))
+            .take();
+        Ok(self.db.execute(&update).await?.rows_affected() > 0)
     }
 
     /// The rows among `log_ids` still waiting for the gateway, by id.

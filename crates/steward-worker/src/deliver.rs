@@ -109,7 +109,8 @@ async fn sms(worker: &Worker, row: &OutboxRow) -> Result<Outcome, DeliveryError>
         if started.elapsed() > SMS_BUDGET {
             return Ok(Outcome::Unfinished);
         }
-        let outgoing = OutgoingSms { to: sms.to, text: sms.text };
+        let report_reference = worker.connectors.report_key.as_ref().map(|key| key.sign(sms.log_id));
+        let outgoing = OutgoingSms { to: sms.to, text: sms.text, report_reference };
         let status = match gateway.send(&outgoing).await {
             Ok(()) => {
                 worker.connectors.sms_health.set(ConnectorState::Ok);

@@ -84,6 +84,8 @@ pub struct Connectors {
     pub sms: Option<SmsGateway>,
     /// What `/readyz` shows for SMS.
     pub sms_health: ConnectorHealth,
+    /// Signs each SMS's delivery report reference, when the gateway sends reports.
+    pub report_key: Option<steward_model::sms::report::ReportKey>,
 }
 
 /// The outbox worker of one process.

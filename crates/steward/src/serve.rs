@@ -16,7 +16,7 @@ use steward_model::health::{ConnectorHealth, ConnectorState, Health};
 use steward_model::{Login, Password};
 use steward_store::Store;
 use secrecy::SecretString;
-use steward_connectors::kannel::KannelSender;
+use steward_connectors::kannel::{DeliveryReports, KannelSender};
 use steward_connectors::smstools::SmstoolsSpool;
 use steward_worker::{Connectors, SmsGateway, Worker, WorkerSettings};
 use tokio_util::sync::CancellationToken;
@@ -45,6 +45,11 @@ pub async fn serve(settings: Settings) -> anyhow::Result<ExitCode> {
         Some(SmtpMailer::from_url(&settings.mail.smtp_url, extra_roots.as_deref()).map_err(|error| anyhow::anyhow!("{error}"))?)
     };
     let sms = sms_gateway(&settings)?;
+    let report_key = if settings.sms.gateway == "kannel" && !settings.sms.kannel_dlr_url.is_empty() {
+        Some(core.sms_reports.key().await.context("cannot read the delivery report key")?)
+    } else {
+        None
+    };
     let health = Health {
         mail: ConnectorHealth::new(if mail.is_some() { ConnectorState::Unknown } else { ConnectorState::Unconfigured }),
         sms: ConnectorHealth::new(if sms.is_some() { ConnectorState::Unknown } else { ConnectorState::Unconfigured }),
@@ -52,7 +57,7 @@ pub async fn serve(settings: Settings) -> anyhow::Result<ExitCode> {
     };
     let worker = Worker::new(
         store.clone(),
-        Connectors { mail, mail_health: health.mail.clone(), sms, sms_health: health.sms.clone() },
+        Connectors { mail, mail_health: health.mail.clone(), sms, sms_health: health.sms.clone(), report_key },
         WorkerSettings {
             max_attempts: settings.worker.max_attempts,
             backoff: Duration::from_secs(u64::from(settings.worker.backoff_seconds)),
@@ -91,15 +96,21 @@ pub async fn serve(settings: Settings) -> anyhow::Result<ExitCode> {
 fn sms_gateway(settings: &Settings) -> anyhow::Result<Option<SmsGateway>> {
     let sms = &settings.sms;
     Ok(match sms.gateway.as_str() {
-        "kannel" => Some(SmsGateway::Kannel(
-            KannelSender::new(
+        "kannel" => {
+            let mut kannel = KannelSender::new(
                 &sms.kannel_url,
                 sms.kannel_user.clone(),
                 SecretString::from(sms.kannel_password.clone()),
                 sms.sender.clone(),
             )
-            .map_err(|error| anyhow::anyhow!("sms: {error}"))?,
-        )),
+            .map_err(|error| anyhow::anyhow!("sms: {error}"))?;
+            if !sms.kannel_dlr_url.is_empty() {
+                // 1 delivered, 2 not delivered, 8 accepted by the SMSC, 16 refused by it.
+                let reports = DeliveryReports { mask: 1 | 2 | 8 | 16, url: sms.kannel_dlr_url.clone() };
+                kannel = kannel.with_delivery_reports(reports);
+            }
+            Some(SmsGateway::Kannel(kannel))
+        }
         "smstools" => Some(SmsGateway::Smstools(SmstoolsSpool::new(&sms.smstools_outgoing))),
         _ => None,
     })

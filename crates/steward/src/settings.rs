@@ -109,6 +109,9 @@ pub struct Sms {
     pub kannel_user: String,
     /// Kannel password (a secret).
     pub kannel_password: String,
+    /// Where Kannel calls back with delivery reports (Steward's
+    /// `/steward/v1/sms/reports/kannel`, as Kannel reaches it); empty asks for none.
+    pub kannel_dlr_url: String,
     /// smstools spool directory.
     pub smstools_outgoing: String,
 }
@@ -122,6 +125,7 @@ impl Default for Sms {
             kannel_url: String::new(),
             kannel_user: String::new(),
             kannel_password: String::new(),
+            kannel_dlr_url: String::new(),
             smstools_outgoing: String::new(),
         }
     }
@@ -291,6 +295,12 @@ impl Settings {
                 if !(url.starts_with("http://") || url.starts_with("https://")) {
                     return Err(SettingsError(
                         "sms.kannel_url: with sms.gateway = \"kannel\" it must be Kannel's http://host:13013/cgi-bin/sendsms".to_owned(),
+                    ));
+                }
+                let reports = &self.sms.kannel_dlr_url;
+                if !(reports.is_empty() || reports.starts_with("http://") || reports.starts_with("https://")) {
+                    return Err(SettingsError(
+                        "sms.kannel_dlr_url: must be http:// or https://, e.g. http://steward-host:8080/steward/v1/sms/reports/kannel".to_owned(),
                     ));
                 }
             }

@@ -8,6 +8,7 @@
 
 pub mod quota;
 pub mod recipients;
+pub mod report;
 pub mod text;
 
 pub use quota::SmsQuota;

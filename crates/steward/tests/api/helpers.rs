@@ -82,6 +82,21 @@ impl TestDb {
         }
     }
 
+    /// The rows `sql` selects, one line each, columns `|`-separated: a look into the store
+    /// from outside Steward (psql, or python's sqlite3).
+    pub fn query(&self, sql: &str) -> String {
+        match &self.pg_name {
+            Some(_) => psql_on(&self.url, sql),
+            None => {
+                let file = self.dir.path().join("steward.db");
+                let script = "import sqlite3, sys\nfor row in sqlite3.connect(sys.argv[1]).execute(sys.argv[2]):\n    print('|'.join(str(value) for value in row))";
+                let output = Command::new("python3").args(["-c", script, &file.display().to_string(), sql]).output().expect("python3 runs");
+                assert!(output.status.success(), "sqlite {sql}: {}", String::from_utf8_lossy(&output.stderr));
+                String::from_utf8_lossy(&output.stdout).into_owned()
+            }
+        }
+    }
+
     /// The SQLite database file and its WAL, for the secrets-at-rest check.
     pub fn sqlite_files(&self) -> Vec<PathBuf> {
         ["steward.db", "steward.db-wal", "steward.db-shm"]

@@ -15,6 +15,8 @@ on_both_backends!(
     sendsms_to_more_recipients_than_one_batch,
     sendsms_to_a_group_reaches_smsd_once_per_person,
     sendsms_given_up_is_failed_in_the_log_and_retried_with_its_row,
+    kannel_delivery_reports_move_the_log,
+    delivery_reports_follow_janua_statuses,
 );
 
 fn url_q(value: serde_json::Value) -> String {
@@ -247,4 +249,82 @@ async fn sendsms_given_up_is_failed_in_the_log_and_retried_with_its_row(backend:
     assert_eq!(statuses, [5, 5], "queued again with their row");
     assert_eq!(janua.server.readyz().await["outbox"], json!({"pending": 1, "failed": 0}));
     assert_eq!(answer(janua.get("/sms-usage", Some(&sup)).await).await.1["smsusage"]["sent"], 2);
+}
+
+/// Kannel calls back for each SMS with the reference Steward signed: through the real
+/// Kannel and its fake SMSC (which reports "accepted" then "delivered") the log row ends as
+/// Janua's 1. A report with a forged reference, or of an unknown type, changes nothing.
+async fn kannel_delivery_reports_move_the_log(backend: Backend) {
+    let kannel = Peer::start("kannel", &[], None);
+    let port = free_port();
+    let mut env = kannel_env(&kannel);
+    env.push(("STEWARD_LISTEN", format!("127.0.0.1:{port}")));
+    env.push(("STEWARD_SMS__KANNEL_DLR_URL", format!("http://127.0.0.1:{port}/steward/v1/sms/reports/kannel")));
+    let env: Vec<(&str, &str)> = env.iter().map(|(key, value)| (*key, value.as_str())).collect();
+    let janua = Janua::start_with(backend, &env);
+    let sup = janua.login("sup1", "sup1pw").await;
+    janua.jane(&sup).await;
+    assert_eq!(answer(janua.post_json("/sendsms", Some(&sup), json!({"message": "Report me", "to": "all"})).await).await.1["success"], true);
+    let delivered = eventually(Duration::from_secs(20), || async { janua.sms_log(&sup).await.first().map(|row| row.1) == Some(1) }).await;
+    assert!(delivered, "{:?}\n{}", janua.sms_log(&sup).await, janua.server.logs());
+    let metrics = janua.server.http.get(janua.server.url("/metrics")).send().await.unwrap().text().await.unwrap();
+    assert!(metrics.lines().any(|line| line.starts_with("steward_sms_delivery_reports_total") && line.contains("type=\"1\"") && line.contains("outcome=\"recorded\"")), "{metrics}");
+    let id = janua.sms_log(&sup).await[0].0;
+    let key = janua.report_key().await;
+    let forged = format!("{id}-{}", "0".repeat(32));
+    for (reference, kind, status) in [(forged, "16", 403), (key.sign(id).replace('-', "-f"), "16", 403), (key.sign(id), "3", 400), (key.sign(id), "x", 400)] {
+        let (got, body) = janua.report(&reference, kind).await;
+        assert_eq!((got, body["status"].clone()), (status, json!(status)), "{reference} {kind}: {body}");
+    }
+    let (missing, _) = answer(janua.server.http.get(janua.server.url("/steward/v1/sms/reports/kannel?type=1")).send().await.unwrap()).await;
+    assert_eq!(missing, 400);
+    // A reference Steward signed for a row that is gone (its admin deleted) changes nothing.
+    assert_eq!(janua.report(&key.sign(id + 1000), "1").await, (200, json!({"recorded": false, "status": null})));
+    // Delivered is final: a late "refused by the SMSC" changes nothing, and it still counts.
+    assert_eq!(janua.report(&key.sign(id), "16").await, (200, json!({"recorded": false, "status": null})));
+    assert_eq!(janua.sms_log(&sup).await[0].1, 1);
+    assert_eq!(answer(janua.get("/sms-usage", Some(&sup)).await).await.1["smsusage"]["sent"], 1);
+}
+
+/// Each report type's move, on a row no gateway touches (it stays queued until a report).
+async fn delivery_reports_follow_janua_statuses(backend: Backend) {
+    let janua = Janua::start(backend);
+    let sup = janua.login("sup1", "sup1pw").await;
+    janua.jane(&sup).await;
+    assert_eq!(answer(janua.post_json("/sendsms", Some(&sup), json!({"message": "x", "to": "all"})).await).await.1["success"], true);
+    let id = janua.sms_log(&sup).await[0].0;
+    // The key is made on first use; a report under no key Steward has is refused.
+    assert_eq!(janua.report(&format!("{id}-{}", "0".repeat(32)), "1").await.0, 403);
+    let key = janua.report_key().await;
+    let reference = key.sign(id);
+    for (kind, recorded, status) in [("4", false, 5), ("8", true, 0), ("8", false, 0), ("2", true, 2), ("16", false, 2), ("1", true, 1), ("2", false, 1)] {
+        let expected = json!({"recorded": recorded, "status": if recorded { json!(status) } else { json!(null) }});
+        assert_eq!(janua.report(&reference, kind).await, (200, expected), "type {kind}");
+        assert_eq!(janua.sms_log(&sup).await[0].1, status, "after type {kind}");
+    }
+    // Refused by the SMSC: failed, and no longer counted against the quota.
+    assert_eq!(answer(janua.post_json("/sendsms", Some(&sup), json!({"message": "y", "to": "all"})).await).await.1["success"], true);
+    let second = janua.sms_log(&sup).await.iter().map(|row| row.0).max().unwrap();
+    assert_eq!(janua.report(&key.sign(second), "16").await.1["status"], 6);
+    assert_eq!(answer(janua.get("/sms-usage", Some(&sup)).await).await.1["smsusage"]["sent"], 1);
+}
+
+impl Janua {
+    /// `(id, status)` of the caller's SMS log rows.
+    async fn sms_log(&self, token: &str) -> Vec<(i64, i64)> {
+        let (_, log) = self.rest(reqwest::Method::GET, "/api/SMS", token, None).await;
+        log["objects"].as_array().unwrap().iter().map(|row| (row["id"].as_i64().unwrap(), row["status"].as_i64().unwrap())).collect()
+    }
+
+    /// The store's delivery report key, read from outside Steward.
+    async fn report_key(&self) -> steward_model::sms::report::ReportKey {
+        let stored = self.db.query("SELECT value FROM settings WHERE key = 'sms.report_key'");
+        steward_model::sms::report::ReportKey::from_hex(stored.trim().trim_matches('"')).expect("the stored report key")
+    }
+
+    /// Files a Kannel delivery report as Kannel would.
+    async fn report(&self, reference: &str, kind: &str) -> (u16, serde_json::Value) {
+        let url = self.server.url(&format!("/steward/v1/sms/reports/kannel?ref={reference}&type={kind}"));
+        answer(self.server.http.get(url).send().await.unwrap()).await
+    }
 }
