@@ -55,6 +55,8 @@ pub fn router(prefix: &str) -> Router<AppState> {
         .route("/api/GROUPS/{id}", instance(get(rest::groups::get).put(rest::groups::update).delete(rest::groups::delete)))
         .route("/api/ADMIN", collection(get(rest::admins::list).post(rest::admins::create)))
         .route("/api/ADMIN/{id}", instance(get(rest::admins::get).put(rest::admins::update).delete(rest::admins::delete)))
+        .route("/api/ADMIN/{id}/{relation}", get(rest::admins::related).fallback(|| async { rest::method_not_allowed("GET") }))
+        .route("/api/ADMIN/{id}/{relation}/{related}", get(rest::admins::related).fallback(|| async { rest::method_not_allowed("GET") }))
         .route("/api/SMS", get(rest::sms::list).fallback(|| async { rest::method_not_allowed("GET") }))
         .route("/api/SMS/{id}", get(rest::sms::get).fallback(|| async { rest::method_not_allowed("GET") }))
         .route("/api/CONTACT_GROUP", collection(get(rest::memberships::list).post(rest::memberships::create)))
@@ -71,7 +73,9 @@ fn access_lists() -> Router<AppState> {
     use steward_core::janua_acl::AccessList;
     let mut router = Router::new()
         .route("/api/ACTION", get(rest::acl::actions).fallback(|| async { rest::method_not_allowed("GET") }))
-        .route("/api/ACTION/{id}", get(rest::acl::action).put(rest::acl::reassign).fallback(|| async { rest::method_not_allowed("GET, PUT") }));
+        .route("/api/ACTION/{id}", get(rest::acl::action).put(rest::acl::reassign).fallback(|| async { rest::method_not_allowed("GET, PUT") }))
+        .route("/api/ACTION/{id}/{relation}", get(rest::acl::action_related).fallback(|| async { rest::method_not_allowed("GET") }))
+        .route("/api/ACTION/{id}/{relation}/{related}", get(rest::acl::action_related).fallback(|| async { rest::method_not_allowed("GET") }));
     for (list, path, item) in [
         (AccessList::GroupAction, "/api/AUTHORIZED_GROUP_ACTION", "/api/AUTHORIZED_GROUP_ACTION/{id}"),
         (AccessList::SupervisorAction, "/api/AUTHORIZED_SUPERVISOR_ACTION", "/api/AUTHORIZED_SUPERVISOR_ACTION/{id}"),

@@ -74,6 +74,21 @@ pub async fn action(State(state): State<AppState>, RestCaller(caller): RestCalle
     Ok(Json(render_action(&action)))
 }
 
+/// `GET /api/ACTION/<id>/<relation>[/<related>]`. Steward runs no keyword actions, so
+/// the ACTION table stays empty and an action id is never found; a row an operator wrote
+/// by hand is refused with a detail rather than answered with made-up relations.
+pub async fn action_related(State(state): State<AppState>, RestCaller(caller): RestCaller, Path(path): Path<Vec<String>>) -> Result<Response, RestError> {
+    let (id, relation, _) = super::parse_related(&path)?;
+    state.core.janua_acl.action(&caller.account, caller.level, id).await.map_err(|error| acl_error(error, None))?;
+    let detail = match relation {
+        "admin" | "authorized_group" | "authorized_supervisor" | "contact_notify" => {
+            "the relations of actions are not served: Steward runs no keyword actions"
+        }
+        _ => "ACTION has no such relation",
+    };
+    Err(not_found().with_detail(detail))
+}
+
 /// `PUT /api/ACTION/<id>` `{"admin_id"}`: the super admin reassigns an action.
 pub async fn reassign(
     State(state): State<AppState>,

@@ -199,3 +199,10 @@ pub async fn delete(State(state): State<AppState>, RestCaller(caller): RestCalle
     state.outbox_waker.notify_one();
     Ok(axum::response::IntoResponse::into_response(StatusCode::NO_CONTENT))
 }
+
+/// `GET /api/ADMIN/<id>/<relation>[/<related>]`: Janua's ADMIN model has no relations, so
+/// every such path is 404, after the caller is authenticated and the ids are read.
+pub async fn related(RestCaller(_caller): RestCaller, Path(path): Path<Vec<String>>) -> Result<Response, RestError> {
+    super::parse_related(&path)?;
+    Err(not_found().with_detail("ADMIN has no relations"))
+}

@@ -33,6 +33,15 @@ async fn actions_and_access_lists_follow_janua_rules(backend: Backend) {
     assert_eq!(janua.rest(Method::POST, "/api/AUTHORIZED_SUPERVISOR_ACTION", &admin, Some(json!({"admin_id": 999_999, "action_id": 1}))).await, (400, json!({"message": "Unknown admin 999999"})));
     assert_eq!(janua.rest(Method::POST, "/api/AUTHORIZED_SUPERVISOR_ACTION", &admin, Some(json!({"admin_id": sup_id, "action_id": 7}))).await, (400, json!({"message": "Unknown action 7"})));
     assert_eq!(janua.rest(Method::POST, "/api/AUTHORIZED_GROUP_ACTION", &sup, Some(json!({"group_id": 1, "action_id": 1, "colour": "red"}))).await.0, 400);
+    // Relation sub-routes: ADMIN has none, and no action exists to have any; both answer
+    // in the REST envelope, after authentication.
+    for path in ["/api/ADMIN/1/groups", "/api/ADMIN/1/contacts/2", "/api/ACTION/1/admin", "/api/ACTION/1/authorized_group/3", "/api/ACTION/1/nosuch"] {
+        let (status, body) = janua.rest(Method::GET, path, &admin, None).await;
+        assert_eq!((status, body["message"].clone()), (404, json!("404: Not Found")), "{path}: {body}");
+        assert_eq!(answer(janua.get(path, None).await).await, (401, json!({"message": "Not Authorized"})), "{path}");
+        assert_eq!(janua.rest(Method::DELETE, path, &admin, None).await.0, 405, "{path}");
+    }
+    assert_eq!(janua.rest(Method::GET, "/api/ADMIN/x/groups", &admin, None).await.0, 404, "a non-numeric id is not found, as on every model");
     for path in ["/api/ACTION", "/api/AUTHORIZED_GROUP_ACTION", "/api/CONTACT_NOTIFY_ACTION"] {
         let (status, body) = janua.rest(Method::GET, path, &sup, None).await;
         assert_eq!((status, body["num_results"].clone()), (200, json!(0)), "{path}");
