@@ -249,7 +249,10 @@ impl Admins {
         ]
         .into_iter()
         .collect();
-        let welcome = crate::mail_templates::render(template, crate::mail_templates::Language::En, &arguments)
+        let welcome = self
+            .mail
+            .render(template, crate::mail_templates::Language::En, &arguments)
+            .await
             .map_err(|error| AdminError::Mail(error.to_string()))?;
         let new = crate::accounts::NewAccount {
             login,
@@ -509,7 +512,10 @@ impl Admins {
         at: time::OffsetDateTime,
     ) -> Result<(), AdminError> {
         let arguments = arguments.iter().map(|(key, value)| ((*key).to_owned(), value.clone())).collect();
-        let rendered = crate::mail_templates::render(template, crate::mail_templates::Language::En, &arguments)
+        let rendered = self
+            .mail
+            .render(template, crate::mail_templates::Language::En, &arguments)
+            .await
             .map_err(|error| AdminError::Mail(error.to_string()))?;
         let reply_to = reply_to.and_then(|address| steward_model::Email::parse(address).ok());
         let mail = crate::mail::NewMail { to: vec![to], subject: rendered.subject, body: rendered.body, reply_to, sensitive: false };

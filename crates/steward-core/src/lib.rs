@@ -67,6 +67,8 @@ pub struct CoreSettings {
     pub timezone: steward_model::quota_window::TimeZone,
     /// Allowed phone-number prefixes for contacts and SMS (`sms.prefix_filter`); empty = all.
     pub sms_prefix_filter: Vec<String>,
+    /// The operator's mail templates (`faces.janua.mail_templates_dir`), over the built-ins.
+    pub mail_templates_dir: Option<std::path::PathBuf>,
 }
 
 /// Every core service, built once and shared by the faces, the native API and the CLI.
@@ -117,7 +119,8 @@ impl Core {
         let tokens_for_services = tokens.clone();
         let limiter = Arc::new(rate_limit::LoginLimiter::new(settings.login_attempts_per_minute));
         let accounts = Arc::new(accounts::Accounts::new(store.clone(), hasher.clone(), tokens.clone()));
-        let mail = Arc::new(mail::Mail::new(store.clone(), settings.mail_from, settings.mail_domain));
+        let templates = mail_templates::MailTemplates::new(settings.mail_templates_dir);
+        let mail = Arc::new(mail::Mail::new(store.clone(), settings.mail_from, settings.mail_domain, templates));
         let auth = Arc::new(auth::Authenticator::new(
             store.clone(),
             hasher.clone(),

@@ -38,11 +38,22 @@ pub struct Mail {
     store: Store,
     from: String,
     domain: String,
+    templates: crate::mail_templates::MailTemplates,
 }
 
 impl Mail {
-    pub(crate) fn new(store: Store, from: String, domain: String) -> Self {
-        Self { store, from, domain }
+    pub(crate) fn new(store: Store, from: String, domain: String, templates: crate::mail_templates::MailTemplates) -> Self {
+        Self { store, from, domain, templates }
+    }
+
+    /// Renders a mail template (the operator's, else the built-in).
+    pub async fn render(
+        &self,
+        name: &str,
+        language: crate::mail_templates::Language,
+        arguments: &std::collections::BTreeMap<String, String>,
+    ) -> Result<crate::mail_templates::Rendered, crate::mail_templates::TemplateError> {
+        self.templates.render(name, language, arguments).await
     }
 
     /// The configured `From:`.

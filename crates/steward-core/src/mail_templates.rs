@@ -2,8 +2,14 @@
 //! `string.Template` placeholders (`$name`, `${name}`, `$$` for a dollar) so templates
 //! written for Janua render unchanged. Every placeholder must be given a value: a template
 //! is checked before anything is queued.
+//!
+//! The built-in templates are compiled in. An operator may add or reword templates in a
+//! directory laid out as Janua's `mail_template/` (`<dir>/<EN|FR>/<name>/subject.txt` and
+//! `body.txt`), read on each use so an edit needs no restart; a template there wins over
+//! the built-in of the same name.
 
 use std::collections::BTreeMap;
+use std::path::PathBuf;
 
 /// A built-in template: (language, name, subject, body).
 type Builtin = (&'static str, &'static str, &'static str, &'static str);
@@ -91,14 +97,69 @@ pub struct Rendered {
     pub body: String,
 }
 
-/// Renders template `name` in `language` with `arguments`.
+/// Where templates come from: the operator's directory, if any, then the built-ins.
+#[derive(Debug, Clone, Default)]
+pub struct MailTemplates {
+    dir: Option<PathBuf>,
+}
+
+/// Whether `name` can name a template: a client chooses it, so it never becomes a path
+/// outside the template directory.
+fn is_template_name(name: &str) -> bool {
+    !name.is_empty() && name.len() <= 64 && name.bytes().all(|byte| byte.is_ascii_alphanumeric() || byte == b'_' || byte == b'-')
+}
+
+impl MailTemplates {
+    /// Templates from `dir` (`faces.janua.mail_templates_dir`) over the built-ins.
+    pub fn new(dir: Option<PathBuf>) -> Self {
+        Self { dir }
+    }
+
+    /// Renders template `name` in `language` with `arguments`.
+    pub async fn render(&self, name: &str, language: Language, arguments: &BTreeMap<String, String>) -> Result<Rendered, TemplateError> {
+        if !is_template_name(name) {
+            return Err(TemplateError::NotFound(name.to_owned()));
+        }
+        if let Some((subject, body)) = self.operator_template(name, language).await {
+            return fill(name, &subject, &body, arguments);
+        }
+        render(name, language, arguments)
+    }
+
+    /// The operator's subject and body of `name`, when the directory has both files.
+    async fn operator_template(&self, name: &str, language: Language) -> Option<(String, String)> {
+        let dir = self.dir.as_ref()?.join(language.code()).join(name);
+        let read = |file: &'static str| {
+            let path = dir.join(file);
+            async move {
+                match tokio::fs::read_to_string(&path).await {
+                    Ok(text) => Some(text),
+                    Err(error) if error.kind() == std::io::ErrorKind::NotFound => None,
+                    Err(error) => {
+                        tracing::warn!(path = %path.display(), %error, "a mail template cannot be read; using the built-in one if any");
+                        None
+                    }
+                }
+            }
+        };
+        Some((read("subject.txt").await?, read("body.txt").await?))
+    }
+}
+
+/// Renders built-in template `name` in `language` with `arguments`.
 pub fn render(name: &str, language: Language, arguments: &BTreeMap<String, String>) -> Result<Rendered, TemplateError> {
     let (_, _, subject, body) = BUILTIN
         .iter()
         .find(|(code, template, _, _)| *code == language.code() && *template == name)
         .ok_or_else(|| TemplateError::NotFound(name.to_owned()))?;
+    fill(name, subject, body, arguments)
+}
+
+fn fill(name: &str, subject: &str, body: &str, arguments: &BTreeMap<String, String>) -> Result<Rendered, TemplateError> {
     let subject = substitute(name, subject, arguments)?;
-    Ok(Rendered { subject: subject.trim().to_owned(), body: substitute(name, body, arguments)? })
+    // One line: a subject is never allowed to fold into the headers after it.
+    let subject = subject.lines().map(str::trim).filter(|line| !line.is_empty()).collect::<Vec<_>>().join(" ");
+    Ok(Rendered { subject, body: substitute(name, body, arguments)? })
 }
 
 /// Python's `string.Template.substitute`: `$$`, `$identifier`, `${identifier}`.
@@ -183,6 +244,36 @@ mod tests {
         assert_eq!(render("update_quota", Language::En, &args(&[("limit", "5")])), Err(TemplateError::MissingArgument("unit".into())));
         assert_eq!(substitute("t", "a $$ b ${x}y $z", &args(&[("x", "1"), ("z", "2")])).unwrap(), "a $ b 1y 2");
         assert!(substitute("t", "cost: $5", &BTreeMap::new()).is_err());
+    }
+
+    #[tokio::test]
+    async fn operator_templates_add_to_and_override_the_builtins() {
+        let dir = tempfile::tempdir().unwrap();
+        let write = |language: &str, name: &str, subject: &str, body: &str| {
+            let template = dir.path().join(language).join(name);
+            std::fs::create_dir_all(&template).unwrap();
+            std::fs::write(template.join("subject.txt"), subject).unwrap();
+            std::fs::write(template.join("body.txt"), body).unwrap();
+        };
+        write("EN", "outage", "[Janua-SMS] Outage on $site\n", "Dear all,\n$site is down.\n");
+        write("EN", "update_quota", "[Janua-SMS] Quota: ${limit} per $unit", "Now $limit per $unit.");
+        std::fs::create_dir_all(dir.path().join("FR").join("half")).unwrap();
+        std::fs::write(dir.path().join("FR").join("half").join("subject.txt"), "only a subject").unwrap();
+        let templates = MailTemplates::new(Some(dir.path().to_owned()));
+        let outage = templates.render("outage", Language::En, &args(&[("site", "Lyon")])).await.unwrap();
+        assert_eq!(outage, Rendered { subject: "[Janua-SMS] Outage on Lyon".into(), body: "Dear all,\nLyon is down.\n".into() });
+        assert_eq!(templates.render("outage", Language::En, &BTreeMap::new()).await, Err(TemplateError::MissingArgument("site".into())));
+        assert_eq!(templates.render("outage", Language::Fr, &args(&[("site", "x")])).await, Err(TemplateError::NotFound("outage".into())), "per language");
+        let reworded = templates.render("update_quota", Language::En, &args(&[("limit", "5"), ("unit", "day")])).await.unwrap();
+        assert_eq!(reworded.body, "Now 5 per day.");
+        // A language without its own copy keeps the built-in; a half-written one is not used.
+        assert!(templates.render("update_quota", Language::Fr, &args(&[("limit", "5"), ("unit", "jour")])).await.is_ok());
+        assert_eq!(templates.render("half", Language::Fr, &BTreeMap::new()).await, Err(TemplateError::NotFound("half".into())));
+        // A name is never a path.
+        for name in ["../EN/outage", "EN/outage", "", ".", "a b", &"x".repeat(65)] {
+            assert_eq!(templates.render(name, Language::En, &args(&[("site", "x")])).await, Err(TemplateError::NotFound(name.to_owned())), "{name:?}");
+        }
+        assert!(MailTemplates::default().render("outage", Language::En, &args(&[("site", "x")])).await.is_err());
     }
 
     #[test]

@@ -319,7 +319,7 @@ impl Messaging {
     ) -> Result<usize, SendSmsError> {
         let (subject, body) = match &content {
             MailContent::Template { name, arguments, language } => {
-                let rendered = crate::mail_templates::render(name, *language, arguments)?;
+                let rendered = mail.render(name, *language, arguments).await?;
                 (rendered.subject, rendered.body)
             }
             MailContent::Text { subject, body } => (subject.clone(), body.clone()),
@@ -376,7 +376,7 @@ impl Messaging {
             .into_iter()
             .map(|(key, value)| (key.to_owned(), value))
             .collect();
-        let Ok(rendered) = crate::mail_templates::render("admin_quota_reached", crate::mail_templates::Language::En, &arguments) else {
+        let Ok(rendered) = mail.render("admin_quota_reached", crate::mail_templates::Language::En, &arguments).await else {
             return;
         };
         let outcome = async {

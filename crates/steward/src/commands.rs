@@ -56,6 +56,9 @@ pub fn core_settings(settings: &Settings) -> anyhow::Result<CoreSettings> {
         mail_from: settings.mail.from.clone(),
         mail_domain,
         sms_prefix_filter: settings.sms.prefix_filter.clone(),
+        mail_templates_dir: Some(&settings.faces.janua.mail_templates_dir)
+            .filter(|dir| !dir.is_empty())
+            .map(std::path::PathBuf::from),
     })
 }
 

@@ -152,7 +152,7 @@ impl Default for Worker {
 #[serde(deny_unknown_fields, default)]
 pub struct Faces {
     /// Janua.
-    pub janua: Face,
+    pub janua: Janua,
     /// dRofus.
     pub drofus: Drofus,
     /// Hermes.
@@ -176,6 +176,25 @@ pub struct Face {
 impl Default for Face {
     fn default() -> Self {
         Self { enabled: true, prefix: String::new() }
+    }
+}
+
+/// `[faces.janua]`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Janua {
+    /// Whether its paths are served.
+    pub enabled: bool,
+    /// `""` = at the root; else `/name`-like.
+    pub prefix: String,
+    /// Steward's addition: a directory of mail templates laid out as Janua's
+    /// `mail_template/` (`<EN|FR>/<name>/subject.txt`, `body.txt`); `""` = built-ins only.
+    pub mail_templates_dir: String,
+}
+
+impl Default for Janua {
+    fn default() -> Self {
+        Self { enabled: true, prefix: String::new(), mail_templates_dir: String::new() }
     }
 }
 
@@ -287,6 +306,10 @@ impl Settings {
         for (key, value) in [("mail.from", &self.mail.from), ("mail.feedback_to", &self.mail.feedback_to)] {
             steward_connectors::smtp::check_address(value)
                 .map_err(|error| SettingsError(format!("{key}: {error}")))?;
+        }
+        let templates = &self.faces.janua.mail_templates_dir;
+        if !templates.is_empty() && !std::path::Path::new(templates).is_dir() {
+            return Err(SettingsError(format!("faces.janua.mail_templates_dir: `{templates}` is not a directory")));
         }
         match self.sms.gateway.as_str() {
             "none" => {}

@@ -10,7 +10,7 @@ use super::{Janua, answer};
 use crate::helpers::*;
 use crate::on_both_backends;
 
-on_both_backends!(sendmail_delivers_templated_and_plain_mail, sendmail_refusals_queue_nothing);
+on_both_backends!(sendmail_delivers_templated_and_plain_mail, sendmail_refusals_queue_nothing, operator_templates_are_mailed_and_checked);
 
 fn delivered(maildir: &Path) -> Vec<String> {
     let Ok(entries) = std::fs::read_dir(maildir.join("new")) else { return Vec::new() };
@@ -86,4 +86,48 @@ async fn sendmail_refusals_queue_nothing(backend: Backend) {
     assert_eq!(answer(janua.post_json("/sendmail", None, json!({"to": "all"})).await).await.0, 401);
     assert_eq!(janua.get("/sendmail", Some(&sup)).await.status(), 405);
     assert_eq!(janua.server.readyz().await["outbox"]["pending"], 0, "nothing queued");
+}
+
+/// Templates from `faces.janua.mail_templates_dir`: one of the operator's own, and a
+/// reworded built-in, both mailed through the real sink; a missing placeholder or a name
+/// that tries to leave the directory queues nothing.
+async fn operator_templates_are_mailed_and_checked(backend: Backend) {
+    let sink = Peer::start("smtp", &[], None);
+    let maildir = Path::new(sink.var("SMTP_MAILDIR")).to_owned();
+    let smtp_url = format!("smtp://127.0.0.1:{}", sink.var("SMTP_PORT"));
+    let templates = tempfile::tempdir().unwrap();
+    for (name, subject, body) in [
+        ("outage", "[Janua-SMS] Outage at $site", "The $site site is down until ${until}."),
+        ("maintenance", "[Janua-SMS] Planned work", "Work on $startdate at $starttime for $duration h."),
+    ] {
+        let dir = templates.path().join("EN").join(name);
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("subject.txt"), subject).unwrap();
+        std::fs::write(dir.join("body.txt"), body).unwrap();
+    }
+    let dir = templates.path().display().to_string();
+    let janua = Janua::start_with(backend, &[("STEWARD_MAIL__SMTP_URL", &smtp_url), ("STEWARD_FACES__JANUA__MAIL_TEMPLATES_DIR", &dir)]);
+    let sup = janua.login("sup1", "sup1pw").await;
+    janua.jane(&sup).await;
+    for (body, message) in [
+        (json!({"to": "all", "template": "outage", "template_args": {"site": "Lyon"}}), "Missing template argument until"),
+        (json!({"to": "all", "template": "../EN/outage", "template_args": {"site": "x", "until": "y"}}), "Template ../EN/outage not found"),
+    ] {
+        assert_eq!(answer(janua.post_json("/sendmail", Some(&sup), body).await).await.1["message"], message);
+    }
+    assert_eq!(janua.server.readyz().await["outbox"]["pending"], 0, "nothing queued");
+    let outage = json!({"to": "all", "template": "outage", "template_args": {"site": "Lyon", "until": "noon"}});
+    assert_eq!(answer(janua.post_json("/sendmail", Some(&sup), outage).await).await.1["success"], true);
+    let planned = json!({"to": "all", "template": "maintenance", "template_args": {"startdate": "1/2", "starttime": "9:00", "duration": "3"}});
+    assert_eq!(answer(janua.post_json("/sendmail", Some(&sup), planned).await).await.1["success"], true);
+    assert!(eventually(Duration::from_secs(15), || async { delivered(&maildir).len() == 2 }).await, "{}", janua.server.logs());
+    let all = delivered(&maildir);
+    let outage = all.iter().find(|message| header(message, "Subject") == Some("[Janua-SMS] Outage at Lyon")).unwrap_or_else(|| panic!("{all:?}"));
+    assert!(outage.contains("The Lyon site is down until noon."), "{outage}");
+    let planned = all.iter().find(|message| header(message, "Subject") == Some("[Janua-SMS] Planned work")).unwrap_or_else(|| panic!("{all:?}"));
+    assert!(planned.contains("Work on 1/2 at 9:00 for 3 h."), "{planned}");
+    // A directory that does not exist is refused at start-up.
+    let refused = cli_with(&janua.db, &["config", "check"], "", &[("STEWARD_FACES__JANUA__MAIL_TEMPLATES_DIR", "/nonexistent/templates")]);
+    assert_eq!(refused.status.code(), Some(1), "{}", stderr(&refused));
+    assert!(stderr(&refused).contains("faces.janua.mail_templates_dir"), "{}", stderr(&refused));
 }
