@@ -184,6 +184,9 @@ pub struct AdminUpdate {
     pub recipient_filter: Option<bool>,
     /// Auth backend.
     pub auth_backend: Option<String>,
+    /// The fingerprint of the token the request came with: an admin changing its own
+    /// password keeps that session, while every other one ends.
+    pub presented_token: Option<String>,
 }
 
 /// Janua's view of admins: the super admin sees every Janua admin, a supervisor itself.
@@ -428,10 +431,19 @@ impl Admins {
             return Err(AdminError::Integrity("a Janua admin already has this e-mail".to_owned()));
         }
         let target_id = steward_model::AccountId(target.id);
+        let password_changed = changes.password_hash.is_some();
         write.update_janua_admin(target_id, changes, at).await.map_err(|error| match error {
             crate::StoreError::Conflict(_) => AdminError::Integrity("this login or phone number is taken".to_owned()),
             other => AdminError::Store(other),
         })?;
+        // A new password ends every session of the old one, on every face; an admin who
+        // changes its own keeps the session it changed it from.
+        let tokens_revoked = if password_changed {
+            let keep = input.presented_token.as_deref().filter(|_| target_id == caller.id);
+            write.revoke_account_tokens_except(target_id, keep, at).await?
+        } else {
+            0
+        };
         if let Some(quota) = quota
             && quota.as_str() != target.sms_quota
         {
@@ -460,7 +472,10 @@ impl Admins {
             }
         }
         write
-            .audit(crate::audit::entry(actor, "janua_admin.update", &target.login, serde_json::json!({ "id": target.id })), at)
+            .audit(
+                crate::audit::entry(actor, "janua_admin.update", &target.login, serde_json::json!({ "id": target.id, "tokens_revoked": tokens_revoked })),
+                at,
+            )
             .await?;
         write.commit().await?;
         self.accounts.forget_cached_tokens();

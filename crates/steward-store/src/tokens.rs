@@ -95,14 +95,20 @@ impl WriteTx {
         Ok(result.rows_affected > 0)
     }
 
-    /// Revokes every live token of an account; returns how many.
-    pub async fn revoke_account_tokens(&self, account: AccountId, now: OffsetDateTime) -> Result<u64, StoreError> {
-        let result = token::Entity::update_many()
+    /// Revokes every live token of an account but the one with hash `keep`; returns how many.
+    pub async fn revoke_account_tokens_except(&self, account: AccountId, keep: Option<&str>, now: OffsetDateTime) -> Result<u64, StoreError> {
+        let mut update = token::Entity::update_many()
             .col_expr(token::Column::RevokedAt, Expr::value(stored_time(now)))
             .filter(token::Column::AccountId.eq(account.0))
-            .filter(token::Column::RevokedAt.is_null())
-            .exec(&self.tx)
-            .await?;
-        Ok(result.rows_affected)
+            .filter(token::Column::RevokedAt.is_null());
+        if let Some(keep) = keep {
+            update = update.filter(token::Column::TokenHash.ne(keep));
+        }
+        Ok(update.exec(&self.tx).await?.rows_affected)
+    }
+
+    /// Revokes every live token of an account; returns how many.
+    pub async fn revoke_account_tokens(&self, account: AccountId, now: OffsetDateTime) -> Result<u64, StoreError> {
+        self.revoke_account_tokens_except(account, None, now).await
     }
 }

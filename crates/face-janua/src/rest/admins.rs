@@ -175,6 +175,7 @@ pub async fn update(
         sms_quota: text(&body, "sms_quota")?,
         recipient_filter: boolean(&body, "recipient_filter")?,
         auth_backend: text(&body, "auth_backend")?,
+        presented_token: caller.token_fingerprint.clone(),
     };
     state
         .core

@@ -7,7 +7,12 @@ use super::{Janua, answer};
 use crate::helpers::*;
 use crate::on_both_backends;
 
-on_both_backends!(admins_are_accounts_with_a_janua_role, the_super_admin_creates_supervisors, admins_are_updated_and_deleted_with_janua_rules);
+on_both_backends!(
+    admins_are_accounts_with_a_janua_role,
+    the_super_admin_creates_supervisors,
+    admins_are_updated_and_deleted_with_janua_rules,
+    a_new_password_ends_the_old_sessions,
+);
 
 async fn admins_are_accounts_with_a_janua_role(backend: Backend) {
     let janua = Janua::start(backend);
@@ -179,4 +184,37 @@ async fn admins_are_updated_and_deleted_with_janua_rules(backend: Backend) {
     for action in ["janua_admin.update", "janua_admin.delete"] {
         assert!(audit.as_array().unwrap().iter().any(|entry| entry["action"] == action), "{action}");
     }
+}
+
+/// A password changed through `PUT /api/ADMIN` revokes the account's tokens on every face;
+/// a supervisor changing its own keeps the session it used.
+async fn a_new_password_ends_the_old_sessions(backend: Backend) {
+    use reqwest::Method;
+    let janua = Janua::start(backend);
+    let admin = janua.login("admin", ADMIN_PASSWORD).await;
+    let (first, second) = (janua.login("sup1", "sup1pw").await, janua.login("sup1", "sup1pw").await);
+    let native = janua.server.login("sup1", "sup1pw").await;
+    let (_, admins) = janua.rest(Method::GET, "/api/ADMIN", &admin, None).await;
+    let sup_id = admins["objects"].as_array().unwrap().iter().find(|row| row["login"] == "sup1").unwrap()["id"].as_i64().unwrap();
+    let works = |token: String| {
+        let janua = &janua;
+        async move { janua.rest(Method::GET, "/api/CONTACT", &token, None).await.0 == 200 }
+    };
+    assert!(works(first.clone()).await && works(second.clone()).await);
+    // The super admin sets a new password: every session of the old one ends.
+    assert_eq!(janua.rest(Method::PUT, &format!("/api/ADMIN/{sup_id}"), &admin, Some(json!({"password": "sup1-new-pw"}))).await.0, 200);
+    assert!(!works(first).await && !works(second).await, "Janua tokens revoked");
+    assert_eq!(janua.server.get_json("/steward/v1/whoami", &native).await.0, 401, "native token revoked");
+    assert!(works(admin.clone()).await, "the caller's own session is untouched");
+    // The supervisor changes its own password: the session it used stays, the other ends.
+    let (kept, other) = (janua.login("sup1", "sup1-new-pw").await, janua.login("sup1", "sup1-new-pw").await);
+    assert_eq!(janua.rest(Method::PUT, &format!("/api/ADMIN/{sup_id}"), &kept, Some(json!({"password": "sup1-third-pw"}))).await.0, 200);
+    assert!(works(kept).await, "kept");
+    assert!(!works(other).await, "revoked");
+    // A change without a password revokes nothing.
+    let session = janua.login("sup1", "sup1-third-pw").await;
+    assert_eq!(janua.rest(Method::PUT, &format!("/api/ADMIN/{sup_id}"), &admin, Some(json!({"firstname": "Sup"}))).await.0, 200);
+    assert!(works(session).await);
+    let (_, audit) = janua.server.get_json("/steward/v1/audit?limit=5", &janua.server.admin_token().await).await;
+    assert!(audit.to_string().contains("janua_admin.update"), "{audit}");
 }
