@@ -112,6 +112,8 @@ impl Core {
 
     /// Builds every service, with an LDAP connector for accounts whose backend is `ldap`.
     pub fn with_ldap(store: Store, settings: CoreSettings, ldap: Option<Arc<dyn auth_backends::LdapBinder>>) -> Self {
+        // Janua shows times naive in the configured zone, so a naive time in a filter is too.
+        let store = store.with_local_zone(settings.timezone.clone());
         let backends = Arc::new(auth_backends::AuthBackends::new(store.clone()));
         let prefixes = prefix_filter::PrefixFilter::new(settings.sms_prefix_filter);
         let hasher = hasher::Hasher::new(hasher::Hasher::default_permits());

@@ -190,7 +190,7 @@ impl Store {
                 counts.count
             }
             None => {
-                let condition = filter::condition(search, fields, self.backend)?;
+                let condition = filter::condition(search, fields, self.backend, &self.local_zone)?;
                 base.cond_where(condition.clone());
                 rows.cond_where(condition);
                 let mut count = base;

@@ -31,6 +31,7 @@ use sea_orm::sea_query::{
 use steward_model::filter::{CompareOp, Filter, FilterError, FilterValue, OrderBy, Search};
 use time::format_description::well_known::Rfc3339;
 use time::macros::format_description;
+use steward_model::quota_window::TimeZone;
 use time::{Date, OffsetDateTime, PrimitiveDateTime};
 
 use crate::{Backend, stored_time};
@@ -54,7 +55,8 @@ pub enum ColumnKind {
     /// A timestamp column (stored in UTC to the second). Accepts strings in RFC 3339
     /// (`2024-05-01T10:00:00+02:00`, `…Z`, fractions allowed) or one of the naive forms
     /// `YYYY-MM-DDTHH:MM[:SS[.fff]]`, `YYYY-MM-DD HH:MM[:SS[.fff]]` and `YYYY-MM-DD` (midnight),
-    /// which are read as UTC. Values are bound as `time::OffsetDateTime`, converted to UTC
+    /// which are read in the store's local zone (`timezone`; Janua showed and took its
+    /// times naive, in the server's zone). Values are bound as `time::OffsetDateTime`, converted to UTC
     /// and cut to the second like stored values, so a fraction only matters within its second.
     DateTime,
 }
@@ -169,8 +171,8 @@ impl Fields {
 }
 
 /// The condition all of `search`'s filters make together, against `fields`.
-pub fn condition(search: &Search, fields: &Fields, backend: Backend) -> Result<Condition, FilterError> {
-    let scope = Scope::top(fields, backend);
+pub fn condition(search: &Search, fields: &Fields, backend: Backend, zone: &TimeZone) -> Result<Condition, FilterError> {
+    let scope = Scope::top(fields, backend, zone);
     search.filters().iter().try_fold(Condition::all(), |all, filter| Ok(all.add(scope.translate(filter)?)))
 }
 
@@ -183,8 +185,9 @@ pub fn apply_search(
     search: &Search,
     fields: &Fields,
     backend: Backend,
+    zone: &TimeZone,
 ) -> Result<(), FilterError> {
-    let condition = condition(search, fields, backend)?;
+    let condition = condition(search, fields, backend, zone)?;
     select.cond_where(condition);
     apply_order(select, search.order_by(), fields)
 }
@@ -193,8 +196,9 @@ pub fn apply_search(
 /// primary key ascending unless a key already orders by it. Nulls come first ascending and
 /// last descending, on both backends.
 pub fn apply_order(select: &mut SelectStatement, order_by: &[OrderBy], fields: &Fields) -> Result<(), FilterError> {
-    // The backend only matters for `like`, which ordering never uses.
-    let scope = Scope::top(fields, Backend::Sqlite);
+    // The backend only matters for `like` and the zone for values, which ordering never uses.
+    let utc = TimeZone::utc();
+    let scope = Scope::top(fields, Backend::Sqlite, &utc);
     let primary_key = (fields.table, fields.primary_key);
     let mut ordered_by_primary_key = false;
     for key in order_by {
@@ -265,11 +269,13 @@ struct Scope<'a> {
     path: String,
     /// Which SQL `like` becomes.
     backend: Backend,
+    /// The zone a naive date/time in a filter is local to.
+    zone: &'a TimeZone,
 }
 
 impl<'a> Scope<'a> {
-    fn top(fields: &'a Fields, backend: Backend) -> Self {
-        Self { fields, alias: None, depth: 0, path: String::new(), backend }
+    fn top(fields: &'a Fields, backend: Backend, zone: &'a TimeZone) -> Self {
+        Self { fields, alias: None, depth: 0, path: String::new(), backend, zone }
     }
 
     /// The name to report for `name` in this scope.
@@ -325,7 +331,7 @@ impl<'a> Scope<'a> {
             }
             Filter::Compare { field, op, value } => {
                 let (column, kind) = self.field(field)?;
-                let value = Expr::val(coerce(&self.report(field), kind, value)?);
+                let value = Expr::val(coerce(&self.report(field), kind, value, self.zone)?);
                 Ok(compare(column, *op, value))
             }
             Filter::CompareFields { field, op, other } => {
@@ -350,7 +356,7 @@ impl<'a> Scope<'a> {
                 let (column, kind) = self.field(field)?;
                 let reported = self.report(field);
                 let values =
-                    values.iter().map(|value| coerce(&reported, kind, value)).collect::<Result<Vec<_>, _>>()?;
+                    values.iter().map(|value| coerce(&reported, kind, value, self.zone)).collect::<Result<Vec<_>, _>>()?;
                 Ok(if *negated { column.is_not_in(values) } else { column.is_in(values) })
             }
             Filter::IsNull { field, negated } => {
@@ -423,6 +429,7 @@ impl<'a> Scope<'a> {
             depth,
             path: format!("{}{}.", self.path, relation.name),
             backend: self.backend,
+            zone: self.zone,
         };
         Ok((relation, scope, select))
     }
@@ -475,7 +482,7 @@ fn compare(left: Expr, op: CompareOp, right: Expr) -> Expr {
 
 /// A client's value as the bound value for a column of `kind` (see [`ColumnKind`] for what
 /// each kind accepts).
-fn coerce(field: &str, kind: ColumnKind, value: &FilterValue) -> Result<Value, FilterError> {
+fn coerce(field: &str, kind: ColumnKind, value: &FilterValue, zone: &TimeZone) -> Result<Value, FilterError> {
     let invalid =
         || FilterError::InvalidValue { field: field.to_owned(), expected: kind.expected(), found: shown(value) };
     match (kind, value) {
@@ -489,7 +496,7 @@ fn coerce(field: &str, kind: ColumnKind, value: &FilterValue) -> Result<Value, F
         (ColumnKind::Bool, FilterValue::Integer(0)) => Ok(false.into()),
         (ColumnKind::Bool, FilterValue::Integer(1)) => Ok(true.into()),
         (ColumnKind::DateTime, FilterValue::Text(text)) => {
-            parse_datetime(text).map(|at| stored_time(at).into()).ok_or_else(invalid)
+            parse_datetime(text, zone).map(|at| stored_time(at).into()).ok_or_else(invalid)
         }
         _ => Err(invalid()),
     }
@@ -522,8 +529,9 @@ fn quoted(text: &str) -> String {
     format!("{shown:?}")
 }
 
-/// A date/time in one of the forms [`ColumnKind::DateTime`] lists; naive forms are UTC.
-fn parse_datetime(text: &str) -> Option<OffsetDateTime> {
+/// A date/time in one of the forms [`ColumnKind::DateTime`] lists; naive forms are local
+/// to `zone` (Janua renders its times naive, in the server's zone).
+fn parse_datetime(text: &str, zone: &TimeZone) -> Option<OffsetDateTime> {
     if let Ok(at) = OffsetDateTime::parse(text, &Rfc3339) {
         return Some(at);
     }
@@ -540,9 +548,9 @@ fn parse_datetime(text: &str) -> Option<OffsetDateTime> {
         format_description!("[year]-[month]-[day] [hour]:[minute]"),
     ];
     if let Some(at) = naive.iter().find_map(|format| PrimitiveDateTime::parse(text, format).ok()) {
-        return Some(at.assume_utc());
+        return zone.from_local(at).ok();
     }
-    Date::parse(text, format_description!("[year]-[month]-[day]")).ok().map(|day| day.midnight().assume_utc())
+    Date::parse(text, format_description!("[year]-[month]-[day]")).ok().and_then(|day| zone.from_local(day.midnight()).ok())
 }
 
 /// A `LIKE` pattern (`%`, `_`, `\` escapes) as the equivalent SQLite `GLOB` pattern, or `None`
@@ -687,7 +695,7 @@ mod tests {
 
     fn select_ids(fields: &Fields, search: &Search, backend: Backend) -> Result<SelectStatement, FilterError> {
         let mut select = Query::select().column((fields.table, fields.primary_key)).from(fields.table).take();
-        apply_search(&mut select, search, fields, backend)?;
+        apply_search(&mut select, search, fields, backend, &TimeZone::utc())?;
         Ok(select)
     }
 
@@ -858,14 +866,15 @@ mod tests {
 
     #[test]
     fn coercions() {
-        let bound = |field: &str, kind, value| coerce(field, kind, &value).unwrap();
+        let utc = TimeZone::utc();
+        let bound = |field: &str, kind, value| coerce(field, kind, &value, &utc).unwrap();
         assert_eq!(bound("a", ColumnKind::Integer, text("42")), Value::from(42_i64));
         assert_eq!(bound("a", ColumnKind::Integer, FilterValue::Float(42.0)), Value::from(42_i64));
         assert_eq!(bound("a", ColumnKind::Text, FilterValue::Integer(33612)), Value::from("33612"));
         assert_eq!(bound("a", ColumnKind::Bool, FilterValue::Integer(1)), Value::from(true));
         assert_eq!(bound("a", ColumnKind::Bool, FilterValue::Integer(0)), Value::from(false));
-        assert!(coerce("a", ColumnKind::Integer, &FilterValue::Float(1e19)).is_err());
-        assert!(coerce("a", ColumnKind::Integer, &FilterValue::Float(f64::NAN)).is_err());
+        assert!(coerce("a", ColumnKind::Integer, &FilterValue::Float(1e19), &utc).is_err());
+        assert!(coerce("a", ColumnKind::Integer, &FilterValue::Float(f64::NAN), &utc).is_err());
     }
 
     #[test]
@@ -883,13 +892,26 @@ mod tests {
             "2024-05-01T12:00",
             "2024-05-01 12:00",
         ] {
-            let parsed = parse_datetime(form).unwrap_or_else(|| panic!("{form} refused"));
+            let parsed = parse_datetime(form, &TimeZone::utc()).unwrap_or_else(|| panic!("{form} refused"));
             assert_eq!(stored_time(parsed), noon, "{form}");
         }
-        assert_eq!(parse_datetime("2024-05-01"), Some(datetime!(2024-05-01 0:00 UTC)));
+        assert_eq!(parse_datetime("2024-05-01", &TimeZone::utc()), Some(datetime!(2024-05-01 0:00 UTC)));
         for bad in ["2024-13-01", "01/05/2024", "2024-05-01T25:00:00", "", "now"] {
-            assert_eq!(parse_datetime(bad), None, "{bad}");
+            assert_eq!(parse_datetime(bad, &TimeZone::utc()), None, "{bad}");
         }
+    }
+
+    #[test]
+    fn naive_times_are_local_and_explicit_offsets_stay() {
+        let paris = TimeZone::parse("Europe/Paris").unwrap();
+        // Summer: UTC+2; winter: UTC+1.
+        assert_eq!(parse_datetime("2024-05-01T14:00:00", &paris), Some(datetime!(2024-05-01 12:00 UTC)));
+        assert_eq!(parse_datetime("2024-12-01 14:00", &paris), Some(datetime!(2024-12-01 13:00 UTC)));
+        assert_eq!(parse_datetime("2024-05-01", &paris), Some(datetime!(2024-04-30 22:00 UTC)));
+        assert_eq!(parse_datetime("2024-05-01T14:00:00Z", &paris), Some(datetime!(2024-05-01 14:00 UTC)));
+        assert_eq!(parse_datetime("2024-05-01T14:00:00+05:00", &paris), Some(datetime!(2024-05-01 09:00 UTC)));
+        // 02:30 on the spring-forward night does not exist: the instant the clocks jump.
+        assert_eq!(parse_datetime("2024-03-31T02:30:00", &paris), Some(datetime!(2024-03-31 01:00 UTC)));
     }
 
     #[test]
@@ -1098,7 +1120,7 @@ mod tests {
                 if ownership_first {
                     select.and_where(owned.clone());
                 }
-                apply_search(&mut select, &client, &PEOPLE, backend).unwrap();
+                apply_search(&mut select, &client, &PEOPLE, backend, &TimeZone::utc()).unwrap();
                 if !ownership_first {
                     select.and_where(owned);
                 }

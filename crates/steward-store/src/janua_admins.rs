@@ -99,7 +99,7 @@ impl Store {
         if let Some(account) = only {
             select.and_where(Expr::col(("accounts", "id")).eq(account.0));
         }
-        select.cond_where(filter::condition(search, &ADMIN_FIELDS, self.backend)?);
+        select.cond_where(filter::condition(search, &ADMIN_FIELDS, self.backend, &self.local_zone)?);
         let mut count = select.clone();
         count.expr_as(Expr::col(("accounts", "id")).count(), "total");
         let total: i64 = match self.db.query_one(&count).await? {

@@ -53,9 +53,18 @@ pub struct Store {
     backend: Backend,
     /// Where deep pages of plain lists start (see `paging`).
     positions: std::sync::Arc<paging::PositionCache>,
+    /// The zone naive date/times in clients' filters are local to (`timezone`).
+    local_zone: std::sync::Arc<steward_model::quota_window::TimeZone>,
 }
 
 impl Store {
+    /// This store, reading naive date/times in clients' filters as local to `zone`.
+    #[must_use]
+    pub fn with_local_zone(mut self, zone: steward_model::quota_window::TimeZone) -> Self {
+        self.local_zone = std::sync::Arc::new(zone);
+        self
+    }
+
     /// Which backend this store runs on.
     pub fn backend(&self) -> Backend {
         self.backend

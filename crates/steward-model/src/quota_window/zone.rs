@@ -6,7 +6,7 @@ use std::fmt;
 use std::path::Path;
 use std::sync::Arc;
 
-use time::{Date, OffsetDateTime, UtcOffset};
+use time::{Date, OffsetDateTime, PrimitiveDateTime, UtcOffset};
 
 use super::CalendarError;
 use crate::ParseError;
@@ -124,34 +124,40 @@ impl TimeZone {
     /// daylight-saving change skips midnight (America/Santiago, Asia/Beirut), the instant
     /// the clocks jump; when midnight happens twice, the first.
     pub fn start_of_day(&self, date: Date) -> Result<OffsetDateTime, CalendarError> {
+        self.from_local(date.midnight())
+    }
+
+    /// The instant the zone's wall clock reads `local`, in UTC. A time a daylight-saving
+    /// change skips is read as the instant the clocks jump; one that happens twice, as the
+    /// first.
+    pub fn from_local(&self, local: PrimitiveDateTime) -> Result<OffsetDateTime, CalendarError> {
         let at_offset = |offset: UtcOffset| {
-            date.midnight()
+            local
                 .assume_offset(offset)
                 .checked_to_offset(UtcOffset::UTC)
-                .ok_or_else(|| self.error(format!("midnight of {date} is outside the calendar")))
+                .ok_or_else(|| self.error(format!("{local} is outside the calendar")))
         };
         match &self.rules {
             Rules::Utc => at_offset(UtcOffset::UTC),
             Rules::Fixed(offset) => at_offset(*offset),
             Rules::Database(rules) => {
                 let found = tz::DateTime::find(
-                    date.year(),
-                    u8::from(date.month()),
-                    date.day(),
-                    0,
-                    0,
-                    0,
-                    0,
+                    local.year(),
+                    u8::from(local.month()),
+                    local.day(),
+                    local.hour(),
+                    local.minute(),
+                    local.second(),
+                    local.nanosecond(),
                     tz::TimeZone::as_ref(rules),
                 )
-                .map_err(|error| self.error(format!("no midnight on {date}: {error}")))?;
-                // Candidates come in ascending order; for a skipped midnight the earliest is
-                // the transition instant itself, which is where the day begins.
-                let first = found
-                    .earliest()
-                    .ok_or_else(|| self.error(format!("no local time type covers midnight of {date}")))?;
-                OffsetDateTime::from_unix_timestamp(first.unix_time())
-                    .map_err(|error| self.error(format!("midnight of {date}: {error}")))
+                .map_err(|error| self.error(format!("no local time {local}: {error}")))?;
+                // Candidates come in ascending order; for a skipped time the earliest is the
+                // transition instant itself.
+                let first = found.earliest().ok_or_else(|| self.error(format!("no local time type covers {local}")))?;
+                let instant = OffsetDateTime::from_unix_timestamp(first.unix_time())
+                    .map_err(|error| self.error(format!("{local}: {error}")))?;
+                Ok(instant.replace_nanosecond(first.nanoseconds()).unwrap_or(instant))
             }
         }
     }

@@ -17,6 +17,7 @@ on_both_backends!(
     sendsms_given_up_is_failed_in_the_log_and_retried_with_its_row,
     kannel_delivery_reports_move_the_log,
     delivery_reports_follow_janua_statuses,
+    naive_times_in_filters_are_local,
 );
 
 fn url_q(value: serde_json::Value) -> String {
@@ -327,4 +328,33 @@ impl Janua {
         let url = self.server.url(&format!("/steward/v1/sms/reports/kannel?ref={reference}&type={kind}"));
         answer(self.server.http.get(url).send().await.unwrap()).await
     }
+}
+
+/// `/api/SMS` shows `date_time` naive in `timezone`, and a naive time in `q` is read in the
+/// same zone: the shown value finds its row, one second later does not.
+async fn naive_times_in_filters_are_local(backend: Backend) {
+    let janua = Janua::start_with(backend, &[("STEWARD_TIMEZONE", "Asia/Kolkata")]);
+    let sup = janua.login("sup1", "sup1pw").await;
+    janua.jane(&sup).await;
+    assert_eq!(answer(janua.post_json("/sendsms", Some(&sup), json!({"message": "x", "to": "all"})).await).await.1["success"], true);
+    let (_, log) = janua.rest(reqwest::Method::GET, "/api/SMS", &sup, None).await;
+    let shown = log["objects"][0]["date_time"].as_str().unwrap().to_owned();
+    let local = time::PrimitiveDateTime::parse(&shown, time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]")).unwrap();
+    let utc_now = time::OffsetDateTime::now_utc();
+    let ahead = (local.assume_utc() - utc_now).whole_minutes();
+    assert!((325..=335).contains(&ahead), "shown in UTC+05:30: {shown} vs {utc_now}");
+    let count = |op: &str, value: &str| {
+        let filter = url_q(json!({"filters": [{"name": "date_time", "op": op, "val": value}]}));
+        let janua = &janua;
+        let sup = &sup;
+        async move { janua.rest(reqwest::Method::GET, &format!("/api/SMS?{filter}"), sup, None).await.1["num_results"].clone() }
+    };
+    let next_second = (local + time::Duration::seconds(1)).format(time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]")).unwrap();
+    assert_eq!(count("==", &shown).await, 1);
+    assert_eq!(count(">=", &shown).await, 1);
+    assert_eq!(count(">=", &next_second).await, 0);
+    // An explicit offset is taken as given.
+    let as_utc = local.assume_offset(time::macros::offset!(+05:30)).to_offset(time::UtcOffset::UTC);
+    let explicit = as_utc.format(&time::format_description::well_known::Rfc3339).unwrap();
+    assert_eq!(count("==", &explicit).await, 1, "{explicit}");
 }
