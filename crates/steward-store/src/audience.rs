@@ -11,6 +11,7 @@ use time::OffsetDateTime;
 use crate::entity::{janua_contact, janua_group};
 use crate::outbox::BATCH_ROWS;
 use crate::sms_log::status;
+use crate::directory::{to_contact, to_group};
 use crate::{Store, StoreError, WriteTx, stored_time};
 
 /// The owner's contacts in `audience`, as a `FROM … WHERE` to add columns to; `None` for
@@ -41,18 +42,6 @@ fn corrupt(error: impl std::fmt::Display) -> StoreError {
     StoreError::Corrupt(error.to_string())
 }
 
-fn to_contact(row: janua_contact::Model) -> Contact {
-    Contact {
-        id: row.id,
-        owner: AccountId(row.admin_id),
-        name: row.name,
-        firstname: row.firstname,
-        phone_number: row.phone_number,
-        email: row.email,
-        description: row.description,
-    }
-}
-
 impl Store {
     /// Whether `owner` has any contact or group (Janua refuses a filtered caller who has
     /// neither).
@@ -81,12 +70,7 @@ impl Store {
                 .take();
             let statement = StatementBuilder::build(&select, &self.db.get_database_backend());
             let rows = janua_group::Model::find_by_statement(statement).all(&self.db).await?;
-            found.extend(rows.into_iter().map(|row| Group {
-                id: row.id,
-                owner: AccountId(row.admin_id),
-                name: row.name,
-                description: row.description,
-            }));
+            found.extend(rows.into_iter().map(to_group));
         }
         Ok(found)
     }

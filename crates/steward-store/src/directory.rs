@@ -128,7 +128,7 @@ pub struct ContactFields {
     pub description: Option<String>,
 }
 
-fn to_contact(row: janua_contact::Model) -> Contact {
+pub(crate) fn to_contact(row: janua_contact::Model) -> Contact {
     Contact {
         id: row.id,
         owner: AccountId(row.admin_id),
@@ -140,7 +140,7 @@ fn to_contact(row: janua_contact::Model) -> Contact {
     }
 }
 
-fn to_group(row: janua_group::Model) -> Group {
+pub(crate) fn to_group(row: janua_group::Model) -> Group {
     Group { id: row.id, owner: AccountId(row.admin_id), name: row.name, description: row.description }
 }
 
