@@ -31,122 +31,18 @@ WAIT_QUIET=${WAIT_QUIET:-120}
 
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 TARGET_DIR=${CARGO_TARGET_DIR:-$HOME/.cache/steward-target}
-BIN=${STEWARD_BIN:-$TARGET_DIR/release/steward}
+BUILT_BIN=${STEWARD_BIN:-$TARGET_DIR/release/steward}
 RESULTS_DIR=$REPO/bench/results
 RESULT_FILE=$RESULTS_DIR/foundation-latest.txt
 PASSWORD=benchpw
 LOGIN_BODY="{\"login\":\"admin\",\"password\":\"$PASSWORD\"}"
 
-log() { printf '[foundation] %s\n' "$*" >&2; }
-die() { log "ERROR: $*"; exit 1; }
-
-# --- tools --------------------------------------------------------------------------------
-if ! command -v wrk >/dev/null 2>&1; then
-    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
-        log "installing wrk"
-        apt-get install -y -qq wrk >/dev/null 2>&1 || { apt-get update -qq >/dev/null 2>&1 && apt-get install -y -qq wrk >/dev/null; }
-    fi
-    command -v wrk >/dev/null 2>&1 || die "wrk is required (apt-get install wrk)"
-fi
-command -v curl >/dev/null 2>&1 || die "curl is required"
-
-# --- build --------------------------------------------------------------------------------
-# The tree the binary is built from, read as the build starts: others commit and edit in this
-# tree, so HEAD at the end of the run may be a later commit. Untracked sources count as dirty.
-tree_state() {
-    local dirty=
-    git -C "$REPO" diff --quiet HEAD -- crates Cargo.toml Cargo.lock 2>/dev/null || dirty=+dirty
-    [ -z "$(git -C "$REPO" ls-files --others --exclude-standard -- crates 2>/dev/null)" ] || dirty=+dirty
-    echo "$(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo unknown)$dirty"
-}
-if [ -z "${SKIP_BUILD:-}" ]; then
-    COMMIT=$(tree_state)
-else
-    COMMIT=${BIN_COMMIT:-unknown}
-fi
-if [ -z "${SKIP_BUILD:-}" ]; then
-    log "building the release binary (nice -n 10) into $TARGET_DIR"
-    (cd "$REPO" && CARGO_TARGET_DIR=$TARGET_DIR nice -n 10 cargo build --release -p steward --quiet) \
-        || die "cargo build --release -p steward failed"
-fi
-[ -x "$BIN" ] || die "no binary at $BIN"
-
-# --- helpers ------------------------------------------------------------------------------
-WORK=$(mktemp -d -t steward-bench.XXXXXX)
-SERVER_PID=
-
-cleanup() {
-    if [ -n "$SERVER_PID" ] && kill -0 "$SERVER_PID" 2>/dev/null; then
-        kill -TERM "$SERVER_PID" 2>/dev/null || true
-        for _ in $(seq 50); do kill -0 "$SERVER_PID" 2>/dev/null || break; sleep 0.2; done
-        kill -KILL "$SERVER_PID" 2>/dev/null || true
-    fi
-    rm -rf "$WORK"
-}
-trap cleanup EXIT
-
-free_port() {
-    if command -v python3 >/dev/null 2>&1; then
-        python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
-    else
-        local port
-        for _ in $(seq 50); do
-            port=$(( (RANDOM % 20000) + 20000 ))
-            (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null || { echo "$port"; return; }
-        done
-        die "no free port found"
-    fi
-}
-
-# VmRSS / VmHWM of the server, in MB (kB / 1024, one decimal).
-proc_mb() { awk -v key="$1:" '$1 == key { printf "%.1f", $2 / 1024 }' "/proc/$SERVER_PID/status"; }
-
-median() { sort -g | awk '{ v[NR] = $1 } END { if (NR == 0) { print "nan"; exit } if (NR % 2) print v[(NR + 1) / 2]; else printf "%.6g\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
-
-# Server CPU time (ms, user and system) and minor page faults so far: "user_ms sys_ms minflt".
-proc_cpu() { awk -v hz="$(getconf CLK_TCK)" '{ printf "%d %d %d\n", $14 * 1000 / hz, $15 * 1000 / hz, $10 }' "/proc/$SERVER_PID/stat"; }
-
-# wrk output -> "req_per_s p99_ms non2xx socket_errors requests"
-parse_wrk() {
-    awk '
-        function ms(v) {
-            if (v ~ /us$/) { sub(/us$/, "", v); return v / 1000 }
-            if (v ~ /ms$/) { sub(/ms$/, "", v); return v + 0 }
-            if (v ~ /s$/)  { sub(/s$/,  "", v); return v * 1000 }
-            return v + 0
-        }
-        /^Requests\/sec:/ { rps = $2 }
-        / requests in / { requests = $1 }
-        $1 == "99%" && !seen99 { p99 = ms($2); seen99 = 1 }
-        /Non-2xx or 3xx responses:/ { non2xx = $NF }
-        /Socket errors:/ { gsub(/,/, ""); errs = $4 + $6 + $8 + $10 }
-        END { printf "%s %.3f %d %d %d\n", rps, p99, non2xx + 0, errs + 0, requests + 0 }
-    ' "$1"
-}
-
-# Busy CPU time of the whole machine so far, in ms (user+nice+system+irq+softirq+steal).
-machine_busy_ms() { awk -v hz="$(getconf CLK_TCK)" '$1 == "cpu" { printf "%d\n", ($2 + $3 + $4 + $7 + $8 + $9) * 1000 / hz }' /proc/stat; }
-# CPU time of this script's finished children (wrk, curl), in ms, from bash's `times`:
-# snap_children must run in this shell (not in $(...), whose `times` sees only itself).
-snap_children() { times >"$WORK/times.txt"; }
-children_ms() { awk 'NR == 2 { t = 0; for (i = 1; i <= 2; i++) { split($i, a, /m/); sub(/s$/, "", a[2]); t += a[1] * 60 + a[2] } printf "%d\n", t * 1000 }' "$WORK/times.txt"; }
-now_ms() { date +%s%3N; }
-
-# The machine has 2 cores that other work (builds, test suites) may share. Wait, up to
-# WAIT_QUIET seconds, for a 3 s window in which the machine is < 25 % busy.
-wait_quiet() {
-    local deadline=$(( $(date +%s) + WAIT_QUIET )) b0 b1 share
-    while :; do
-        b0=$(machine_busy_ms); sleep 3; b1=$(machine_busy_ms)
-        share=$(( (b1 - b0) * 100 / (3000 * $(nproc)) ))
-        if [ "$share" -lt 25 ]; then log "machine quiet (${share}% busy)"; return; fi
-        if [ "$(date +%s)" -ge "$deadline" ]; then
-            log "WARNING: machine still ${share}% busy after ${WAIT_QUIET} s; measuring anyway (see foreign_cpu_share)"
-            return
-        fi
-        log "machine ${share}% busy; waiting for quiet"
-    done
-}
+BENCH_NAME=foundation
+# shellcheck source=bench/lib.sh
+source "$REPO/bench/lib.sh"
+bench_tools
+bench_build
+bench_setup
 [ "$WAIT_QUIET" = 0 ] || wait_quiet
 LOAD_AT_START=$(cut -d' ' -f1-3 /proc/loadavg)
 
@@ -218,7 +114,7 @@ for round in $(seq "$ROUNDS"); do
         else
             run_get whoami /steward/v1/whoami "$out" -H "Authorization: Bearer $TOKEN"
         fi
-        read -r rps p99 non2xx errs requests < <(parse_wrk "$out")
+        read -r rps p99 non2xx errs requests _ < <(parse_wrk "$out")
         GET_REQUESTS=$((GET_REQUESTS + requests))
         [ "$non2xx" = 0 ] || log "WARNING: $name round $round: $non2xx non-2xx responses"
         [ "$errs" = 0 ] || log "WARNING: $name round $round: $errs socket errors"
@@ -265,28 +161,9 @@ LOGIN_USER_MS=$(( (U1 - U0) / SEQ_LOGINS ))
 LOGIN_SYS_MS=$(( (S1 - S0) / SEQ_LOGINS ))
 LOGIN_MINFLT=$(( (F1 - F0) / SEQ_LOGINS ))
 
-PY_VERIFY_MS=n/a
-if command -v python3 >/dev/null 2>&1; then
-    if ! python3 -c 'import argon2' 2>/dev/null; then
-        pip install --quiet argon2-cffi >/dev/null 2>&1 || true
-    fi
-    PY_VERIFY_MS=$(python3 - <<'EOF' 2>/dev/null || echo n/a
-import statistics, time
-import argon2
-hasher = argon2.PasswordHasher(time_cost=2, memory_cost=19456, parallelism=1, type=argon2.Type.ID)
-stored = hasher.hash("benchpw")
-times = []
-for _ in range(15):
-    started = time.perf_counter()
-    hasher.verify(stored, "benchpw")
-    times.append((time.perf_counter() - started) * 1000)
-print(f"{statistics.median(times):.2f}")
-EOF
-)
-fi
-CEILING=$(awk -v n="$HASHES" -v t="$SEQ_LOGIN_MS" 'BEGIN { printf "%.2f", n * 1000 / t }')
-PY_CEILING=n/a
-[ "$PY_VERIFY_MS" = n/a ] || PY_CEILING=$(awk -v n="$HASHES" -v t="$PY_VERIFY_MS" 'BEGIN { printf "%.2f", n * 1000 / t }')
+PY_VERIFY_MS=$(python_argon2_verify_ms)
+CEILING=$(login_ceiling "$HASHES" "$SEQ_LOGIN_MS")
+PY_CEILING=$(login_ceiling "$HASHES" "$PY_VERIFY_MS")
 
 # --- 3. login storm -----------------------------------------------------------------------
 cat >"$WORK/login.lua" <<EOF
@@ -300,7 +177,7 @@ wrk -t1 -c"$STORM_CONNECTIONS" -d"${STORM_SECONDS}s" --timeout 10s --latency -s 
     "$BASE/steward/v1/tokens" >"$WORK/storm.txt" 2>&1 || { cat "$WORK/storm.txt" >&2; die "wrk failed for the storm"; }
 RSS_STORM=$(proc_mb VmRSS)
 HWM=$(proc_mb VmHWM)
-read -r LOGINS_PER_S STORM_P99 STORM_NON2XX STORM_ERRS STORM_REQUESTS < <(parse_wrk "$WORK/storm.txt")
+read -r LOGINS_PER_S STORM_P99 STORM_NON2XX STORM_ERRS STORM_REQUESTS _ < <(parse_wrk "$WORK/storm.txt")
 sleep 5
 RSS_STORM_5S=$(proc_mb VmRSS)
 RSS_STORM_DELTA=$(awk -v a="$RSS_STORM" -v b="$RSS_BEFORE_STORM" 'BEGIN { printf "%.1f", a - b }')
@@ -328,7 +205,7 @@ mkdir -p "$RESULTS_DIR"
     echo "commit=$COMMIT"
     echo "tree_at_end_of_run=$(tree_state)"
     echo "build=$([ -z "${SKIP_BUILD:-}" ] && echo fresh || echo skipped)"
-    echo "binary_mtime=$(date -u -r "$BIN" +%Y-%m-%dT%H:%M:%SZ)"
+    echo "binary_mtime=$BINARY_MTIME"
     echo "cores=$CORES"
     echo "concurrent_hashes=$HASHES"
     echo "loadavg_at_start=$LOAD_AT_START"

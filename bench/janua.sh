@@ -65,118 +65,13 @@ SMS_QUOTA=99999999
 JANUA_LOGIN_BODY="{\"username\":\"admin\",\"password\":\"$PASSWORD\",\"language\":\"EN\"}"
 NATIVE_LOGIN_BODY="{\"login\":\"admin\",\"password\":\"$PASSWORD\"}"
 
-log() { printf '[janua] %s\n' "$*" >&2; }
-die() { log "ERROR: $*"; exit 1; }
-
-# --- tools --------------------------------------------------------------------------------
-if ! command -v wrk >/dev/null 2>&1; then
-    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
-        log "installing wrk"
-        apt-get install -y -qq wrk >/dev/null 2>&1 || { apt-get update -qq >/dev/null 2>&1 && apt-get install -y -qq wrk >/dev/null; }
-    fi
-    command -v wrk >/dev/null 2>&1 || die "wrk is required (apt-get install wrk)"
-fi
-command -v curl >/dev/null 2>&1 || die "curl is required"
-command -v python3 >/dev/null 2>&1 || die "python3 is required (seeding, counting rows, the batch insert)"
-
-# --- build --------------------------------------------------------------------------------
-tree_state() {
-    local dirty=
-    git -C "$REPO" diff --quiet HEAD -- crates Cargo.toml Cargo.lock 2>/dev/null || dirty=+dirty
-    [ -z "$(git -C "$REPO" ls-files --others --exclude-standard -- crates 2>/dev/null)" ] || dirty=+dirty
-    echo "$(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo unknown)$dirty"
-}
-if [ -z "${SKIP_BUILD:-}" ]; then
-    attempt=1
-    while :; do
-        COMMIT=$(tree_state)
-        log "building the release binary (nice -n 10) into $TARGET_DIR (attempt $attempt)"
-        if (cd "$REPO" && CARGO_TARGET_DIR=$TARGET_DIR nice -n 10 cargo build --release -p steward --quiet); then
-            break
-        fi
-        [ "$attempt" -lt "$BUILD_RETRIES" ] || die "cargo build --release -p steward failed $attempt times"
-        log "the build failed (someone may be mid-change); retrying in 60 s"
-        attempt=$((attempt + 1))
-        sleep 60
-    done
-else
-    COMMIT=${BIN_COMMIT:-unknown}
-fi
-[ -x "$BUILT_BIN" ] || die "no binary at $BUILT_BIN"
-
-# --- helpers ------------------------------------------------------------------------------
-WORK=$(mktemp -d -t steward-janua.XXXXXX)
-SERVER_PID=
-cleanup() {
-    if [ -n "$SERVER_PID" ] && kill -0 "$SERVER_PID" 2>/dev/null; then
-        kill -TERM "$SERVER_PID" 2>/dev/null || true
-        for _ in $(seq 50); do kill -0 "$SERVER_PID" 2>/dev/null || break; sleep 0.2; done
-        kill -KILL "$SERVER_PID" 2>/dev/null || true
-    fi
-    rm -rf "$WORK"
-}
-trap cleanup EXIT
-
-# Others build into the same target directory: run a private copy, so the binary cannot
-# change under the run (the server and the CLI are the same file).
-BIN=$WORK/steward
-cp "$BUILT_BIN" "$BIN"
-BINARY_MTIME=$(date -u -r "$BUILT_BIN" +%Y-%m-%dT%H:%M:%SZ)
-
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
-proc_mb() { awk -v key="$1:" '$1 == key { printf "%.1f", $2 / 1024 }' "/proc/$SERVER_PID/status"; }
-median() { sort -g | awk '{ v[NR] = $1 } END { if (NR == 0) { print "nan"; exit } if (NR % 2) print v[(NR + 1) / 2]; else printf "%.6g\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
-proc_cpu() { awk -v hz="$(getconf CLK_TCK)" '{ printf "%d %d %d\n", $14 * 1000 / hz, $15 * 1000 / hz, $10 }' "/proc/$SERVER_PID/stat"; }
-# wrk output -> "req_per_s p99_ms non2xx socket_errors requests p50_ms max_ms"
-parse_wrk() {
-    awk '
-        function ms(v) {
-            if (v ~ /us$/) { sub(/us$/, "", v); return v / 1000 }
-            if (v ~ /ms$/) { sub(/ms$/, "", v); return v + 0 }
-            if (v ~ /s$/)  { sub(/s$/,  "", v); return v * 1000 }
-            return v + 0
-        }
-        /^Requests\/sec:/ { rps = $2 }
-        / requests in / { requests = $1 }
-        $1 == "Latency" && !seenmax { max = ms($4); seenmax = 1 }
-        $1 == "50%" && !seen50 { p50 = ms($2); seen50 = 1 }
-        $1 == "99%" && !seen99 { p99 = ms($2); seen99 = 1 }
-        /Non-2xx or 3xx responses:/ { non2xx = $NF }
-        /Socket errors:/ { gsub(/,/, ""); errs = $4 + $6 + $8 + $10 }
-        END { printf "%s %.3f %d %d %d %.3f %.3f\n", rps, p99, non2xx + 0, errs + 0, requests + 0, p50, max }
-    ' "$1"
-}
-machine_busy_ms() { awk -v hz="$(getconf CLK_TCK)" '$1 == "cpu" { printf "%d\n", ($2 + $3 + $4 + $7 + $8 + $9) * 1000 / hz }' /proc/stat; }
-snap_children() { times >"$WORK/times.txt"; }
-children_ms() { awk 'NR == 2 { t = 0; for (i = 1; i <= 2; i++) { split($i, a, /m/); sub(/s$/, "", a[2]); t += a[1] * 60 + a[2] } printf "%d\n", t * 1000 }' "$WORK/times.txt"; }
-now_ms() { date +%s%3N; }
-# CPU accounting around a phase: cpu_begin, the phase, cpu_end NAME -> NAME_{server,wrk,foreign}.
-# (python helpers run as children too and count with wrk/curl.)
-cpu_begin() { read -r CU0 CS0 _ < <(proc_cpu); snap_children; CB0=$(machine_busy_ms); CC0=$(children_ms); CT0=$(now_ms); }
-cpu_end() {
-    local u1 s1 b1 c1 t1
-    read -r u1 s1 _ < <(proc_cpu); snap_children; b1=$(machine_busy_ms); c1=$(children_ms); t1=$(now_ms)
-    awk -v b=$((b1 - CB0)) -v s=$((u1 - CU0 + s1 - CS0)) -v c=$((c1 - CC0)) -v t=$((t1 - CT0)) -v n="$(nproc)" -v name="$1" 'BEGIN {
-        f = (b - s - c) / (t * n); if (f < 0) f = 0
-        printf "%s_cpu_share_server=%.3f\n%s_cpu_share_clients=%.3f\n%s_cpu_share_foreign=%.3f\n", name, s / (t * n), name, c / (t * n), name, f
-    }' >>"$WORK/cpu.txt"
-}
-cpu_get() { sed -n "s/^$1=//p" "$WORK/cpu.txt"; }
-wait_quiet() {
-    local deadline=$(( $(date +%s) + WAIT_QUIET )) b0 b1 share
-    while :; do
-        b0=$(machine_busy_ms); sleep 3; b1=$(machine_busy_ms)
-        share=$(( (b1 - b0) * 100 / (3000 * $(nproc)) ))
-        if [ "$share" -lt 25 ]; then log "machine quiet (${share}% busy)"; return; fi
-        if [ "$(date +%s)" -ge "$deadline" ]; then
-            log "WARNING: machine still ${share}% busy after ${WAIT_QUIET} s; measuring anyway (see the foreign CPU shares)"
-            return
-        fi
-        log "machine ${share}% busy; waiting for quiet"
-    done
-}
+BENCH_NAME=janua
+# shellcheck source=bench/lib.sh
+source "$REPO/bench/lib.sh"
+bench_tools
+bench_build
+bench_setup
 json_field() { python3 -c 'import json, sys; print(json.load(sys.stdin)[sys.argv[1]])' "$1"; }
-: >"$WORK/cpu.txt"
 # Small reads of the store from another connection (what they see is committed).
 cat >"$WORK/rows.py" <<'EOF'
 import sqlite3, sys
@@ -531,22 +426,9 @@ SEQ_LOGIN_MS=$(awk '{ print $2 * 1000 }' "$WORK/seq.txt" | median)
 LOGIN_USER_MS=$(( (U1 - U0) / SEQ_LOGINS ))
 LOGIN_SYS_MS=$(( (S1 - S0) / SEQ_LOGINS ))
 LOGIN_MINFLT=$(( (F1 - F0) / SEQ_LOGINS ))
-PY_VERIFY_MS=$(python3 - <<'EOF' 2>/dev/null || echo n/a
-import statistics, time
-import argon2
-hasher = argon2.PasswordHasher(time_cost=2, memory_cost=19456, parallelism=1, type=argon2.Type.ID)
-stored = hasher.hash("benchpw")
-times = []
-for _ in range(15):
-    started = time.perf_counter()
-    hasher.verify(stored, "benchpw")
-    times.append((time.perf_counter() - started) * 1000)
-print(f"{statistics.median(times):.2f}")
-EOF
-)
-CEILING=$(awk -v n="$HASHES" -v t="$SEQ_LOGIN_MS" 'BEGIN { printf "%.2f", n * 1000 / t }')
-PY_CEILING=n/a
-[ "$PY_VERIFY_MS" = n/a ] || PY_CEILING=$(awk -v n="$HASHES" -v t="$PY_VERIFY_MS" 'BEGIN { printf "%.2f", n * 1000 / t }')
+PY_VERIFY_MS=$(python_argon2_verify_ms)
+CEILING=$(login_ceiling "$HASHES" "$SEQ_LOGIN_MS")
+PY_CEILING=$(login_ceiling "$HASHES" "$PY_VERIFY_MS")
 printf 'wrk.method = "POST"\nwrk.body = %s\nwrk.headers["Content-Type"] = "application/json"\n' "'$JANUA_LOGIN_BODY'" >"$WORK/janua-login.lua"
 printf 'wrk.method = "POST"\nwrk.body = %s\nwrk.headers["Content-Type"] = "application/json"\n' "'$NATIVE_LOGIN_BODY'" >"$WORK/native-login.lua"
 storm() { # lua path out -> "logins_per_s p99 non2xx errs requests tokens_issued"
