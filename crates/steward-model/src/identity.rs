@@ -136,7 +136,7 @@ impl fmt::Display for Email {
     }
 }
 
-/// A phone number in E.164 form: `+`, a non-zero digit, at most 15 digits in all.
+/// A phone number in E.164 form: `+`, a non-zero digit, 2 to 15 digits in all.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize)]
 #[serde(transparent)]
 pub struct E164(String);
@@ -158,14 +158,15 @@ impl E164 {
                 )));
             }
         };
-        let valid = (1..=15).contains(&digits.len())
+        // "+1" alone is a country code, not a number (Hermes: `^\+[1-9][0-9]{1,14}$`).
+        let valid = (2..=15).contains(&digits.len())
             && digits.chars().all(|c| c.is_ascii_digit())
             && !digits.starts_with('0');
         if valid {
             Ok(Self(raw.to_owned()))
         } else {
             Err(ParseError(format!(
-                "`{raw}` is not an E.164 number: '+' then 1 to 15 digits, the first not 0"
+                "`{raw}` is not an E.164 number: '+' then 2 to 15 digits, the first not 0"
             )))
         }
     }
@@ -210,6 +211,8 @@ mod tests {
         assert!(E164::parse("33612345678").is_err());
         assert!(E164::parse("+0123").is_err());
         assert!(E164::parse("+1234567890123456").is_err());
+        assert!(E164::parse("+123456789012345").is_ok());
+        assert!(E164::parse("+1").is_err() && E164::parse("+12").is_ok());
         let hint = E164::parse(" 33612345678").unwrap_err();
         assert!(hint.0.contains("%2B"), "{hint}");
     }

@@ -13,6 +13,7 @@
 //!   and the store turns into bound SQL.
 
 pub mod hex;
+pub mod sip;
 pub mod directory;
 pub mod filter;
 pub mod health;
