@@ -7,7 +7,9 @@
 //! - [`kannel`]: SMS through Kannel's HTTP `cgi-bin/sendsms`.
 //! - [`smstools`]: SMS through an smstools3 (`smsd`) outgoing spool directory.
 //! - [`ldap`]: passwords checked by an LDAP bind, direct or after a search.
+//! - [`kamailio`]: Kamailio's own tables (`subscriber`, `dbaliases`, `domain`), as kamctl writes them.
 
+pub mod kamailio;
 pub mod kannel;
 pub mod ldap;
 pub mod sms;

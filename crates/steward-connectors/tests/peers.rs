@@ -2,8 +2,8 @@
 //! in its testing mode, and slapd. Each test starts its own peer (own directory, own ports)
 //! and a guard stops it with the script's `stop`, even when the test fails.
 //!
-//! Needs the Debian packages `kannel kannel-extras smstools slapd ldap-utils` (see
-//! `tests/peers/README.md`).
+//! Needs the Debian packages `kannel kannel-extras smstools slapd ldap-utils kamailio
+//! kamailio-sqlite-modules kamailio-postgres-modules sip-tester` (see `tests/peers/README.md`).
 
 // Helpers outside #[test] functions are test code too (as in crates/steward/tests/api).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing, missing_docs)]
@@ -34,11 +34,16 @@ struct Peer {
 
 impl Peer {
     fn start(name: &str, dir_variable: &str) -> Self {
+        Self::start_with(name, dir_variable, &[])
+    }
+
+    fn start_with(name: &str, dir_variable: &str, env: &[(&str, &str)]) -> Self {
         let script =
             PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/peers")).join(format!("{name}.sh"));
         let output = Command::new("bash")
             .arg(&script)
             .arg("start")
+            .envs(env.iter().copied())
             .stderr(Stdio::inherit())
             .output()
             .unwrap_or_else(|error| panic!("cannot run {}: {error}", script.display()));
@@ -550,4 +555,105 @@ async fn ldaps_and_starttls_verify_the_certificate() {
         let Err(LdapError::Unavailable(message)) = wrong_name else { panic!("{renamed}: {wrong_name:?}") };
         assert!(message.contains("not valid for name"), "{message}");
     }
+}
+
+// ---------------------------------------------------------------------------------------
+// Kamailio
+
+/// A SIPp check of `kamailio.sh` (`register`, `refused`, `alias`) against `kamailio`.
+fn sip_check(kamailio: &Peer, check: &str, first: &str, second: &str) -> bool {
+    let mut command = Command::new("bash");
+    command.arg(&kamailio.script).args([check, first, second]);
+    for (key, value) in &kamailio.exports {
+        command.env(key, value);
+    }
+    command.stdout(Stdio::null()).stderr(Stdio::null()).status().unwrap().success()
+}
+
+/// The connector's writes are what Kamailio itself reads: a REGISTER with the password
+/// succeeds right after the insert, fails after a change of password or a removal, and an
+/// alias resolves right after it is added and stops when its user goes.
+async fn kamailio_reads_what_the_connector_writes(kamailio: Peer, url: &str) {
+    use steward_connectors::kamailio::KamailioDb;
+    use steward_model::sip::{SipAddress, SipDomain, SipPassword};
+    let db = KamailioDb::connect(url).await.unwrap();
+    let domain = SipDomain::parse(kamailio.var("KAMAILIO_DOMAIN")).unwrap();
+    assert!(db.serves(&domain).await.unwrap());
+    assert!(!db.serves(&SipDomain::parse("elsewhere.example").unwrap()).await.unwrap());
+    let bob = SipAddress::parse(&format!("bob@{domain}")).unwrap();
+    let carol = SipAddress::parse(&format!("carol@{domain}")).unwrap();
+    assert!(!db.has_subscriber(&bob).await.unwrap());
+    db.add_subscribers(&[(bob.clone(), SipPassword::parse("bob-pw-1").unwrap()), (carol.clone(), SipPassword::parse("carol-pw").unwrap())], true)
+        .await
+        .unwrap();
+    assert!(db.has_subscriber(&bob).await.unwrap());
+    assert!(sip_check(&kamailio, "register", "bob", "bob-pw-1"), "bob registers right after the insert");
+    assert!(sip_check(&kamailio, "register", "carol", "carol-pw"));
+    assert!(sip_check(&kamailio, "refused", "bob", "wrong"));
+    // A new password: the old one is refused at once, the new one works.
+    assert!(db.set_password(&bob, &SipPassword::parse("bob-pw-2").unwrap(), true).await.unwrap());
+    assert!(sip_check(&kamailio, "refused", "bob", "bob-pw-1"));
+    assert!(sip_check(&kamailio, "register", "bob", "bob-pw-2"));
+    // Aliases resolve at once.
+    let alias = SipAddress::parse(&format!("+4761123456@{domain}")).unwrap();
+    db.add_alias(&alias, &bob).await.unwrap();
+    assert!(sip_check(&kamailio, "alias", "+4761123456", "bob"));
+    let listed = db.aliases().await.unwrap();
+    assert!(listed.iter().any(|row| row.alias == alias && row.destination == bob), "{listed:?}");
+    // Removing bob takes his alias with him; carol is untouched.
+    let (removed, aliases) = db.remove_subscriber(&bob).await.unwrap();
+    assert!(removed);
+    assert_eq!(aliases, std::slice::from_ref(&alias));
+    assert!(sip_check(&kamailio, "refused", "bob", "bob-pw-2"));
+    assert!(!sip_check(&kamailio, "alias", "+4761123456", "bob"));
+    assert!(sip_check(&kamailio, "register", "carol", "carol-pw"));
+    assert!(!db.remove_alias(&alias).await.unwrap() && !db.set_password(&bob, &SipPassword::parse("x-pw-123").unwrap(), true).await.unwrap());
+    // Digests only (calculate_ha1=0 set-ups keep no clear text).
+    let subscribers = db.subscribers().await.unwrap();
+    let carol_row = subscribers.iter().find(|row| row.address == carol).unwrap();
+    assert_eq!(carol_row.ha1, steward_connectors::kamailio::ha1(&carol, "carol-pw"));
+    assert_eq!(carol_row.password, "carol-pw");
+    // The seeded alice (kamctl's rows) reads back as a SIP address too.
+    assert!(subscribers.iter().any(|row| row.address.user.as_str() == "alice"), "{subscribers:?}");
+}
+
+#[tokio::test]
+async fn kamailio_on_sqlite_reads_what_the_connector_writes() {
+    let kamailio = Peer::start("kamailio", "KAMAILIO_PEER_DIR");
+    let url = format!("sqlite://{}", kamailio.var("KAMAILIO_SQLITE"));
+    kamailio_reads_what_the_connector_writes(kamailio, &url).await;
+}
+
+#[tokio::test]
+async fn kamailio_with_digests_only_registers_without_clear_text() {
+    // KAMAILIO_AUTH=ha1: auth_db reads ha1/ha1b (calculate_ha1=0); the password column stays empty.
+    let kamailio = Peer::start_with("kamailio", "KAMAILIO_PEER_DIR", &[("KAMAILIO_AUTH", "ha1")]);
+    use steward_connectors::kamailio::KamailioDb;
+    use steward_model::sip::{SipAddress, SipPassword};
+    let db = KamailioDb::connect(&format!("sqlite://{}", kamailio.var("KAMAILIO_SQLITE"))).await.unwrap();
+    let dave = SipAddress::parse(&format!("dave@{}", kamailio.var("KAMAILIO_DOMAIN"))).unwrap();
+    db.add_subscribers(&[(dave.clone(), SipPassword::parse("dave-pw-1").unwrap())], false).await.unwrap();
+    assert!(sip_check(&kamailio, "register", "dave", "dave-pw-1"));
+    assert!(sip_check(&kamailio, "refused", "dave", "nope"));
+    let rows = db.subscribers().await.unwrap();
+    assert_eq!(rows.iter().find(|row| row.address == dave).unwrap().password, "", "no clear text kept");
+}
+
+#[tokio::test]
+async fn kamailio_on_postgres_reads_what_the_connector_writes() {
+    let admin = std::env::var("STEWARD_TEST_PG_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned());
+    let url = url::Url::parse(&admin).unwrap();
+    let database = format!("kamailio_{}", uuid::Uuid::new_v4().simple());
+    let env = [
+        ("KAMAILIO_DB", "postgres".to_owned()),
+        ("PGHOST", url.host_str().unwrap_or("127.0.0.1").to_owned()),
+        ("PGPORT", url.port().unwrap_or(5432).to_string()),
+        ("PGUSER", if url.username().is_empty() { "postgres".to_owned() } else { url.username().to_owned() }),
+        ("KAMAILIO_PG_DB", database.clone()),
+    ];
+    let env: Vec<(&str, &str)> = env.iter().map(|(key, value)| (*key, value.as_str())).collect();
+    let kamailio = Peer::start_with("kamailio", "KAMAILIO_PEER_DIR", &env);
+    let pg_url = kamailio.var("KAMAILIO_PG_URL").to_owned();
+    kamailio_reads_what_the_connector_writes(kamailio, &pg_url).await;
+    let _ = Command::new("psql").args([admin.as_str(), "-qAt", "-c", &format!("DROP DATABASE IF EXISTS {database} WITH (FORCE)")]).output();
 }
