@@ -12,7 +12,7 @@ use sea_orm::sea_query::{Expr, ExprTrait, Query};
 use sea_orm::{ConnectionTrait, DatabaseConnection, SqlxPostgresConnector, SqlxSqliteConnector, TransactionTrait};
 use sea_orm::sqlx::postgres::PgPoolOptions;
 use sea_orm::sqlx::sqlite::{SqliteConnectOptions, SqlitePoolOptions};
-use steward_model::sip::{SipAddress, SipDomain, SipPassword, SipUser};
+use steward_model::sip::{SipAddress, SipDomain, SipPassword};
 
 /// Why Kamailio's tables could not be read or written: Hermes' `dbfail`.
 #[derive(Debug, thiserror::Error)]
@@ -71,8 +71,8 @@ fn md5_hex(text: &str) -> String {
 fn address_of(row: &sea_orm::QueryResult, user: &str, domain: &str) -> Result<SipAddress, KamailioError> {
     let read = |column: &str| row.try_get::<String>("", column).map_err(KamailioError::from);
     let (user, domain) = (read(user)?, read(domain)?);
-    let parsed = SipUser::parse(&user).and_then(|user| SipDomain::parse(&domain).map(|domain| SipAddress::new(user, domain)));
-    parsed.map_err(|error| KamailioError::Database(format!("a row holds `{user}@{domain}`, which is not a SIP address: {error}")))
+    SipAddress::from_parts(&user, &domain)
+        .map_err(|error| KamailioError::Database(format!("a row holds `{user}@{domain}`, which is not a SIP address: {error}")))
 }
 
 /// A connection pool to Kamailio's database.

@@ -119,6 +119,11 @@ impl SipAddress {
     pub fn new(user: SipUser, domain: SipDomain) -> Self {
         Self { user, domain }
     }
+
+    /// The address from a user part and a domain given apart (`username` + `domain`).
+    pub fn from_parts(user: &str, domain: &str) -> Result<Self, ParseError> {
+        Ok(Self { user: SipUser::parse(user)?, domain: SipDomain::parse(domain)? })
+    }
 }
 
 impl fmt::Display for SipAddress {
@@ -269,6 +274,64 @@ impl Port {
     pub fn get(self) -> u16 {
         self.0
     }
+}
+
+/// Whether a SIP user is a Kamailio account here or one at a foreign registrar.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SipUserKind {
+    /// A subscriber of the Kamailio Steward provisions.
+    Local,
+    /// An account at another registrar, kept for phone provisioning only.
+    Remote,
+}
+
+impl SipUserKind {
+    /// The stored and shown name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Local => "local",
+            Self::Remote => "remote",
+        }
+    }
+
+    /// The kind a stored name names.
+    pub fn parse(raw: &str) -> Option<Self> {
+        match raw {
+            "local" => Some(Self::Local),
+            "remote" => Some(Self::Remote),
+            _ => None,
+        }
+    }
+}
+
+/// A provisioned SIP user, as Hermes shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProvisionedUser {
+    /// `username@domain`.
+    pub address: SipAddress,
+    /// Local or remote.
+    pub kind: SipUserKind,
+    /// The display name.
+    pub displayname: String,
+    /// The e-mail of a local user.
+    pub email: Option<String>,
+    /// The SIP password (generated for local users, the foreign one for remote users).
+    pub password: String,
+    /// The digest user name.
+    pub authid: String,
+    /// Where the phone registers.
+    pub registrar: String,
+    /// Its port.
+    pub r_port: u16,
+    /// The outbound proxy.
+    pub proxy: String,
+    /// Its port.
+    pub p_port: u16,
+    /// The phone's dial plan.
+    pub dialplan: String,
+    /// The phone's line key text.
+    pub linetext: String,
 }
 
 /// One piece of a [`Glob`].

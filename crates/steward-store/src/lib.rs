@@ -20,6 +20,7 @@ pub mod connect;
 mod entity;
 pub mod error;
 pub mod filter;
+pub mod hermes;
 pub mod janua_acl;
 pub mod janua_admins;
 mod migration;

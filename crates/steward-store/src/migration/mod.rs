@@ -8,6 +8,7 @@ mod m0002_default_resources;
 mod m0003_janua;
 mod m0004_sms_usage_index;
 pub(crate) mod m0005_owner_row_counts;
+mod m0006_hermes;
 
 /// Applies Steward's migrations in order.
 pub struct Migrator;
@@ -21,6 +22,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0003_janua::Migration),
             Box::new(m0004_sms_usage_index::Migration),
             Box::new(m0005_owner_row_counts::Migration),
+            Box::new(m0006_hermes::Migration),
         ]
     }
 

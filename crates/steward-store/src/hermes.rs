@@ -1,0 +1,241 @@
+//! Hermes' provisioning rows: SIP users, their phones, the number pool and aliases.
+//! Searches are the seed's globs, turned into an escaped, bound `LIKE` on a lower-cased
+//! value, the same on SQLite and PostgreSQL.
+
+use sea_orm::sea_query::{Expr, ExprTrait, Func, Query, SelectStatement, SimpleExpr};
+use sea_orm::ConnectionTrait;
+use steward_model::sip::{Glob, GlobPiece, ProvisionedUser, SipAddress, SipUserKind};
+use time::OffsetDateTime;
+
+use crate::{Store, StoreError, WriteTx, stored_time};
+
+fn corrupt(error: impl std::fmt::Display) -> StoreError {
+    StoreError::Corrupt(error.to_string())
+}
+
+/// The SIP address in two columns of a row.
+fn address_in(row: &sea_orm::QueryResult, user: &str, domain: &str) -> Result<SipAddress, StoreError> {
+    let text = |column: &str| row.try_get::<String>("", column).map_err(corrupt);
+    SipAddress::from_parts(&text(user)?, &text(domain)?).map_err(corrupt)
+}
+
+/// `glob` as a `LIKE` pattern with `\` escapes, lower-cased (the searches are
+/// case-insensitive).
+pub(crate) fn like_pattern(glob: &Glob) -> String {
+    let mut pattern = String::new();
+    for piece in glob.pieces() {
+        match piece {
+            GlobPiece::AnyRun => pattern.push('%'),
+            GlobPiece::AnyOne => pattern.push('_'),
+            GlobPiece::Literal(character) => {
+                if matches!(character, '%' | '_' | '\\') {
+                    pattern.push('\\');
+                }
+                pattern.extend(character.to_lowercase());
+            }
+        }
+    }
+    pattern
+}
+
+/// `LOWER(value) LIKE pattern ESCAPE '\'`, bound.
+fn matches(value: SimpleExpr, glob: &Glob) -> SimpleExpr {
+    let lowered: SimpleExpr = Func::lower(value).into();
+    Expr::cust_with_exprs("$1 LIKE $2 ESCAPE '\\'", [lowered, Expr::val(like_pattern(glob))])
+}
+
+const USER_COLUMNS: [&str; 14] = [
+    "username",
+    "domain",
+    "kind",
+    "displayname",
+    "email",
+    "password",
+    "authid",
+    "registrar",
+    "r_port",
+    "proxy",
+    "p_port",
+    "dialplan",
+    "linetext",
+    "account_id",
+];
+
+fn user_of(row: &sea_orm::QueryResult) -> Result<ProvisionedUser, StoreError> {
+    let text = |column: &str| row.try_get::<String>("", column).map_err(corrupt);
+    let port = |column: &str| -> Result<u16, StoreError> {
+        let port: i32 = row.try_get("", column).map_err(corrupt)?;
+        u16::try_from(port).map_err(corrupt)
+    };
+    let address = address_in(row, "username", "domain")?;
+    let kind = text("kind")?;
+    Ok(ProvisionedUser {
+        address,
+        kind: SipUserKind::parse(&kind).ok_or_else(|| corrupt(format!("SIP user kind {kind}")))?,
+        displayname: text("displayname")?,
+        email: row.try_get("", "email").map_err(corrupt)?,
+        password: text("password")?,
+        authid: text("authid")?,
+        registrar: text("registrar")?,
+        r_port: port("r_port")?,
+        proxy: text("proxy")?,
+        p_port: port("p_port")?,
+        dialplan: text("dialplan")?,
+        linetext: text("linetext")?,
+    })
+}
+
+fn at_address(select: &mut SelectStatement, address: &SipAddress) {
+    select
+        .and_where(Expr::col("username").eq(address.user.as_str()))
+        .and_where(Expr::col("domain").eq(address.domain.as_str()));
+}
+
+fn user_select(address: &SipAddress) -> SelectStatement {
+    let mut select = Query::select().columns(USER_COLUMNS).column("id").from("sip_users").take();
+    at_address(&mut select, address);
+    select
+}
+
+impl Store {
+    /// The provisioned user at `address`.
+    pub async fn sip_user(&self, address: &SipAddress) -> Result<Option<ProvisionedUser>, StoreError> {
+        self.db.query_one(&user_select(address)).await?.as_ref().map(user_of).transpose()
+    }
+
+    /// Every provisioned user's address matching `search`, by domain then user name.
+    pub async fn sip_user_addresses(&self, search: Option<&Glob>) -> Result<Vec<SipAddress>, StoreError> {
+        let mut select = Query::select()
+            .columns(["username", "domain"])
+            .from("sip_users")
+            .order_by("domain", sea_orm::Order::Asc)
+            .order_by("username", sea_orm::Order::Asc)
+            .take();
+        if let Some(glob) = search {
+            let address = Expr::cust("username || '@' || domain");
+            select.and_where(matches(address, glob));
+        }
+        self.db
+            .query_all(&select)
+            .await?
+            .iter()
+            .map(|row| address_in(row, "username", "domain"))
+            .collect()
+    }
+}
+
+impl WriteTx {
+    /// The provisioned user at `address`, read in this transaction.
+    pub async fn sip_user(&self, address: &SipAddress) -> Result<Option<ProvisionedUser>, StoreError> {
+        self.tx.query_one(&user_select(address)).await?.as_ref().map(user_of).transpose()
+    }
+
+    /// Adds a provisioned user (the caller checked it is new).
+    pub async fn insert_sip_user(&self, user: &ProvisionedUser, at: OffsetDateTime) -> Result<(), StoreError> {
+        let insert = Query::insert()
+            .into_table("sip_users")
+            .columns(USER_COLUMNS.into_iter().chain(["created_at", "updated_at"]))
+            .values([
+                user.address.user.as_str().into(),
+                user.address.domain.as_str().into(),
+                user.kind.as_str().into(),
+                user.displayname.clone().into(),
+                user.email.clone().into(),
+                user.password.clone().into(),
+                user.authid.clone().into(),
+                user.registrar.clone().into(),
+                i32::from(user.r_port).into(),
+                user.proxy.clone().into(),
+                i32::from(user.p_port).into(),
+                user.dialplan.clone().into(),
+                user.linetext.clone().into(),
+                Option::<i64>::None.into(),
+                stored_time(at).into(),
+                stored_time(at).into(),
+            ])
+            .map_err(corrupt)?
+            .take();
+        self.tx.execute(&insert).await.map_err(|error| match StoreError::from(error) {
+            StoreError::Conflict(_) => StoreError::Conflict(format!("{} is already provisioned", user.address)),
+            other => other,
+        })?;
+        Ok(())
+    }
+
+    /// Replaces a provisioned user's editable fields (password, display name, dial plan,
+    /// line text); `false` if there is no such user.
+    pub async fn update_sip_user(&self, user: &ProvisionedUser, at: OffsetDateTime) -> Result<bool, StoreError> {
+        let mut update = Query::update()
+            .table("sip_users")
+            .value("password", user.password.clone())
+            .value("displayname", user.displayname.clone())
+            .value("dialplan", user.dialplan.clone())
+            .value("linetext", user.linetext.clone())
+            .value("updated_at", stored_time(at))
+            .take();
+        update
+            .and_where(Expr::col("username").eq(user.address.user.as_str()))
+            .and_where(Expr::col("domain").eq(user.address.domain.as_str()));
+        Ok(self.tx.execute(&update).await?.rows_affected() > 0)
+    }
+
+    /// Deletes a provisioned user; `false` if there was none. Its phones must be gone.
+    pub async fn delete_sip_user(&self, address: &SipAddress) -> Result<bool, StoreError> {
+        let delete = Query::delete()
+            .from_table("sip_users")
+            .and_where(Expr::col("username").eq(address.user.as_str()))
+            .and_where(Expr::col("domain").eq(address.domain.as_str()))
+            .take();
+        Ok(self.tx.execute(&delete).await?.rows_affected() > 0)
+    }
+
+    /// How many phones carry the user at `address`.
+    pub async fn sip_phone_count(&self, address: &SipAddress) -> Result<u64, StoreError> {
+        let mut users = Query::select().column("id").from("sip_users").take();
+        at_address(&mut users, address);
+        let select = Query::select()
+            .expr_as(Expr::col(sea_orm::sea_query::Asterisk).count(), "phones")
+            .from("sip_phones")
+            .and_where(Expr::col("sip_user_id").in_subquery(users))
+            .take();
+        let phones: i64 = match self.tx.query_one(&select).await? {
+            Some(row) => row.try_get("", "phones").map_err(corrupt)?,
+            None => 0,
+        };
+        Ok(u64::try_from(phones).unwrap_or(0))
+    }
+
+    /// Removes the aliases whose destination is `address`; returns their addresses.
+    pub async fn delete_sip_aliases_to(&self, address: &SipAddress) -> Result<Vec<SipAddress>, StoreError> {
+        let mut select = Query::select().columns(["alias_username", "alias_domain"]).from("sip_aliases").take();
+        at_address(&mut select, address);
+        let aliases = self
+            .tx
+            .query_all(&select)
+            .await?
+            .iter()
+            .map(|row| address_in(row, "alias_username", "alias_domain"))
+            .collect::<Result<Vec<_>, _>>()?;
+        let delete = Query::delete()
+            .from_table("sip_aliases")
+            .and_where(Expr::col("username").eq(address.user.as_str()))
+            .and_where(Expr::col("domain").eq(address.domain.as_str()))
+            .take();
+        self.tx.execute(&delete).await?;
+        Ok(aliases)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn globs_become_escaped_lower_case_like_patterns() {
+        let pattern = |raw: &str| like_pattern(&Glob::parse(raw).unwrap().unwrap());
+        assert_eq!(pattern("Bo"), "%bo%");
+        assert_eq!(pattern("*@voip.*"), "%%@voip.%%");
+        assert_eq!(pattern("a?c"), "%a_c%");
+        assert_eq!(pattern("100%_\\"), "%100\\%\\_\\\\%");
+    }
+}
