@@ -30,6 +30,7 @@ pub mod directory;
 pub mod auth;
 pub mod auth_backends;
 pub mod hasher;
+pub mod hermes;
 pub mod janua;
 pub mod janua_acl;
 pub mod mail;
@@ -102,16 +103,29 @@ pub struct Core {
     pub outbox: Arc<outbox::Outbox>,
     /// SMS delivery reports from the gateway.
     pub sms_reports: Arc<sms_reports::SmsReports>,
+    /// Hermes' SIP users.
+    pub hermes: Arc<hermes::Hermes>,
+}
+
+/// The peers the core reaches during a request, each through its port; the binary plugs
+/// in the connectors.
+#[derive(Default)]
+pub struct Peers {
+    /// LDAP binds, for accounts whose backend is `ldap`.
+    pub ldap: Option<Arc<dyn auth_backends::LdapBinder>>,
+    /// Kamailio's tables, for Hermes' local users.
+    pub kamailio: Option<Arc<dyn hermes::KamailioTables>>,
 }
 
 impl Core {
-    /// Builds every service over one store.
+    /// Builds every service over one store, with no in-request peer.
     pub fn new(store: Store, settings: CoreSettings) -> Self {
-        Self::with_ldap(store, settings, None)
+        Self::with_peers(store, settings, Peers::default())
     }
 
-    /// Builds every service, with an LDAP connector for accounts whose backend is `ldap`.
-    pub fn with_ldap(store: Store, settings: CoreSettings, ldap: Option<Arc<dyn auth_backends::LdapBinder>>) -> Self {
+    /// Builds every service, reaching the in-request peers through `peers`.
+    pub fn with_peers(store: Store, settings: CoreSettings, peers: Peers) -> Self {
+        let Peers { ldap, kamailio } = peers;
         // Janua shows times naive in the configured zone, so a naive time in a filter is too.
         let store = store.with_local_zone(settings.timezone.clone());
         let backends = Arc::new(auth_backends::AuthBackends::new(store.clone()));
@@ -152,6 +166,7 @@ impl Core {
             mail,
             outbox: Arc::new(outbox::Outbox::new(store.clone())),
             sms_reports: Arc::new(sms_reports::SmsReports::new(store.clone())),
+            hermes: Arc::new(hermes::Hermes::new(store.clone(), kamailio)),
             store,
         }
     }

@@ -124,6 +124,31 @@ impl Store {
     }
 }
 
+fn phone_count_select(address: &SipAddress) -> SelectStatement {
+    let mut users = Query::select().column("id").from("sip_users").take();
+    at_address(&mut users, address);
+    Query::select()
+        .expr_as(Expr::col(sea_orm::sea_query::Asterisk).count(), "phones")
+        .from("sip_phones")
+        .and_where(Expr::col("sip_user_id").in_subquery(users))
+        .take()
+}
+
+fn phones_of(row: Option<sea_orm::QueryResult>) -> Result<u64, StoreError> {
+    let phones: i64 = match row {
+        Some(row) => row.try_get("", "phones").map_err(corrupt)?,
+        None => 0,
+    };
+    Ok(u64::try_from(phones).unwrap_or(0))
+}
+
+impl Store {
+    /// How many phones carry the user at `address`.
+    pub async fn sip_phone_count(&self, address: &SipAddress) -> Result<u64, StoreError> {
+        phones_of(self.db.query_one(&phone_count_select(address)).await?)
+    }
+}
+
 impl WriteTx {
     /// The provisioned user at `address`, read in this transaction.
     pub async fn sip_user(&self, address: &SipAddress) -> Result<Option<ProvisionedUser>, StoreError> {
@@ -189,20 +214,9 @@ impl WriteTx {
         Ok(self.tx.execute(&delete).await?.rows_affected() > 0)
     }
 
-    /// How many phones carry the user at `address`.
+    /// How many phones carry the user at `address`, read in this transaction.
     pub async fn sip_phone_count(&self, address: &SipAddress) -> Result<u64, StoreError> {
-        let mut users = Query::select().column("id").from("sip_users").take();
-        at_address(&mut users, address);
-        let select = Query::select()
-            .expr_as(Expr::col(sea_orm::sea_query::Asterisk).count(), "phones")
-            .from("sip_phones")
-            .and_where(Expr::col("sip_user_id").in_subquery(users))
-            .take();
-        let phones: i64 = match self.tx.query_one(&select).await? {
-            Some(row) => row.try_get("", "phones").map_err(corrupt)?,
-            None => 0,
-        };
-        Ok(u64::try_from(phones).unwrap_or(0))
+        phones_of(self.tx.query_one(&phone_count_select(address)).await?)
     }
 
     /// Removes the aliases whose destination is `address`; returns their addresses.

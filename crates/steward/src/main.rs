@@ -10,6 +10,7 @@
 
 mod cli;
 mod commands;
+mod kamailio;
 mod ldap;
 mod serve;
 mod settings;

@@ -35,7 +35,9 @@ pub async fn serve(settings: Settings) -> anyhow::Result<ExitCode> {
     };
     let ldap: Arc<dyn steward_core::auth_backends::LdapBinder> =
         Arc::new(crate::ldap::DirectBind { extra_roots_pem: extra_roots.clone() });
-    let core = Core::with_ldap(store.clone(), crate::commands::core_settings(&settings)?, Some(ldap));
+    let kamailio = kamailio_tables(&settings).await?;
+    let peers = steward_core::Peers { ldap: Some(ldap), kamailio };
+    let core = Core::with_peers(store.clone(), crate::commands::core_settings(&settings)?, peers);
     bootstrap(&core).await?;
 
     let mail = if settings.mail.smtp_url.is_empty() {
@@ -114,6 +116,16 @@ fn sms_gateway(settings: &Settings) -> anyhow::Result<Option<SmsGateway>> {
         "smstools" => Some(SmsGateway::Smstools(SmstoolsSpool::new(&sms.smstools_outgoing))),
         _ => None,
     })
+}
+
+/// Kamailio's tables, when `faces.hermes.kamailio_database_url` names them.
+async fn kamailio_tables(settings: &Settings) -> anyhow::Result<Option<Arc<dyn steward_core::hermes::KamailioTables>>> {
+    let url = &settings.faces.hermes.kamailio_database_url;
+    if url.is_empty() {
+        return Ok(None);
+    }
+    let db = steward_connectors::kamailio::KamailioDb::connect(url).await.context("faces.hermes.kamailio_database_url")?;
+    Ok(Some(Arc::new(crate::kamailio::Kamailio { db, keep_clear_text: true })))
 }
 
 /// The enabled faces' routes, each under its prefix. A disabled face's paths answer 404.

@@ -1,0 +1,426 @@
+//! Hermes' rules for SIP users: local users are Kamailio subscribers, written to
+//! Kamailio's own tables during the request, so a success means a phone can register at
+//! once; remote users are kept for phone provisioning only. Steward's rows and Kamailio's
+//! never disagree after a node answers: Kamailio is written first, and undone when
+//! Steward's own transaction then fails.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+
+use serde_json::json;
+use steward_model::sip::{Dialplan, DisplayName, LineText, ProvisionedUser, SipAddress, SipDomain, SipPassword, SipUserKind};
+
+use crate::{Actor, Store, StoreError, audit, now};
+
+/// A Kamailio write or read that failed: Hermes' `dbfail`.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct KamailioFailure(pub String);
+
+/// What a [`KamailioTables`] call returns.
+pub type KamailioResult<'a, T> = Pin<Box<dyn Future<Output = Result<T, KamailioFailure>> + Send + 'a>>;
+
+/// The port through which the core reads and writes Kamailio's tables; the binary plugs in
+/// the connector.
+pub trait KamailioTables: Send + Sync {
+    /// Whether Kamailio serves `domain`.
+    fn serves<'a>(&'a self, domain: &'a SipDomain) -> KamailioResult<'a, bool>;
+    /// Whether Kamailio has the subscriber `address`.
+    fn has_subscriber<'a>(&'a self, address: &'a SipAddress) -> KamailioResult<'a, bool>;
+    /// Adds a subscriber with `password`.
+    fn add_subscriber<'a>(&'a self, address: &'a SipAddress, password: &'a SipPassword) -> KamailioResult<'a, ()>;
+    /// Sets a subscriber's password; `false` if there is none.
+    fn set_password<'a>(&'a self, address: &'a SipAddress, password: &'a SipPassword) -> KamailioResult<'a, bool>;
+    /// Removes a subscriber and the aliases to it; whether it existed, and those aliases.
+    fn remove_subscriber<'a>(&'a self, address: &'a SipAddress) -> KamailioResult<'a, (bool, Vec<SipAddress>)>;
+}
+
+/// Why a Hermes operation did not happen; each is one of the seed's `failed` causes.
+#[derive(Debug, thiserror::Error)]
+pub enum HermesError {
+    /// `nonexistant` (sic).
+    #[error("{0}")]
+    NonExistent(String),
+    /// `exists`.
+    #[error("{0}")]
+    Exists(String),
+    /// `inuse`.
+    #[error("{0}")]
+    InUse(String),
+    /// `nxdomain`: not a domain Kamailio serves.
+    #[error("{0}")]
+    NxDomain(String),
+    /// `localdomain`: a remote user on a domain Kamailio serves.
+    #[error("{0}")]
+    LocalDomain(String),
+    /// `remote`: what only local users support.
+    #[error("{0}")]
+    Remote(String),
+    /// `dbfail`: Kamailio's database or the store refused.
+    #[error("{0}")]
+    DbFail(String),
+}
+
+impl From<KamailioFailure> for HermesError {
+    fn from(failure: KamailioFailure) -> Self {
+        Self::DbFail(format!("Kamailio's database: {failure}"))
+    }
+}
+
+impl From<StoreError> for HermesError {
+    fn from(error: StoreError) -> Self {
+        Self::DbFail(format!("Steward's store: {error}"))
+    }
+}
+
+/// A local user to add (`user/add_local`).
+#[derive(Debug, Clone)]
+pub struct NewLocalUser {
+    /// `username@domain`.
+    pub address: SipAddress,
+    /// Display name.
+    pub displayname: DisplayName,
+    /// E-mail.
+    pub email: steward_model::Email,
+    /// Dial plan, `(.*)` when not given.
+    pub dialplan: Option<Dialplan>,
+    /// Line text, the user name when not given.
+    pub linetext: Option<LineText>,
+}
+
+/// A remote user to add (`user/add_remote`).
+#[derive(Debug, Clone)]
+pub struct NewRemoteUser {
+    /// `username@domain`, at the foreign registrar.
+    pub address: SipAddress,
+    /// Its password there.
+    pub password: SipPassword,
+    /// Display name.
+    pub displayname: DisplayName,
+    /// The registrar host.
+    pub registrar: SipDomain,
+    /// Its port, 5060 when not given.
+    pub r_port: Option<steward_model::sip::Port>,
+    /// The proxy host, the registrar when not given.
+    pub proxy: Option<SipDomain>,
+    /// Its port, 5060 when not given.
+    pub p_port: Option<steward_model::sip::Port>,
+    /// The digest user, the user name when not given.
+    pub authid: Option<steward_model::sip::SipUser>,
+    /// Dial plan.
+    pub dialplan: Option<Dialplan>,
+    /// Line text.
+    pub linetext: Option<LineText>,
+}
+
+/// What `user/update` changes (at least one).
+#[derive(Debug, Clone, Default)]
+pub struct UserChanges {
+    /// New display name.
+    pub displayname: Option<DisplayName>,
+    /// New dial plan.
+    pub dialplan: Option<Dialplan>,
+    /// New line text.
+    pub linetext: Option<LineText>,
+}
+
+const DEFAULT_DIALPLAN: &str = "(.*)";
+const SIP_PORT: u16 = 5060;
+
+/// Letters and digits without the ones people misread (`0 O o 1 l I`).
+const PASSWORD_ALPHABET: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnpqrstuvwxyz23456789";
+
+/// A new SIP password: 12 characters from [`PASSWORD_ALPHABET`], at least one upper-case
+/// letter, one lower-case letter and one digit, from the thread's CSPRNG.
+pub fn generate_password() -> SipPassword {
+    loop {
+        let mut bytes = [0u8; 12];
+        rand::fill(&mut bytes);
+        // 256 is not a multiple of the alphabet: drop the bytes that would bias it.
+        let limit = u8::try_from(256 - 256 % PASSWORD_ALPHABET.len()).unwrap_or(u8::MAX);
+        if bytes.iter().any(|byte| *byte >= limit) {
+            continue;
+        }
+        let text: String = bytes
+            .iter()
+            .filter_map(|byte| PASSWORD_ALPHABET.get(usize::from(*byte) % PASSWORD_ALPHABET.len()).copied().map(char::from))
+            .collect();
+        let mixed = text.bytes().any(|byte| byte.is_ascii_uppercase())
+            && text.bytes().any(|byte| byte.is_ascii_lowercase())
+            && text.bytes().any(|byte| byte.is_ascii_digit());
+        if mixed && let Ok(password) = SipPassword::parse(&text) {
+            return password;
+        }
+    }
+}
+
+/// Hermes' user service.
+pub struct Hermes {
+    store: Store,
+    kamailio: Option<Arc<dyn KamailioTables>>,
+}
+
+impl Hermes {
+    pub(crate) fn new(store: Store, kamailio: Option<Arc<dyn KamailioTables>>) -> Self {
+        Self { store, kamailio }
+    }
+
+    fn kamailio(&self) -> Result<&dyn KamailioTables, HermesError> {
+        self.kamailio.as_deref().ok_or_else(|| {
+            HermesError::DbFail("Kamailio's database is not configured (faces.hermes.kamailio_database_url)".to_owned())
+        })
+    }
+
+    /// The provisioned user at `address`.
+    pub async fn user(&self, address: &SipAddress) -> Result<ProvisionedUser, HermesError> {
+        self.store.sip_user(address).await?.ok_or_else(|| HermesError::NonExistent(format!("User {address} does not exist")))
+    }
+
+    /// Every provisioned user matching `search`, by domain then user name.
+    pub async fn users(&self, search: Option<&steward_model::sip::Glob>) -> Result<Vec<SipAddress>, HermesError> {
+        Ok(self.store.sip_user_addresses(search).await?)
+    }
+
+    /// Adds a local user: a Kamailio subscriber with a generated password.
+    pub async fn add_local(&self, actor: &Actor, new: NewLocalUser) -> Result<ProvisionedUser, HermesError> {
+        let kamailio = self.kamailio()?;
+        let address = new.address;
+        if !kamailio.serves(&address.domain).await? {
+            return Err(HermesError::NxDomain(format!("{} is not a domain served here", address.domain)));
+        }
+        if self.store.sip_user(&address).await?.is_some() || kamailio.has_subscriber(&address).await? {
+            return Err(HermesError::Exists(format!("User {address} already exists")));
+        }
+        let password = generate_password();
+        let user = ProvisionedUser {
+            kind: SipUserKind::Local,
+            displayname: new.displayname.as_str().to_owned(),
+            email: Some(new.email.as_str().to_owned()),
+            password: password.expose().to_owned(),
+            authid: address.user.as_str().to_owned(),
+            registrar: address.domain.as_str().to_owned(),
+            r_port: SIP_PORT,
+            proxy: address.domain.as_str().to_owned(),
+            p_port: SIP_PORT,
+            dialplan: new.dialplan.map_or_else(|| DEFAULT_DIALPLAN.to_owned(), |dialplan| dialplan.as_str().to_owned()),
+            linetext: new.linetext.map_or_else(|| address.user.as_str().to_owned(), |linetext| linetext.as_str().to_owned()),
+            address,
+        };
+        if let Err(failure) = kamailio.add_subscriber(&user.address, &password).await {
+            // Two requests at once: Kamailio's unique key refused the second.
+            if kamailio.has_subscriber(&user.address).await.unwrap_or(false) {
+                return Err(HermesError::Exists(format!("User {} already exists", user.address)));
+            }
+            return Err(failure.into());
+        }
+        let recorded = async {
+            let at = now();
+            let write = self.store.write().await?;
+            write.insert_sip_user(&user, at).await?;
+            write.audit(audit::entry(actor, "hermes.user.add_local", &user.address.to_string(), json!({})), at).await?;
+            write.commit().await
+        }
+        .await;
+        if let Err(error) = recorded {
+            self.undo_subscriber(kamailio, &user.address).await;
+            return Err(match error {
+                StoreError::Conflict(_) => HermesError::Exists(format!("User {} already exists", user.address)),
+                other => other.into(),
+            });
+        }
+        Ok(user)
+    }
+
+    /// Takes back a subscriber this request added, after Steward's own write failed.
+    async fn undo_subscriber(&self, kamailio: &dyn KamailioTables, address: &SipAddress) {
+        if let Err(failure) = kamailio.remove_subscriber(address).await {
+            tracing::error!(%address, %failure, "a subscriber added for a failed request could not be removed; `steward hermes sync` will");
+        }
+    }
+
+    /// Adds a remote user (nothing is written to Kamailio).
+    pub async fn add_remote(&self, actor: &Actor, new: NewRemoteUser) -> Result<ProvisionedUser, HermesError> {
+        if let Some(kamailio) = &self.kamailio
+            && kamailio.serves(&new.address.domain).await?
+        {
+            return Err(HermesError::LocalDomain(format!("{} is served here: use add_local", new.address.domain)));
+        }
+        let address = new.address;
+        let registrar = new.registrar.as_str().to_owned();
+        let user = ProvisionedUser {
+            kind: SipUserKind::Remote,
+            displayname: new.displayname.as_str().to_owned(),
+            email: None,
+            password: new.password.expose().to_owned(),
+            authid: new.authid.map_or_else(|| address.user.as_str().to_owned(), |authid| authid.as_str().to_owned()),
+            r_port: new.r_port.map_or(SIP_PORT, steward_model::sip::Port::get),
+            proxy: new.proxy.map_or_else(|| registrar.clone(), |proxy| proxy.as_str().to_owned()),
+            p_port: new.p_port.map_or(SIP_PORT, steward_model::sip::Port::get),
+            registrar,
+            dialplan: new.dialplan.map_or_else(|| DEFAULT_DIALPLAN.to_owned(), |dialplan| dialplan.as_str().to_owned()),
+            linetext: new.linetext.map_or_else(|| address.user.as_str().to_owned(), |linetext| linetext.as_str().to_owned()),
+            address,
+        };
+        let at = now();
+        let write = self.store.write().await?;
+        if write.sip_user(&user.address).await?.is_some() {
+            return Err(HermesError::Exists(format!("User {} already exists", user.address)));
+        }
+        write.insert_sip_user(&user, at).await.map_err(|error| match error {
+            StoreError::Conflict(_) => HermesError::Exists(format!("User {} already exists", user.address)),
+            other => other.into(),
+        })?;
+        write.audit(audit::entry(actor, "hermes.user.add_remote", &user.address.to_string(), json!({})), at).await?;
+        write.commit().await?;
+        Ok(user)
+    }
+
+    /// Removes a user without phones, its Kamailio subscriber if any, and the aliases to it;
+    /// returns those aliases.
+    pub async fn remove(&self, actor: &Actor, address: &SipAddress) -> Result<Vec<SipAddress>, HermesError> {
+        let user = self.store.sip_user(address).await?;
+        let kamailio = match user.as_ref().map(|user| user.kind) {
+            Some(SipUserKind::Remote) => None,
+            // A subscriber made with kamctl, unknown to Steward, is removable too.
+            None | Some(SipUserKind::Local) => self.kamailio.as_deref(),
+        };
+        let in_kamailio = match kamailio {
+            Some(kamailio) => kamailio.has_subscriber(address).await?,
+            None => false,
+        };
+        if user.is_none() && !in_kamailio {
+            return Err(HermesError::NonExistent(format!("User {address} does not exist")));
+        }
+        let phones = self.store.sip_phone_count(address).await?;
+        if phones > 0 {
+            return Err(HermesError::InUse(format!("User has {phones} associated phone(s); remove them first")));
+        }
+        let mut aliases = Vec::new();
+        if in_kamailio && let Some(kamailio) = kamailio {
+            aliases = kamailio.remove_subscriber(address).await?.1;
+        }
+        let recorded = async {
+            let at = now();
+            let write = self.store.write().await?;
+            // A phone added since the check above keeps the user: nothing goes.
+            let phones = write.sip_phone_count(address).await?;
+            if phones > 0 {
+                return Ok(Err(HermesError::InUse(format!("User has {phones} associated phone(s); remove them first"))));
+            }
+            let ours = write.delete_sip_aliases_to(address).await?;
+            write.delete_sip_user(address).await?;
+            write.audit(audit::entry(actor, "hermes.user.remove", &address.to_string(), json!({ "removed_aliases": ours.len() })), at).await?;
+            write.commit().await?;
+            Ok::<_, StoreError>(Ok(ours))
+        }
+        .await;
+        match recorded {
+            Ok(Ok(ours)) => {
+                aliases.extend(ours);
+                aliases.sort();
+                aliases.dedup();
+                Ok(aliases)
+            }
+            Ok(Err(refusal)) => {
+                self.restore_subscriber(kamailio, user.as_ref(), &aliases).await;
+                Err(refusal)
+            }
+            Err(error) => {
+                self.restore_subscriber(kamailio, user.as_ref(), &aliases).await;
+                Err(error.into())
+            }
+        }
+    }
+
+    /// Puts back a subscriber (and its aliases) this request removed, after Steward's own
+    /// write failed. Only a provisioned user's password is known; anything else is left
+    /// to `steward hermes sync`.
+    async fn restore_subscriber(&self, kamailio: Option<&dyn KamailioTables>, user: Option<&ProvisionedUser>, aliases: &[SipAddress]) {
+        let (Some(kamailio), Some(user)) = (kamailio, user) else {
+            return;
+        };
+        let restored = match SipPassword::parse(&user.password) {
+            Ok(password) => kamailio.add_subscriber(&user.address, &password).await,
+            Err(error) => Err(KamailioFailure(error.to_string())),
+        };
+        if let Err(failure) = restored {
+            tracing::error!(address = %user.address, %failure, "a subscriber removed for a failed request could not be put back; `steward hermes sync` will");
+        }
+        if !aliases.is_empty() {
+            tracing::error!(address = %user.address, aliases = aliases.len(), "aliases removed for a failed request are left to `steward hermes sync`");
+        }
+    }
+
+    /// Sets a user's password: Kamailio's digests too for a local user, the stored foreign
+    /// secret only for a remote one.
+    pub async fn change_password(&self, actor: &Actor, address: &SipAddress, password: &SipPassword) -> Result<ProvisionedUser, HermesError> {
+        let mut user = self.user(address).await?;
+        let previous = std::mem::replace(&mut user.password, password.expose().to_owned());
+        let kamailio = if user.kind == SipUserKind::Local { Some(self.kamailio()?) } else { None };
+        if let Some(kamailio) = kamailio
+            && !kamailio.set_password(address, password).await?
+        {
+            return Err(HermesError::NonExistent(format!("User {address} has no Kamailio subscriber; `steward hermes sync` repairs it")));
+        }
+        let recorded = async {
+            let at = now();
+            let write = self.store.write().await?;
+            write.update_sip_user(&user, at).await?;
+            write.audit(audit::entry(actor, "hermes.user.change_pw", &address.to_string(), json!({})), at).await?;
+            write.commit().await
+        }
+        .await;
+        if let Err(error) = recorded {
+            if let (Some(kamailio), Ok(previous)) = (kamailio, SipPassword::parse(&previous))
+                && let Err(failure) = kamailio.set_password(address, &previous).await
+            {
+                tracing::error!(%address, %failure, "a password changed for a failed request could not be put back; `steward hermes sync` will");
+            }
+            return Err(error.into());
+        }
+        Ok(user)
+    }
+
+    /// Changes a local user's display name, dial plan or line text.
+    pub async fn update(&self, actor: &Actor, address: &SipAddress, changes: UserChanges) -> Result<ProvisionedUser, HermesError> {
+        let mut user = self.user(address).await?;
+        if user.kind == SipUserKind::Remote {
+            return Err(HermesError::Remote("Remote users cannot be updated; remove and re-add them".to_owned()));
+        }
+        if let Some(displayname) = changes.displayname {
+            user.displayname = displayname.as_str().to_owned();
+        }
+        if let Some(dialplan) = changes.dialplan {
+            user.dialplan = dialplan.as_str().to_owned();
+        }
+        if let Some(linetext) = changes.linetext {
+            user.linetext = linetext.as_str().to_owned();
+        }
+        let at = now();
+        let write = self.store.write().await?;
+        write.update_sip_user(&user, at).await?;
+        write.audit(audit::entry(actor, "hermes.user.update", &address.to_string(), json!({})), at).await?;
+        write.commit().await?;
+        Ok(user)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn generated_passwords_mix_cases_and_digits_and_avoid_look_alikes() {
+        let mut seen = std::collections::HashSet::new();
+        for _ in 0..200 {
+            let password = generate_password();
+            let text = password.expose();
+            assert_eq!(text.len(), 12);
+            assert!(text.bytes().any(|b| b.is_ascii_uppercase()) && text.bytes().any(|b| b.is_ascii_lowercase()) && text.bytes().any(|b| b.is_ascii_digit()), "{text}");
+            assert!(!text.contains(['0', 'O', 'o', '1', 'l', 'I']), "{text}");
+            seen.insert(text.to_owned());
+        }
+        assert_eq!(seen.len(), 200, "no repeats");
+    }
+}

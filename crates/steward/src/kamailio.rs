@@ -1,0 +1,42 @@
+//! The Kamailio connector plugged into the core's `KamailioTables` port.
+
+use steward_connectors::kamailio::KamailioDb;
+use steward_core::hermes::{KamailioFailure, KamailioResult, KamailioTables};
+use steward_model::sip::{SipAddress, SipDomain, SipPassword};
+
+/// Kamailio's tables at `faces.hermes.kamailio_database_url`.
+pub struct Kamailio {
+    /// The connection pool.
+    pub db: KamailioDb,
+    /// Keep the clear-text `password` column filled (`calculate_ha1=1` set-ups); the
+    /// digests are always written.
+    pub keep_clear_text: bool,
+}
+
+fn failure(error: steward_connectors::kamailio::KamailioError) -> KamailioFailure {
+    KamailioFailure(error.to_string())
+}
+
+impl KamailioTables for Kamailio {
+    fn serves<'a>(&'a self, domain: &'a SipDomain) -> KamailioResult<'a, bool> {
+        Box::pin(async move { self.db.serves(domain).await.map_err(failure) })
+    }
+
+    fn has_subscriber<'a>(&'a self, address: &'a SipAddress) -> KamailioResult<'a, bool> {
+        Box::pin(async move { self.db.has_subscriber(address).await.map_err(failure) })
+    }
+
+    fn add_subscriber<'a>(&'a self, address: &'a SipAddress, password: &'a SipPassword) -> KamailioResult<'a, ()> {
+        Box::pin(async move {
+            self.db.add_subscribers(&[(address.clone(), password.clone())], self.keep_clear_text).await.map_err(failure)
+        })
+    }
+
+    fn set_password<'a>(&'a self, address: &'a SipAddress, password: &'a SipPassword) -> KamailioResult<'a, bool> {
+        Box::pin(async move { self.db.set_password(address, password, self.keep_clear_text).await.map_err(failure) })
+    }
+
+    fn remove_subscriber<'a>(&'a self, address: &'a SipAddress) -> KamailioResult<'a, (bool, Vec<SipAddress>)> {
+        Box::pin(async move { self.db.remove_subscriber(address).await.map_err(failure) })
+    }
+}
