@@ -16,26 +16,35 @@ pub enum Principal {
 /// through (for the audit log).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Actor {
-    /// `None` for the operator's CLI, which works on the store directly.
+    /// `None` for the operator's CLI, which works on the store directly, and for callers
+    /// a face trusts by their network.
     pub principal: Option<Principal>,
     /// `steward` (native API), `cli`, `janua`, … — recorded in every audit entry.
     pub face: &'static str,
+    /// The address of a caller trusted by its network (Hermes' unauthenticated clients).
+    pub trusted_address: Option<std::net::IpAddr>,
 }
 
 impl Actor {
     /// The operator at the command line: trusted like an admin, audited as `cli`.
     pub fn cli() -> Self {
-        Self { principal: None, face: "cli" }
+        Self { principal: None, face: "cli", trusted_address: None }
     }
 
     /// Steward itself (bootstrap), audited as `system`.
     pub fn system() -> Self {
-        Self { principal: None, face: "system" }
+        Self { principal: None, face: "system", trusted_address: None }
     }
 
     /// A principal calling through `face`.
     pub fn new(principal: Principal, face: &'static str) -> Self {
-        Self { principal: Some(principal), face }
+        Self { principal: Some(principal), face, trusted_address: None }
+    }
+
+    /// A caller `face` accepts without credentials because of its address; it may not make
+    /// admin changes elsewhere ([`Actor::admin`] refuses it).
+    pub fn trusted_network(address: std::net::IpAddr, face: &'static str) -> Self {
+        Self { principal: None, face, trusted_address: Some(address) }
     }
 
     /// How the audit log names this actor.
@@ -43,18 +52,21 @@ impl Actor {
         match &self.principal {
             Some(Principal::Account(account)) => format!("account:{}", account.login),
             Some(Principal::Service(service)) => format!("service:{}", service.name),
-            None => self.face.to_owned(),
+            None => match self.trusted_address {
+                Some(address) => format!("trusted network {address}"),
+                None => self.face.to_owned(),
+            },
         }
     }
 
     /// The capability to make admin changes: the CLI and accounts holding `admin` get it.
     pub fn admin(&self) -> Result<AdminCapability<'_>, Forbidden> {
         match &self.principal {
-            None => Ok(AdminCapability { actor: self }),
+            None if self.trusted_address.is_none() => Ok(AdminCapability { actor: self }),
             Some(Principal::Account(account)) if account.has_role(Role::ADMIN) => {
                 Ok(AdminCapability { actor: self })
             }
-            Some(_) => Err(Forbidden { needed: Role::ADMIN }),
+            None | Some(_) => Err(Forbidden { needed: Role::ADMIN }),
         }
     }
 }

@@ -2,7 +2,7 @@
 //! Searches are the seed's globs, turned into an escaped, bound `LIKE` on a lower-cased
 //! value, the same on SQLite and PostgreSQL.
 
-use sea_orm::sea_query::{Expr, ExprTrait, Func, Query, SelectStatement, SimpleExpr};
+use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr, Query, SelectStatement, SimpleExpr};
 use sea_orm::ConnectionTrait;
 use steward_model::sip::{Glob, GlobPiece, ProvisionedUser, SipAddress, SipUserKind};
 use time::OffsetDateTime;
@@ -41,7 +41,7 @@ pub(crate) fn like_pattern(glob: &Glob) -> String {
 /// `LOWER(value) LIKE pattern ESCAPE '\'`, bound.
 fn matches(value: SimpleExpr, glob: &Glob) -> SimpleExpr {
     let lowered: SimpleExpr = Func::lower(value).into();
-    Expr::cust_with_exprs("$1 LIKE $2 ESCAPE '\\'", [lowered, Expr::val(like_pattern(glob))])
+    lowered.like(LikeExpr::new(like_pattern(glob)).escape('\\'))
 }
 
 const USER_COLUMNS: [&str; 14] = [
@@ -251,5 +251,17 @@ mod tests {
         assert_eq!(pattern("*@voip.*"), "%%@voip.%%");
         assert_eq!(pattern("a?c"), "%a_c%");
         assert_eq!(pattern("100%_\\"), "%100\\%\\_\\\\%");
+    }
+
+    #[test]
+    fn searches_are_bound_on_both_backends() {
+        use sea_orm::sea_query::{PostgresQueryBuilder, SqliteQueryBuilder};
+        let glob = Glob::parse("bo").unwrap().unwrap();
+        let mut select = Query::select().column("username").from("sip_users").take();
+        select.and_where(matches(Expr::cust("username || '@' || domain"), &glob));
+        for (sql, _) in [select.build(SqliteQueryBuilder), select.build(PostgresQueryBuilder)] {
+            assert!(sql.contains("LOWER(username || '@' || domain) LIKE") && sql.contains("ESCAPE"), "{sql}");
+            assert!(!sql.contains("%bo%"), "the pattern is bound, not spelled: {sql}");
+        }
     }
 }

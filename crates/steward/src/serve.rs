@@ -135,6 +135,13 @@ fn faces(settings: &Settings) -> Vec<server::FaceRoutes> {
     if janua.enabled {
         faces.push(server::FaceRoutes { face: "janua", router: face_janua::router(&janua.prefix) });
     }
+    let hermes = &settings.faces.hermes;
+    if hermes.enabled {
+        // Validated with the settings, so every entry parses.
+        let trusted_networks = settings.security.trusted_networks.iter().filter_map(|network| network.parse().ok()).collect();
+        let router = face_hermes::router(face_hermes::HermesSettings { prefix: hermes.prefix.clone(), trusted_networks });
+        faces.push(server::FaceRoutes { face: "hermes", router });
+    }
     faces
 }
 

@@ -334,6 +334,12 @@ impl Peer {
         String::from_utf8_lossy(&output.stdout).into_owned()
     }
 
+    /// Runs one of the script's checks that read the exported variables (kamailio.sh's
+    /// `register`, `refused`, `alias`); whether it passed.
+    pub fn check(&self, args: &[&str]) -> bool {
+        Command::new("bash").arg(&self.script).args(args).envs(&self.vars).stdout(Stdio::null()).stderr(Stdio::null()).status().unwrap().success()
+    }
+
     pub fn stop(&mut self) {
         if let Some(dir) = self.vars.remove(&self.dir_var) {
             let _ = Command::new("bash").arg(&self.script).arg("stop").arg(dir).output();

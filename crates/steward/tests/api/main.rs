@@ -6,6 +6,7 @@
 
 mod helpers;
 
+mod hermes;
 mod janua;
 
 mod bad_input;
