@@ -7,10 +7,12 @@
 //! - [`params`]: a node's parameters, from the query string or a form body.
 //! - [`caller`]: trusted networks, or a token / Basic of a `sip_admin` (or `admin`).
 //! - [`users`]: the user nodes.
+//! - [`phones`]: the phone nodes.
 
 pub mod caller;
 pub mod envelope;
 pub mod params;
+pub mod phones;
 pub mod users;
 
 use axum::Router;
@@ -30,22 +32,33 @@ pub struct HermesSettings {
 /// Every Hermes route, under `settings.prefix`.
 pub fn router(settings: HermesSettings) -> Router<AppState> {
     let prefix = settings.prefix.clone();
-    let routes = Router::new()
-        .route("/user/{node}", axum::routing::any(user_node))
-        .route("/user/{node}/", axum::routing::any(user_node))
-        .layer(axum::Extension(std::sync::Arc::new(settings)));
+    let mut routes = Router::new();
+    for group in GROUPS {
+        let handler = move |state, settings, Path(node): Path<String>, request| serve(state, settings, group, node, request);
+        routes = routes
+            .route(&format!("/{group}/{{node}}"), axum::routing::any(handler))
+            .route(&format!("/{group}/{{node}}/"), axum::routing::any(handler));
+    }
+    let routes = routes.layer(axum::Extension(std::sync::Arc::new(settings)));
     if prefix.is_empty() { routes } else { Router::new().nest(&prefix, routes) }
 }
 
-async fn user_node(
+/// The groups of nodes this face serves so far.
+const GROUPS: [&str; 2] = ["user", "phone"];
+
+async fn serve(
     State(state): State<AppState>,
     axum::Extension(settings): axum::Extension<std::sync::Arc<HermesSettings>>,
-    Path(node): Path<String>,
+    group: &'static str,
+    node: String,
     request: axum::extract::Request,
 ) -> Response {
     let (request, caller) = match caller::Caller::of(&state, &settings, request).await {
         Ok(found) => found,
         Err(refusal) => return refusal,
     };
-    users::serve(&state, &caller, &node, request).await
+    match group {
+        "phone" => phones::serve(&state, &caller, &node, request).await,
+        _ => users::serve(&state, &caller, &node, request).await,
+    }
 }
