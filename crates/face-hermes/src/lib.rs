@@ -8,9 +8,11 @@
 //! - [`caller`]: trusted networks, or a token / Basic of a `sip_admin` (or `admin`).
 //! - [`users`]: the user nodes.
 //! - [`phones`]: the phone nodes.
+//! - [`numbers`]: the number pool nodes.
 
 pub mod caller;
 pub mod envelope;
+pub mod numbers;
 pub mod params;
 pub mod phones;
 pub mod users;
@@ -44,7 +46,7 @@ pub fn router(settings: HermesSettings) -> Router<AppState> {
 }
 
 /// The groups of nodes this face serves so far.
-const GROUPS: [&str; 2] = ["user", "phone"];
+const GROUPS: [&str; 3] = ["user", "phone", "numbers"];
 
 async fn serve(
     State(state): State<AppState>,
@@ -59,6 +61,7 @@ async fn serve(
     };
     match group {
         "phone" => phones::serve(&state, &caller, &node, request).await,
+        "numbers" => numbers::serve(&state, &caller, &node, request).await,
         _ => users::serve(&state, &caller, &node, request).await,
     }
 }

@@ -70,6 +70,8 @@ pub struct CoreSettings {
     pub sms_prefix_filter: Vec<String>,
     /// The operator's mail templates (`faces.janua.mail_templates_dir`), over the built-ins.
     pub mail_templates_dir: Option<std::path::PathBuf>,
+    /// The most numbers one Hermes `numbers/add_range` adds (`faces.hermes.max_range`).
+    pub hermes_max_range: u64,
 }
 
 /// Every core service, built once and shared by the faces, the native API and the CLI.
@@ -166,7 +168,7 @@ impl Core {
             mail,
             outbox: Arc::new(outbox::Outbox::new(store.clone())),
             sms_reports: Arc::new(sms_reports::SmsReports::new(store.clone())),
-            hermes: Arc::new(hermes::Hermes::new(store.clone(), kamailio)),
+            hermes: Arc::new(hermes::Hermes::new(store.clone(), kamailio, settings.hermes_max_range)),
             store,
         }
     }

@@ -59,6 +59,7 @@ pub fn core_settings(settings: &Settings) -> anyhow::Result<CoreSettings> {
         mail_templates_dir: Some(&settings.faces.janua.mail_templates_dir)
             .filter(|dir| !dir.is_empty())
             .map(std::path::PathBuf::from),
+        hermes_max_range: u64::from(settings.faces.hermes.max_range),
     })
 }
 
