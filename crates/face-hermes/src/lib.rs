@@ -1,6 +1,6 @@
 //! The Hermes face: the seed's GET nodes under `/user`, `/phone`, `/numbers` and `/alias`,
 //! answering `{"response": "ok" | "invalid" | "failed" | "error", …}`, translated onto
-//! Steward's core. Work in progress: docs/faces/hermes.md says what is served so far.
+//! Steward's core. docs/faces/hermes.md says what is served and every difference.
 //!
 //! # Layout
 //! - [`envelope`]: the response envelope and its transport-level forms (401, 403, 404, 405).
@@ -9,7 +9,9 @@
 //! - [`users`]: the user nodes.
 //! - [`phones`]: the phone nodes.
 //! - [`numbers`]: the number pool nodes.
+//! - [`aliases`]: the alias nodes.
 
+pub mod aliases;
 pub mod caller;
 pub mod envelope;
 pub mod numbers;
@@ -45,8 +47,8 @@ pub fn router(settings: HermesSettings) -> Router<AppState> {
     if prefix.is_empty() { routes } else { Router::new().nest(&prefix, routes) }
 }
 
-/// The groups of nodes this face serves so far.
-const GROUPS: [&str; 3] = ["user", "phone", "numbers"];
+/// The seed's four groups of nodes.
+const GROUPS: [&str; 4] = ["user", "phone", "numbers", "alias"];
 
 async fn serve(
     State(state): State<AppState>,
@@ -62,6 +64,7 @@ async fn serve(
     match group {
         "phone" => phones::serve(&state, &caller, &node, request).await,
         "numbers" => numbers::serve(&state, &caller, &node, request).await,
+        "alias" => aliases::serve(&state, &caller, &node, request).await,
         _ => users::serve(&state, &caller, &node, request).await,
     }
 }

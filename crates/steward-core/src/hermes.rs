@@ -1,8 +1,10 @@
 //! Hermes' rules for SIP users: local users are Kamailio subscribers, written to
 //! Kamailio's own tables during the request, so a success means a phone can register at
 //! once; remote users are kept for phone provisioning only. Steward's rows and Kamailio's
-//! never disagree after a node answers: Kamailio is written first, and undone when
-//! Steward's own transaction then fails.
+//! never disagree after a node answers: Kamailio is written either before Steward's
+//! transaction and undone if that then fails (users), or as the last statement before its
+//! commit, one short statement under the lock, with the commit's failure undone the same
+//! way (aliases). What a crash between the two leaves, `steward hermes sync` repairs.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -35,6 +37,10 @@ pub trait KamailioTables: Send + Sync {
     fn set_password<'a>(&'a self, address: &'a SipAddress, password: &'a SipPassword) -> KamailioResult<'a, bool>;
     /// Removes a subscriber and the aliases to it; whether it existed, and those aliases.
     fn remove_subscriber<'a>(&'a self, address: &'a SipAddress) -> KamailioResult<'a, (bool, Vec<SipAddress>)>;
+    /// Adds an alias to `destination`.
+    fn add_alias<'a>(&'a self, alias: &'a SipAddress, destination: &'a SipAddress) -> KamailioResult<'a, ()>;
+    /// Removes an alias; `false` if there was none.
+    fn remove_alias<'a>(&'a self, alias: &'a SipAddress) -> KamailioResult<'a, bool>;
 }
 
 /// Why a Hermes operation did not happen; each is one of the seed's `failed` causes.
@@ -568,6 +574,91 @@ impl Hermes {
             .await?;
         write.commit().await?;
         Ok(Ok(RangeAdded { added, skipped: total - added }))
+    }
+}
+
+/// Whether an alias's user part is an E.164 number (a DID).
+fn is_e164(address: &SipAddress) -> bool {
+    E164::parse(address.user.as_str()).is_ok()
+}
+
+impl Hermes {
+    /// Every alias matching `search`, by alias.
+    pub async fn aliases(&self, search: Option<&Glob>) -> Result<Vec<steward_store::hermes::SipAliasRow>, HermesError> {
+        Ok(self.store.sip_aliases(search).await?)
+    }
+
+    /// The aliases leading to `destination` (E.164 ones only with `e164_only`).
+    pub async fn aliases_of(&self, destination: &SipAddress, e164_only: bool) -> Result<Vec<SipAddress>, HermesError> {
+        let mut aliases = self.store.sip_aliases_to(destination).await?;
+        if e164_only {
+            aliases.retain(is_e164);
+        }
+        Ok(aliases)
+    }
+
+    /// Adds `alias` → `destination` in Steward and in Kamailio's `dbaliases`; an E.164
+    /// alias still in the pool leaves it, so a number is never both free and assigned.
+    pub async fn add_alias(&self, actor: &Actor, alias: &SipAddress, destination: &SipAddress) -> Result<(), HermesError> {
+        let kamailio = self.kamailio()?;
+        if !kamailio.serves(&alias.domain).await? {
+            return Err(HermesError::NxDomain(format!("{} is not a domain served here", alias.domain)));
+        }
+        if kamailio.serves(&destination.domain).await? && !kamailio.has_subscriber(destination).await? {
+            return Err(HermesError::NonExistent(format!("{destination} is not a SIP account here")));
+        }
+        if kamailio.has_subscriber(alias).await? || self.store.sip_user(alias).await?.is_some() {
+            return Err(HermesError::Exists(format!("{alias} is a SIP account")));
+        }
+        let at = now();
+        let write = self.store.write().await?;
+        if write.sip_alias(alias).await?.is_some() {
+            return Err(HermesError::Exists(format!("{alias} is already an alias")));
+        }
+        if is_e164(alias) && write.sip_aliases_to(destination).await?.iter().any(is_e164) {
+            return Err(HermesError::Exists(format!("{destination} already has an E.164 alias (one per user)")));
+        }
+        if let Ok(number) = E164::parse(alias.user.as_str()) {
+            write.delete_sip_number(&number).await?;
+        }
+        write.insert_sip_alias(alias, destination, at).await.map_err(|error| match error {
+            StoreError::Conflict(_) => HermesError::Exists(format!("{alias} is already an alias")),
+            other => other.into(),
+        })?;
+        write
+            .audit(audit::entry(actor, "hermes.alias.add", &alias.to_string(), json!({ "destination": destination.to_string() })), at)
+            .await?;
+        // Kamailio last, just before the commit: one short statement under the lock, and
+        // if it refuses nothing of Steward's goes.
+        kamailio.add_alias(alias, destination).await?;
+        if let Err(error) = write.commit().await {
+            if let Err(failure) = kamailio.remove_alias(alias).await {
+                tracing::error!(%alias, %failure, "an alias added for a failed request could not be removed; `steward hermes sync` will");
+            }
+            return Err(error.into());
+        }
+        Ok(())
+    }
+
+    /// Removes `alias` from Steward and from Kamailio; the number does not return to the
+    /// pool (the client's `numbers/add` does that).
+    pub async fn remove_alias(&self, actor: &Actor, alias: &SipAddress) -> Result<(), HermesError> {
+        let kamailio = self.kamailio()?;
+        let at = now();
+        let write = self.store.write().await?;
+        let Some(row) = write.sip_alias(alias).await? else {
+            return Err(HermesError::NonExistent(format!("{alias} is not an alias")));
+        };
+        write.delete_sip_alias(alias).await?;
+        write.audit(audit::entry(actor, "hermes.alias.remove", &alias.to_string(), json!({})), at).await?;
+        kamailio.remove_alias(alias).await?;
+        if let Err(error) = write.commit().await {
+            if let Err(failure) = kamailio.add_alias(alias, &row.destination).await {
+                tracing::error!(%alias, %failure, "an alias removed for a failed request could not be put back; `steward hermes sync` will");
+            }
+            return Err(error.into());
+        }
+        Ok(())
     }
 }
 

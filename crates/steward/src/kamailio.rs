@@ -39,4 +39,12 @@ impl KamailioTables for Kamailio {
     fn remove_subscriber<'a>(&'a self, address: &'a SipAddress) -> KamailioResult<'a, (bool, Vec<SipAddress>)> {
         Box::pin(async move { self.db.remove_subscriber(address).await.map_err(failure) })
     }
+
+    fn add_alias<'a>(&'a self, alias: &'a SipAddress, destination: &'a SipAddress) -> KamailioResult<'a, ()> {
+        Box::pin(async move { self.db.add_alias(alias, destination).await.map_err(failure) })
+    }
+
+    fn remove_alias<'a>(&'a self, alias: &'a SipAddress) -> KamailioResult<'a, bool> {
+        Box::pin(async move { self.db.remove_alias(alias).await.map_err(failure) })
+    }
 }

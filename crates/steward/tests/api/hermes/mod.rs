@@ -2,6 +2,7 @@
 //! SIPp (tests/peers/kamailio.sh), plus each node's invalid, failed and unauthenticated
 //! cases.
 
+mod aliases;
 mod numbers;
 mod phones;
 mod users;
