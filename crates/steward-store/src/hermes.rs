@@ -104,6 +104,18 @@ impl Store {
         self.db.query_one(&user_select(address)).await?.as_ref().map(user_of).transpose()
     }
 
+    /// Every local user, by domain then user name (what Kamailio must have).
+    pub async fn sip_local_users(&self) -> Result<Vec<ProvisionedUser>, StoreError> {
+        let select = Query::select()
+            .columns(USER_COLUMNS)
+            .from("sip_users")
+            .and_where(Expr::col("kind").eq(SipUserKind::Local.as_str()))
+            .order_by("domain", sea_orm::Order::Asc)
+            .order_by("username", sea_orm::Order::Asc)
+            .take();
+        self.db.query_all(&select).await?.iter().map(user_of).collect()
+    }
+
     /// Every provisioned user's address matching `search`, by domain then user name.
     pub async fn sip_user_addresses(&self, search: Option<&Glob>) -> Result<Vec<SipAddress>, StoreError> {
         let mut select = Query::select()

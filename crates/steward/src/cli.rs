@@ -55,6 +55,21 @@ pub enum Command {
     /// Check the configuration.
     #[command(subcommand)]
     Config(ConfigCommand),
+    /// Hermes' SIP provisioning.
+    #[command(subcommand)]
+    Hermes(HermesCommand),
+}
+
+/// `steward hermes …`
+#[derive(Debug, Subcommand)]
+pub enum HermesCommand {
+    /// Compare Steward's SIP users and aliases with Kamailio's tables, print every drift as
+    /// one JSON object, and make Kamailio match (idempotent). Exit 0 either way.
+    Sync {
+        /// Report only; change nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
 }
 
 /// `steward account …`

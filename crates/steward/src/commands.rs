@@ -11,7 +11,7 @@ use steward_model::{E164, Email, Login, Password, Resource, Role};
 use steward_store::Store;
 
 use crate::cli::{
-    AccountCommand, AuditCommand, Cli, Command, ConfigCommand, OutboxCommand, QuotaCommand, ResourceCommand,
+    AccountCommand, AuditCommand, Cli, Command, ConfigCommand, HermesCommand, OutboxCommand, QuotaCommand, ResourceCommand,
     ServiceCommand, TermsCommand, TokenCommand, UsageCommand,
 };
 use crate::settings::Settings;
@@ -27,6 +27,17 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Migrate => {
             Store::open_and_migrate(&settings.database_url).await.context("migration failed")?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Hermes(HermesCommand::Sync { dry_run }) => {
+            let store = Store::open_and_migrate(&settings.database_url).await.context("cannot open the store")?;
+            let kamailio = crate::serve::kamailio_tables(&settings).await?;
+            if kamailio.is_none() {
+                bail!("faces.hermes.kamailio_database_url is not set: there is no Kamailio to compare with");
+            }
+            let core = Core::with_peers(store, core_settings(&settings)?, steward_core::Peers { ldap: None, kamailio });
+            let report = core.hermes.sync(&steward_core::Actor::cli(), dry_run).await.map_err(|error| anyhow::anyhow!("{error}"))?;
+            println!("{}", serde_json::json!({ "dry_run": dry_run, "drifted": report.drifted(), "report": report }));
             Ok(ExitCode::SUCCESS)
         }
         command => {
@@ -183,7 +194,7 @@ async fn operate(core: &Core, settings: &Settings, command: Command) -> anyhow::
                 writeln!(out, "{}", serde_json::to_string(&entry)?)?;
             }
         }
-        Command::Serve | Command::Migrate | Command::Config(_) => {
+        Command::Serve | Command::Migrate | Command::Config(_) | Command::Hermes(_) => {
             let _ = settings;
             bail!("unreachable command dispatch");
         }

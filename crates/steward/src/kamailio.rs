@@ -47,4 +47,18 @@ impl KamailioTables for Kamailio {
     fn remove_alias<'a>(&'a self, alias: &'a SipAddress) -> KamailioResult<'a, bool> {
         Box::pin(async move { self.db.remove_alias(alias).await.map_err(failure) })
     }
+
+    fn subscribers(&self) -> KamailioResult<'_, Vec<(SipAddress, String)>> {
+        Box::pin(async move {
+            Ok(self.db.subscribers().await.map_err(failure)?.into_iter().map(|row| (row.address, row.ha1)).collect())
+        })
+    }
+
+    fn aliases(&self) -> KamailioResult<'_, Vec<(SipAddress, SipAddress)>> {
+        Box::pin(async move { Ok(self.db.aliases().await.map_err(failure)?.into_iter().map(|row| (row.alias, row.destination)).collect()) })
+    }
+
+    fn ha1(&self, address: &SipAddress, password: &str) -> String {
+        steward_connectors::kamailio::ha1(address, password)
+    }
 }

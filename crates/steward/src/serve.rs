@@ -119,7 +119,7 @@ fn sms_gateway(settings: &Settings) -> anyhow::Result<Option<SmsGateway>> {
 }
 
 /// Kamailio's tables, when `faces.hermes.kamailio_database_url` names them.
-async fn kamailio_tables(settings: &Settings) -> anyhow::Result<Option<Arc<dyn steward_core::hermes::KamailioTables>>> {
+pub(crate) async fn kamailio_tables(settings: &Settings) -> anyhow::Result<Option<Arc<dyn steward_core::hermes::KamailioTables>>> {
     let url = &settings.faces.hermes.kamailio_database_url;
     if url.is_empty() {
         return Ok(None);

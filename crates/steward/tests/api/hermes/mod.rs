@@ -5,6 +5,7 @@
 mod aliases;
 mod numbers;
 mod phones;
+mod sync;
 mod users;
 
 use crate::helpers::*;
@@ -41,7 +42,7 @@ impl Hermes {
 
     /// Rows of Kamailio's database (the peer's SQLite file).
     pub fn kamailio_rows(&self, sql: &str) -> String {
-        let script = "import sqlite3, sys\nfor row in sqlite3.connect(sys.argv[1]).execute(sys.argv[2]):\n    print('|'.join(str(value) for value in row))";
+        let script = "import sqlite3, sys\nfor row in sqlite3.connect(sys.argv[1], isolation_level=None).execute(sys.argv[2]):\n    print('|'.join(str(value) for value in row))";
         let output = std::process::Command::new("python3").args(["-c", script, self.kamailio.var("KAMAILIO_SQLITE"), sql]).output().unwrap();
         assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
         String::from_utf8_lossy(&output.stdout).into_owned()

@@ -1,0 +1,49 @@
+//! `steward hermes sync [--dry-run]`: drift between Steward and Kamailio is reported, and
+//! repaired so that Kamailio answers as Steward says (checked with SIPp).
+
+use super::Hermes;
+use crate::helpers::*;
+use crate::on_both_backends;
+
+on_both_backends!(sync_repairs_a_deleted_subscriber_and_an_extra_alias);
+
+fn sync(hermes: &Hermes, dry_run: bool) -> serde_json::Value {
+    let url = format!("sqlite://{}", hermes.kamailio.var("KAMAILIO_SQLITE"));
+    let mut args = vec!["hermes", "sync"];
+    if dry_run {
+        args.push("--dry-run");
+    }
+    let output = cli_with(&hermes.db, &args, "", &[("STEWARD_FACES__HERMES__KAMAILIO_DATABASE_URL", &url)]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    serde_json::from_str(stdout(&output).trim()).unwrap()
+}
+
+async fn sync_repairs_a_deleted_subscriber_and_an_extra_alias(backend: Backend) {
+    let hermes = Hermes::start(backend);
+    let (_, bob) = hermes.get("/user/add_local?username=bob&domain=example.org&displayname=Bob&email=bob@example.net").await;
+    let password = bob["user"]["password"].as_str().unwrap().to_owned();
+    assert_eq!(hermes.get("/alias/add?alias_username=bobby&alias_domain=example.org&destination=bob@example.org").await.1["response"], "ok");
+    // In step except for the peer's own seed (alice and her alias, unknown to Steward).
+    let first = sync(&hermes, false);
+    assert_eq!(first["report"]["unmanaged_subscribers"], serde_json::json!(["alice@example.org"]));
+    assert_eq!(first["report"]["extra_aliases"], serde_json::json!(["+33612345678@example.org"]));
+    assert_eq!(sync(&hermes, false)["drifted"], false, "idempotent");
+    // Drift: bob's subscriber row deleted, an alias row added behind Steward's back.
+    hermes.kamailio_rows("DELETE FROM subscriber WHERE username = 'bob'");
+    hermes.kamailio_rows("INSERT INTO dbaliases (alias_username, alias_domain, username, domain) VALUES ('stray', 'example.org', 'bob', 'example.org')");
+    assert!(hermes.kamailio.check(&["refused", "bob", &password]));
+    let dry = sync(&hermes, true);
+    assert_eq!((dry["drifted"].clone(), dry["report"]["missing_subscribers"].clone(), dry["report"]["extra_aliases"].clone()),
+        (serde_json::json!(true), serde_json::json!(["bob@example.org"]), serde_json::json!(["stray@example.org"])));
+    assert!(hermes.kamailio.check(&["refused", "bob", &password]), "a dry run changes nothing");
+    let repaired = sync(&hermes, false);
+    assert_eq!(repaired["report"]["missing_subscribers"], serde_json::json!(["bob@example.org"]));
+    assert!(hermes.kamailio.check(&["register", "bob", &password]), "bob registers again with his password");
+    assert!(!hermes.kamailio.check(&["alias", "stray", "bob"]), "the stray alias is gone");
+    assert!(hermes.kamailio.check(&["alias", "bobby", "bob"]), "Steward's alias stays");
+    // A changed digest is put back too.
+    hermes.kamailio_rows("UPDATE subscriber SET ha1 = 'x', password = 'x' WHERE username = 'bob'");
+    assert_eq!(sync(&hermes, false)["report"]["stale_passwords"], serde_json::json!(["bob@example.org"]));
+    assert!(hermes.kamailio.check(&["register", "bob", &password]));
+    assert_eq!(sync(&hermes, false)["drifted"], false);
+}
