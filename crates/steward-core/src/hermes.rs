@@ -31,8 +31,8 @@ pub trait KamailioTables: Send + Sync {
     fn serves<'a>(&'a self, domain: &'a SipDomain) -> KamailioResult<'a, bool>;
     /// Whether Kamailio has the subscriber `address`.
     fn has_subscriber<'a>(&'a self, address: &'a SipAddress) -> KamailioResult<'a, bool>;
-    /// Adds a subscriber with `password`.
-    fn add_subscriber<'a>(&'a self, address: &'a SipAddress, password: &'a SipPassword) -> KamailioResult<'a, ()>;
+    /// Adds subscribers with their passwords, all or none.
+    fn add_subscribers<'a>(&'a self, accounts: &'a [(SipAddress, SipPassword)]) -> KamailioResult<'a, ()>;
     /// Sets a subscriber's password; `false` if there is none.
     fn set_password<'a>(&'a self, address: &'a SipAddress, password: &'a SipPassword) -> KamailioResult<'a, bool>;
     /// Removes a subscriber and the aliases to it; whether it existed, and those aliases.
@@ -168,6 +168,27 @@ pub fn generate_password() -> SipPassword {
     }
 }
 
+/// The provisioned form of a new local user, with its generated password.
+fn local_user(new: NewLocalUser) -> (ProvisionedUser, SipPassword) {
+    let password = generate_password();
+    let address = new.address;
+    let user = ProvisionedUser {
+        kind: SipUserKind::Local,
+        displayname: new.displayname.as_str().to_owned(),
+        email: Some(new.email.as_str().to_owned()),
+        password: password.expose().to_owned(),
+        authid: address.user.as_str().to_owned(),
+        registrar: address.domain.as_str().to_owned(),
+        r_port: SIP_PORT,
+        proxy: address.domain.as_str().to_owned(),
+        p_port: SIP_PORT,
+        dialplan: new.dialplan.map_or_else(|| DEFAULT_DIALPLAN.to_owned(), |dialplan| dialplan.as_str().to_owned()),
+        linetext: new.linetext.map_or_else(|| address.user.as_str().to_owned(), |linetext| linetext.as_str().to_owned()),
+        address,
+    };
+    (user, password)
+}
+
 /// Hermes' user service.
 pub struct Hermes {
     store: Store,
@@ -207,22 +228,8 @@ impl Hermes {
         if self.store.sip_user(&address).await?.is_some() || kamailio.has_subscriber(&address).await? {
             return Err(HermesError::Exists(format!("User {address} already exists")));
         }
-        let password = generate_password();
-        let user = ProvisionedUser {
-            kind: SipUserKind::Local,
-            displayname: new.displayname.as_str().to_owned(),
-            email: Some(new.email.as_str().to_owned()),
-            password: password.expose().to_owned(),
-            authid: address.user.as_str().to_owned(),
-            registrar: address.domain.as_str().to_owned(),
-            r_port: SIP_PORT,
-            proxy: address.domain.as_str().to_owned(),
-            p_port: SIP_PORT,
-            dialplan: new.dialplan.map_or_else(|| DEFAULT_DIALPLAN.to_owned(), |dialplan| dialplan.as_str().to_owned()),
-            linetext: new.linetext.map_or_else(|| address.user.as_str().to_owned(), |linetext| linetext.as_str().to_owned()),
-            address,
-        };
-        if let Err(failure) = kamailio.add_subscriber(&user.address, &password).await {
+        let (user, password) = local_user(NewLocalUser { address, ..new });
+        if let Err(failure) = kamailio.add_subscribers(&[(user.address.clone(), password.clone())]).await {
             // Two requests at once: Kamailio's unique key refused the second.
             if kamailio.has_subscriber(&user.address).await.unwrap_or(false) {
                 return Err(HermesError::Exists(format!("User {} already exists", user.address)));
@@ -245,6 +252,58 @@ impl Hermes {
             });
         }
         Ok(user)
+    }
+
+    /// Adds many local users at once, all or none: one Kamailio transaction of multi-row
+    /// inserts, then one of Steward's. The same checks as [`Self::add_local`], each made
+    /// once for the whole batch.
+    pub async fn add_local_many(&self, actor: &Actor, new: Vec<NewLocalUser>) -> Result<Vec<ProvisionedUser>, HermesError> {
+        use std::collections::HashSet;
+        let kamailio = self.kamailio()?;
+        let domains: HashSet<&SipDomain> = new.iter().map(|user| &user.address.domain).collect();
+        for domain in domains {
+            if !kamailio.serves(domain).await? {
+                return Err(HermesError::NxDomain(format!("{domain} is not a domain served here")));
+            }
+        }
+        let mut seen = HashSet::new();
+        if let Some(twice) = new.iter().find(|user| !seen.insert(&user.address)) {
+            return Err(HermesError::Exists(format!("User {} is given twice", twice.address)));
+        }
+        let taken: HashSet<SipAddress> = kamailio
+            .subscribers()
+            .await?
+            .into_iter()
+            .map(|(address, _)| address)
+            .chain(self.store.sip_user_addresses(None).await?)
+            .collect();
+        if let Some(existing) = new.iter().find(|user| taken.contains(&user.address)) {
+            return Err(HermesError::Exists(format!("User {} already exists", existing.address)));
+        }
+        let (users, accounts): (Vec<ProvisionedUser>, Vec<(SipAddress, SipPassword)>) = new
+            .into_iter()
+            .map(|new| {
+                let (user, password) = local_user(new);
+                let address = user.address.clone();
+                (user, (address, password))
+            })
+            .unzip();
+        kamailio.add_subscribers(&accounts).await?;
+        let recorded = async {
+            let at = now();
+            let write = self.store.write().await?;
+            write.insert_sip_users(&users, at).await?;
+            write.audit(audit::entry(actor, "hermes.user.import", "local", json!({ "users": users.len() })), at).await?;
+            write.commit().await
+        }
+        .await;
+        if let Err(error) = recorded {
+            for (address, _) in &accounts {
+                self.undo_subscriber(kamailio, address).await;
+            }
+            return Err(error.into());
+        }
+        Ok(users)
     }
 
     /// Takes back a subscriber this request added, after Steward's own write failed.
@@ -356,7 +415,7 @@ impl Hermes {
             return;
         };
         let restored = match SipPassword::parse(&user.password) {
-            Ok(password) => kamailio.add_subscriber(&user.address, &password).await,
+            Ok(password) => kamailio.add_subscribers(&[(user.address.clone(), password)]).await,
             Err(error) => Err(KamailioFailure(error.to_string())),
         };
         if let Err(failure) = restored {
@@ -706,7 +765,7 @@ impl Hermes {
                 None => {
                     report.missing_subscribers.push(user.address.to_string());
                     if !dry_run {
-                        kamailio.add_subscriber(&user.address, &password).await?;
+                        kamailio.add_subscribers(&[(user.address.clone(), password)]).await?;
                     }
                 }
                 Some(ha1) if *ha1 != kamailio.ha1(&user.address, password.expose()) => {

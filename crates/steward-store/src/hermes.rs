@@ -168,33 +168,41 @@ impl WriteTx {
 
     /// Adds a provisioned user (the caller checked it is new).
     pub async fn insert_sip_user(&self, user: &ProvisionedUser, at: OffsetDateTime) -> Result<(), StoreError> {
-        let insert = Query::insert()
-            .into_table("sip_users")
-            .columns(USER_COLUMNS.into_iter().chain(["created_at", "updated_at"]))
-            .values([
-                user.address.user.as_str().into(),
-                user.address.domain.as_str().into(),
-                user.kind.as_str().into(),
-                user.displayname.clone().into(),
-                user.email.clone().into(),
-                user.password.clone().into(),
-                user.authid.clone().into(),
-                user.registrar.clone().into(),
-                i32::from(user.r_port).into(),
-                user.proxy.clone().into(),
-                i32::from(user.p_port).into(),
-                user.dialplan.clone().into(),
-                user.linetext.clone().into(),
-                Option::<i64>::None.into(),
-                stored_time(at).into(),
-                stored_time(at).into(),
-            ])
-            .map_err(corrupt)?
-            .take();
-        self.tx.execute(&insert).await.map_err(|error| match StoreError::from(error) {
+        self.insert_sip_users(std::slice::from_ref(user), at).await.map_err(|error| match error {
             StoreError::Conflict(_) => StoreError::Conflict(format!("{} is already provisioned", user.address)),
             other => other,
-        })?;
+        })
+    }
+
+    /// Adds provisioned users in multi-row statements (the caller checked they are new).
+    pub async fn insert_sip_users(&self, users: &[ProvisionedUser], at: OffsetDateTime) -> Result<(), StoreError> {
+        // 16 columns: 250 rows stay far inside both backends' bound-parameter limits.
+        for chunk in users.chunks(250) {
+            let mut insert = Query::insert().into_table("sip_users").columns(USER_COLUMNS.into_iter().chain(["created_at", "updated_at"])).take();
+            for user in chunk {
+                insert
+                    .values([
+                        user.address.user.as_str().into(),
+                        user.address.domain.as_str().into(),
+                        user.kind.as_str().into(),
+                        user.displayname.clone().into(),
+                        user.email.clone().into(),
+                        user.password.clone().into(),
+                        user.authid.clone().into(),
+                        user.registrar.clone().into(),
+                        i32::from(user.r_port).into(),
+                        user.proxy.clone().into(),
+                        i32::from(user.p_port).into(),
+                        user.dialplan.clone().into(),
+                        user.linetext.clone().into(),
+                        Option::<i64>::None.into(),
+                        stored_time(at).into(),
+                        stored_time(at).into(),
+                    ])
+                    .map_err(corrupt)?;
+            }
+            self.tx.execute(&insert).await?;
+        }
         Ok(())
     }
 

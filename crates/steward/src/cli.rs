@@ -70,6 +70,10 @@ pub enum HermesCommand {
         #[arg(long)]
         dry_run: bool,
     },
+    /// Add local SIP users in bulk, all or none: one line per user on stdin,
+    /// `user@domain,display name,e-mail`. Prints one JSON object per user with its
+    /// generated password.
+    Import,
 }
 
 /// `steward account …`

@@ -29,15 +29,28 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Store::open_and_migrate(&settings.database_url).await.context("migration failed")?;
             Ok(ExitCode::SUCCESS)
         }
-        Command::Hermes(HermesCommand::Sync { dry_run }) => {
+        Command::Hermes(command) => {
             let store = Store::open_and_migrate(&settings.database_url).await.context("cannot open the store")?;
             let kamailio = crate::serve::kamailio_tables(&settings).await?;
             if kamailio.is_none() {
-                bail!("faces.hermes.kamailio_database_url is not set: there is no Kamailio to compare with");
+                bail!("faces.hermes.kamailio_database_url is not set: Hermes has no Kamailio to write to");
             }
             let core = Core::with_peers(store, core_settings(&settings)?, steward_core::Peers { ldap: None, kamailio });
-            let report = core.hermes.sync(&steward_core::Actor::cli(), dry_run).await.map_err(|error| anyhow::anyhow!("{error}"))?;
-            println!("{}", serde_json::json!({ "dry_run": dry_run, "drifted": report.drifted(), "report": report }));
+            let actor = steward_core::Actor::cli();
+            match command {
+                HermesCommand::Sync { dry_run } => {
+                    let report = core.hermes.sync(&actor, dry_run).await.map_err(|error| anyhow::anyhow!("{error}"))?;
+                    println!("{}", serde_json::json!({ "dry_run": dry_run, "drifted": report.drifted(), "report": report }));
+                }
+                HermesCommand::Import => {
+                    let users = import_lines(std::io::stdin().lock())?;
+                    let added = core.hermes.add_local_many(&actor, users).await.map_err(|error| anyhow::anyhow!("{error}"))?;
+                    let mut out = std::io::stdout().lock();
+                    for user in added {
+                        writeln!(out, "{}", serde_json::json!({ "address": user.address.to_string(), "password": user.password }))?;
+                    }
+                }
+            }
             Ok(ExitCode::SUCCESS)
         }
         command => {
@@ -77,6 +90,34 @@ pub fn core_settings(settings: &Settings) -> anyhow::Result<CoreSettings> {
 async fn open(settings: &Settings) -> anyhow::Result<Core> {
     let store = Store::open_and_migrate(&settings.database_url).await.context("cannot open the store")?;
     Ok(Core::new(store, core_settings(settings)?))
+}
+
+/// `user@domain,display name,e-mail` lines into new local users; a bad line is refused
+/// with its number, and nothing is added.
+fn import_lines(input: impl BufRead) -> anyhow::Result<Vec<steward_core::hermes::NewLocalUser>> {
+    use steward_model::sip::{DisplayName, SipAddress};
+    let mut users = Vec::new();
+    for (number, line) in input.lines().enumerate() {
+        let line = line.context("cannot read stdin")?;
+        if line.trim().is_empty() {
+            continue;
+        }
+        let mut fields = line.splitn(3, ',').map(str::trim);
+        let (Some(address), Some(displayname), Some(email)) = (fields.next(), fields.next(), fields.next()) else {
+            bail!("line {}: expected user@domain,display name,e-mail", number + 1);
+        };
+        let parsed = (|| -> Result<_, steward_model::ParseError> {
+            Ok(steward_core::hermes::NewLocalUser {
+                address: SipAddress::parse(address)?,
+                displayname: DisplayName::parse(displayname)?,
+                email: steward_model::Email::parse(email)?,
+                dialplan: None,
+                linetext: None,
+            })
+        })();
+        users.push(parsed.map_err(|error| anyhow::anyhow!("line {}: {error}", number + 1))?);
+    }
+    Ok(users)
 }
 
 /// Reads the first line of stdin, without its CR/LF; refuses an empty one.

@@ -26,10 +26,8 @@ impl KamailioTables for Kamailio {
         Box::pin(async move { self.db.has_subscriber(address).await.map_err(failure) })
     }
 
-    fn add_subscriber<'a>(&'a self, address: &'a SipAddress, password: &'a SipPassword) -> KamailioResult<'a, ()> {
-        Box::pin(async move {
-            self.db.add_subscribers(&[(address.clone(), password.clone())], self.keep_clear_text).await.map_err(failure)
-        })
+    fn add_subscribers<'a>(&'a self, accounts: &'a [(SipAddress, SipPassword)]) -> KamailioResult<'a, ()> {
+        Box::pin(async move { self.db.add_subscribers(accounts, self.keep_clear_text).await.map_err(failure) })
     }
 
     fn set_password<'a>(&'a self, address: &'a SipAddress, password: &'a SipPassword) -> KamailioResult<'a, bool> {

@@ -5,7 +5,7 @@ use super::Hermes;
 use crate::helpers::*;
 use crate::on_both_backends;
 
-on_both_backends!(sync_repairs_a_deleted_subscriber_and_an_extra_alias);
+on_both_backends!(sync_repairs_a_deleted_subscriber_and_an_extra_alias, import_adds_many_users_all_or_none);
 
 fn sync(hermes: &Hermes, dry_run: bool) -> serde_json::Value {
     let url = format!("sqlite://{}", hermes.kamailio.var("KAMAILIO_SQLITE"));
@@ -46,4 +46,30 @@ async fn sync_repairs_a_deleted_subscriber_and_an_extra_alias(backend: Backend) 
     assert_eq!(sync(&hermes, false)["report"]["stale_passwords"], serde_json::json!(["bob@example.org"]));
     assert!(hermes.kamailio.check(&["register", "bob", &password]));
     assert_eq!(sync(&hermes, false)["drifted"], false);
+}
+
+/// `steward hermes import`: many local users in one go, each able to register at once; a
+/// batch with one bad or taken line adds nobody.
+async fn import_adds_many_users_all_or_none(backend: Backend) {
+    let hermes = Hermes::start(backend);
+    let url = format!("sqlite://{}", hermes.kamailio.var("KAMAILIO_SQLITE"));
+    let env = [("STEWARD_FACES__HERMES__KAMAILIO_DATABASE_URL", url.as_str())];
+    let lines: String = (0..600).map(|n| format!("u{n}@example.org,User {n},u{n}@example.net\n")).collect();
+    let output = cli_with(&hermes.db, &["hermes", "import"], &lines, &env);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let added: Vec<serde_json::Value> = stdout(&output).lines().map(|line| serde_json::from_str(line).unwrap()).collect();
+    assert_eq!(added.len(), 600);
+    let last = &added[599];
+    assert_eq!(last["address"], "u599@example.org");
+    assert!(hermes.kamailio.check(&["register", "u599", last["password"].as_str().unwrap()]));
+    assert_eq!(hermes.get("/user/get?user=u42@example.org").await.1["user"]["displayname"], "User 42");
+    assert_eq!(hermes.kamailio_rows("SELECT COUNT(*) FROM subscriber"), "601\n");
+    // All or none: a taken user, a bad line, a line given twice.
+    for bad in ["new1@example.org,N,n@example.net\nu5@example.org,U,u@example.net\n", "new1@example.org,N,n@example.net\nnot an address,X,x@example.net\n", "new1@example.org,N,n@example.net\nnew1@example.org,N,n@example.net\n", "new1@example.org,N,n@example.net\nx@nowhere.test,X,x@example.net\n"] {
+        let refused = cli_with(&hermes.db, &["hermes", "import"], bad, &env);
+        assert_eq!(refused.status.code(), Some(1), "{bad}: {}", stdout(&refused));
+        assert!(!stderr(&refused).is_empty());
+    }
+    assert_eq!(hermes.kamailio_rows("SELECT COUNT(*) FROM subscriber"), "601\n", "nothing added");
+    assert_eq!(hermes.get("/user/get?user=new1@example.org").await.1["cause"], "nonexistant");
 }
