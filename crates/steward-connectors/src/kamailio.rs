@@ -118,6 +118,26 @@ impl KamailioDb {
         Ok(self.db.query_one(&select).await?.is_some())
     }
 
+    /// Adds `domains` to Kamailio's `domain` table where missing; returns how many were
+    /// added. Kamailio's domain module caches that table: it sees them after its
+    /// `domain.reload` RPC or a restart.
+    pub async fn ensure_domains(&self, domains: &[SipDomain]) -> Result<u64, KamailioError> {
+        let mut added = 0;
+        for domain in domains {
+            if self.serves(domain).await? {
+                continue;
+            }
+            let insert = Query::insert()
+                .into_table("domain")
+                .columns(["domain"])
+                .values([domain.as_str().into()])
+                .map_err(|error| KamailioError::Database(error.to_string()))?
+                .take();
+            added += self.db.execute(&insert).await?.rows_affected();
+        }
+        Ok(added)
+    }
+
     /// Every domain Kamailio serves, sorted.
     pub async fn domains(&self) -> Result<Vec<String>, KamailioError> {
         let select = Query::select().column("domain").from("domain").order_by("domain", sea_orm::Order::Asc).take();

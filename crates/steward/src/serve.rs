@@ -125,6 +125,18 @@ pub(crate) async fn kamailio_tables(settings: &Settings) -> anyhow::Result<Optio
         return Ok(None);
     }
     let db = steward_connectors::kamailio::KamailioDb::connect(url).await.context("faces.hermes.kamailio_database_url")?;
+    let domains = settings
+        .faces
+        .hermes
+        .kamailio_domains
+        .iter()
+        .map(|domain| steward_model::sip::SipDomain::parse(domain))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|error| anyhow::anyhow!("faces.hermes.kamailio_domains: {error}"))?;
+    let added = db.ensure_domains(&domains).await.context("faces.hermes.kamailio_domains")?;
+    if added > 0 {
+        tracing::info!(added, "domains written to Kamailio's domain table (its domain module sees them after domain.reload)");
+    }
     Ok(Some(Arc::new(crate::kamailio::Kamailio { db, keep_clear_text: true })))
 }
 

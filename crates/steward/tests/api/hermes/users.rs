@@ -13,6 +13,7 @@ on_both_backends!(
     user_nodes_refuse_bad_input_and_unknown_nodes,
     callers_outside_trusted_networks_need_a_sip_admin,
     a_kamailio_that_refuses_leaves_both_sides_unchanged,
+    configured_domains_are_written_to_kamailio,
 );
 
 fn ok(body: &serde_json::Value) -> bool {
@@ -210,4 +211,14 @@ async fn a_kamailio_that_refuses_leaves_both_sides_unchanged(backend: Backend) {
     hermes.kamailio_rows("ALTER TABLE subscriber_away RENAME TO subscriber");
     assert!(hermes.kamailio.check(&["register", "bob", still["user"]["password"].as_str().unwrap()]), "Kamailio kept bob as he was");
     assert_eq!(hermes.kamailio_rows("SELECT COUNT(*) FROM subscriber WHERE username = 'carol'"), "0\n");
+}
+
+/// `faces.hermes.kamailio_domains` are written to Kamailio's `domain` table at start-up,
+/// so add_local accepts them (and remote users there are refused as local).
+async fn configured_domains_are_written_to_kamailio(backend: Backend) {
+    let hermes = Hermes::start_with(backend, &[("STEWARD_FACES__HERMES__KAMAILIO_DOMAINS", "voip.test, Example.org")]);
+    assert_eq!(hermes.kamailio_rows("SELECT domain FROM domain ORDER BY domain"), "example.org\nvoip.test\n", "added once, lower-case");
+    assert!(ok(&hermes.get("/user/add_local?username=dan&domain=voip.test&displayname=Dan&email=dan@example.net").await.1));
+    let (_, remote) = hermes.get("/user/add_remote?username=r&domain=voip.test&password=x&displayname=R&registrar=sip.example.com").await;
+    assert_eq!(verdict(&remote), ("failed".into(), "localdomain".into()));
 }
