@@ -221,4 +221,6 @@ async fn configured_domains_are_written_to_kamailio(backend: Backend) {
     assert!(ok(&hermes.get("/user/add_local?username=dan&domain=voip.test&displayname=Dan&email=dan@example.net").await.1));
     let (_, remote) = hermes.get("/user/add_remote?username=r&domain=voip.test&password=x&displayname=R&registrar=sip.example.com").await;
     assert_eq!(verdict(&remote), ("failed".into(), "localdomain".into()));
+    let ready = eventually(std::time::Duration::from_secs(5), || async { hermes.server.readyz().await["checks"]["kamailio"] == "ok" }).await;
+    assert!(ready, "{}", hermes.server.readyz().await);
 }
