@@ -16,6 +16,19 @@ pub struct Hermes {
     pub server: Server,
     pub db: TestDb,
     pub kamailio: Peer,
+    /// Kamailio's PostgreSQL database, dropped with the fixture.
+    kamailio_pg: Option<String>,
+}
+
+impl Drop for Hermes {
+    fn drop(&mut self) {
+        self.kamailio.stop();
+        if let Some(name) = &self.kamailio_pg {
+            let _ = std::process::Command::new("psql")
+                .args([pg_admin_url().as_str(), "-qAt", "-c", &format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")])
+                .output();
+        }
+    }
 }
 
 impl Hermes {
@@ -26,11 +39,34 @@ impl Hermes {
     pub fn start_with(backend: Backend, env: &[(&str, &str)]) -> Self {
         let kamailio = Peer::start("kamailio", &[], None);
         let url = format!("sqlite://{}", kamailio.var("KAMAILIO_SQLITE"));
+        Self::start_on(backend, kamailio, url, env)
+    }
+
+    /// The same with Kamailio's tables in a PostgreSQL database of the test server.
+    pub fn start_on_postgres_kamailio(backend: Backend) -> Self {
+        let admin = url::Url::parse(&pg_admin_url()).unwrap();
+        let database = format!("kamailio_{}", uuid::Uuid::new_v4().simple());
+        let env = [
+            ("KAMAILIO_DB", "postgres".to_owned()),
+            ("PGHOST", admin.host_str().unwrap_or("127.0.0.1").to_owned()),
+            ("PGPORT", admin.port().unwrap_or(5432).to_string()),
+            ("PGUSER", if admin.username().is_empty() { "postgres".to_owned() } else { admin.username().to_owned() }),
+            ("KAMAILIO_PG_DB", database.clone()),
+        ];
+        let env: Vec<(&str, &str)> = env.iter().map(|(key, value)| (*key, value.as_str())).collect();
+        let kamailio = Peer::start("kamailio", &env, None);
+        let url = kamailio.var("KAMAILIO_PG_URL").to_owned();
+        let mut hermes = Self::start_on(backend, kamailio, url, &[]);
+        hermes.kamailio_pg = Some(database);
+        hermes
+    }
+
+    fn start_on(backend: Backend, kamailio: Peer, url: String, env: &[(&str, &str)]) -> Self {
         let db = TestDb::new(backend);
         let mut all = vec![("STEWARD_FACES__HERMES__KAMAILIO_DATABASE_URL", url.as_str())];
         all.extend_from_slice(env);
         let server = Server::start(&db, &all);
-        Self { server, db, kamailio }
+        Self { server, db, kamailio, kamailio_pg: None }
     }
 
     /// `GET path` (with its query) from 127.0.0.1, without credentials: `(status, body)`.

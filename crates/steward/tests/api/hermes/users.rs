@@ -14,6 +14,7 @@ on_both_backends!(
     callers_outside_trusted_networks_need_a_sip_admin,
     a_kamailio_that_refuses_leaves_both_sides_unchanged,
     configured_domains_are_written_to_kamailio,
+    provisioning_into_a_postgres_kamailio,
 );
 
 fn ok(body: &serde_json::Value) -> bool {
@@ -223,4 +224,22 @@ async fn configured_domains_are_written_to_kamailio(backend: Backend) {
     assert_eq!(verdict(&remote), ("failed".into(), "localdomain".into()));
     let ready = eventually(std::time::Duration::from_secs(5), || async { hermes.server.readyz().await["checks"]["kamailio"] == "ok" }).await;
     assert!(ready, "{}", hermes.server.readyz().await);
+}
+
+/// The provisioning path with Kamailio's tables on PostgreSQL: add_local, REGISTER, alias,
+/// change_pw, remove.
+async fn provisioning_into_a_postgres_kamailio(backend: Backend) {
+    let hermes = Hermes::start_on_postgres_kamailio(backend);
+    let (_, added) = hermes.get("/user/add_local?username=pgbob&domain=example.org&displayname=Bob&email=bob@example.net").await;
+    assert!(ok(&added), "{added}");
+    let password = added["user"]["password"].as_str().unwrap().to_owned();
+    assert!(hermes.kamailio.check(&["register", "pgbob", &password]));
+    assert!(ok(&hermes.get("/alias/add?alias_username=%2B4761000001&alias_domain=example.org&destination=pgbob@example.org").await.1));
+    assert!(hermes.kamailio.check(&["alias", "+4761000001", "pgbob"]));
+    assert!(ok(&hermes.get("/user/change_pw?user=pgbob@example.org&password=Pg-Passw0rd").await.1));
+    assert!(hermes.kamailio.check(&["refused", "pgbob", &password]));
+    assert!(hermes.kamailio.check(&["register", "pgbob", "Pg-Passw0rd"]));
+    let (_, removed) = hermes.get("/user/remove?user=pgbob@example.org").await;
+    assert_eq!(removed["removed_aliases"], json!(["+4761000001@example.org"]), "{removed}");
+    assert!(hermes.kamailio.check(&["refused", "pgbob", "Pg-Passw0rd"]));
 }
