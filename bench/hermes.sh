@@ -12,7 +12,10 @@
 # Results: stdout, and key=value lines in bench/results/hermes-latest.txt.
 # Knobs: RANGE (1000000), IMPORT (10000), ROUNDS (5), ROUND_SECONDS (5), GET_THREADS (2),
 # GET_CONNECTIONS (16), RANGE_ROUNDS (3), WAIT_QUIET (120), SKIP_BUILD, STEWARD_BIN,
-# BIN_COMMIT, BUILD_RETRIES (3).
+# BIN_COMMIT, BUILD_RETRIES (3), STORE (sqlite | postgres: Steward's store in a fresh
+# database on PG_ADMIN_URL, postgres://postgres@127.0.0.1:5432/postgres; the baseline is
+# then the same 500-row statements through psql in one transaction; PG_PARAMS, e.g.
+# sslmode=disable, is added to the store's URL).
 set -euo pipefail
 
 RANGE=${RANGE:-1000000}
@@ -28,7 +31,10 @@ REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 TARGET_DIR=${CARGO_TARGET_DIR:-$HOME/.cache/steward-target}
 BUILT_BIN=${STEWARD_BIN:-$TARGET_DIR/release/steward}
 RESULTS_DIR=$REPO/bench/results
+STORE=${STORE:-sqlite}
+PG_ADMIN_URL=${PG_ADMIN_URL:-postgres://postgres@127.0.0.1:5432/postgres}
 RESULT_FILE=$RESULTS_DIR/hermes-latest.txt
+[ "$STORE" = sqlite ] || RESULT_FILE=$RESULTS_DIR/hermes-$STORE-latest.txt
 
 BENCH_NAME=hermes
 # shellcheck source=bench/lib.sh
@@ -48,9 +54,16 @@ python3 -c 'import sqlite3, sys; c = sqlite3.connect(sys.argv[1], isolation_leve
     "$KAMAILIO_SQLITE" "$KAMAILIO_DOMAIN"
 
 DB=$WORK/bench.db
+DB_URL="sqlite://$DB?mode=rwc"
+if [ "$STORE" = postgres ]; then
+    PG_DB=steward_bench_$$
+    psql "$PG_ADMIN_URL" -qAtc "CREATE DATABASE $PG_DB" >/dev/null
+    DB_URL="${PG_ADMIN_URL%/*}/$PG_DB${PG_PARAMS:+?$PG_PARAMS}"
+    trap 'stop_kamailio; psql "$PG_ADMIN_URL" -qAtc "DROP DATABASE IF EXISTS $PG_DB WITH (FORCE)" >/dev/null 2>&1; bench_cleanup' EXIT
+fi
 steward_env() {
     for var in $(compgen -e | grep '^STEWARD_' || true); do unset "$var"; done
-    exec env STEWARD_DATABASE_URL="sqlite://$DB?mode=rwc" \
+    exec env STEWARD_DATABASE_URL="$DB_URL" \
         STEWARD_FACES__HERMES__KAMAILIO_DATABASE_URL="sqlite://$KAMAILIO_SQLITE" \
         STEWARD_FACES__HERMES__MAX_RANGE="$RANGE" "$@"
 }
@@ -90,6 +103,17 @@ for k in range(0, count, 500):
 c.execute("COMMIT")
 print(f"{(time.perf_counter() - started) * 1000:.1f}")
 EOF
+# On PostgreSQL: the same statements as SQL for psql (one transaction; psql's own parse
+# of the file counts against the baseline, which makes it the more generous one).
+cat >"$WORK/baseline_pg.py" <<'EOF'
+import sys
+first, count = int(sys.argv[1]), int(sys.argv[2])
+print("DROP TABLE IF EXISTS scratch_numbers; CREATE TABLE scratch_numbers (id bigserial PRIMARY KEY, number varchar(16) NOT NULL UNIQUE);")
+print("BEGIN;")
+for k in range(first, first + count, 500):
+    print("INSERT INTO scratch_numbers (number) VALUES " + ", ".join(f"('+{n}')" for n in range(k, min(k + 500, first + count))) + ";")
+print("COMMIT;")
+EOF
 : >"$WORK/range.tsv"; : >"$WORK/baseline.tsv"
 log "add_range: $RANGE_ROUNDS rounds of $RANGE numbers (a fresh lead-in each round) and the baseline"
 for round in $(seq "$RANGE_ROUNDS"); do
@@ -100,7 +124,13 @@ for round in $(seq "$RANGE_ROUNDS"); do
     added=$(printf '%s' "${reply%$'\t'*}" | python3 -c 'import json, sys; print(json.load(sys.stdin)["added"])')
     [ "$added" = "$RANGE" ] || die "add_range added $added, expected $RANGE"
     printf '%s\n' "$(awk -v t="${reply##*$'\t'}" 'BEGIN { printf "%.1f", t * 1000 }')" >>"$WORK/range.tsv"
-    python3 "$WORK/baseline.py" "$WORK/scratch.db" "$(( (60 + round) * 100000000 ))" "$RANGE" >>"$WORK/baseline.tsv"
+    if [ "$STORE" = postgres ]; then
+        python3 "$WORK/baseline_pg.py" "$(( (60 + round) * 100000000 ))" "$RANGE" >"$WORK/baseline.sql"
+        t0=$(now_ms); psql "$DB_URL" -q -v ON_ERROR_STOP=1 -f "$WORK/baseline.sql" >/dev/null; t1=$(now_ms)
+        echo $((t1 - t0)) >>"$WORK/baseline.tsv"
+    else
+        python3 "$WORK/baseline.py" "$WORK/scratch.db" "$(( (60 + round) * 100000000 ))" "$RANGE" >>"$WORK/baseline.tsv"
+    fi
     log "round $round: add_range $(tail -1 "$WORK/range.tsv") ms, baseline $(tail -1 "$WORK/baseline.tsv") ms"
 done
 RANGE_MS=$(median <"$WORK/range.tsv")
@@ -172,7 +202,7 @@ mkdir -p "$RESULTS_DIR"
     echo "commit=$COMMIT"
     echo "tree_at_end_of_run=$(tree_state)"
     echo "binary_mtime=$BINARY_MTIME"
-    echo "cores=$(nproc)"
+    echo "cores=$(nproc) store=$STORE pg_params=${PG_PARAMS:-}"
     cat "$WORK/cpu.txt"
     echo "range_numbers=$RANGE range_rounds=$RANGE_ROUNDS"
     echo "add_range_ms_rounds=$(paste -sd, "$WORK/range.tsv") add_range_ms_median=$RANGE_MS"
@@ -187,7 +217,7 @@ mkdir -p "$RESULTS_DIR"
 } >"$RESULT_FILE"
 cat <<EOF
 
-Hermes benchmark ($(nproc) cores; SQLite store, Kamailio on SQLite)
+Hermes benchmark ($(nproc) cores; $STORE store, Kamailio on SQLite)
 --------------------------------------------------------------------
   numbers/add_range of $RANGE   $RANGE_MS ms (median of $RANGE_ROUNDS: $(paste -sd' ' "$WORK/range.tsv"))
   500-row VALUES baseline       $BASELINE_MS ms (median: $(paste -sd' ' "$WORK/baseline.tsv"))

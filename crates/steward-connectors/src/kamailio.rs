@@ -99,10 +99,19 @@ impl KamailioDb {
                 .map_err(|error| KamailioError::Setup(error.to_string()))?;
             SqlxSqliteConnector::from_sqlx_sqlite_pool(pool)
         } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            // As for Steward's store: no TLS to a loopback server unless the URL asks
+            // for it (sqlx 0.9.0 leaves Nagle's algorithm on, and TLS records then wait
+            // for delayed ACKs).
+            let mut options = url
+                .parse::<sea_orm::sqlx::postgres::PgConnectOptions>()
+                .map_err(|error| KamailioError::Setup(format!("not a PostgreSQL URL: {error}")))?;
+            if matches!(options.get_host(), "localhost" | "127.0.0.1" | "::1") && !url.contains("sslmode=") {
+                options = options.ssl_mode(sea_orm::sqlx::postgres::PgSslMode::Disable);
+            }
             let pool = PgPoolOptions::new()
                 .max_connections(4)
                 .acquire_timeout(Duration::from_secs(5))
-                .connect(url)
+                .connect_with(options)
                 .await
                 .map_err(|error| KamailioError::Setup(error.to_string()))?;
             SqlxPostgresConnector::from_sqlx_postgres_pool(pool)

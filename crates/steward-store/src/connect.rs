@@ -56,6 +56,18 @@ async fn connect_sqlite(options: SqliteConnectOptions) -> Result<sea_orm::sqlx::
     }
 }
 
+/// The PostgreSQL options for `url`. Without an `sslmode` in the URL, a server on the
+/// loopback interface is reached without TLS: libpq's default (`prefer`) verifies nothing,
+/// so on loopback it protects nothing, and through sqlx 0.9.0, which leaves Nagle's
+/// algorithm on, every message longer than one TLS record waited for a delayed ACK
+/// (about 40 ms per multi-row insert; 10 000 SIP users took 1.8 s instead of 0.3 s).
+pub fn postgres_options(url: &str) -> Result<sea_orm::sqlx::postgres::PgConnectOptions, StoreError> {
+    use sea_orm::sqlx::postgres::{PgConnectOptions, PgSslMode};
+    let options = PgConnectOptions::from_str(url).map_err(|error| StoreError::Setup(format!("bad PostgreSQL URL: {error}")))?;
+    let loopback = matches!(options.get_host(), "localhost" | "127.0.0.1" | "::1" | "[::1]") || options.get_host().starts_with('/');
+    Ok(if loopback && !url.contains("sslmode=") { options.ssl_mode(PgSslMode::Disable) } else { options })
+}
+
 impl Store {
     /// Opens the pool for `url`; does not migrate.
     pub async fn connect(url: &str) -> Result<Self, StoreError> {
@@ -78,10 +90,11 @@ impl Store {
                 SqlxSqliteConnector::from_sqlx_sqlite_pool(connect_sqlite(options).await?)
             }
             Backend::Postgres => {
+                let options = postgres_options(url)?;
                 let pool = PgPoolOptions::new()
                     .max_connections(16)
                     .acquire_timeout(Duration::from_secs(5))
-                    .connect(url)
+                    .connect_with(options)
                     .await
                     .map_err(|error| StoreError::Unavailable(error.to_string()))?;
                 SqlxPostgresConnector::from_sqlx_postgres_pool(pool)
@@ -114,5 +127,21 @@ impl Store {
         Migrator::up(&transaction, None).await?;
         transaction.commit().await?;
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sea_orm::sqlx::postgres::PgSslMode;
+
+    #[test]
+    fn loopback_servers_go_without_tls_unless_the_url_says() {
+        let mode = |url: &str| postgres_options(url).unwrap().get_ssl_mode();
+        assert!(matches!(mode("postgres://postgres@127.0.0.1:5432/db"), PgSslMode::Disable));
+        assert!(matches!(mode("postgres://postgres@localhost/db"), PgSslMode::Disable));
+        assert!(matches!(mode("postgres://postgres@127.0.0.1/db?sslmode=require"), PgSslMode::Require));
+        assert!(matches!(mode("postgres://postgres@db.example.org/db"), PgSslMode::Prefer));
+        assert!(postgres_options("mysql://nope").is_err());
     }
 }
