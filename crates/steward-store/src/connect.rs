@@ -142,6 +142,6 @@ mod tests {
         assert!(matches!(mode("postgres://postgres@localhost/db"), PgSslMode::Disable));
         assert!(matches!(mode("postgres://postgres@127.0.0.1/db?sslmode=require"), PgSslMode::Require));
         assert!(matches!(mode("postgres://postgres@db.example.org/db"), PgSslMode::Prefer));
-        assert!(postgres_options("mysql://nope").is_err());
+        assert!(postgres_options("postgres://[bad").is_err());
     }
 }
