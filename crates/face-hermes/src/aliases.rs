@@ -1,8 +1,5 @@
 //! The alias nodes: list, user, add, remove.
 
-use axum::extract::Request;
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
 use serde_json::json;
 use steward_http::AppState;
 use steward_model::sip::{Glob, SipAddress};
@@ -19,46 +16,35 @@ fn alias_of(params: &Params, cause: &str) -> Result<SipAddress, Answer> {
 }
 
 /// Answers `alias/<node>`.
-pub async fn serve(state: &AppState, caller: &Caller, node: &str, request: Request) -> Response {
-    if !["list", "user", "add", "remove"].contains(&node) {
-        return Answer::transport(StatusCode::NOT_FOUND, "node", format!("Unknown API node alias/{node}")).into_response();
-    }
-    let params = match crate::users::params_of(request).await {
-        Ok(params) => params,
-        Err(answer) => return answer.into_response(),
-    };
+pub async fn serve(state: &AppState, caller: &Caller, node: &str, params: &Params) -> Result<Answer, Answer> {
     let hermes = &state.core.hermes;
-    let answer: Result<Answer, Answer> = async {
-        Ok(match node {
-            "list" => {
-                let search = params.optional("search", Glob::parse)?.flatten();
-                let aliases: Vec<serde_json::Value> = hermes
-                    .aliases(search.as_ref())
-                    .await?
-                    .iter()
-                    .map(|row| json!({ "alias": row.alias.to_string(), "destination": row.destination.to_string() }))
-                    .collect();
-                Answer::ok(json!({ "aliases": aliases }))
-            }
-            "user" => {
-                let destination = params.parsed("destination", SipAddress::parse)?;
-                let e164 = params.optional("e164", crate::numbers::flag)?.unwrap_or(false);
-                let aliases: Vec<String> = hermes.aliases_of(&destination, e164).await?.iter().map(ToString::to_string).collect();
-                Answer::ok(json!({ "destination": destination.to_string(), "aliases": aliases }))
-            }
-            "add" => {
-                let alias = alias_of(&params, "alias")?;
-                let destination = params.parsed("destination", SipAddress::parse)?;
-                hermes.add_alias(&caller.actor, &alias, &destination).await?;
-                Answer::ok(json!({ "alias": alias.to_string(), "destination": destination.to_string() }))
-            }
-            _ => {
-                let alias = alias_of(&params, "address")?;
-                hermes.remove_alias(&caller.actor, &alias).await?;
-                Answer::ok(json!({ "alias": alias.to_string() }))
-            }
-        })
-    }
-    .await;
-    answer.unwrap_or_else(|refusal| refusal).into_response()
+    Ok(match node {
+        "list" => {
+            let search = params.optional("search", Glob::parse)?.flatten();
+            let aliases: Vec<serde_json::Value> = hermes
+                .aliases(search.as_ref())
+                .await?
+                .iter()
+                .map(|row| json!({ "alias": row.alias.to_string(), "destination": row.destination.to_string() }))
+                .collect();
+            Answer::ok(json!({ "aliases": aliases }))
+        }
+        "user" => {
+            let destination = params.parsed("destination", SipAddress::parse)?;
+            let e164 = params.optional("e164", crate::numbers::flag)?.unwrap_or(false);
+            let aliases: Vec<String> = hermes.aliases_of(&destination, e164).await?.iter().map(ToString::to_string).collect();
+            Answer::ok(json!({ "destination": destination.to_string(), "aliases": aliases }))
+        }
+        "add" => {
+            let alias = alias_of(params, "alias")?;
+            let destination = params.parsed("destination", SipAddress::parse)?;
+            hermes.add_alias(&caller.actor, &alias, &destination).await?;
+            Answer::ok(json!({ "alias": alias.to_string(), "destination": destination.to_string() }))
+        }
+        _ => {
+            let alias = alias_of(params, "address")?;
+            hermes.remove_alias(&caller.actor, &alias).await?;
+            Answer::ok(json!({ "alias": alias.to_string() }))
+        }
+    })
 }

@@ -57,14 +57,30 @@ async fn serve(
     node: String,
     request: axum::extract::Request,
 ) -> Response {
+    use axum::response::IntoResponse;
     let (request, caller) = match caller::Caller::of(&state, &settings, request).await {
         Ok(found) => found,
         Err(refusal) => return refusal,
     };
-    match group {
-        "phone" => phones::serve(&state, &caller, &node, request).await,
-        "numbers" => numbers::serve(&state, &caller, &node, request).await,
-        "alias" => aliases::serve(&state, &caller, &node, request).await,
-        _ => users::serve(&state, &caller, &node, request).await,
+    let known: &[&str] = match group {
+        "phone" => &["get", "list", "add", "remove"],
+        "numbers" => &["list", "add_range", "add", "remove", "inpool"],
+        "alias" => &["list", "user", "add", "remove"],
+        _ => &["get", "list", "add_local", "add_remote", "remove", "gen_pw", "change_pw", "update"],
+    };
+    if !known.contains(&node.as_str()) {
+        let unknown = format!("Unknown API node {group}/{node}");
+        return envelope::Answer::transport(axum::http::StatusCode::NOT_FOUND, "node", unknown).into_response();
     }
+    let params = match params::Params::of(request).await {
+        Ok(params) => params,
+        Err(answer) => return answer.into_response(),
+    };
+    let answer = match group {
+        "phone" => phones::serve(&state, &caller, &node, &params).await,
+        "numbers" => numbers::serve(&state, &caller, &node, &params).await,
+        "alias" => aliases::serve(&state, &caller, &node, &params).await,
+        _ => users::serve(&state, &caller, &node, &params).await,
+    };
+    answer.unwrap_or_else(|refusal| refusal).into_response()
 }

@@ -1,8 +1,5 @@
 //! The number pool nodes: list, add_range, add, remove, inpool.
 
-use axum::extract::Request;
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
 use serde_json::json;
 use steward_http::AppState;
 use steward_model::E164;
@@ -10,6 +7,7 @@ use steward_model::sip::Glob;
 
 use crate::caller::Caller;
 use crate::envelope::Answer;
+use crate::params::Params;
 
 /// `true`, `false`, `1` or `0`.
 pub fn flag(raw: &str) -> Result<bool, String> {
@@ -25,49 +23,38 @@ fn positive(raw: &str) -> Result<usize, String> {
 }
 
 /// Answers `numbers/<node>`.
-pub async fn serve(state: &AppState, caller: &Caller, node: &str, request: Request) -> Response {
-    if !["list", "add_range", "add", "remove", "inpool"].contains(&node) {
-        return Answer::transport(StatusCode::NOT_FOUND, "node", format!("Unknown API node numbers/{node}")).into_response();
-    }
-    let params = match crate::users::params_of(request).await {
-        Ok(params) => params,
-        Err(answer) => return answer.into_response(),
-    };
+pub async fn serve(state: &AppState, caller: &Caller, node: &str, params: &Params) -> Result<Answer, Answer> {
     let hermes = &state.core.hermes;
-    let answer: Result<Answer, Answer> = async {
-        Ok(match node {
-            "list" => {
-                let search = params.optional("search", Glob::parse)?.flatten();
-                let random = params.optional("random", flag)?.unwrap_or(false);
-                let limit = params.optional("limit", positive)?;
-                let numbers: Vec<String> = hermes.numbers(search.as_ref(), random, limit).await?.iter().map(ToString::to_string).collect();
-                Answer::ok(json!({ "numbers": numbers }))
+    Ok(match node {
+        "list" => {
+            let search = params.optional("search", Glob::parse)?.flatten();
+            let random = params.optional("random", flag)?.unwrap_or(false);
+            let limit = params.optional("limit", positive)?;
+            let numbers: Vec<String> = hermes.numbers(search.as_ref(), random, limit).await?.iter().map(ToString::to_string).collect();
+            Answer::ok(json!({ "numbers": numbers }))
+        }
+        "add_range" => {
+            let start = params.parsed("start", E164::parse)?;
+            let end = params.parsed("end", E164::parse)?;
+            match hermes.add_range(&caller.actor, &start, &end).await? {
+                Ok(done) => Answer::ok(json!({ "detail": format!("Added {} numbers", done.added), "added": done.added, "skipped": done.skipped })),
+                Err(refusal) => Answer::invalid("range", refusal.to_string()),
             }
-            "add_range" => {
-                let start = params.parsed("start", E164::parse)?;
-                let end = params.parsed("end", E164::parse)?;
-                match hermes.add_range(&caller.actor, &start, &end).await? {
-                    Ok(done) => Answer::ok(json!({ "detail": format!("Added {} numbers", done.added), "added": done.added, "skipped": done.skipped })),
-                    Err(refusal) => Answer::invalid("range", refusal.to_string()),
-                }
-            }
-            "add" => {
-                let number = params.parsed("number", E164::parse)?;
-                hermes.add_number(&caller.actor, &number).await?;
-                Answer::ok(json!({ "number": number.as_str(), "detail": format!("Added {number}") }))
-            }
-            "remove" => {
-                let number = params.parsed("number", E164::parse)?;
-                hermes.remove_number(&caller.actor, &number).await?;
-                Answer::ok(json!({ "number": number.as_str() }))
-            }
-            _ => {
-                let number = params.parsed("number", E164::parse)?;
-                hermes.in_pool(&number).await?;
-                Answer::ok(json!({ "number": number.as_str() }))
-            }
-        })
-    }
-    .await;
-    answer.unwrap_or_else(|refusal| refusal).into_response()
+        }
+        "add" => {
+            let number = params.parsed("number", E164::parse)?;
+            hermes.add_number(&caller.actor, &number).await?;
+            Answer::ok(json!({ "number": number.as_str(), "detail": format!("Added {number}") }))
+        }
+        "remove" => {
+            let number = params.parsed("number", E164::parse)?;
+            hermes.remove_number(&caller.actor, &number).await?;
+            Answer::ok(json!({ "number": number.as_str() }))
+        }
+        _ => {
+            let number = params.parsed("number", E164::parse)?;
+            hermes.in_pool(&number).await?;
+            Answer::ok(json!({ "number": number.as_str() }))
+        }
+    })
 }

@@ -12,7 +12,26 @@ use crate::envelope::Answer;
 #[derive(Debug, Default)]
 pub struct Params(HashMap<String, String>);
 
+/// Largest form body a node reads: its parameters are a few hundred bytes.
+const BODY_LIMIT: usize = 16 * 1024;
+
 impl Params {
+    /// A node's parameters: the query of a GET, the form body of a POST; other methods 405.
+    pub async fn of(request: axum::extract::Request) -> Result<Self, Answer> {
+        use axum::http::{Method, StatusCode};
+        match *request.method() {
+            Method::GET => Self::parse(request.uri().query().unwrap_or("")),
+            Method::POST => {
+                let body = axum::body::to_bytes(request.into_body(), BODY_LIMIT)
+                    .await
+                    .map_err(|_| Answer::invalid("body", format!("The form body is larger than {BODY_LIMIT} bytes")))?;
+                let text = std::str::from_utf8(&body).map_err(|_| Answer::invalid("body", "The form body is not UTF-8"))?;
+                Self::parse(text)
+            }
+            ref other => Err(Answer::transport(StatusCode::METHOD_NOT_ALLOWED, "method", format!("{other} is not allowed: use GET or POST"))),
+        }
+    }
+
     /// Reads `form` (a query string or a form body).
     pub fn parse(form: &str) -> Result<Self, Answer> {
         let pairs: Vec<(String, String)> =

@@ -1,8 +1,5 @@
 //! The user nodes: get, list, add_local, add_remote, remove, gen_pw, change_pw, update.
 
-use axum::extract::Request;
-use axum::http::{Method, StatusCode};
-use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 use steward_core::hermes::{NewLocalUser, NewRemoteUser, UserChanges};
 use steward_http::AppState;
@@ -11,9 +8,6 @@ use steward_model::sip::{Dialplan, DisplayName, Glob, LineText, Port, Provisione
 use crate::caller::Caller;
 use crate::envelope::Answer;
 use crate::params::Params;
-
-/// Largest form body a node reads: its parameters are a few hundred bytes.
-const BODY_LIMIT: usize = 16 * 1024;
 
 /// The user object (every key present; `null` when unused).
 fn user_json(user: &ProvisionedUser) -> Value {
@@ -35,99 +29,72 @@ fn user_json(user: &ProvisionedUser) -> Value {
     })
 }
 
-/// A node's parameters: the query of a GET, the form body of a POST; other methods 405.
-pub async fn params_of(request: Request) -> Result<Params, Answer> {
-    match *request.method() {
-        Method::GET => Params::parse(request.uri().query().unwrap_or("")),
-        Method::POST => {
-            let body = axum::body::to_bytes(request.into_body(), BODY_LIMIT)
-                .await
-                .map_err(|_| Answer::invalid("body", format!("The form body is larger than {BODY_LIMIT} bytes")))?;
-            let text = std::str::from_utf8(&body).map_err(|_| Answer::invalid("body", "The form body is not UTF-8"))?;
-            Params::parse(text)
-        }
-        ref other => Err(Answer::transport(StatusCode::METHOD_NOT_ALLOWED, "method", format!("{other} is not allowed: use GET or POST"))),
-    }
-}
-
 /// Answers `user/<node>`.
-pub async fn serve(state: &AppState, caller: &Caller, node: &str, request: Request) -> Response {
-    let known = ["get", "list", "add_local", "add_remote", "remove", "gen_pw", "change_pw", "update"];
-    if !known.contains(&node) {
-        return Answer::transport(StatusCode::NOT_FOUND, "node", format!("Unknown API node user/{node}")).into_response();
-    }
-    let params = match params_of(request).await {
-        Ok(params) => params,
-        Err(answer) => return answer.into_response(),
-    };
+pub async fn serve(state: &AppState, caller: &Caller, node: &str, params: &Params) -> Result<Answer, Answer> {
     let hermes = &state.core.hermes;
-    let answer: Result<Answer, Answer> = async {
-        Ok(match node {
-            "get" => {
-                // `address=` (the seed's extension), `user=`, or `username` + `domain`.
-                let address = if params.get("address").is_some() { params.address("address")? } else { params.address("user")? };
-                Answer::ok(json!({ "user": user_json(&hermes.user(&address).await?) }))
+    Ok(match node {
+        "get" => {
+            // `address=` (the seed's extension), `user=`, or `username` + `domain`.
+            let address = if params.get("address").is_some() { params.address("address")? } else { params.address("user")? };
+            Answer::ok(json!({ "user": user_json(&hermes.user(&address).await?) }))
+        }
+        "list" => {
+            let search = params.get("search").map(Glob::parse).transpose().map_err(|error| Answer::invalid("search", error.to_string()))?.flatten();
+            let users: Vec<String> = hermes.users(search.as_ref()).await?.iter().map(ToString::to_string).collect();
+            Answer::ok(json!({ "users": users }))
+        }
+        "add_local" => {
+            let address = SipAddress::new(params.parsed("username", SipUser::parse)?, params.parsed("domain", SipDomain::parse)?);
+            let new = NewLocalUser {
+                address,
+                displayname: params.parsed("displayname", DisplayName::parse)?,
+                email: params.parsed("email", steward_model::Email::parse)?,
+                dialplan: params.optional("dialplan", Dialplan::parse)?,
+                linetext: params.optional("linetext", LineText::parse)?,
+            };
+            Answer::ok(json!({ "user": user_json(&hermes.add_local(&caller.actor, new).await?) }))
+        }
+        "add_remote" => {
+            let address = SipAddress::new(params.parsed("username", SipUser::parse)?, params.parsed("domain", SipDomain::parse)?);
+            let new = NewRemoteUser {
+                address,
+                password: params.parsed("password", SipPassword::parse)?,
+                displayname: params.parsed("displayname", DisplayName::parse)?,
+                registrar: params.parsed("registrar", SipDomain::parse)?,
+                r_port: params.optional("r_port", Port::parse)?,
+                proxy: params.optional("proxy", SipDomain::parse)?,
+                p_port: params.optional("p_port", Port::parse)?,
+                authid: params.optional("authid", SipUser::parse)?,
+                dialplan: params.optional("dialplan", Dialplan::parse)?,
+                linetext: params.optional("linetext", LineText::parse)?,
+            };
+            Answer::ok(json!({ "user": user_json(&hermes.add_remote(&caller.actor, new).await?) }))
+        }
+        "remove" => {
+            let address = params.address("user")?;
+            let aliases: Vec<String> = hermes.remove(&caller.actor, &address).await?.iter().map(ToString::to_string).collect();
+            if aliases.is_empty() { Answer::ok(json!({})) } else { Answer::ok(json!({ "removed_aliases": aliases })) }
+        }
+        "gen_pw" => Answer::ok(json!({ "password": steward_core::hermes::generate_password().expose() })),
+        "change_pw" => {
+            let address = params.address("user")?;
+            let password = params.parsed("password", SipPassword::parse)?;
+            if password.expose().len() < 8 {
+                return Err(Answer::invalid("password", "A new password needs at least 8 characters"));
             }
-            "list" => {
-                let search = params.get("search").map(Glob::parse).transpose().map_err(|error| Answer::invalid("search", error.to_string()))?.flatten();
-                let users: Vec<String> = hermes.users(search.as_ref()).await?.iter().map(ToString::to_string).collect();
-                Answer::ok(json!({ "users": users }))
+            Answer::ok(json!({ "user": user_json(&hermes.change_password(&caller.actor, &address, &password).await?) }))
+        }
+        _ => {
+            let address = params.address("user")?;
+            let changes = UserChanges {
+                displayname: params.optional("displayname", DisplayName::parse)?,
+                dialplan: params.optional("dialplan", Dialplan::parse)?,
+                linetext: params.optional("linetext", LineText::parse)?,
+            };
+            if changes.displayname.is_none() && changes.dialplan.is_none() && changes.linetext.is_none() {
+                return Err(Answer::invalid("displayname", "Nothing to update: give displayname, dialplan or linetext"));
             }
-            "add_local" => {
-                let address = SipAddress::new(params.parsed("username", SipUser::parse)?, params.parsed("domain", SipDomain::parse)?);
-                let new = NewLocalUser {
-                    address,
-                    displayname: params.parsed("displayname", DisplayName::parse)?,
-                    email: params.parsed("email", steward_model::Email::parse)?,
-                    dialplan: params.optional("dialplan", Dialplan::parse)?,
-                    linetext: params.optional("linetext", LineText::parse)?,
-                };
-                Answer::ok(json!({ "user": user_json(&hermes.add_local(&caller.actor, new).await?) }))
-            }
-            "add_remote" => {
-                let address = SipAddress::new(params.parsed("username", SipUser::parse)?, params.parsed("domain", SipDomain::parse)?);
-                let new = NewRemoteUser {
-                    address,
-                    password: params.parsed("password", SipPassword::parse)?,
-                    displayname: params.parsed("displayname", DisplayName::parse)?,
-                    registrar: params.parsed("registrar", SipDomain::parse)?,
-                    r_port: params.optional("r_port", Port::parse)?,
-                    proxy: params.optional("proxy", SipDomain::parse)?,
-                    p_port: params.optional("p_port", Port::parse)?,
-                    authid: params.optional("authid", SipUser::parse)?,
-                    dialplan: params.optional("dialplan", Dialplan::parse)?,
-                    linetext: params.optional("linetext", LineText::parse)?,
-                };
-                Answer::ok(json!({ "user": user_json(&hermes.add_remote(&caller.actor, new).await?) }))
-            }
-            "remove" => {
-                let address = params.address("user")?;
-                let aliases: Vec<String> = hermes.remove(&caller.actor, &address).await?.iter().map(ToString::to_string).collect();
-                if aliases.is_empty() { Answer::ok(json!({})) } else { Answer::ok(json!({ "removed_aliases": aliases })) }
-            }
-            "gen_pw" => Answer::ok(json!({ "password": steward_core::hermes::generate_password().expose() })),
-            "change_pw" => {
-                let address = params.address("user")?;
-                let password = params.parsed("password", SipPassword::parse)?;
-                if password.expose().len() < 8 {
-                    return Err(Answer::invalid("password", "A new password needs at least 8 characters"));
-                }
-                Answer::ok(json!({ "user": user_json(&hermes.change_password(&caller.actor, &address, &password).await?) }))
-            }
-            _ => {
-                let address = params.address("user")?;
-                let changes = UserChanges {
-                    displayname: params.optional("displayname", DisplayName::parse)?,
-                    dialplan: params.optional("dialplan", Dialplan::parse)?,
-                    linetext: params.optional("linetext", LineText::parse)?,
-                };
-                if changes.displayname.is_none() && changes.dialplan.is_none() && changes.linetext.is_none() {
-                    return Err(Answer::invalid("displayname", "Nothing to update: give displayname, dialplan or linetext"));
-                }
-                Answer::ok(json!({ "user": user_json(&hermes.update(&caller.actor, &address, changes).await?) }))
-            }
-        })
-    }
-    .await;
-    answer.unwrap_or_else(|refusal| refusal).into_response()
+            Answer::ok(json!({ "user": user_json(&hermes.update(&caller.actor, &address, changes).await?) }))
+        }
+    })
 }
