@@ -168,6 +168,17 @@ async fn callers_outside_trusted_networks_need_a_sip_admin(backend: Backend) {
     let hermes = Hermes::start_with(backend, &[("STEWARD_SECURITY__TRUSTED_NETWORKS", "")]);
     let (status, body) = hermes.get("/user/gen_pw").await;
     assert_eq!((status, verdict(&body)), (401, ("invalid".into(), "auth".into())));
+    // Every node of every group, before anything is read or written.
+    let nodes = [
+        "user/get", "user/list", "user/add_local", "user/add_remote", "user/remove", "user/change_pw", "user/update",
+        "phone/get", "phone/list", "phone/add", "phone/remove",
+        "numbers/list", "numbers/add_range", "numbers/add", "numbers/remove", "numbers/inpool",
+        "alias/list", "alias/user", "alias/add", "alias/remove",
+    ];
+    for node in nodes {
+        let (status, body) = hermes.get(&format!("/{node}?username=bob&domain=example.org&number=%2B4761123456")).await;
+        assert_eq!((status, verdict(&body)), (401, ("invalid".into(), "auth".into())), "{node}");
+    }
     let response = hermes.server.http.get(hermes.server.url("/user/list")).send().await.unwrap();
     assert_eq!(response.headers().get("www-authenticate").and_then(|value| value.to_str().ok()), Some("Basic realm=\"hermes\""));
     // An account without the role: 403; with sip_admin (Basic or token): served.
