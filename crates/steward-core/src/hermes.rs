@@ -184,6 +184,7 @@ fn local_user(new: NewLocalUser) -> (ProvisionedUser, SipPassword) {
         p_port: SIP_PORT,
         dialplan: new.dialplan.map_or_else(|| DEFAULT_DIALPLAN.to_owned(), |dialplan| dialplan.as_str().to_owned()),
         linetext: new.linetext.map_or_else(|| address.user.as_str().to_owned(), |linetext| linetext.as_str().to_owned()),
+        account: None,
         address,
     };
     (user, password)
@@ -228,7 +229,11 @@ impl Hermes {
         if self.store.sip_user(&address).await?.is_some() || kamailio.has_subscriber(&address).await? {
             return Err(HermesError::Exists(format!("User {address} already exists")));
         }
-        let (user, password) = local_user(NewLocalUser { address, ..new });
+        let (mut user, password) = local_user(NewLocalUser { address, ..new });
+        // The one identity: a Steward account with this e-mail owns the SIP user.
+        if let Some(email) = &user.email {
+            user.account = self.store.account_with_email(email).await?;
+        }
         if let Err(failure) = kamailio.add_subscribers(&[(user.address.clone(), password.clone())]).await {
             // Two requests at once: Kamailio's unique key refused the second.
             if kamailio.has_subscriber(&user.address).await.unwrap_or(false) {
@@ -280,10 +285,12 @@ impl Hermes {
         if let Some(existing) = new.iter().find(|user| taken.contains(&user.address)) {
             return Err(HermesError::Exists(format!("User {} already exists", existing.address)));
         }
+        let owners = self.store.accounts_by_email().await?;
         let (users, accounts): (Vec<ProvisionedUser>, Vec<(SipAddress, SipPassword)>) = new
             .into_iter()
             .map(|new| {
-                let (user, password) = local_user(new);
+                let (mut user, password) = local_user(new);
+                user.account = user.email.as_ref().and_then(|email| owners.get(&email.to_lowercase()).copied());
                 let address = user.address.clone();
                 (user, (address, password))
             })
@@ -334,6 +341,7 @@ impl Hermes {
             registrar,
             dialplan: new.dialplan.map_or_else(|| DEFAULT_DIALPLAN.to_owned(), |dialplan| dialplan.as_str().to_owned()),
             linetext: new.linetext.map_or_else(|| address.user.as_str().to_owned(), |linetext| linetext.as_str().to_owned()),
+            account: None,
             address,
         };
         let at = now();

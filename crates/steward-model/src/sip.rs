@@ -332,6 +332,8 @@ pub struct ProvisionedUser {
     pub dialplan: String,
     /// The phone's line key text.
     pub linetext: String,
+    /// The Steward account this SIP user belongs to (the one identity), if any.
+    pub account: Option<crate::AccountId>,
 }
 
 /// One piece of a [`Glob`].

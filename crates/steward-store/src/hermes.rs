@@ -83,6 +83,7 @@ fn user_of(row: &sea_orm::QueryResult) -> Result<ProvisionedUser, StoreError> {
         p_port: port("p_port")?,
         dialplan: text("dialplan")?,
         linetext: text("linetext")?,
+        account: row.try_get::<Option<i64>>("", "account_id").map_err(corrupt)?.map(steward_model::AccountId),
     })
 }
 
@@ -99,6 +100,39 @@ fn user_select(address: &SipAddress) -> SelectStatement {
 }
 
 impl Store {
+    /// The Steward account whose e-mail is `email` (compared without case), for linking a
+    /// new local SIP user to the one identity.
+    pub async fn account_with_email(&self, email: &str) -> Result<Option<steward_model::AccountId>, StoreError> {
+        let lowered: SimpleExpr = Func::lower(Expr::col("email")).into();
+        let select = Query::select()
+            .column("id")
+            .from("accounts")
+            .and_where(lowered.eq(email.to_lowercase()))
+            .order_by("id", sea_orm::Order::Asc)
+            .take();
+        match self.db.query_one(&select).await? {
+            Some(row) => Ok(Some(steward_model::AccountId(row.try_get("", "id").map_err(corrupt)?))),
+            None => Ok(None),
+        }
+    }
+
+    /// Every account's id by its lower-cased e-mail (for linking a bulk import at once).
+    pub async fn accounts_by_email(&self) -> Result<std::collections::HashMap<String, steward_model::AccountId>, StoreError> {
+        let select = Query::select()
+            .columns(["id", "email"])
+            .from("accounts")
+            .and_where(Expr::col("email").is_not_null())
+            .order_by("id", sea_orm::Order::Desc)
+            .take();
+        let mut found = std::collections::HashMap::new();
+        for row in self.db.query_all(&select).await? {
+            let email: String = row.try_get("", "email").map_err(corrupt)?;
+            // Oldest last, so it wins when two accounts share an address.
+            found.insert(email.to_lowercase(), steward_model::AccountId(row.try_get("", "id").map_err(corrupt)?));
+        }
+        Ok(found)
+    }
+
     /// The provisioned user at `address`.
     pub async fn sip_user(&self, address: &SipAddress) -> Result<Option<ProvisionedUser>, StoreError> {
         self.db.query_one(&user_select(address)).await?.as_ref().map(user_of).transpose()
@@ -195,7 +229,7 @@ impl WriteTx {
                         i32::from(user.p_port).into(),
                         user.dialplan.clone().into(),
                         user.linetext.clone().into(),
-                        Option::<i64>::None.into(),
+                        user.account.map(|account| account.0).into(),
                         stored_time(at).into(),
                         stored_time(at).into(),
                     ])

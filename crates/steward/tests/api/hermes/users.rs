@@ -15,6 +15,7 @@ on_both_backends!(
     a_kamailio_that_refuses_leaves_both_sides_unchanged,
     configured_domains_are_written_to_kamailio,
     provisioning_into_a_postgres_kamailio,
+    a_local_sip_user_belongs_to_the_account_with_its_email,
 );
 
 fn ok(body: &serde_json::Value) -> bool {
@@ -253,4 +254,17 @@ async fn provisioning_into_a_postgres_kamailio(backend: Backend) {
     let (_, removed) = hermes.get("/user/remove?user=pgbob@example.org").await;
     assert_eq!(removed["removed_aliases"], json!(["+4761000001@example.org"]), "{removed}");
     assert!(hermes.kamailio.check(&["refused", "pgbob", "Pg-Passw0rd"]));
+}
+
+/// The one identity: a local SIP user made with an account's e-mail belongs to it; one
+/// with an unknown e-mail belongs to nobody.
+async fn a_local_sip_user_belongs_to_the_account_with_its_email(backend: Backend) {
+    let hermes = Hermes::start(backend);
+    let created = cli(&hermes.db, &["account", "create", "bobby", "--password-stdin", "--email", "Bob@Example.net"], "bobby-pw-1\n");
+    assert!(created.status.success(), "{}", stderr(&created));
+    assert!(ok(&hermes.get("/user/add_local?username=bob&domain=example.org&displayname=Bob&email=bob@example.net").await.1));
+    assert!(ok(&hermes.get("/user/add_local?username=eve&domain=example.org&displayname=Eve&email=eve@example.net").await.1));
+    let owners = hermes.db.query("SELECT sip_users.username, accounts.login FROM sip_users LEFT JOIN accounts ON accounts.id = sip_users.account_id ORDER BY sip_users.username");
+    let owners: Vec<&str> = owners.lines().map(str::trim).collect();
+    assert!(owners == ["bob|bobby", "eve|"] || owners == ["bob|bobby", "eve|None"], "{owners:?}");
 }
