@@ -63,4 +63,11 @@ fn limit_malloc_growth() {
             libc::mallopt(libc::M_ARENA_MAX, arenas);
         }
     }
+    // SQLite counts every allocation under one global mutex by default; a profile of a
+    // 1 000-row page put about 7 % of the server's time in it, with sqlx copying each value.
+    // Nothing reads those statistics. Only allowed before SQLite's first use.
+    // SAFETY: called before any other thread starts, so before sqlite3_initialize.
+    unsafe {
+        libsqlite3_sys::sqlite3_config(libsqlite3_sys::SQLITE_CONFIG_MEMSTATUS, 0);
+    }
 }
