@@ -178,6 +178,10 @@ fn faces(settings: &Settings) -> Vec<server::FaceRoutes> {
         let router = face_hermes::router(face_hermes::HermesSettings { prefix: hermes.prefix.clone(), trusted_networks });
         faces.push(server::FaceRoutes { face: "hermes", router });
     }
+    let astakos = &settings.faces.astakos;
+    if astakos.enabled {
+        faces.push(server::FaceRoutes { face: "astakos", router: face_astakos::router(&astakos.prefix) });
+    }
     faces
 }
 

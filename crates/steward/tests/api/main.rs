@@ -6,6 +6,7 @@
 
 mod helpers;
 
+mod astakos;
 mod hermes;
 mod janua;
 

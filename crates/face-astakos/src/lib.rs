@@ -1,0 +1,27 @@
+//! The Astakos face: Synnefo 0.13's identity API, translated onto Steward's core. Work in
+//! progress: docs/faces/astakos.md says what is served so far (the service list and the
+//! cloud-bar menu).
+//!
+//! # Layout
+//! - [`fault`]: Astakos' JSON fault envelope, and JSONP with a checked callback.
+//! - [`catalog`]: `/im/get_services` and `/im/get_menu`.
+
+pub mod catalog;
+pub mod fault;
+
+use axum::Router;
+use axum::routing::any;
+use steward_http::AppState;
+
+/// Every Astakos route, under `prefix` (`""` at the root, as in the seed). Each path also
+/// answers with a trailing slash.
+pub fn router(prefix: &str) -> Router<AppState> {
+    let mut routes = Router::new();
+    for path in ["/im/get_services", "/im/get_services/"] {
+        routes = routes.route(path, any(catalog::services));
+    }
+    for path in ["/im/get_menu", "/im/get_menu/"] {
+        routes = routes.route(path, any(catalog::menu));
+    }
+    if prefix.is_empty() { routes } else { Router::new().nest(prefix, routes) }
+}
