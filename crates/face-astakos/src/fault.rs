@@ -18,6 +18,17 @@ impl Fault {
         Self { status: StatusCode::BAD_REQUEST, message: message.into() }
     }
 
+    /// 401 `unauthorized` with one of the 0.13 messages.
+    pub fn unauthorized(message: &str) -> Self {
+        Self { status: StatusCode::UNAUTHORIZED, message: message.to_owned() }
+    }
+
+    /// 500 `Unexpected error`: the store failed (never for bad input).
+    pub fn unexpected(cause: &dyn std::fmt::Display) -> Self {
+        tracing::error!(%cause, "an Astakos request failed");
+        Self { status: StatusCode::INTERNAL_SERVER_ERROR, message: "Unexpected error".to_owned() }
+    }
+
     /// 400 `Method not allowed.`: Astakos answers a wrong method with 400, before any
     /// token check.
     pub fn method_not_allowed() -> Self {

@@ -1,13 +1,16 @@
 //! The Astakos face: Synnefo 0.13's identity API, translated onto Steward's core. Work in
-//! progress: docs/faces/astakos.md says what is served so far (the service list and the
-//! cloud-bar menu).
+//! progress: docs/faces/astakos.md says what is served so far.
 //!
 //! # Layout
 //! - [`fault`]: Astakos' JSON fault envelope, and JSONP with a checked callback.
 //! - [`catalog`]: `/im/get_services` and `/im/get_menu`.
+//! - [`authenticate`]: `/im/authenticate`, and the five user-token checks.
+//! - [`presentation`]: how each resource is shown in `usage`.
 
+pub mod authenticate;
 pub mod catalog;
 pub mod fault;
+pub mod presentation;
 
 use axum::Router;
 use axum::routing::any;
@@ -22,6 +25,9 @@ pub fn router(prefix: &str) -> Router<AppState> {
     }
     for path in ["/im/get_menu", "/im/get_menu/"] {
         routes = routes.route(path, any(catalog::menu));
+    }
+    for path in ["/im/authenticate", "/im/authenticate/"] {
+        routes = routes.route(path, any(authenticate::authenticate));
     }
     if prefix.is_empty() { routes } else { Router::new().nest(prefix, routes) }
 }

@@ -6,7 +6,7 @@ use serde_json::json;
 use crate::helpers::*;
 use crate::on_both_backends;
 
-on_both_backends!(services_and_the_menu);
+on_both_backends!(services_and_the_menu, authenticate_checks_the_token_five_ways);
 
 async fn services_and_the_menu(backend: Backend) {
     let db = TestDb::new(backend);
@@ -61,4 +61,85 @@ async fn services_and_the_menu(backend: Backend) {
     let deleted = server.http.delete(server.url("/im/get_services")).send().await.unwrap();
     assert_eq!(deleted.status(), 400);
     assert_eq!(deleted.json::<serde_json::Value>().await.unwrap()["badRequest"]["message"], "Method not allowed.");
+}
+
+/// `/im/authenticate`: cases 5–12 of astakos.md §6, the dates of the presented token, and
+/// `usage` with the 0.13 presentation.
+async fn authenticate_checks_the_token_five_ways(backend: Backend) {
+    let db = TestDb::new(backend);
+    let server = Server::start(&db, &[]);
+    let run = |args: &[&str], stdin: &str| {
+        let output = cli(&db, args, stdin);
+        assert!(output.status.success(), "{args:?}: {}", stderr(&output));
+        stdout(&output).trim().to_owned()
+    };
+    run(&["account", "create", "u1@example.com", "--password-stdin", "--email", "u1@example.com", "--name", "Firstname Lastname"], "u1-password-1\n");
+    run(&["account", "create", "inactive", "--password-stdin"], "inactive-pw-1\n");
+    run(&["account", "create", "w1", "--password-stdin"], "w1-password-1\n");
+    run(&["quota", "set", "u1@example.com", "cyclades.vm", "2"], "");
+    run(&["usage", "set", "u1@example.com", "cyclades.vm", "1"], "");
+    let tu = run(&["token", "issue", "u1@example.com"], "");
+    let tx = run(&["token", "issue", "u1@example.com", "--ttl", "1s"], "");
+    let ti = run(&["token", "issue", "inactive"], "");
+    run(&["account", "disable", "inactive"], "");
+    let ts = run(&["service", "add", "cyclades", "--url", "/ui/"], "");
+    let get = |path: &str, token: Option<&str>| {
+        let mut request = server.http.get(server.url(path));
+        if let Some(token) = token {
+            request = request.header("X-Auth-Token", token);
+        }
+        async move {
+            let response = request.send().await.unwrap();
+            let status = response.status().as_u16();
+            (status, response.json::<serde_json::Value>().await.unwrap())
+        }
+    };
+    let fault = |message: &str| json!({"unauthorized": {"code": 401, "message": message, "details": ""}});
+    // Cases 5, 6, 12; case 9 (the method before the token).
+    assert_eq!(get("/im/authenticate", None).await, (401, fault("Access denied")));
+    assert_eq!(get("/im/authenticate", Some("nonexistent")).await, (401, fault("Invalid X-Auth-Token")));
+    assert_eq!(get("/im/authenticate", Some(&ts)).await, (401, fault("Invalid X-Auth-Token")), "a service token is no user token");
+    let posted = server.http.post(server.url("/im/authenticate")).send().await.unwrap();
+    assert_eq!(posted.status(), 400);
+    assert_eq!(posted.json::<serde_json::Value>().await.unwrap()["badRequest"]["message"], "Method not allowed.");
+    assert_eq!(get("/im/authenticate", Some(&ti)).await, (401, fault("User inactive")));
+    // The user, with the presented token's dates.
+    let (status, user) = get("/im/authenticate", Some(&tu)).await;
+    assert_eq!(status, 200, "{user}");
+    assert_eq!((user["displayname"].clone(), user["username"].clone(), user["email"].clone(), user["name"].clone()),
+        (json!("u1@example.com"), json!("u1@example.com"), json!(["u1@example.com"]), json!("Firstname Lastname")));
+    assert!(user["id"].is_i64() && user["uuid"].as_str().unwrap().len() == 36, "{user}");
+    let created = user["auth_token_created"].as_str().unwrap();
+    assert!(created.ends_with(" GMT") && created.len() == 29, "{created}");
+    assert!(user.get("usage").is_none());
+    // Cases 7, 8: usage when the parameter is there and not empty.
+    let (_, with_usage) = get("/im/authenticate?usage=1", Some(&tu)).await;
+    let usage = with_usage["usage"].as_array().unwrap();
+    let vm = usage.iter().find(|entry| entry["name"] == "cyclades.vm").unwrap();
+    assert_eq!(
+        (vm["maxValue"].clone(), vm["currValue"].clone(), vm["unit"].clone(), vm["display_name"].clone(), vm["pluralized_display_name"].clone(), vm["is_abbreviation"].clone(), vm["description"].clone()),
+        (json!(2), json!(1), json!(""), json!("VM"), json!("VMs"), json!(true), json!("Number of virtual machines"))
+    );
+    assert_eq!(usage[0]["name"], "pithos+.diskspace", "presentation order");
+    assert!(get("/im/authenticate?usage=", Some(&tu)).await.1.get("usage").is_none());
+    assert!(get("/im/authenticate?usage=0", Some(&tu)).await.1.get("usage").is_some(), "0.13's rule");
+    // Case 10.
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    assert_eq!(get("/im/authenticate", Some(&tx)).await, (401, fault("Authentication expired")));
+    // Case 11: new terms; whoever has not accepted them is refused.
+    let terms = db.dir.path().join("terms.txt");
+    std::fs::write(&terms, "Be nice.").unwrap();
+    run(&["terms", "publish", terms.to_str().unwrap()], "");
+    let tt = run(&["token", "issue", "w1"], "");
+    assert_eq!(get("/im/authenticate", Some(&tt)).await, (401, fault("Pending approval terms")));
+    run(&["account", "accept-terms", "w1"], "");
+    // The CLI works on the store; the server sees it once its token cache lapses (≤ 2 s).
+    let accepted = eventually(std::time::Duration::from_secs(4), || async { get("/im/authenticate/", Some(&tt)).await.0 == 200 }).await;
+    assert!(accepted, "accepted, and a trailing slash");
+    // A token from Janua's login authenticates here too (the one identity).
+    let native = server.login("u1@example.com", "u1-password-1").await;
+    assert_eq!(get("/im/authenticate", Some(&native)).await.0, 401, "terms are pending for u1 too");
+    run(&["account", "accept-terms", "u1@example.com"], "");
+    let same = eventually(std::time::Duration::from_secs(4), || async { get("/im/authenticate", Some(&native)).await.1["uuid"] == user["uuid"] }).await;
+    assert!(same, "the same uuid through a token from another login");
 }

@@ -1,0 +1,120 @@
+//! `GET /im/authenticate[?usage=1]`: who a user token belongs to, with the dates of that
+//! token and, on request, the user's quota usage. The five 401s of Astakos, in its order.
+
+use axum::extract::{RawQuery, State};
+use axum::http::{HeaderMap, Method, StatusCode};
+use axum::response::{IntoResponse, Response};
+use serde_json::{Value, json};
+use steward_core::Principal;
+use steward_core::auth::{AuthError, Refusal};
+use steward_http::AppState;
+use steward_model::{Account, TokenSecret};
+use time::OffsetDateTime;
+
+use crate::fault::{Fault, json_response};
+use crate::presentation;
+
+/// A date as the seed writes them: RFC 1123 in GMT (`Wed, 30 May 2012 10:03:37 GMT`).
+pub fn http_date(at: OffsetDateTime) -> String {
+    let format = time::macros::format_description!("[weekday repr:short], [day] [month repr:short] [year] [hour]:[minute]:[second] GMT");
+    at.to_offset(time::UtcOffset::UTC).format(&format).unwrap_or_default()
+}
+
+/// The token a request presents: the `X-Auth-Token` header, else the same-named query
+/// parameter (later Astakos versions accepted it).
+pub fn presented_token(headers: &HeaderMap, params: &[(String, String)]) -> Option<String> {
+    let header = headers.get("x-auth-token").and_then(|value| value.to_str().ok());
+    let query = params.iter().find(|(key, _)| key == "X-Auth-Token").map(|(_, value)| value.as_str());
+    header.or(query).filter(|token| !token.is_empty()).map(str::to_owned)
+}
+
+/// The account behind a user token, after Astakos' five checks; the token's dates too.
+pub async fn user_of(state: &AppState, token: Option<String>) -> Result<(Account, OffsetDateTime, Option<OffsetDateTime>), Fault> {
+    let token = token.ok_or_else(|| Fault::unauthorized("Access denied"))?;
+    let authenticated = match state.core.auth.authenticate_token(&TokenSecret::new(token)).await {
+        Ok(authenticated) => authenticated,
+        Err(AuthError::Refused(Refusal::Disabled)) => return Err(Fault::unauthorized("User inactive")),
+        Err(AuthError::Refused(Refusal::Expired)) => return Err(Fault::unauthorized("Authentication expired")),
+        Err(AuthError::Refused(_)) => return Err(Fault::unauthorized("Invalid X-Auth-Token")),
+        Err(error) => return Err(Fault::unexpected(&error)),
+    };
+    let Principal::Account(account) = authenticated.principal else {
+        // A service token where a user token is needed.
+        return Err(Fault::unauthorized("Invalid X-Auth-Token"));
+    };
+    if !account.active {
+        return Err(Fault::unauthorized("User inactive"));
+    }
+    if !state.core.accounts.has_accepted_terms(&account).await.map_err(|error| Fault::unexpected(&error))? {
+        return Err(Fault::unauthorized("Pending approval terms"));
+    }
+    Ok((account, authenticated.created_at, authenticated.expires_at))
+}
+
+/// `GET /im/authenticate`.
+pub async fn authenticate(State(state): State<AppState>, method: Method, headers: HeaderMap, RawQuery(query): RawQuery) -> Response {
+    let answer = async {
+        // The method first, then the token: a POST without a token is 400, not 401.
+        if method != Method::GET {
+            return Err(Fault::method_not_allowed());
+        }
+        let params: Vec<(String, String)> =
+            serde_urlencoded::from_str(query.as_deref().unwrap_or("")).map_err(|_| Fault::bad_request("The query string is not URL-encoded"))?;
+        let (account, created_at, expires_at) = user_of(&state, presented_token(&headers, &params)).await?;
+        let mut body = json!({
+            "id": account.id.0,
+            "uuid": account.uuid.to_string(),
+            "displayname": account.login,
+            "username": account.login,
+            "email": account.email.iter().collect::<Vec<_>>(),
+            "name": account.name,
+            "auth_token_created": http_date(created_at),
+            "auth_token_expires": expires_at.map(http_date),
+        });
+        // 0.13: usage when the parameter is there and not empty (`usage=0` included).
+        if params.iter().any(|(key, value)| key == "usage" && !value.is_empty()) {
+            let mut rows = state.core.quotas.of_account(&account.login).await.map_err(|error| Fault::unexpected(&error))?;
+            rows.sort_by(|left, right| {
+                (presentation::rank(&left.resource.name), &left.resource.name).cmp(&(presentation::rank(&right.resource.name), &right.resource.name))
+            });
+            let usage: Vec<Value> = rows
+                .iter()
+                .map(|row| {
+                    let shown = presentation::of(&row.resource.name, &row.resource.description);
+                    json!({
+                        "name": row.resource.name,
+                        "description": row.resource.description,
+                        "unit": row.resource.unit,
+                        "maxValue": row.limit,
+                        "currValue": row.used,
+                        "verbose_name": shown.verbose_name,
+                        "display_name": shown.display_name(),
+                        "pluralized_display_name": shown.pluralized_display_name(&row.resource.unit),
+                        "is_abbreviation": shown.is_abbreviation,
+                        "report_desc": shown.report_desc,
+                        "placeholder": shown.placeholder,
+                        "help_text": shown.help_text,
+                        "help_text_input_each": shown.help_text_input_each,
+                    })
+                })
+                .collect();
+            if let Value::Object(fields) = &mut body {
+                fields.insert("usage".to_owned(), Value::Array(usage));
+            }
+        }
+        Ok(json_response(StatusCode::OK, &body))
+    }
+    .await;
+    answer.unwrap_or_else(IntoResponse::into_response)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_are_rfc_1123_in_gmt() {
+        assert_eq!(http_date(time::macros::datetime!(2012-05-30 12:03:37 +02:00)), "Wed, 30 May 2012 10:03:37 GMT");
+        assert_eq!(http_date(time::macros::datetime!(2012-06-09 10:03:37 UTC)), "Sat, 09 Jun 2012 10:03:37 GMT");
+    }
+}
