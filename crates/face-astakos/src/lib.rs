@@ -6,9 +6,11 @@
 //! - [`catalog`]: `/im/get_services` and `/im/get_menu`.
 //! - [`authenticate`]: `/im/authenticate`, and the five user-token checks.
 //! - [`presentation`]: how each resource is shown in `usage`.
+//! - [`catalogs`]: the uuid ↔ display name catalogs for users and services.
 
 pub mod authenticate;
 pub mod catalog;
+pub mod catalogs;
 pub mod fault;
 pub mod presentation;
 
@@ -28,6 +30,12 @@ pub fn router(prefix: &str) -> Router<AppState> {
     }
     for path in ["/im/authenticate", "/im/authenticate/"] {
         routes = routes.route(path, any(authenticate::authenticate));
+    }
+    for path in ["/user_catalogs", "/user_catalogs/"] {
+        routes = routes.route(path, any(catalogs::user_catalogs));
+    }
+    for path in ["/service/api/user_catalogs", "/service/api/user_catalogs/"] {
+        routes = routes.route(path, any(catalogs::service_user_catalogs));
     }
     if prefix.is_empty() { routes } else { Router::new().nest(prefix, routes) }
 }

@@ -220,6 +220,20 @@ impl Accounts {
         Ok(())
     }
 
+    /// The catalogs services translate with: `(uuid, login)` of the accounts `uuids` and
+    /// `logins` name (unknown ones left out), or of every account for `All`.
+    pub async fn catalogs(
+        &self,
+        uuids: &steward_model::CatalogKeys<uuid::Uuid>,
+        logins: &steward_model::CatalogKeys<String>,
+    ) -> Result<(Vec<(uuid::Uuid, String)>, Vec<(uuid::Uuid, String)>), AccountError> {
+        let skip_uuids = matches!(uuids, steward_model::CatalogKeys::These(keys) if keys.is_empty());
+        let skip_logins = matches!(logins, steward_model::CatalogKeys::These(keys) if keys.is_empty());
+        let by_uuid = if skip_uuids { Vec::new() } else { self.store.names_by_uuid(uuids).await? };
+        let by_login = if skip_logins { Vec::new() } else { self.store.uuids_by_login(logins).await? };
+        Ok((by_uuid, by_login))
+    }
+
     /// Whether the account accepted the newest terms (true when none were ever published).
     pub async fn has_accepted_terms(&self, account: &Account) -> Result<bool, AccountError> {
         let Some(published_at) = self.store.current_terms_published_at().await? else {

@@ -27,7 +27,7 @@ pub mod sms;
 pub use identity::{Email, E164, Login, ParseError, Role};
 pub use mail::{OutgoingMail, QueuedSms};
 pub use records::{
-    Account, AccountId, AuditEntry, NewAuditEntry, OutboxKind, OutboxRow, OutboxStatus, Resource,
+    Account, AccountId, AuditEntry, CatalogKeys, NewAuditEntry, OutboxKind, OutboxRow, OutboxStatus, Resource,
     Service, ServiceId,
 };
 pub use secret::{Password, TokenSecret};

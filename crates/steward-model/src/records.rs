@@ -194,3 +194,12 @@ pub struct OutboxRow {
     /// Not before this instant will a worker try it again.
     pub next_attempt_at: OffsetDateTime,
 }
+
+/// Which accounts a name catalog covers (Astakos' `user_catalogs`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CatalogKeys<T> {
+    /// Every account.
+    All,
+    /// These keys (unknown ones are left out).
+    These(Vec<T>),
+}

@@ -1,7 +1,7 @@
 //! Accounts and their roles.
 
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, Set};
-use steward_model::{Account, AccountId, Role};
+use steward_model::{Account, AccountId, CatalogKeys, Role};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
@@ -124,6 +124,39 @@ impl Store {
             accounts.push(self.with_roles(row).await?.account);
         }
         Ok(accounts)
+    }
+}
+
+impl Store {
+    /// `(uuid, login)` of the accounts `uuids` names (or of all), by login.
+    pub async fn names_by_uuid(&self, uuids: &CatalogKeys<Uuid>) -> Result<Vec<(Uuid, String)>, StoreError> {
+        self.catalog(uuids, account::Column::Uuid, |uuid| sea_orm::Value::from(*uuid)).await
+    }
+
+    /// `(uuid, login)` of the accounts whose login is one of `logins` (or of all).
+    pub async fn uuids_by_login(&self, logins: &CatalogKeys<String>) -> Result<Vec<(Uuid, String)>, StoreError> {
+        self.catalog(logins, account::Column::Login, |login| sea_orm::Value::from(login.clone())).await
+    }
+
+    async fn catalog<T>(
+        &self,
+        keys: &CatalogKeys<T>,
+        column: account::Column,
+        value: impl Fn(&T) -> sea_orm::Value,
+    ) -> Result<Vec<(Uuid, String)>, StoreError> {
+        let mut found = Vec::new();
+        let chunks: Vec<Option<&[T]>> = match keys {
+            CatalogKeys::All => vec![None],
+            CatalogKeys::These(keys) => keys.chunks(crate::outbox::BATCH_ROWS).map(Some).collect(),
+        };
+        for chunk in chunks {
+            let mut query = account::Entity::find().order_by_asc(account::Column::Login);
+            if let Some(chunk) = chunk {
+                query = query.filter(column.is_in(chunk.iter().map(&value)));
+            }
+            found.extend(query.all(&self.db).await?.into_iter().map(|row| (row.uuid, row.login)));
+        }
+        Ok(found)
     }
 }
 

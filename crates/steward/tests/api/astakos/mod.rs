@@ -6,7 +6,7 @@ use serde_json::json;
 use crate::helpers::*;
 use crate::on_both_backends;
 
-on_both_backends!(services_and_the_menu, authenticate_checks_the_token_five_ways);
+on_both_backends!(services_and_the_menu, authenticate_checks_the_token_five_ways, catalogs_translate_uuids_and_names);
 
 async fn services_and_the_menu(backend: Backend) {
     let db = TestDb::new(backend);
@@ -142,4 +142,69 @@ async fn authenticate_checks_the_token_five_ways(backend: Backend) {
     run(&["account", "accept-terms", "u1@example.com"], "");
     let same = eventually(std::time::Duration::from_secs(4), || async { get("/im/authenticate", Some(&native)).await.1["uuid"] == user["uuid"] }).await;
     assert!(same, "the same uuid through a token from another login");
+}
+
+/// `/user_catalogs` and `/service/api/user_catalogs`: cases 13–22 and 28 of astakos.md §6.
+async fn catalogs_translate_uuids_and_names(backend: Backend) {
+    let db = TestDb::new(backend);
+    let server = Server::start(&db, &[]);
+    let run = |args: &[&str], stdin: &str| {
+        let output = cli(&db, args, stdin);
+        assert!(output.status.success(), "{args:?}: {}", stderr(&output));
+        stdout(&output).trim().to_owned()
+    };
+    run(&["account", "create", "u1@example.com", "--password-stdin"], "u1-password-1\n");
+    run(&["account", "create", "v1@example.com", "--password-stdin"], "v1-password-1\n");
+    let tu = run(&["token", "issue", "u1@example.com"], "");
+    let tx = run(&["token", "issue", "u1@example.com", "--ttl", "1s"], "");
+    let ts = run(&["service", "add", "cyclades"], "");
+    let tsx = run(&["service", "add", "old", "--ttl", "1s"], "");
+    let uuid_of = |token: String| {
+        let server = &server;
+        async move { server.http.get(server.url("/im/authenticate")).header("X-Auth-Token", token).send().await.unwrap().json::<serde_json::Value>().await.unwrap()["uuid"].as_str().unwrap().to_owned() }
+    };
+    let uu = uuid_of(tu.clone()).await;
+    let post = |path: &str, token: Option<&str>, body: &str| {
+        let mut request = server.http.post(server.url(path)).body(body.to_owned());
+        if let Some(token) = token {
+            request = request.header("X-Auth-Token", token);
+        }
+        async move {
+            let response = request.send().await.unwrap();
+            (response.status().as_u16(), response.json::<serde_json::Value>().await.unwrap())
+        }
+    };
+    // Cases 13, 14.
+    let (status, body) = post("/user_catalogs", Some(&tu), &json!({"uuids": [uu, "00000000-0000-0000-0000-000000000000", "not-a-uuid"]}).to_string()).await;
+    assert_eq!((status, body.clone()), (200, json!({"uuid_catalog": {uu.clone(): "u1@example.com"}, "displayname_catalog": {}})), "{body}");
+    assert_eq!(post("/user_catalogs", Some(&tu), "{}").await, (200, json!({"uuid_catalog": {}, "displayname_catalog": {}})));
+    assert_eq!(post("/user_catalogs", Some(&tu), r#"{"uuids": null}"#).await.1["uuid_catalog"], json!({}), "null is empty for a user");
+    // Cases 15, 16: a service token; null means every user.
+    let (_, everyone) = post("/user_catalogs", Some(&ts), r#"{"uuids": null}"#).await;
+    let catalog = everyone["uuid_catalog"].as_object().unwrap();
+    assert!(catalog.contains_key(&uu) && catalog.values().any(|name| name == "v1@example.com"), "{everyone}");
+    let (_, names) = post("/service/api/user_catalogs", Some(&ts), r#"{"displaynames": null}"#).await;
+    let names = names["displayname_catalog"].as_object().unwrap();
+    assert!(names.contains_key("u1@example.com") && names.contains_key("v1@example.com"));
+    assert_eq!(names["u1@example.com"], json!(uu));
+    assert_eq!(post("/service/api/user_catalogs", Some(&tu), "{}").await.0, 401, "a user token on the service path");
+    // Cases 18–21.
+    let bad_request = |message: &str| json!({"badRequest": {"code": 400, "message": message, "details": ""}});
+    assert_eq!(post("/user_catalogs", Some(&tu), "not json").await, (400, bad_request("Request body should be json formatted.")));
+    let (status, list) = post("/user_catalogs", Some(&tu), &json!([uu]).to_string()).await;
+    assert!(status == 400 && list["badRequest"]["message"].as_str().unwrap().contains("dictionary"), "{list}");
+    assert_eq!(post("/user_catalogs", Some(&tu), r#"{"uuids": "UU"}"#).await, (400, bad_request("Invalid uuids: \"UU\"")));
+    assert_eq!(post("/user_catalogs", Some(&tu), r#"{"displaynames": [1]}"#).await, (400, bad_request("Items in 'displaynames' must be strings")));
+    let unauthorized = |message: &str| json!({"unauthorized": {"code": 401, "message": message, "details": ""}});
+    assert_eq!(post("/user_catalogs", None, r#"{"uuids": []}"#).await, (401, unauthorized("Access denied")));
+    let got = server.http.get(server.url("/user_catalogs")).send().await.unwrap();
+    assert_eq!(got.status(), 400, "the method before the token");
+    // Cases 17, 22: expired tokens.
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    assert_eq!(post("/service/api/user_catalogs", Some(&tsx), r#"{"uuids": []}"#).await, (401, unauthorized("Authentication expired")));
+    assert_eq!(post("/user_catalogs", Some(&tx), &json!({"uuids": [uu]}).to_string()).await, (401, unauthorized("Authentication expired")));
+    // Case 28: an account made elsewhere (here the CLI; any face makes the same account).
+    run(&["account", "create", "zed@example.org", "--password-stdin", "--role", "supervisor"], "zed-password-1\n");
+    let (_, zed) = post("/service/api/user_catalogs", Some(&ts), r#"{"displaynames": ["zed@example.org"]}"#).await;
+    assert!(zed["displayname_catalog"]["zed@example.org"].is_string(), "{zed}");
 }
