@@ -8,6 +8,13 @@ use crate::on_both_backends;
 
 on_both_backends!(services_and_the_menu, authenticate_checks_the_token_five_ways, catalogs_translate_uuids_and_names);
 
+/// Runs a CLI command that must succeed; its stdout, trimmed.
+fn run(db: &TestDb, args: &[&str], stdin: &str) -> String {
+    let output = cli(db, args, stdin);
+    assert!(output.status.success(), "{args:?}: {}", stderr(&output));
+    stdout(&output).trim().to_owned()
+}
+
 async fn services_and_the_menu(backend: Backend) {
     let db = TestDb::new(backend);
     let server = Server::start(&db, &[]);
@@ -68,11 +75,7 @@ async fn services_and_the_menu(backend: Backend) {
 async fn authenticate_checks_the_token_five_ways(backend: Backend) {
     let db = TestDb::new(backend);
     let server = Server::start(&db, &[]);
-    let run = |args: &[&str], stdin: &str| {
-        let output = cli(&db, args, stdin);
-        assert!(output.status.success(), "{args:?}: {}", stderr(&output));
-        stdout(&output).trim().to_owned()
-    };
+    let run = |args: &[&str], stdin: &str| run(&db, args, stdin);
     run(&["account", "create", "u1@example.com", "--password-stdin", "--email", "u1@example.com", "--name", "Firstname Lastname"], "u1-password-1\n");
     run(&["account", "create", "inactive", "--password-stdin"], "inactive-pw-1\n");
     run(&["account", "create", "w1", "--password-stdin"], "w1-password-1\n");
@@ -148,11 +151,7 @@ async fn authenticate_checks_the_token_five_ways(backend: Backend) {
 async fn catalogs_translate_uuids_and_names(backend: Backend) {
     let db = TestDb::new(backend);
     let server = Server::start(&db, &[]);
-    let run = |args: &[&str], stdin: &str| {
-        let output = cli(&db, args, stdin);
-        assert!(output.status.success(), "{args:?}: {}", stderr(&output));
-        stdout(&output).trim().to_owned()
-    };
+    let run = |args: &[&str], stdin: &str| run(&db, args, stdin);
     run(&["account", "create", "u1@example.com", "--password-stdin"], "u1-password-1\n");
     run(&["account", "create", "v1@example.com", "--password-stdin"], "v1-password-1\n");
     let tu = run(&["token", "issue", "u1@example.com"], "");
