@@ -7,11 +7,13 @@
 //! - [`authenticate`]: `/im/authenticate`, and the five user-token checks.
 //! - [`presentation`]: how each resource is shown in `usage`.
 //! - [`catalogs`]: the uuid ↔ display name catalogs for users and services.
+//! - [`feedback`]: `/feedback`, mailed to the operators during the request.
 
 pub mod authenticate;
 pub mod catalog;
 pub mod catalogs;
 pub mod fault;
+pub mod feedback;
 pub mod presentation;
 
 use axum::Router;
@@ -30,6 +32,9 @@ pub fn router(prefix: &str) -> Router<AppState> {
     }
     for path in ["/im/authenticate", "/im/authenticate/"] {
         routes = routes.route(path, any(authenticate::authenticate));
+    }
+    for path in ["/feedback", "/feedback/"] {
+        routes = routes.route(path, any(feedback::feedback));
     }
     for path in ["/user_catalogs", "/user_catalogs/"] {
         routes = routes.route(path, any(catalogs::user_catalogs));

@@ -27,6 +27,7 @@ pub mod accounts;
 pub mod actor;
 pub mod audit;
 pub mod directory;
+pub mod feedback;
 pub mod auth;
 pub mod auth_backends;
 pub mod hasher;
@@ -72,6 +73,8 @@ pub struct CoreSettings {
     pub mail_templates_dir: Option<std::path::PathBuf>,
     /// The most numbers one Hermes `numbers/add_range` adds (`faces.hermes.max_range`).
     pub hermes_max_range: u64,
+    /// Where user feedback goes (`mail.feedback_to`).
+    pub feedback_to: Option<steward_model::Email>,
 }
 
 /// Every core service, built once and shared by the faces, the native API and the CLI.
@@ -107,6 +110,8 @@ pub struct Core {
     pub sms_reports: Arc<sms_reports::SmsReports>,
     /// Hermes' SIP users.
     pub hermes: Arc<hermes::Hermes>,
+    /// Astakos' user feedback.
+    pub feedback: Arc<feedback::Feedback>,
 }
 
 /// The peers the core reaches during a request, each through its port; the binary plugs
@@ -117,6 +122,8 @@ pub struct Peers {
     pub ldap: Option<Arc<dyn auth_backends::LdapBinder>>,
     /// Kamailio's tables, for Hermes' local users.
     pub kamailio: Option<Arc<dyn hermes::KamailioTables>>,
+    /// Immediate mail delivery, for Astakos' feedback.
+    pub mail_now: Option<Arc<dyn feedback::MailNow>>,
 }
 
 impl Core {
@@ -127,7 +134,7 @@ impl Core {
 
     /// Builds every service, reaching the in-request peers through `peers`.
     pub fn with_peers(store: Store, settings: CoreSettings, peers: Peers) -> Self {
-        let Peers { ldap, kamailio } = peers;
+        let Peers { ldap, kamailio, mail_now } = peers;
         // Janua shows times naive in the configured zone, so a naive time in a filter is too.
         let store = store.with_local_zone(settings.timezone.clone());
         let backends = Arc::new(auth_backends::AuthBackends::new(store.clone()));
@@ -165,10 +172,11 @@ impl Core {
             sms: Arc::new(sms::Sms::new(store.clone(), settings.timezone)),
             services: Arc::new(services::Services::new(store.clone(), tokens_for_services)),
             quotas: Arc::new(quotas::Quotas::new(store.clone())),
-            mail,
+            mail: mail.clone(),
             outbox: Arc::new(outbox::Outbox::new(store.clone())),
             sms_reports: Arc::new(sms_reports::SmsReports::new(store.clone())),
             hermes: Arc::new(hermes::Hermes::new(store.clone(), kamailio, settings.hermes_max_range)),
+            feedback: Arc::new(feedback::Feedback::new(store.clone(), mail.clone(), settings.feedback_to, mail_now)),
             store,
         }
     }

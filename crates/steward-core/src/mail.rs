@@ -89,6 +89,15 @@ impl Mail {
         Ok((id, outgoing.message_id))
     }
 
+    /// Queues `mail` for the worker only from `due` on (the caller sends it itself first);
+    /// returns its outbox id and the mail as it will go.
+    pub async fn hold_in(&self, write: &WriteTx, mail: NewMail, at: OffsetDateTime, due: OffsetDateTime) -> Result<(i64, OutgoingMail), MailError> {
+        let outgoing = self.prepare(mail)?;
+        let payload = serde_json::to_value(&outgoing).map_err(|error| MailError::Invalid(error.to_string()))?;
+        let id = write.enqueue_due(OutboxKind::Mail, &payload, at, due).await?;
+        Ok((id, outgoing))
+    }
+
     /// Queues one mail on an admin's behalf, audited; returns its outbox id and Message-ID.
     pub async fn send(&self, capability: AdminCapability<'_>, mail: NewMail) -> Result<(i64, String), MailError> {
         let at = now();

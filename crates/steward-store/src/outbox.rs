@@ -45,13 +45,19 @@ fn to_row(row: outbox::Model) -> Result<OutboxRow, StoreError> {
 impl WriteTx {
     /// Queues one delivery in this transaction; returns its id.
     pub async fn enqueue(&self, kind: OutboxKind, payload: &serde_json::Value, now: OffsetDateTime) -> Result<i64, StoreError> {
+        self.enqueue_due(kind, payload, now, now).await
+    }
+
+    /// Queues one delivery the worker takes only from `due` on (a request that delivers
+    /// it itself first, and hands it to the worker only if it could not finish).
+    pub async fn enqueue_due(&self, kind: OutboxKind, payload: &serde_json::Value, now: OffsetDateTime, due: OffsetDateTime) -> Result<i64, StoreError> {
         let now = stored_time(now);
         let row = outbox::ActiveModel {
             kind: Set(kind.as_str().to_owned()),
             payload: Set(payload.to_string()),
             status: Set(OutboxStatus::Pending.as_str().to_owned()),
             attempts: Set(0),
-            next_attempt_at: Set(now),
+            next_attempt_at: Set(stored_time(due)),
             lease_until: Set(None),
             lease_owner: Set(None),
             last_error: Set(None),
@@ -229,6 +235,22 @@ impl Store {
             .exec(&write.tx)
             .await?;
         write.commit().await
+    }
+
+    /// Records a delivery made outside the worker, of a row no worker holds.
+    pub async fn finish_delivered_unleased(&self, id: i64, now: OffsetDateTime) -> Result<bool, StoreError> {
+        let write = self.write().await?;
+        let result = outbox::Entity::update_many()
+            .col_expr(outbox::Column::Status, Expr::value(OutboxStatus::Delivered.as_str()))
+            .col_expr(outbox::Column::Attempts, Expr::col(outbox::Column::Attempts).add(1))
+            .col_expr(outbox::Column::FinishedAt, Expr::value(stored_time(now)))
+            .filter(outbox::Column::Id.eq(id))
+            .filter(outbox::Column::Status.eq(OutboxStatus::Pending.as_str()))
+            .filter(outbox::Column::LeaseOwner.is_null())
+            .exec(&write.tx)
+            .await?;
+        write.commit().await?;
+        Ok(result.rows_affected > 0)
     }
 
     /// Withdraws a queued row that no worker holds, so it is never sent; `false` if it was

@@ -35,7 +35,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             if kamailio.is_none() {
                 bail!("faces.hermes.kamailio_database_url is not set: Hermes has no Kamailio to write to");
             }
-            let core = Core::with_peers(store, core_settings(&settings)?, steward_core::Peers { ldap: None, kamailio });
+            let core = Core::with_peers(store, core_settings(&settings)?, steward_core::Peers { ldap: None, kamailio, mail_now: None });
             let actor = steward_core::Actor::cli();
             match command {
                 HermesCommand::Sync { dry_run } => {
@@ -84,6 +84,7 @@ pub fn core_settings(settings: &Settings) -> anyhow::Result<CoreSettings> {
             .filter(|dir| !dir.is_empty())
             .map(std::path::PathBuf::from),
         hermes_max_range: u64::from(settings.faces.hermes.max_range),
+        feedback_to: steward_model::Email::parse(&settings.mail.feedback_to).ok(),
     })
 }
 

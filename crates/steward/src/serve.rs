@@ -35,17 +35,18 @@ pub async fn serve(settings: Settings) -> anyhow::Result<ExitCode> {
     };
     let ldap: Arc<dyn steward_core::auth_backends::LdapBinder> =
         Arc::new(crate::ldap::DirectBind { extra_roots_pem: extra_roots.clone() });
-    let kamailio = kamailio_tables(&settings).await?;
-    let peers = steward_core::Peers { ldap: Some(ldap), kamailio: kamailio.clone() };
-    let core = Core::with_peers(store.clone(), crate::commands::core_settings(&settings)?, peers);
-    bootstrap(&core).await?;
-
     let mail = if settings.mail.smtp_url.is_empty() {
         None
     } else {
         // SSL_CERT_FILE, the usual variable for a private CA, adds roots to the Web PKI's.
         Some(SmtpMailer::from_url(&settings.mail.smtp_url, extra_roots.as_deref()).map_err(|error| anyhow::anyhow!("{error}"))?)
     };
+    let kamailio = kamailio_tables(&settings).await?;
+    let mail_now = mail.clone().map(|mailer| Arc::new(MailNow(mailer)) as Arc<dyn steward_core::feedback::MailNow>);
+    let peers = steward_core::Peers { ldap: Some(ldap), kamailio: kamailio.clone(), mail_now };
+    let core = Core::with_peers(store.clone(), crate::commands::core_settings(&settings)?, peers);
+    bootstrap(&core).await?;
+
     let sms = sms_gateway(&settings)?;
     let report_key = if settings.sms.gateway == "kannel" && !settings.sms.kannel_dlr_url.is_empty() {
         Some(core.sms_reports.key().await.context("cannot read the delivery report key")?)
@@ -119,6 +120,18 @@ fn sms_gateway(settings: &Settings) -> anyhow::Result<Option<SmsGateway>> {
         "smstools" => Some(SmsGateway::Smstools(SmstoolsSpool::new(&sms.smstools_outgoing))),
         _ => None,
     })
+}
+
+/// SMTP for mail a request delivers itself (Astakos' feedback).
+struct MailNow(SmtpMailer);
+
+impl steward_core::feedback::MailNow for MailNow {
+    fn send<'a>(
+        &'a self,
+        mail: &'a steward_model::OutgoingMail,
+    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<(), String>> + Send + 'a>> {
+        Box::pin(async move { self.0.send(mail).await.map_err(|error| error.to_string()) })
+    }
 }
 
 /// Reads Kamailio's `domain` table every 10 s, for `/readyz`: Hermes' writes fail while

@@ -6,7 +6,13 @@ use serde_json::json;
 use crate::helpers::*;
 use crate::on_both_backends;
 
-on_both_backends!(services_and_the_menu, authenticate_checks_the_token_five_ways, catalogs_translate_uuids_and_names);
+on_both_backends!(
+    services_and_the_menu,
+    authenticate_checks_the_token_five_ways,
+    catalogs_translate_uuids_and_names,
+    feedback_is_mailed_during_the_request,
+    feedback_that_cannot_be_mailed_is_502_and_never_mailed_later,
+);
 
 /// Runs a CLI command that must succeed; its stdout, trimmed.
 fn run(db: &TestDb, args: &[&str], stdin: &str) -> String {
@@ -206,4 +212,79 @@ async fn catalogs_translate_uuids_and_names(backend: Backend) {
     run(&["account", "create", "zed@example.org", "--password-stdin", "--role", "supervisor"], "zed-password-1\n");
     let (_, zed) = post("/service/api/user_catalogs", Some(&ts), r#"{"displaynames": ["zed@example.org"]}"#).await;
     assert!(zed["displayname_catalog"]["zed@example.org"].is_string(), "{zed}");
+}
+
+fn delivered(maildir: &std::path::Path) -> Vec<String> {
+    let Ok(entries) = std::fs::read_dir(maildir.join("new")) else { return Vec::new() };
+    entries.filter_map(Result::ok).map(|entry| std::fs::read_to_string(entry.path()).unwrap()).collect()
+}
+
+/// Cases 23–27: form or JSON, the user's identity in the mail, 0.13's refusals.
+async fn feedback_is_mailed_during_the_request(backend: Backend) {
+    let sink = Peer::start("smtp", &[], None);
+    let maildir = std::path::PathBuf::from(sink.var("SMTP_MAILDIR"));
+    let smtp_url = format!("smtp://127.0.0.1:{}", sink.var("SMTP_PORT"));
+    let db = TestDb::new(backend);
+    let server = Server::start(&db, &[("STEWARD_MAIL__SMTP_URL", &smtp_url), ("STEWARD_MAIL__FEEDBACK_TO", "ops@example.org")]);
+    run(&db, &["account", "create", "u1@example.com", "--password-stdin", "--email", "u1@example.com"], "u1-password-1\n");
+    let tu = run(&db, &["token", "issue", "u1@example.com"], "");
+    let tx = run(&db, &["token", "issue", "u1@example.com", "--ttl", "1s"], "");
+    let ts = run(&db, &["service", "add", "cyclades"], "");
+    let post = |token: &str, content_type: &str, body: &str| {
+        let request = server.http.post(server.url("/feedback")).header("X-Auth-Token", token).header("content-type", content_type).body(body.to_owned());
+        async move {
+            let response = request.send().await.unwrap();
+            (response.status().as_u16(), response.text().await.unwrap())
+        }
+    };
+    // Case 23 (JSON) and the form 0.13 read: 200 with an empty body, the mail already sent.
+    assert_eq!(post(&tu, "application/json", r#"{"feedback_msg": "hi", "feedback_data": "{\"page\": 3}"}"#).await, (200, String::new()));
+    assert_eq!(delivered(&maildir).len(), 1, "sent before the answer");
+    assert_eq!(post(&tu, "application/x-www-form-urlencoded", "feedback_msg=hello%20there").await, (200, String::new()));
+    let mails = delivered(&maildir);
+    assert_eq!(mails.len(), 2);
+    let first = mails.iter().find(|mail| mail.contains("\nhi\n") || mail.contains("\r\nhi\r\n")).unwrap_or_else(|| panic!("{mails:?}"));
+    assert!(first.contains("ops@example.org") && first.contains("u1@example.com") && first.contains("page"), "{first}");
+    // Cases 24–27.
+    let (status, body) = post(&tu, "application/x-www-form-urlencoded", "feedback_data=x").await;
+    assert_eq!((status, serde_json::from_str::<serde_json::Value>(&body).unwrap()["badRequest"]["message"].clone()), (400, json!("Invalid data")));
+    assert_eq!(post(&tu, "application/json", "not json").await.0, 400);
+    let (status, body) = post(&ts, "application/x-www-form-urlencoded", "feedback_msg=hello").await;
+    assert_eq!((status, serde_json::from_str::<serde_json::Value>(&body).unwrap()["unauthorized"]["message"].clone()), (401, json!("Invalid X-Auth-Token")));
+    assert_eq!(server.http.get(server.url("/feedback")).header("X-Auth-Token", &tu).send().await.unwrap().status(), 400);
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    assert_eq!(post(&tx, "application/x-www-form-urlencoded", "feedback_msg=hello").await.0, 401);
+    // Size and rate limits.
+    let long = format!("feedback_msg={}", "x".repeat(17 * 1024));
+    assert_eq!(post(&tu, "application/x-www-form-urlencoded", &long).await.0, 400);
+    let mut statuses = Vec::new();
+    for n in 0..5 {
+        statuses.push(post(&tu, "application/x-www-form-urlencoded", &format!("feedback_msg=m{n}")).await.0);
+    }
+    assert_eq!(statuses.iter().filter(|status| **status == 200).count(), 3, "five per minute, two already sent: {statuses:?}");
+    assert!(statuses.contains(&400));
+    assert_eq!(delivered(&maildir).len(), 5, "nothing refused was mailed");
+}
+
+/// The SMTP server is down: 502 with an empty body, and the mail never arrives later (its
+/// outbox row is abandoned), so a client that retries sends it once.
+async fn feedback_that_cannot_be_mailed_is_502_and_never_mailed_later(backend: Backend) {
+    let db = TestDb::new(backend);
+    let closed = format!("smtp://127.0.0.1:{}", free_port());
+    let server = Server::start(&db, &[("STEWARD_MAIL__SMTP_URL", &closed)]);
+    run(&db, &["account", "create", "u1@example.com", "--password-stdin"], "u1-password-1\n");
+    let tu = run(&db, &["token", "issue", "u1@example.com"], "");
+    let response = server
+        .http
+        .post(server.url("/feedback"))
+        .header("X-Auth-Token", &tu)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body("feedback_msg=hello")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 502);
+    assert_eq!(response.text().await.unwrap(), "");
+    let ready = server.readyz().await;
+    assert_eq!(ready["outbox"], json!({"pending": 0, "failed": 0}), "abandoned, not waiting: {ready}");
 }
