@@ -12,6 +12,7 @@ on_both_backends!(
     catalogs_translate_uuids_and_names,
     feedback_is_mailed_during_the_request,
     feedback_that_cannot_be_mailed_is_502_and_never_mailed_later,
+    a_service_end_to_end,
 );
 
 /// Runs a CLI command that must succeed; its stdout, trimmed.
@@ -287,4 +288,57 @@ async fn feedback_that_cannot_be_mailed_is_502_and_never_mailed_later(backend: B
     assert_eq!(response.text().await.unwrap(), "");
     let ready = server.readyz().await;
     assert_eq!(ready["outbox"], json!({"pending": 0, "failed": 0}), "abandoned, not waiting: {ready}");
+}
+
+/// A service played end to end: registered, it authenticates a user (with usage) coming
+/// from another face's login, translates 1 000 uuids to names and back, and forwards the
+/// user's feedback, which arrives at the real SMTP sink.
+async fn a_service_end_to_end(backend: Backend) {
+    let sink = Peer::start("smtp", &[], None);
+    let maildir = std::path::PathBuf::from(sink.var("SMTP_MAILDIR"));
+    let smtp_url = format!("smtp://127.0.0.1:{}", sink.var("SMTP_PORT"));
+    let db = TestDb::new(backend);
+    let server = Server::start(&db, &[("STEWARD_MAIL__SMTP_URL", &smtp_url)]);
+    let service_token = run(&db, &["service", "add", "pithos", "--url", "/pithos/"], "");
+    // 1 000 accounts (each hashes its password, so this is most of the test's time).
+    let logins: Vec<String> = (0..1000).map(|n| format!("user{n:04}@example.org")).collect();
+    for login in &logins {
+        run(&db, &["account", "create", login, "--password-stdin", "--email", login], "a-password-123\n");
+    }
+    // The user signs in on the native API (any face's token works here).
+    let token = server.login("user0007@example.org", "a-password-123").await;
+    run(&db, &["quota", "set", "user0007@example.org", "pithos+.diskspace", "1073741824"], "");
+    run(&db, &["usage", "set", "user0007@example.org", "pithos+.diskspace", "1024"], "");
+    let user: serde_json::Value = server.http.get(server.url("/im/authenticate?usage=1")).header("X-Auth-Token", &token).send().await.unwrap().json().await.unwrap();
+    assert_eq!(user["username"], "user0007@example.org");
+    let disk = user["usage"].as_array().unwrap().iter().find(|entry| entry["name"] == "pithos+.diskspace").unwrap();
+    assert_eq!((disk["maxValue"].clone(), disk["currValue"].clone(), disk["display_name"].clone()), (json!(1_073_741_824_i64), json!(1024), json!("Storage Space")));
+    // Names → uuids for all 1 000, then uuids → names, checked both ways.
+    let catalogs = |body: serde_json::Value| {
+        let request = server.http.post(server.url("/service/api/user_catalogs")).header("X-Auth-Token", &service_token).body(body.to_string());
+        async move { request.send().await.unwrap().json::<serde_json::Value>().await.unwrap() }
+    };
+    let by_name = catalogs(json!({"displaynames": logins})).await["displayname_catalog"].as_object().unwrap().clone();
+    assert_eq!(by_name.len(), 1000);
+    let uuids: Vec<String> = logins.iter().map(|login| by_name[login].as_str().unwrap().to_owned()).collect();
+    let by_uuid = catalogs(json!({"uuids": uuids})).await["uuid_catalog"].as_object().unwrap().clone();
+    assert_eq!(by_uuid.len(), 1000);
+    for (login, uuid) in logins.iter().zip(&uuids) {
+        assert_eq!(by_uuid[uuid].as_str(), Some(login.as_str()));
+    }
+    assert_eq!(by_name["user0007@example.org"], user["uuid"]);
+    // The service forwards the user's feedback with the user's token.
+    let sent = server
+        .http
+        .post(server.url("/feedback"))
+        .header("X-Auth-Token", &token)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body("feedback_msg=Uploads%20stall%20at%2099%25&feedback_data=pithos")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(sent.status(), 200);
+    let mails = delivered(&maildir);
+    assert_eq!(mails.len(), 1);
+    assert!(mails[0].contains("Uploads stall at 99%") && mails[0].contains("user0007@example.org") && mails[0].contains("root@localhost"), "{}", mails[0]);
 }
