@@ -5,10 +5,8 @@ use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
-use steward_core::Principal;
-use steward_core::auth::{AuthError, Refusal};
+use steward_core::token_checks::{TokenRefusal, UserToken};
 use steward_http::AppState;
-use steward_model::{Account, TokenSecret};
 use time::OffsetDateTime;
 
 use crate::fault::{Fault, json_response};
@@ -28,27 +26,16 @@ pub fn presented_token(headers: &HeaderMap, params: &[(String, String)]) -> Opti
     header.or(query).filter(|token| !token.is_empty()).map(str::to_owned)
 }
 
-/// The account behind a user token, after Astakos' five checks; the token's dates too.
-pub async fn user_of(state: &AppState, token: Option<String>) -> Result<(Account, OffsetDateTime, Option<OffsetDateTime>), Fault> {
-    let token = token.ok_or_else(|| Fault::unauthorized("Access denied"))?;
-    let authenticated = match state.core.auth.authenticate_token(&TokenSecret::new(token)).await {
-        Ok(authenticated) => authenticated,
-        Err(AuthError::Refused(Refusal::Disabled)) => return Err(Fault::unauthorized("User inactive")),
-        Err(AuthError::Refused(Refusal::Expired)) => return Err(Fault::unauthorized("Authentication expired")),
-        Err(AuthError::Refused(_)) => return Err(Fault::unauthorized("Invalid X-Auth-Token")),
-        Err(error) => return Err(Fault::unexpected(&error)),
-    };
-    let Principal::Account(account) = authenticated.principal else {
-        // A service token where a user token is needed.
-        return Err(Fault::unauthorized("Invalid X-Auth-Token"));
-    };
-    if !account.active {
-        return Err(Fault::unauthorized("User inactive"));
+/// Astakos' 401 (or 500) for a token the request cannot use.
+pub fn refusal(refusal: TokenRefusal) -> Fault {
+    match refusal {
+        TokenRefusal::Missing => Fault::unauthorized("Access denied"),
+        TokenRefusal::Invalid => Fault::unauthorized("Invalid X-Auth-Token"),
+        TokenRefusal::Inactive => Fault::unauthorized("User inactive"),
+        TokenRefusal::Expired => Fault::unauthorized("Authentication expired"),
+        TokenRefusal::TermsPending => Fault::unauthorized("Pending approval terms"),
+        TokenRefusal::Unavailable(cause) => Fault::unexpected(&cause),
     }
-    if !state.core.accounts.has_accepted_terms(&account).await.map_err(|error| Fault::unexpected(&error))? {
-        return Err(Fault::unauthorized("Pending approval terms"));
-    }
-    Ok((account, authenticated.created_at, authenticated.expires_at))
 }
 
 /// `GET /im/authenticate`.
@@ -60,7 +47,8 @@ pub async fn authenticate(State(state): State<AppState>, method: Method, headers
         }
         let params: Vec<(String, String)> =
             serde_urlencoded::from_str(query.as_deref().unwrap_or("")).map_err(|_| Fault::bad_request("The query string is not URL-encoded"))?;
-        let (account, created_at, expires_at) = user_of(&state, presented_token(&headers, &params)).await?;
+        let UserToken { account, created_at, expires_at } =
+            state.core.user_token(presented_token(&headers, &params).as_deref()).await.map_err(refusal)?;
         let mut body = json!({
             "id": account.id.0,
             "uuid": account.uuid.to_string(),

@@ -5,9 +5,7 @@ use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, Method};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
-use steward_core::Principal;
 use steward_http::AppState;
-use steward_model::TokenSecret;
 
 use crate::fault::{Fault, any_read_method, json_or_jsonp};
 
@@ -63,17 +61,9 @@ pub async fn menu(State(state): State<AppState>, method: Method, headers: Header
     let answer = async {
         any_read_method(&method)?;
         let params = query_params(query.as_deref())?;
-        let token = headers.get("x-auth-token").and_then(|value| value.to_str().ok()).filter(|value| !value.is_empty());
-        let signed_in = match token {
-            Some(token) => match state.core.auth.authenticate_token(&TokenSecret::new(token.to_owned())).await {
-                Ok(authenticated) => match authenticated.principal {
-                    Principal::Account(account) if account.active => Some(account.email.unwrap_or(account.login)),
-                    _ => None,
-                },
-                Err(_) => None,
-            },
-            None => None,
-        };
+        let token = headers.get("x-auth-token").and_then(|value| value.to_str().ok());
+        // Any refusal is simply the signed-out menu.
+        let signed_in = state.core.user_token(token).await.ok().map(|user| user.account.email.unwrap_or(user.account.login));
         let menu = match signed_in {
             Some(name) => json!([
                 { "url": "/im/login", "name": name },

@@ -7,13 +7,10 @@ use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Map, Value, json};
-use steward_core::Principal;
-use steward_core::auth::{AuthError, Refusal};
 use steward_http::AppState;
-use steward_model::TokenSecret;
 use steward_model::CatalogKeys;
 
-use crate::authenticate::{presented_token, user_of};
+use crate::authenticate::{presented_token, refusal};
 use crate::fault::{Fault, json_response};
 
 /// Who may ask for what.
@@ -40,35 +37,23 @@ fn keys(body: &Map<String, Value>, name: &str, asker: Asker) -> Result<CatalogKe
     }
 }
 
-/// The service behind a service token.
-async fn service_of(state: &AppState, token: Option<String>) -> Result<(), Fault> {
-    let token = token.ok_or_else(|| Fault::unauthorized("Access denied"))?;
-    match state.core.auth.authenticate_token(&TokenSecret::new(token)).await {
-        Ok(authenticated) if matches!(authenticated.principal, Principal::Service(_)) => Ok(()),
-        Ok(_) | Err(AuthError::Refused(Refusal::UnknownToken | Refusal::Revoked | Refusal::Disabled | Refusal::Password)) => {
-            Err(Fault::unauthorized("Invalid X-Auth-Token"))
-        }
-        Err(AuthError::Refused(Refusal::Expired)) => Err(Fault::unauthorized("Authentication expired")),
-        Err(error) => Err(Fault::unexpected(&error)),
-    }
-}
-
 async fn serve(state: &AppState, method: &Method, headers: &HeaderMap, query: Option<&str>, body: &Bytes, service_only: bool) -> Result<Response, Fault> {
     if *method != Method::POST {
         return Err(Fault::method_not_allowed());
     }
     let params: Vec<(String, String)> = serde_urlencoded::from_str(query.unwrap_or("")).unwrap_or_default();
     let token = presented_token(headers, &params);
+    let token = token.as_deref();
     let asker = if service_only {
-        service_of(state, token).await?;
+        state.core.service_token(token).await.map_err(refusal)?;
         Asker::Service
     } else {
         // On the seed's path: a user token first, then a service token.
-        match user_of(state, token.clone()).await {
+        match state.core.user_token(token).await {
             Ok(_) => Asker::User,
-            Err(user_refusal) => match service_of(state, token).await {
-                Ok(()) => Asker::Service,
-                Err(_) => return Err(user_refusal),
+            Err(user_refusal) => match state.core.service_token(token).await {
+                Ok(_) => Asker::Service,
+                Err(_) => return Err(refusal(user_refusal)),
             },
         }
     };

@@ -10,7 +10,7 @@ use steward_core::feedback::FeedbackError;
 use steward_core::{Actor, Principal};
 use steward_http::AppState;
 
-use crate::authenticate::{presented_token, user_of};
+use crate::authenticate::{presented_token, refusal};
 use crate::fault::Fault;
 
 /// `feedback_msg` and `feedback_data` from a form or a JSON object.
@@ -38,7 +38,7 @@ pub async fn feedback(State(state): State<AppState>, method: Method, headers: He
             return Err(Fault::method_not_allowed());
         }
         let params: Vec<(String, String)> = serde_urlencoded::from_str(query.as_deref().unwrap_or("")).unwrap_or_default();
-        let (account, _, _) = user_of(&state, presented_token(&headers, &params)).await?;
+        let account = state.core.user_token(presented_token(&headers, &params).as_deref()).await.map_err(refusal)?.account;
         let (message, data) = fields(&headers, &body)?;
         let actor = Actor::new(Principal::Account(account.clone()), "astakos");
         match state.core.feedback.send(&actor, &account, &message, &data).await {

@@ -47,7 +47,11 @@ impl Answer {
 
 impl From<HermesError> for Answer {
     fn from(error: HermesError) -> Self {
+        if let HermesError::Invalid { cause, detail } = error {
+            return Self::invalid(cause, detail);
+        }
         let cause = match &error {
+            HermesError::Invalid { .. } => "invalid",
             // The seed's spelling, which clients compare.
             HermesError::NonExistent(_) => "nonexistant",
             HermesError::Exists(_) => "exists",

@@ -49,9 +49,18 @@ pub trait KamailioTables: Send + Sync {
     fn ha1(&self, address: &SipAddress, password: &str) -> String;
 }
 
-/// Why a Hermes operation did not happen; each is one of the seed's `failed` causes.
+/// Why a Hermes operation did not happen: a malformed request (`invalid`, its cause the
+/// parameter), or one of the seed's `failed` causes.
 #[derive(Debug, thiserror::Error)]
 pub enum HermesError {
+    /// `invalid`: a parameter the rules refuse, though it parsed.
+    #[error("{detail}")]
+    Invalid {
+        /// The parameter.
+        cause: &'static str,
+        /// Why.
+        detail: String,
+    },
     /// `nonexistant` (sic).
     #[error("{0}")]
     NonExistent(String),
@@ -139,6 +148,9 @@ pub struct UserChanges {
 }
 
 const DEFAULT_DIALPLAN: &str = "(.*)";
+/// The shortest password `user/change_pw` takes (Steward's choice; add_remote takes the
+/// foreign registrar's as it is).
+const MIN_NEW_PASSWORD: usize = 8;
 const SIP_PORT: u16 = 5060;
 
 /// Letters and digits without the ones people misread (`0 O o 1 l I`).
@@ -437,6 +449,9 @@ impl Hermes {
     /// Sets a user's password: Kamailio's digests too for a local user, the stored foreign
     /// secret only for a remote one.
     pub async fn change_password(&self, actor: &Actor, address: &SipAddress, password: &SipPassword) -> Result<ProvisionedUser, HermesError> {
+        if password.expose().len() < MIN_NEW_PASSWORD {
+            return Err(HermesError::Invalid { cause: "password", detail: format!("A new password needs at least {MIN_NEW_PASSWORD} characters") });
+        }
         let mut user = self.user(address).await?;
         let previous = std::mem::replace(&mut user.password, password.expose().to_owned());
         let kamailio = if user.kind == SipUserKind::Local { Some(self.kamailio()?) } else { None };

@@ -44,6 +44,7 @@ pub mod rate_limit;
 pub mod services;
 pub mod sms;
 pub mod sms_reports;
+pub mod token_checks;
 pub mod tokens;
 
 use std::sync::Arc;

@@ -462,6 +462,12 @@ fn aliases_select() -> SelectStatement {
         .take()
 }
 
+async fn aliases_to_in<C: ConnectionTrait>(db: &C, destination: &SipAddress) -> Result<Vec<SipAddress>, StoreError> {
+    let mut select = aliases_select();
+    at_address(&mut select, destination);
+    db.query_all(&select).await?.iter().map(|row| address_in(row, "alias_username", "alias_domain")).collect()
+}
+
 impl Store {
     /// Every alias matching `search` (over `alias@domain`), by alias.
     pub async fn sip_aliases(&self, search: Option<&Glob>) -> Result<Vec<SipAliasRow>, StoreError> {
@@ -474,9 +480,7 @@ impl Store {
 
     /// The aliases leading to `destination`, by alias.
     pub async fn sip_aliases_to(&self, destination: &SipAddress) -> Result<Vec<SipAddress>, StoreError> {
-        let mut select = aliases_select();
-        at_address(&mut select, destination);
-        Ok(self.db.query_all(&select).await?.iter().map(alias_row).collect::<Result<Vec<_>, _>>()?.into_iter().map(|row| row.alias).collect())
+        aliases_to_in(&self.db, destination).await
     }
 }
 
@@ -492,9 +496,7 @@ impl WriteTx {
 
     /// The aliases leading to `destination`, read in this transaction.
     pub async fn sip_aliases_to(&self, destination: &SipAddress) -> Result<Vec<SipAddress>, StoreError> {
-        let mut select = aliases_select();
-        at_address(&mut select, destination);
-        Ok(self.tx.query_all(&select).await?.iter().map(alias_row).collect::<Result<Vec<_>, _>>()?.into_iter().map(|row| row.alias).collect())
+        aliases_to_in(&self.tx, destination).await
     }
 
     /// Adds an alias (the caller checked it is new: a duplicate is a `Conflict`).

@@ -253,6 +253,9 @@ async fn feedback_is_mailed_during_the_request(backend: Backend) {
     let (status, body) = post(&ts, "application/x-www-form-urlencoded", "feedback_msg=hello").await;
     assert_eq!((status, serde_json::from_str::<serde_json::Value>(&body).unwrap()["unauthorized"]["message"].clone()), (401, json!("Invalid X-Auth-Token")));
     assert_eq!(server.http.get(server.url("/feedback")).header("X-Auth-Token", &tu).send().await.unwrap().status(), 400);
+    let anonymous = server.http.post(server.url("/feedback")).body("feedback_msg=hello").send().await.unwrap();
+    assert_eq!(anonymous.status(), 401);
+    assert_eq!(anonymous.json::<serde_json::Value>().await.unwrap()["unauthorized"]["message"], "Access denied");
     std::thread::sleep(std::time::Duration::from_millis(1100));
     assert_eq!(post(&tx, "application/x-www-form-urlencoded", "feedback_msg=hello").await.0, 401);
     // Size and rate limits.
