@@ -4,12 +4,13 @@
 use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
-use serde_json::{Value, json};
+use serde::Serialize;
 use steward_core::token_checks::{TokenRefusal, UserToken};
+use steward_core::quotas::QuotaRow;
 use steward_http::AppState;
 use time::OffsetDateTime;
 
-use crate::fault::{Fault, json_response};
+use crate::fault::{Fault, serialized_response};
 use crate::presentation;
 
 /// A date as the seed writes them: RFC 1123 in GMT (`Wed, 30 May 2012 10:03:37 GMT`).
@@ -38,6 +39,63 @@ pub fn refusal(refusal: TokenRefusal) -> Fault {
     }
 }
 
+/// `GET /im/authenticate`'s body, borrowed from the account and its usage report.
+#[derive(Serialize)]
+struct Authenticated<'a> {
+    id: i64,
+    uuid: String,
+    displayname: &'a str,
+    username: &'a str,
+    email: Vec<&'a str>,
+    name: &'a str,
+    auth_token_created: String,
+    auth_token_expires: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    usage: Option<Vec<Usage<'a>>>,
+}
+
+/// One resource in `usage`, with 0.13's field names.
+#[derive(Serialize)]
+#[serde(rename_all = "snake_case")]
+struct Usage<'a> {
+    name: &'a str,
+    description: &'a str,
+    unit: &'a str,
+    #[serde(rename = "maxValue")]
+    max_value: i64,
+    #[serde(rename = "currValue")]
+    curr_value: i64,
+    verbose_name: String,
+    display_name: String,
+    pluralized_display_name: String,
+    is_abbreviation: bool,
+    report_desc: String,
+    placeholder: &'static str,
+    help_text: &'static str,
+    help_text_input_each: &'static str,
+}
+
+impl<'a> Usage<'a> {
+    fn of(row: &'a QuotaRow) -> Self {
+        let shown = presentation::of(&row.resource.name, &row.resource.description);
+        Self {
+            name: &row.resource.name,
+            description: &row.resource.description,
+            unit: &row.resource.unit,
+            max_value: row.limit,
+            curr_value: row.used,
+            display_name: shown.display_name(),
+            pluralized_display_name: shown.pluralized_display_name(&row.resource.unit),
+            is_abbreviation: shown.is_abbreviation,
+            placeholder: shown.placeholder,
+            help_text: shown.help_text,
+            help_text_input_each: shown.help_text_input_each,
+            verbose_name: shown.verbose_name,
+            report_desc: shown.report_desc,
+        }
+    }
+}
+
 /// `GET /im/authenticate`.
 pub async fn authenticate(State(state): State<AppState>, method: Method, headers: HeaderMap, RawQuery(query): RawQuery) -> Response {
     let answer = async {
@@ -49,48 +107,26 @@ pub async fn authenticate(State(state): State<AppState>, method: Method, headers
             serde_urlencoded::from_str(query.as_deref().unwrap_or("")).map_err(|_| Fault::bad_request("The query string is not URL-encoded"))?;
         let UserToken { account, created_at, expires_at } =
             state.core.user_token(presented_token(&headers, &params).as_deref()).await.map_err(refusal)?;
-        let mut body = json!({
-            "id": account.id.0,
-            "uuid": account.uuid.to_string(),
-            "displayname": account.login,
-            "username": account.login,
-            "email": account.email.iter().collect::<Vec<_>>(),
-            "name": account.name,
-            "auth_token_created": http_date(created_at),
-            "auth_token_expires": expires_at.map(http_date),
-        });
         // 0.13: usage when the parameter is there and not empty (`usage=0` included).
-        if params.iter().any(|(key, value)| key == "usage" && !value.is_empty()) {
-            let mut rows = state.core.quotas.of_account(&account.login).await.map_err(|error| Fault::unexpected(&error))?;
-            rows.sort_by(|left, right| {
-                (presentation::rank(&left.resource.name), &left.resource.name).cmp(&(presentation::rank(&right.resource.name), &right.resource.name))
-            });
-            let usage: Vec<Value> = rows
-                .iter()
-                .map(|row| {
-                    let shown = presentation::of(&row.resource.name, &row.resource.description);
-                    json!({
-                        "name": row.resource.name,
-                        "description": row.resource.description,
-                        "unit": row.resource.unit,
-                        "maxValue": row.limit,
-                        "currValue": row.used,
-                        "verbose_name": shown.verbose_name,
-                        "display_name": shown.display_name(),
-                        "pluralized_display_name": shown.pluralized_display_name(&row.resource.unit),
-                        "is_abbreviation": shown.is_abbreviation,
-                        "report_desc": shown.report_desc,
-                        "placeholder": shown.placeholder,
-                        "help_text": shown.help_text,
-                        "help_text_input_each": shown.help_text_input_each,
-                    })
-                })
-                .collect();
-            if let Value::Object(fields) = &mut body {
-                fields.insert("usage".to_owned(), Value::Array(usage));
-            }
-        }
-        Ok(json_response(StatusCode::OK, &body))
+        let wants_usage = params.iter().any(|(key, value)| key == "usage" && !value.is_empty());
+        let report = if wants_usage { Some(state.core.quotas.report(account.id).await.map_err(|error| Fault::unexpected(&error))?) } else { None };
+        let usage = report.as_deref().map(|rows| {
+            let mut usage: Vec<Usage<'_>> = rows.iter().map(Usage::of).collect();
+            usage.sort_by_key(|entry| (presentation::rank(entry.name), entry.name));
+            usage
+        });
+        let body = Authenticated {
+            id: account.id.0,
+            uuid: account.uuid.to_string(),
+            displayname: &account.login,
+            username: &account.login,
+            email: account.email.iter().map(|email| email.as_str()).collect(),
+            name: &account.name,
+            auth_token_created: http_date(created_at),
+            auth_token_expires: expires_at.map(http_date),
+            usage,
+        };
+        Ok(serialized_response(StatusCode::OK, &body))
     }
     .await;
     answer.unwrap_or_else(IntoResponse::into_response)

@@ -71,16 +71,23 @@ pub enum Bootstrap {
     CreatedWithRandomPassword(Account, Password),
 }
 
+/// Accounts per page of [`Accounts::every_account_page`]: about 70 KB of JSON.
+pub const CATALOG_PAGE: u64 = 1000;
+
 /// The accounts service.
 pub struct Accounts {
     store: Store,
     hasher: Hasher,
     tokens: Arc<TokenCache>,
+    /// When the current terms were published (`None`: never), and when that was read.
+    /// Every user-token check needs it and it changes only on `terms publish`: kept for a
+    /// token's cache TTL, so terms published elsewhere bind here within the contract's 2 s.
+    terms_published: std::sync::Mutex<Option<(std::time::Instant, Option<time::OffsetDateTime>)>>,
 }
 
 impl Accounts {
     pub(crate) fn new(store: Store, hasher: Hasher, tokens: Arc<TokenCache>) -> Self {
-        Self { store, hasher, tokens }
+        Self { store, hasher, tokens, terms_published: std::sync::Mutex::new(None) }
     }
 
     /// The account with this login (case-insensitive).
@@ -217,29 +224,51 @@ impl Accounts {
         write.publish_terms(body, at).await?;
         write.audit(audit::entry(capability.actor(), "terms.publish", "terms", json!({ "bytes": length })), at).await?;
         write.commit().await?;
+        *self.remembered_terms() = None;
         Ok(())
     }
 
-    /// The catalogs services translate with: `(uuid, login)` of the accounts `uuids` and
-    /// `logins` name (unknown ones left out), or of every account for `All`.
-    pub async fn catalogs(
-        &self,
-        uuids: &steward_model::CatalogKeys<uuid::Uuid>,
-        logins: &steward_model::CatalogKeys<String>,
-    ) -> Result<(Vec<(uuid::Uuid, String)>, Vec<(uuid::Uuid, String)>), AccountError> {
-        let skip_uuids = matches!(uuids, steward_model::CatalogKeys::These(keys) if keys.is_empty());
-        let skip_logins = matches!(logins, steward_model::CatalogKeys::These(keys) if keys.is_empty());
-        let by_uuid = if skip_uuids { Vec::new() } else { self.store.names_by_uuid(uuids).await? };
-        let by_login = if skip_logins { Vec::new() } else { self.store.uuids_by_login(logins).await? };
-        Ok((by_uuid, by_login))
+    /// `(uuid, login)` of the accounts `uuids` names, by login (unknown ones left out): the
+    /// catalog services translate uuids with.
+    pub async fn names_by_uuid(&self, uuids: &[uuid::Uuid]) -> Result<Vec<(uuid::Uuid, String)>, AccountError> {
+        Ok(self.store.names_by_uuid(uuids).await?)
+    }
+
+    /// `(uuid, login)` of the accounts `logins` names, by login.
+    pub async fn uuids_by_login(&self, logins: &[String]) -> Result<Vec<(uuid::Uuid, String)>, AccountError> {
+        Ok(self.store.uuids_by_login(logins).await?)
+    }
+
+    /// One page, [`CATALOG_PAGE`] long unless it is the last, of the catalog of every
+    /// account, by login, after the login `after`. Read page by page so that listing a
+    /// million accounts holds one page in memory; accounts added meanwhile may or may not
+    /// appear, as in any read that is not one snapshot.
+    pub async fn every_account_page(&self, after: Option<&str>) -> Result<Vec<(uuid::Uuid, String)>, AccountError> {
+        Ok(self.store.catalog_page(after, CATALOG_PAGE).await?)
     }
 
     /// Whether the account accepted the newest terms (true when none were ever published).
     pub async fn has_accepted_terms(&self, account: &Account) -> Result<bool, AccountError> {
-        let Some(published_at) = self.store.current_terms_published_at().await? else {
+        let Some(published_at) = self.terms_published_at().await? else {
             return Ok(true);
         };
         Ok(account.terms_accepted_at.is_some_and(|accepted_at| accepted_at >= published_at))
+    }
+
+    async fn terms_published_at(&self) -> Result<Option<time::OffsetDateTime>, AccountError> {
+        if let Some((read_at, published_at)) = *self.remembered_terms()
+            && read_at.elapsed() < crate::tokens::CACHE_TTL
+        {
+            return Ok(published_at);
+        }
+        let published_at = self.store.current_terms_published_at().await?;
+        *self.remembered_terms() = Some((std::time::Instant::now(), published_at));
+        Ok(published_at)
+    }
+
+    fn remembered_terms(&self) -> std::sync::MutexGuard<'_, Option<(std::time::Instant, Option<time::OffsetDateTime>)>> {
+        // A panic while holding this lock cannot leave the value half-written: it is one store.
+        self.terms_published.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     /// On a store without any account, creates the super admin: `configured` when given

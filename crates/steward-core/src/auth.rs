@@ -326,8 +326,6 @@ impl Authenticator {
                 Some(Refusal::UnknownToken)
             } else if token.revoked_at.is_some() {
                 Some(Refusal::Revoked)
-            } else if token.expires_at <= at {
-                Some(Refusal::Expired)
             } else {
                 None
             };
@@ -339,9 +337,18 @@ impl Authenticator {
                 count_refusal(Refusal::UnknownToken.as_str());
                 return Err(AuthError::Refused(Refusal::UnknownToken));
             };
-            if !found.account.active {
-                count_refusal(Refusal::Disabled.as_str());
-                return Err(AuthError::Refused(Refusal::Disabled));
+            // Astakos' order: an inactive user is refused as such even when the token is
+            // also expired.
+            let refusal = if !found.account.active {
+                Some(Refusal::Disabled)
+            } else if token.expires_at <= at {
+                Some(Refusal::Expired)
+            } else {
+                None
+            };
+            if let Some(refusal) = refusal {
+                count_refusal(refusal.as_str());
+                return Err(AuthError::Refused(refusal));
             }
             return Ok(Verified {
                 principal: Principal::Account(found.account),

@@ -145,6 +145,8 @@ impl Core {
         let tokens_for_services = tokens.clone();
         let limiter = Arc::new(rate_limit::LoginLimiter::new(settings.login_attempts_per_minute));
         let accounts = Arc::new(accounts::Accounts::new(store.clone(), hasher.clone(), tokens.clone()));
+        let sms = Arc::new(sms::Sms::new(store.clone(), settings.timezone));
+        let quotas = Arc::new(quotas::Quotas::new(store.clone(), sms.clone()));
         let templates = mail_templates::MailTemplates::new(settings.mail_templates_dir);
         let mail = Arc::new(mail::Mail::new(store.clone(), settings.mail_from, settings.mail_domain, templates));
         let auth = Arc::new(auth::Authenticator::new(
@@ -168,11 +170,11 @@ impl Core {
             accounts,
             auth,
             auth_backends: backends,
-            messaging: Arc::new(messaging::Messaging::new(store.clone(), prefixes.clone())),
+            messaging: Arc::new(messaging::Messaging::new(store.clone(), prefixes.clone(), quotas.clone())),
             directory: Arc::new(directory::Directory::new(store.clone(), prefixes)),
-            sms: Arc::new(sms::Sms::new(store.clone(), settings.timezone)),
+            sms,
             services: Arc::new(services::Services::new(store.clone(), tokens_for_services)),
-            quotas: Arc::new(quotas::Quotas::new(store.clone())),
+            quotas,
             mail: mail.clone(),
             outbox: Arc::new(outbox::Outbox::new(store.clone())),
             sms_reports: Arc::new(sms_reports::SmsReports::new(store.clone())),

@@ -139,11 +139,17 @@ pub enum MailContent {
 pub struct Messaging {
     store: Store,
     prefix_filter: crate::prefix_filter::PrefixFilter,
+    /// Told of each send, so the sender's reported `janua.sms` usage is current.
+    quotas: std::sync::Arc<crate::quotas::Quotas>,
 }
 
 impl Messaging {
-    pub(crate) fn new(store: Store, prefix_filter: crate::prefix_filter::PrefixFilter) -> Self {
-        Self { store, prefix_filter }
+    pub(crate) fn new(
+        store: Store,
+        prefix_filter: crate::prefix_filter::PrefixFilter,
+        quotas: std::sync::Arc<crate::quotas::Quotas>,
+    ) -> Self {
+        Self { store, prefix_filter, quotas }
     }
 
     /// Resolves `to` for `caller` as Janua's `/sendsms` and `/sendmail` do (janua.md §3
@@ -296,6 +302,7 @@ impl Messaging {
             .audit(audit::entry(actor, "sms.send", to, json!({ "recipients": queued, "parts": parts })), at)
             .await?;
         write.commit().await?;
+        self.quotas.forget_report(caller.id).await;
         Ok(log_ids.len())
     }
 }

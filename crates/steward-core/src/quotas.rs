@@ -1,10 +1,13 @@
 //! Quotas: resources (`service.name`), per-account limits and usage. Astakos reports them;
-//! Janua's SMS quota is the resource `janua.sms`.
+//! Janua's SMS quota is the resource `janua.sms`, whose usage is the parts sent in its window.
+
+use std::sync::Arc;
 
 use serde_json::json;
-use steward_model::Resource;
-use steward_store::QuotaRow;
+use steward_model::{AccountId, Resource};
+pub use steward_store::QuotaRow;
 
+use crate::sms::{self, Sms, SmsError};
 use crate::{AdminCapability, Store, StoreError, audit, now};
 
 /// What went wrong with a quota operation.
@@ -22,9 +25,21 @@ pub enum QuotaError {
     /// A value was refused.
     #[error("{0}")]
     Invalid(String),
+    /// The SMS accounting behind `janua.sms` could not be read.
+    #[error("{0}")]
+    Broken(String),
     /// The store failed.
     #[error(transparent)]
     Store(#[from] StoreError),
+}
+
+impl From<SmsError> for QuotaError {
+    fn from(error: SmsError) -> Self {
+        match error {
+            SmsError::Store(error) => Self::Store(error),
+            other => Self::Broken(other.to_string()),
+        }
+    }
 }
 
 /// A resource name: `service.resource`, where each part is a non-empty name.
@@ -42,14 +57,24 @@ fn check_resource_name(name: &str) -> Result<(), QuotaError> {
     }
 }
 
+/// One account's quotas as reported to clients, shared by every reader of the cache.
+pub type UsageReport = Arc<[QuotaRow]>;
+
 /// The quotas service.
 pub struct Quotas {
     store: Store,
+    sms: Arc<Sms>,
+    /// Reports by account, kept as long as a verified token: services ask for usage on
+    /// every user request, and a report is read-only. A change made here evicts at once;
+    /// one made by another process (the CLI, another instance) is seen within the TTL,
+    /// which the contract allows (2 s). Quota *checks* never read it.
+    reports: moka::future::Cache<AccountId, UsageReport>,
 }
 
 impl Quotas {
-    pub(crate) fn new(store: Store) -> Self {
-        Self { store }
+    pub(crate) fn new(store: Store, sms: Arc<Sms>) -> Self {
+        let reports = moka::future::Cache::builder().max_capacity(100_000).time_to_live(crate::tokens::CACHE_TTL).build();
+        Self { store, sms, reports }
     }
 
     /// Registers a resource with its default per-account limit.
@@ -76,6 +101,7 @@ impl Quotas {
             )
             .await?;
         write.commit().await?;
+        self.reports.invalidate_all();
         Ok(())
     }
 
@@ -141,13 +167,29 @@ impl Quotas {
             )
             .await?;
         write.commit().await?;
+        self.reports.invalidate(&account).await;
         Ok(())
     }
 
-    /// Every resource with the account's effective limit and usage.
-    pub async fn of_account(&self, login: &str) -> Result<Vec<QuotaRow>, QuotaError> {
-        let account = self.account_id(login).await?;
-        Ok(self.store.quotas_of(account).await?)
+    /// Every resource with the account's effective limit and usage, `janua.sms`'s usage
+    /// being the parts sent in the account's current window. At most
+    /// [`crate::tokens::CACHE_TTL`] old (see [`Quotas`]): for showing, not for checking.
+    pub async fn report(&self, account: AccountId) -> Result<UsageReport, QuotaError> {
+        if let Some(report) = self.reports.get(&account).await {
+            return Ok(report);
+        }
+        let mut rows = self.store.quotas_of(account).await?;
+        if let Some(row) = rows.iter_mut().find(|row| row.resource.name == sms::RESOURCE) {
+            row.used = i64::try_from(self.sms.parts_in_window(account).await?).unwrap_or(i64::MAX);
+        }
+        let report: UsageReport = rows.into();
+        self.reports.insert(account, report.clone()).await;
+        Ok(report)
+    }
+
+    /// Forgets `account`'s report: it just sent SMS, so its `janua.sms` usage moved.
+    pub(crate) async fn forget_report(&self, account: AccountId) {
+        self.reports.invalidate(&account).await;
     }
 }
 

@@ -80,9 +80,7 @@ impl Sms {
     /// The caller's usage of its quota (and, for the super admin, everybody's this month).
     pub async fn usage(&self, account: AccountId, level: Level) -> Result<SmsUsage, SmsError> {
         let at = now();
-        let quota = self.quota_of(account).await?;
-        let window = quota.current_window(at, &self.zone).map_err(|error| SmsError::Broken(error.to_string()))?;
-        let sent = self.store.sms_parts(Some(account), window.start(), window.end()).await?;
+        let (quota, sent) = self.quota_and_parts(account, at).await?;
         let global = if level.sees_everyone() {
             let month = quota_window::calendar_month(at, &self.zone).map_err(|error| SmsError::Broken(error.to_string()))?;
             Some(self.store.sms_parts(None, month.start(), month.end()).await?)
@@ -90,6 +88,18 @@ impl Sms {
             None
         };
         Ok(SmsUsage { sent, quota, global })
+    }
+
+    /// The parts `account` sent in its current quota window: its usage of `janua.sms`.
+    pub async fn parts_in_window(&self, account: AccountId) -> Result<u64, SmsError> {
+        Ok(self.quota_and_parts(account, now()).await?.1)
+    }
+
+    async fn quota_and_parts(&self, account: AccountId, at: time::OffsetDateTime) -> Result<(SmsQuota, u64), SmsError> {
+        let quota = self.quota_of(account).await?;
+        let window = quota.current_window(at, &self.zone).map_err(|error| SmsError::Broken(error.to_string()))?;
+        let sent = self.store.sms_parts(Some(account), window.start(), window.end()).await?;
+        Ok((quota, sent))
     }
 
     /// A client's search over the SMS the account sent (the super admin too sees only its

@@ -1,7 +1,7 @@
 //! Accounts and their roles.
 
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, Set};
-use steward_model::{Account, AccountId, CatalogKeys, Role};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set};
+use steward_model::{Account, AccountId, Role};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
@@ -128,33 +128,44 @@ impl Store {
 }
 
 impl Store {
-    /// `(uuid, login)` of the accounts `uuids` names (or of all), by login.
-    pub async fn names_by_uuid(&self, uuids: &CatalogKeys<Uuid>) -> Result<Vec<(Uuid, String)>, StoreError> {
+    /// `(uuid, login)` of the accounts `uuids` names, by login (unknown ones left out).
+    pub async fn names_by_uuid(&self, uuids: &[Uuid]) -> Result<Vec<(Uuid, String)>, StoreError> {
         self.catalog(uuids, account::Column::Uuid, |uuid| sea_orm::Value::from(*uuid)).await
     }
 
-    /// `(uuid, login)` of the accounts whose login is one of `logins` (or of all).
-    pub async fn uuids_by_login(&self, logins: &CatalogKeys<String>) -> Result<Vec<(Uuid, String)>, StoreError> {
+    /// `(uuid, login)` of the accounts whose login is one of `logins`.
+    pub async fn uuids_by_login(&self, logins: &[String]) -> Result<Vec<(Uuid, String)>, StoreError> {
         self.catalog(logins, account::Column::Login, |login| sea_orm::Value::from(login.clone())).await
     }
 
-    async fn catalog<T>(
-        &self,
-        keys: &CatalogKeys<T>,
-        column: account::Column,
-        value: impl Fn(&T) -> sea_orm::Value,
-    ) -> Result<Vec<(Uuid, String)>, StoreError> {
+    /// Up to `limit` `(uuid, login)` of every account, by login, after the login `after`:
+    /// one page of a catalog of everybody, read by key so no page costs more than the first.
+    pub async fn catalog_page(&self, after: Option<&str>, limit: u64) -> Result<Vec<(Uuid, String)>, StoreError> {
+        let mut query = account::Entity::find()
+            .select_only()
+            .column(account::Column::Uuid)
+            .column(account::Column::Login)
+            .order_by_asc(account::Column::Login)
+            .limit(limit);
+        if let Some(after) = after {
+            query = query.filter(account::Column::Login.gt(after));
+        }
+        Ok(query.into_tuple().all(&self.db).await?)
+    }
+
+    async fn catalog<T>(&self, keys: &[T], column: account::Column, value: impl Fn(&T) -> sea_orm::Value) -> Result<Vec<(Uuid, String)>, StoreError> {
         let mut found = Vec::new();
-        let chunks: Vec<Option<&[T]>> = match keys {
-            CatalogKeys::All => vec![None],
-            CatalogKeys::These(keys) => keys.chunks(crate::outbox::BATCH_ROWS).map(Some).collect(),
-        };
-        for chunk in chunks {
-            let mut query = account::Entity::find().order_by_asc(account::Column::Login);
-            if let Some(chunk) = chunk {
-                query = query.filter(column.is_in(chunk.iter().map(&value)));
-            }
-            found.extend(query.all(&self.db).await?.into_iter().map(|row| (row.uuid, row.login)));
+        for chunk in keys.chunks(crate::outbox::BATCH_ROWS) {
+            let rows: Vec<(Uuid, String)> = account::Entity::find()
+                .select_only()
+                .column(account::Column::Uuid)
+                .column(account::Column::Login)
+                .filter(column.is_in(chunk.iter().map(&value)))
+                .order_by_asc(account::Column::Login)
+                .into_tuple()
+                .all(&self.db)
+                .await?;
+            found.extend(rows);
         }
         Ok(found)
     }

@@ -91,6 +91,7 @@ async fn authenticate_checks_the_token_five_ways(backend: Backend) {
     let tu = run(&["token", "issue", "u1@example.com"], "");
     let tx = run(&["token", "issue", "u1@example.com", "--ttl", "1s"], "");
     let ti = run(&["token", "issue", "inactive"], "");
+    let tix = run(&["token", "issue", "inactive", "--ttl", "1s"], "");
     run(&["account", "disable", "inactive"], "");
     let ts = run(&["service", "add", "cyclades", "--url", "/ui/"], "");
     let get = |path: &str, token: Option<&str>| {
@@ -133,15 +134,28 @@ async fn authenticate_checks_the_token_five_ways(backend: Backend) {
     assert_eq!(usage[0]["name"], "pithos+.diskspace", "presentation order");
     assert!(get("/im/authenticate?usage=", Some(&tu)).await.1.get("usage").is_none());
     assert!(get("/im/authenticate?usage=0", Some(&tu)).await.1.get("usage").is_some(), "0.13's rule");
+    // Usage reported by a service through the CLI shows within the contract's 2 s.
+    run(&["usage", "set", "u1@example.com", "cyclades.vm", "2"], "");
+    let vm_used = || async {
+        let (_, body) = get("/im/authenticate?usage=1", Some(&tu)).await;
+        body["usage"].as_array().unwrap().iter().find(|entry| entry["name"] == "cyclades.vm").unwrap()["currValue"].clone()
+    };
+    assert!(eventually(std::time::Duration::from_secs(4), || async { vm_used().await == json!(2) }).await, "{}", vm_used().await);
     // Case 10.
     std::thread::sleep(std::time::Duration::from_millis(1100));
     assert_eq!(get("/im/authenticate", Some(&tx)).await, (401, fault("Authentication expired")));
-    // Case 11: new terms; whoever has not accepted them is refused.
+    assert_eq!(get("/im/authenticate", Some(&tix)).await, (401, fault("User inactive")), "inactive comes before expired");
+    // Case 11: new terms; whoever has not accepted them is refused, once the server sees
+    // the CLI's terms (the contract's 2 s).
     let terms = db.dir.path().join("terms.txt");
     std::fs::write(&terms, "Be nice.").unwrap();
     run(&["terms", "publish", terms.to_str().unwrap()], "");
     let tt = run(&["token", "issue", "w1"], "");
-    assert_eq!(get("/im/authenticate", Some(&tt)).await, (401, fault("Pending approval terms")));
+    let pending = eventually(std::time::Duration::from_secs(4), || async {
+        get("/im/authenticate", Some(&tt)).await == (401, fault("Pending approval terms"))
+    })
+    .await;
+    assert!(pending, "{:?}", get("/im/authenticate", Some(&tt)).await);
     run(&["account", "accept-terms", "w1"], "");
     // The CLI works on the store; the server sees it once its token cache lapses (≤ 2 s).
     let accepted = eventually(std::time::Duration::from_secs(4), || async { get("/im/authenticate/", Some(&tt)).await.0 == 200 }).await;
@@ -330,6 +344,15 @@ async fn a_service_end_to_end(backend: Backend) {
         assert_eq!(by_uuid[uuid].as_str(), Some(login.as_str()));
     }
     assert_eq!(by_name["user0007@example.org"], user["uuid"]);
+    // Everyone, both ways: 1 001 accounts (with the bootstrap admin) cross a page boundary
+    // of the streamed body.
+    let everyone = catalogs(json!({"uuids": null, "displaynames": null})).await;
+    let (all_by_uuid, all_by_name) = (everyone["uuid_catalog"].as_object().unwrap(), everyone["displayname_catalog"].as_object().unwrap());
+    assert_eq!((all_by_uuid.len(), all_by_name.len()), (1001, 1001));
+    for (login, uuid) in logins.iter().zip(&uuids) {
+        assert_eq!((all_by_uuid[uuid].as_str(), all_by_name[login].as_str()), (Some(login.as_str()), Some(uuid.as_str())));
+    }
+    assert!(all_by_name.contains_key("admin"));
     // The service forwards the user's feedback with the user's token.
     let sent = server
         .http

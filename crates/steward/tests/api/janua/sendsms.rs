@@ -45,9 +45,18 @@ async fn sendsms_reaches_kannel_and_the_log(backend: Backend) {
     let janua = Janua::start_with(backend, &env);
     let sup = janua.login("sup1", "sup1pw").await;
     janua.jane(&sup).await;
+    // Janua's quota is the shared resource janua.sms: Astakos reports it with the same token.
+    let sms_usage = || async {
+        let response = janua.server.http.get(janua.server.url("/im/authenticate?usage=1")).header("X-Auth-Token", &sup).send().await.unwrap();
+        let body: serde_json::Value = response.json().await.unwrap();
+        let entry = body["usage"].as_array().unwrap().iter().find(|entry| entry["name"] == "janua.sms").unwrap().clone();
+        (entry["maxValue"].clone(), entry["currValue"].clone())
+    };
+    assert_eq!(sms_usage().await, (json!(100), json!(0)));
     // Case 31.
     let sent = answer(janua.post_json("/sendsms", Some(&sup), json!({"message": "Test", "to": "all"})).await).await;
     assert_eq!(sent, (200, json!({"success": true, "message": "SMS message has been queued"})));
+    assert_eq!(sms_usage().await, (json!(100), json!(1)), "a send is counted at once, queued or not");
     let arrived = eventually(Duration::from_secs(20), || async { kannel.run("received").lines().count() == 1 }).await;
     assert!(arrived, "{}\n{}", kannel.run("received"), janua.server.logs());
     let line = kannel.run("received");
