@@ -2,17 +2,21 @@
 # bench/astakos.sh: the Astakos benchmarks of issue 6, on the SQLite store:
 #   1. GET /im/authenticate?usage=1 with a valid user token against GET /healthz, in
 #      interleaved wrk rounds (req/s ratio and p99 difference);
-#   2. POST /service/api/user_catalogs with 1 000 uuids out of ACCOUNTS (100 000)
+#   2. the same with COLD_TOKENS (20 000) tokens of as many accounts in turn, so that
+#      nearly every request misses the token and usage caches and reads the store (no
+#      target: the figure of the uncached path, next to the cached one);
+#   3. POST /service/api/user_catalogs with 1 000 uuids out of ACCOUNTS (100 000)
 #      accounts, with a service token, at low load (wrk -c1): p99.
 # The accounts are written straight into the SQLite file, shaped like one the CLI made
 # (the run stops if the catalog does not find all 1 000).
 # Results: stdout, and key=value lines in bench/results/astakos-latest.txt.
-# Knobs: ACCOUNTS (100000), ROUNDS (5), ROUND_SECONDS (5), GET_THREADS (2),
+# Knobs: ACCOUNTS (100000), COLD_TOKENS (20000), ROUNDS (5), ROUND_SECONDS (5), GET_THREADS (2),
 # GET_CONNECTIONS (16), LAT_SECONDS (8), WAIT_QUIET (120), SKIP_BUILD, STEWARD_BIN,
 # BIN_COMMIT, BUILD_RETRIES (3).
 set -euo pipefail
 
 ACCOUNTS=${ACCOUNTS:-100000}
+COLD_TOKENS=${COLD_TOKENS:-20000}
 ROUNDS=${ROUNDS:-5}
 ROUND_SECONDS=${ROUND_SECONDS:-5}
 GET_THREADS=${GET_THREADS:-2}
@@ -56,9 +60,9 @@ cli usage set u1@example.com cyclades.vm 1 >/dev/null
 USER_TOKEN=$(cli token issue u1@example.com)
 SERVICE_TOKEN=$(cli service add pithos)
 log "seeding $ACCOUNTS accounts shaped like u1@example.com's row"
-python3 - "$DB" "$ACCOUNTS" "$WORK/uuids.json" <<'EOF'
-import json, random, sqlite3, sys, uuid
-db, count, out = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+python3 - "$DB" "$ACCOUNTS" "$WORK/uuids.json" "$COLD_TOKENS" "$WORK/cold-tokens.txt" <<'EOF'
+import base64, hashlib, json, os, random, sqlite3, sys, uuid
+db, count, out, cold_count, cold_out = sys.argv[1], int(sys.argv[2]), sys.argv[3], int(sys.argv[4]), sys.argv[5]
 c = sqlite3.connect(db, timeout=30, isolation_level=None)
 c.execute("PRAGMA busy_timeout = 30000")
 reference = c.execute("SELECT uuid, typeof(uuid), created_at, updated_at FROM accounts WHERE login = 'u1@example.com'").fetchone()
@@ -75,11 +79,25 @@ for k in range(0, count, 10000):
     c.execute("COMMIT")
 random.seed(7)
 json.dump({"uuids": random.sample(uuids, 1000)}, open(out, "w"))
+# One token for each of the first COLD_TOKENS bulk accounts, shaped like u1's (issued by
+# the CLI): the SHA-256 hex of 32 random bytes in base64url.
+token_dates = c.execute("SELECT t.created_at, t.expires_at FROM tokens t JOIN accounts a ON a.id = t.account_id WHERE a.login = 'u1@example.com'").fetchone()
+ids = [row[0] for row in c.execute("SELECT id FROM accounts WHERE login LIKE 'bulk%' ORDER BY id LIMIT ?", (cold_count,))]
+secrets, token_rows = [], []
+for account_id in ids:
+    secret = base64.urlsafe_b64encode(os.urandom(32)).rstrip(b"=").decode()
+    secrets.append(secret)
+    token_rows.append((hashlib.sha256(secret.encode()).hexdigest(), account_id, token_dates[0], token_dates[1]))
+c.execute("BEGIN IMMEDIATE")
+c.executemany("INSERT INTO tokens (token_hash, account_id, created_at, expires_at, revoked_at) VALUES (?, ?, ?, ?, NULL)", token_rows)
+c.execute("COMMIT")
+open(cold_out, "w").write("\n".join(secrets) + "\n")
 EOF
 curl -sf -XPOST "$BASE/service/api/user_catalogs" -H "X-Auth-Token: $SERVICE_TOKEN" --data-binary @"$WORK/uuids.json" >"$WORK/catalog.json"
 FOUND=$(python3 -c 'import json, sys; print(len(json.load(open(sys.argv[1]))["uuid_catalog"]))' "$WORK/catalog.json")
 [ "$FOUND" = 1000 ] || die "the catalog found $FOUND of the 1000 uuids: the seeded rows do not look like the CLI's"
 curl -sf "$BASE/im/authenticate?usage=1" -H "X-Auth-Token: $USER_TOKEN" | grep -q '"usage"' || die "authenticate?usage=1 failed"
+curl -sf "$BASE/im/authenticate?usage=1" -H "X-Auth-Token: $(tail -n1 "$WORK/cold-tokens.txt")" | grep -q '"usage"' || die "a seeded token does not authenticate"
 log "catalog check: 1000 of 1000 found"
 [ "$WAIT_QUIET" = 0 ] || wait_quiet
 
@@ -87,14 +105,28 @@ log "catalog check: 1000 of 1000 found"
 cat >"$WORK/auth.lua" <<EOF
 wrk.headers["X-Auth-Token"] = "$USER_TOKEN"
 EOF
+# Each wrk thread walks the tokens from its own offset, so no two threads share a token
+# within a cache TTL.
+cat >"$WORK/cold.lua" <<EOF
+local tokens = {}
+for line in io.lines("$WORK/cold-tokens.txt") do tokens[#tokens + 1] = line end
+local threads = 0
+function setup(thread) thread:set("offset", threads * math.floor($COLD_TOKENS / $GET_THREADS)); threads = threads + 1 end
+local counter
+function request()
+    counter = (counter or offset or 0) + 1
+    return wrk.format("GET", nil, { ["X-Auth-Token"] = tokens[(counter % #tokens) + 1] })
+end
+EOF
 : >"$WORK/rounds.tsv"
 cpu_begin
 for round in $(seq "$ROUNDS"); do
-    if [ $((round % 2)) = 1 ]; then order="healthz auth"; else order="auth healthz"; fi
+    if [ $((round % 2)) = 1 ]; then order="healthz auth cold"; else order="cold auth healthz"; fi
     for what in $order; do
         case $what in
             healthz) wrk -t"$GET_THREADS" -c"$GET_CONNECTIONS" -d"${ROUND_SECONDS}s" --latency "$BASE/healthz" >"$WORK/wrk.txt" 2>&1 ;;
             auth) wrk -t"$GET_THREADS" -c"$GET_CONNECTIONS" -d"${ROUND_SECONDS}s" --latency -s "$WORK/auth.lua" "$BASE/im/authenticate?usage=1" >"$WORK/wrk.txt" 2>&1 ;;
+            cold) wrk -t"$GET_THREADS" -c"$GET_CONNECTIONS" -d"${ROUND_SECONDS}s" --latency -s "$WORK/cold.lua" "$BASE/im/authenticate?usage=1" >"$WORK/wrk.txt" 2>&1 ;;
         esac
         read -r rps p99 non2xx errs _ < <(parse_wrk "$WORK/wrk.txt")
         printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$round" "$what" "$rps" "$p99" "$non2xx" "$errs" >>"$WORK/rounds.tsv"
@@ -105,6 +137,8 @@ cpu_end rounds
 col() { awk -F'\t' -v w="$1" -v c="$2" '$2 == w { print $c }' "$WORK/rounds.tsv" | median; }
 H_RPS=$(col healthz 3); H_P99=$(col healthz 4)
 A_RPS=$(col auth 3); A_P99=$(col auth 4)
+K_RPS=$(col cold 3); K_P99=$(col cold 4)
+COLD_RATIO=$(awk -v a="$K_RPS" -v b="$H_RPS" 'BEGIN { printf "%.3f", a / b }')
 RATIO=$(awk -v a="$A_RPS" -v b="$H_RPS" 'BEGIN { printf "%.3f", a / b }')
 P99_DIFF=$(awk -v a="$A_P99" -v b="$H_P99" 'BEGIN { printf "%.3f", a - b }')
 BAD=$(awk -F'\t' '{ s += $5 + $6 } END { print s + 0 }' "$WORK/rounds.tsv")
@@ -137,6 +171,7 @@ mkdir -p "$RESULTS_DIR"
     echo "healthz_rps=$H_RPS healthz_p99_ms=$H_P99"
     echo "authenticate_usage_rps=$A_RPS authenticate_usage_p99_ms=$A_P99"
     echo "authenticate_over_healthz=$RATIO target_ge_0_5=$V_RATIO p99_diff_ms=$P99_DIFF target_le_3ms=$V_P99"
+    echo "cold_tokens=$COLD_TOKENS authenticate_usage_cold_rps=$K_RPS authenticate_usage_cold_p99_ms=$K_P99 cold_over_healthz=$COLD_RATIO"
     echo "rounds_non2xx_or_errors=$BAD"
     echo "catalog_1000_requests=$C_REQ catalog_1000_p50_ms=$C_P50 catalog_1000_p99_ms=$C_P99 catalog_1000_max_ms=$C_MAX non2xx=$C_NON2XX errors=$C_ERRS target_p99_le_20ms=$V_CAT"
     echo "server_exit_code=$EXIT_CODE"
@@ -149,6 +184,7 @@ Astakos benchmark ($(nproc) cores; $ACCOUNTS accounts, SQLite store)
   GET /im/authenticate?usage=1      $A_RPS req/s, p99 $A_P99 ms
   authenticate / healthz            $RATIO   target >= 0.5   $V_RATIO
   p99 difference                    $P99_DIFF ms   target <= 3 ms   $V_P99
+  the same, $COLD_TOKENS tokens in turn    $K_RPS req/s, p99 $K_P99 ms ($COLD_RATIO x healthz; caches missed, no target)
   catalogs, 1000 uuids (-c1)        p50 $C_P50 ms, p99 $C_P99 ms, $C_REQ requests   target p99 <= 20 ms   $V_CAT
   non-2xx or socket errors          $BAD (rounds), $C_NON2XX (catalogs)
   server exit code on SIGTERM       $EXIT_CODE

@@ -180,7 +180,8 @@ impl Quotas {
         }
         let mut rows = self.store.quotas_of(account).await?;
         if let Some(row) = rows.iter_mut().find(|row| row.resource.name == sms::RESOURCE) {
-            row.used = i64::try_from(self.sms.parts_in_window(account).await?).unwrap_or(i64::MAX);
+            let quota = Sms::quota_from(row.limit, row.window)?;
+            row.used = i64::try_from(self.sms.parts_in_window(account, &quota, now()).await?).unwrap_or(i64::MAX);
         }
         let report: UsageReport = rows.into();
         self.reports.insert(account, report.clone()).await;

@@ -68,8 +68,14 @@ impl Sms {
             .limit_of(account, RESOURCE)
             .await?
             .ok_or_else(|| SmsError::Broken(format!("the resource {RESOURCE} is missing")))?;
-        let window = limit.window.unwrap_or('M');
-        SmsQuota::parse(&format!("{} {window}", limit.value)).map_err(|error| SmsError::Broken(error.to_string()))
+        Self::quota_from(limit.value, limit.window)
+    }
+
+    /// The SMS quota an effective limit on `janua.sms` and its window letter make (a month
+    /// when none is set, as in Janua).
+    pub(crate) fn quota_from(limit: i64, window: Option<char>) -> Result<SmsQuota, SmsError> {
+        let window = window.unwrap_or('M');
+        SmsQuota::parse(&format!("{limit} {window}")).map_err(|error| SmsError::Broken(error.to_string()))
     }
 
     /// The quota's current window in the configured zone.
@@ -90,15 +96,16 @@ impl Sms {
         Ok(SmsUsage { sent, quota, global })
     }
 
-    /// The parts `account` sent in its current quota window: its usage of `janua.sms`.
-    pub async fn parts_in_window(&self, account: AccountId) -> Result<u64, SmsError> {
-        Ok(self.quota_and_parts(account, now()).await?.1)
+    /// The parts `account` sent in the current window of its `quota`: its usage of
+    /// `janua.sms`.
+    pub(crate) async fn parts_in_window(&self, account: AccountId, quota: &SmsQuota, at: time::OffsetDateTime) -> Result<u64, SmsError> {
+        let window = quota.current_window(at, &self.zone).map_err(|error| SmsError::Broken(error.to_string()))?;
+        Ok(self.store.sms_parts(Some(account), window.start(), window.end()).await?)
     }
 
     async fn quota_and_parts(&self, account: AccountId, at: time::OffsetDateTime) -> Result<(SmsQuota, u64), SmsError> {
         let quota = self.quota_of(account).await?;
-        let window = quota.current_window(at, &self.zone).map_err(|error| SmsError::Broken(error.to_string()))?;
-        let sent = self.store.sms_parts(Some(account), window.start(), window.end()).await?;
+        let sent = self.parts_in_window(account, &quota, at).await?;
         Ok((quota, sent))
     }
 

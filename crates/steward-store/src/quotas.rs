@@ -1,7 +1,7 @@
 //! Quota resources, per-account limits and usage counters.
 
 use sea_orm::sea_query::OnConflict;
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set};
 use steward_model::{AccountId, Resource};
 use time::OffsetDateTime;
 
@@ -17,6 +17,9 @@ pub struct QuotaRow {
     pub limit: i64,
     /// Current usage (0 when nothing was reported).
     pub used: i64,
+    /// The window letter of a resetting counter (`janua.sms`): the account's, else the
+    /// resource's.
+    pub window: Option<char>,
 }
 
 fn to_resource(row: resource::Model) -> Resource {
@@ -53,25 +56,50 @@ impl Store {
         Ok(rows.into_iter().map(to_resource).collect())
     }
 
-    /// Every resource with `account`'s effective limit and usage.
+    /// Every resource with `account`'s effective limit and usage, by name: one statement,
+    /// the resources joined with the account's own limits and usage.
     pub async fn quotas_of(&self, account: AccountId) -> Result<Vec<QuotaRow>, StoreError> {
-        let resources = resource::Entity::find().order_by_asc(resource::Column::Name).all(&self.db).await?;
-        let limits = quota_limit::Entity::find()
-            .filter(quota_limit::Column::AccountId.eq(account.0))
-            .all(&self.db)
-            .await?;
-        let usages = usage::Entity::find().filter(usage::Column::AccountId.eq(account.0)).all(&self.db).await?;
-        Ok(resources
+        use sea_orm::sea_query::{Alias, Condition, Expr, ExprTrait, Func, Query};
+        let (resources, limits, usages) = (Alias::new("resources"), Alias::new("quota_limits"), Alias::new("usages"));
+        let column = |table: &Alias, name: &str| Expr::col((table.clone(), Alias::new(name)));
+        let of_account = |table: &Alias| {
+            Condition::all()
+                .add(column(table, "resource_id").equals((resources.clone(), Alias::new("id"))))
+                .add(column(table, "account_id").eq(account.0))
+        };
+        let query = Query::select()
+            .expr_as(column(&resources, "name"), "name")
+            .expr_as(column(&resources, "unit"), "unit")
+            .expr_as(column(&resources, "default_limit"), "default_limit")
+            .expr_as(column(&resources, "description"), "description")
+            .expr_as(Func::coalesce([column(&limits, "limit_value"), column(&resources, "default_limit")]), "effective_limit")
+            .expr_as(Func::coalesce([column(&usages, "used"), Expr::val(0i64)]), "used")
+            .expr_as(Func::coalesce([column(&limits, "window"), column(&resources, "window")]), "effective_window")
+            .from(resources.clone())
+            .left_join(limits.clone(), of_account(&limits))
+            .left_join(usages.clone(), of_account(&usages))
+            .order_by((resources.clone(), Alias::new("name")), sea_orm::sea_query::Order::Asc)
+            .take();
+        let corrupt = |error: sea_orm::DbErr| StoreError::Corrupt(error.to_string());
+        self.db
+            .query_all(&query)
+            .await?
             .into_iter()
             .map(|row| {
-                let limit = limits
-                    .iter()
-                    .find(|limit| limit.resource_id == row.id)
-                    .map_or(row.default_limit, |limit| limit.limit_value);
-                let used = usages.iter().find(|usage| usage.resource_id == row.id).map_or(0, |usage| usage.used);
-                QuotaRow { resource: to_resource(row), limit, used }
+                let window: Option<String> = row.try_get("", "effective_window").map_err(corrupt)?;
+                Ok(QuotaRow {
+                    resource: Resource {
+                        name: row.try_get("", "name").map_err(corrupt)?,
+                        unit: row.try_get("", "unit").map_err(corrupt)?,
+                        default_limit: row.try_get("", "default_limit").map_err(corrupt)?,
+                        description: row.try_get("", "description").map_err(corrupt)?,
+                    },
+                    limit: row.try_get("", "effective_limit").map_err(corrupt)?,
+                    used: row.try_get("", "used").map_err(corrupt)?,
+                    window: window.and_then(|window| window.chars().next()),
+                })
             })
-            .collect())
+            .collect()
     }
 }
 
