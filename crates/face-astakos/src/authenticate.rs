@@ -4,13 +4,17 @@
 use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
+use std::borrow::Cow;
+use std::sync::{Arc, LazyLock};
+
 use serde::Serialize;
 use steward_core::token_checks::{TokenRefusal, UserToken};
-use steward_core::quotas::QuotaRow;
+use steward_core::quotas::{QuotaRow, UsageReport};
+use steward_model::AccountId;
 use steward_http::AppState;
 use time::OffsetDateTime;
 
-use crate::fault::{Fault, serialized_response};
+use crate::fault::{Fault, json_bytes_response};
 use crate::presentation;
 
 /// A date as the seed writes them: RFC 1123 in GMT (`Wed, 30 May 2012 10:03:37 GMT`).
@@ -43,15 +47,13 @@ pub fn refusal(refusal: TokenRefusal) -> Fault {
 #[derive(Serialize)]
 struct Authenticated<'a> {
     id: i64,
-    uuid: String,
+    uuid: &'a str,
     displayname: &'a str,
     username: &'a str,
     email: Vec<&'a str>,
     name: &'a str,
     auth_token_created: String,
     auth_token_expires: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    usage: Option<Vec<Usage<'a>>>,
 }
 
 /// One resource in `usage`, with 0.13's field names.
@@ -65,11 +67,11 @@ struct Usage<'a> {
     max_value: i64,
     #[serde(rename = "currValue")]
     curr_value: i64,
-    verbose_name: String,
-    display_name: String,
-    pluralized_display_name: String,
+    verbose_name: Cow<'a, str>,
+    display_name: Cow<'a, str>,
+    pluralized_display_name: Cow<'a, str>,
     is_abbreviation: bool,
-    report_desc: String,
+    report_desc: Cow<'a, str>,
     placeholder: &'static str,
     help_text: &'static str,
     help_text_input_each: &'static str,
@@ -77,15 +79,15 @@ struct Usage<'a> {
 
 impl<'a> Usage<'a> {
     fn of(row: &'a QuotaRow) -> Self {
-        let shown = presentation::of(&row.resource.name, &row.resource.description);
+        let shown = presentation::of(&row.resource.name, &row.resource.description, &row.resource.unit);
         Self {
             name: &row.resource.name,
             description: &row.resource.description,
             unit: &row.resource.unit,
             max_value: row.limit,
             curr_value: row.used,
-            display_name: shown.display_name(),
-            pluralized_display_name: shown.pluralized_display_name(&row.resource.unit),
+            display_name: shown.display_name,
+            pluralized_display_name: shown.pluralized_display_name,
             is_abbreviation: shown.is_abbreviation,
             placeholder: shown.placeholder,
             help_text: shown.help_text,
@@ -94,6 +96,39 @@ impl<'a> Usage<'a> {
             report_desc: shown.report_desc,
         }
     }
+}
+
+/// A report's `usage` array, rendered, with the report it was rendered from.
+struct RenderedUsage {
+    report: UsageReport,
+    json: Vec<u8>,
+}
+
+/// The `usage` arrays rendered lately, by account. A report is immutable and the core hands
+/// out the same one until it changes, so while the report is the same (the same `Arc`), so
+/// is its rendering: services ask for it on every user request, and rendering seven
+/// resources' help texts was most of the handler's own time. Kept no longer than the
+/// core keeps its reports.
+static RENDERED_USAGE: LazyLock<moka::sync::Cache<AccountId, Arc<RenderedUsage>>> =
+    LazyLock::new(|| moka::sync::Cache::builder().max_capacity(100_000).time_to_live(steward_core::tokens::CACHE_TTL).build());
+
+/// `report` as the `usage` array, in 0.13's presentation order.
+fn render_usage(account: AccountId, report: UsageReport) -> Arc<RenderedUsage> {
+    if let Some(rendered) = RENDERED_USAGE.get(&account)
+        && Arc::ptr_eq(&rendered.report, &report)
+    {
+        return rendered;
+    }
+    let mut usage: Vec<Usage<'_>> = report.iter().map(Usage::of).collect();
+    usage.sort_by_key(|entry| (presentation::rank(entry.name), entry.name));
+    // Seven resources with their help texts come to about 3.2 KB.
+    let mut json = Vec::with_capacity(4096);
+    // Writing plain structs of strings and numbers into a Vec cannot fail.
+    let _ = serde_json::to_writer(&mut json, &usage);
+    drop(usage);
+    let rendered = Arc::new(RenderedUsage { report, json });
+    RENDERED_USAGE.insert(account, rendered.clone());
+    rendered
 }
 
 /// `GET /im/authenticate`.
@@ -109,24 +144,34 @@ pub async fn authenticate(State(state): State<AppState>, method: Method, headers
             state.core.user_token(presented_token(&headers, &params).as_deref()).await.map_err(refusal)?;
         // 0.13: usage when the parameter is there and not empty (`usage=0` included).
         let wants_usage = params.iter().any(|(key, value)| key == "usage" && !value.is_empty());
-        let report = if wants_usage { Some(state.core.quotas.report(account.id).await.map_err(|error| Fault::unexpected(&error))?) } else { None };
-        let usage = report.as_deref().map(|rows| {
-            let mut usage: Vec<Usage<'_>> = rows.iter().map(Usage::of).collect();
-            usage.sort_by_key(|entry| (presentation::rank(entry.name), entry.name));
-            usage
-        });
+        let usage = if wants_usage {
+            let report = state.core.quotas.report(account.id).await.map_err(|error| Fault::unexpected(&error))?;
+            Some(render_usage(account.id, report))
+        } else {
+            None
+        };
+        let mut uuid = uuid::Uuid::encode_buffer();
         let body = Authenticated {
             id: account.id.0,
-            uuid: account.uuid.to_string(),
+            uuid: account.uuid.hyphenated().encode_lower(&mut uuid),
             displayname: &account.login,
             username: &account.login,
             email: account.email.iter().map(|email| email.as_str()).collect(),
             name: &account.name,
             auth_token_created: http_date(created_at),
             auth_token_expires: expires_at.map(http_date),
-            usage,
         };
-        Ok(serialized_response(StatusCode::OK, &body))
+        let mut json = Vec::with_capacity(512 + usage.as_ref().map_or(0, |usage| usage.json.len()));
+        serde_json::to_writer(&mut json, &body).map_err(|error| Fault::unexpected(&error))?;
+        if let Some(usage) = usage {
+            // The object's closing brace gives way to the usage member.
+            debug_assert_eq!(json.last(), Some(&b'}'));
+            json.pop();
+            json.extend_from_slice(b",\"usage\":");
+            json.extend_from_slice(&usage.json);
+            json.push(b'}');
+        }
+        Ok(json_bytes_response(StatusCode::OK, json))
     }
     .await;
     answer.unwrap_or_else(IntoResponse::into_response)

@@ -52,19 +52,14 @@ impl IntoResponse for Fault {
 
 /// `body` as `application/json; charset=UTF-8`.
 pub fn json_response(status: StatusCode, body: &Value) -> Response {
-    serialized_response(status, body)
+    json_bytes_response(status, body.to_string().into_bytes())
 }
 
-/// `body` serialised straight to JSON (no intermediate `Value`), with Astakos' content type.
-pub fn serialized_response(status: StatusCode, body: &impl serde::Serialize) -> Response {
-    match serde_json::to_vec(body) {
-        Ok(bytes) => {
-            let mut response = (status, bytes).into_response();
-            response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json; charset=UTF-8"));
-            response
-        }
-        Err(error) => Fault::unexpected(&error).into_response(),
-    }
+/// JSON already rendered, with Astakos' content type.
+pub fn json_bytes_response(status: StatusCode, json: Vec<u8>) -> Response {
+    let mut response = (status, json).into_response();
+    response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json; charset=UTF-8"));
+    response
 }
 
 /// Whether `callback` may name a JSONP function: `^[A-Za-z_$][A-Za-z0-9_$.]*$` (the

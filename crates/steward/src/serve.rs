@@ -10,7 +10,7 @@ use anyhow::Context;
 use steward_connectors::smtp::SmtpMailer;
 use steward_core::Core;
 use steward_core::accounts::Bootstrap;
-use steward_http::AppState;
+use steward_http::state::{AppState, Shared};
 use steward_http::server::{self, Stopped};
 use steward_model::health::{ConnectorHealth, ConnectorState, Health};
 use steward_model::{Login, Password};
@@ -66,7 +66,7 @@ pub async fn serve(settings: Settings) -> anyhow::Result<ExitCode> {
             backoff: Duration::from_secs(u64::from(settings.worker.backoff_seconds)),
         },
     );
-    let state = AppState { core, health, metrics: Arc::new(metrics), outbox_waker: worker.waker() };
+    let state = AppState::new(Shared { core, health, metrics: Arc::new(metrics), outbox_waker: worker.waker() });
     let shutdown = CancellationToken::new();
     let worker_task = tokio::spawn(worker.run(shutdown.clone()));
     if let Some(kamailio) = kamailio {
