@@ -228,13 +228,13 @@ impl Accounts {
         Ok(())
     }
 
-    /// `(uuid, login)` of the accounts `uuids` names, by login (unknown ones left out): the
+    /// `(uuid, login)` of the accounts `uuids` names (unknown ones left out), in no particular order: the
     /// catalog services translate uuids with.
     pub async fn names_by_uuid(&self, uuids: &[uuid::Uuid]) -> Result<Vec<(uuid::Uuid, String)>, AccountError> {
         Ok(self.store.names_by_uuid(uuids).await?)
     }
 
-    /// `(uuid, login)` of the accounts `logins` names, by login.
+    /// `(uuid, login)` of the accounts `logins` names, in no particular order.
     pub async fn uuids_by_login(&self, logins: &[String]) -> Result<Vec<(uuid::Uuid, String)>, AccountError> {
         Ok(self.store.uuids_by_login(logins).await?)
     }

@@ -128,12 +128,13 @@ impl Store {
 }
 
 impl Store {
-    /// `(uuid, login)` of the accounts `uuids` names, by login (unknown ones left out).
+    /// `(uuid, login)` of the accounts `uuids` names, in no particular order (unknown ones
+    /// left out).
     pub async fn names_by_uuid(&self, uuids: &[Uuid]) -> Result<Vec<(Uuid, String)>, StoreError> {
         self.catalog(uuids, account::Column::Uuid, |uuid| sea_orm::Value::from(*uuid)).await
     }
 
-    /// `(uuid, login)` of the accounts whose login is one of `logins`.
+    /// `(uuid, login)` of the accounts whose login is one of `logins`, in no particular order.
     pub async fn uuids_by_login(&self, logins: &[String]) -> Result<Vec<(Uuid, String)>, StoreError> {
         self.catalog(logins, account::Column::Login, |login| sea_orm::Value::from(login.clone())).await
     }
@@ -161,7 +162,6 @@ impl Store {
                 .column(account::Column::Uuid)
                 .column(account::Column::Login)
                 .filter(column.is_in(chunk.iter().map(&value)))
-                .order_by_asc(account::Column::Login)
                 .into_tuple()
                 .all(&self.db)
                 .await?;

@@ -83,6 +83,12 @@ impl Store {
                     // Deleted and overwritten content (a delivered mail's secret) is zeroed
                     // in the file, not merely unlinked.
                     .pragma("secure_delete", "ON")
+                    // Pages are read from the mapped file instead of being copied in by a
+                    // read() each: a catalog of 1 000 random accounts out of 100 000 touches
+                    // some 2 000 pages, more than the default 2 MB page cache keeps, and a
+                    // profile put 20 % of its time in the kernel copying them. The map
+                    // shares the OS page cache across connections; 256 MB is address space.
+                    .pragma("mmap_size", "268435456")
                     // Rows come from each connection's worker thread through a channel; at
                     // the default 50 the thread stalls and wakes twenty times for a page of
                     // 1 000 rows, and those context switches cost more than the query.

@@ -9,6 +9,7 @@ mod m0003_janua;
 mod m0004_sms_usage_index;
 pub(crate) mod m0005_owner_row_counts;
 mod m0006_hermes;
+mod m0007_catalog_indexes;
 
 /// Applies Steward's migrations in order.
 pub struct Migrator;
@@ -23,6 +24,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0004_sms_usage_index::Migration),
             Box::new(m0005_owner_row_counts::Migration),
             Box::new(m0006_hermes::Migration),
+            Box::new(m0007_catalog_indexes::Migration),
         ]
     }
 
