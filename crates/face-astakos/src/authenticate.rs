@@ -108,9 +108,15 @@ struct RenderedUsage {
 /// out the same one until it changes, so while the report is the same (the same `Arc`), so
 /// is its rendering: services ask for it on every user request, and rendering seven
 /// resources' help texts was most of the handler's own time. Kept no longer than the
-/// core keeps its reports.
-static RENDERED_USAGE: LazyLock<moka::sync::Cache<AccountId, Arc<RenderedUsage>>> =
-    LazyLock::new(|| moka::sync::Cache::builder().max_capacity(100_000).time_to_live(steward_core::tokens::CACHE_TTL).build());
+/// core keeps its reports, and 16 MiB at most (about 5 000 accounts; more users than that
+/// within the TTL only means more renderings).
+static RENDERED_USAGE: LazyLock<moka::sync::Cache<AccountId, Arc<RenderedUsage>>> = LazyLock::new(|| {
+    moka::sync::Cache::builder()
+        .weigher(|_, rendered: &Arc<RenderedUsage>| u32::try_from(rendered.json.len()).unwrap_or(u32::MAX))
+        .max_capacity(16 * 1024 * 1024)
+        .time_to_live(steward_core::tokens::CACHE_TTL)
+        .build()
+});
 
 /// `report` as the `usage` array, in 0.13's presentation order.
 fn render_usage(account: AccountId, report: UsageReport) -> Arc<RenderedUsage> {

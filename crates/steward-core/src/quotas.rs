@@ -73,7 +73,12 @@ pub struct Quotas {
 
 impl Quotas {
     pub(crate) fn new(store: Store, sms: Arc<Sms>) -> Self {
-        let reports = moka::future::Cache::builder().max_capacity(100_000).time_to_live(crate::tokens::CACHE_TTL).build();
+        // About 1 KiB per account: 16 MiB keep some 15 000 accounts' reports.
+        let reports = moka::future::Cache::builder()
+            .weigher(|_, report: &UsageReport| u32::try_from(report_bytes(report)).unwrap_or(u32::MAX))
+            .max_capacity(16 * 1024 * 1024)
+            .time_to_live(crate::tokens::CACHE_TTL)
+            .build();
         Self { store, sms, reports }
     }
 
@@ -192,6 +197,14 @@ impl Quotas {
     pub(crate) async fn forget_report(&self, account: AccountId) {
         self.reports.invalidate(&account).await;
     }
+}
+
+/// Roughly what a report holds in memory: its strings and each row's fixed part.
+fn report_bytes(report: &[QuotaRow]) -> usize {
+    report
+        .iter()
+        .map(|row| std::mem::size_of::<QuotaRow>() + row.resource.name.len() + row.resource.unit.len() + row.resource.description.len())
+        .sum()
 }
 
 #[derive(Clone, Copy)]
