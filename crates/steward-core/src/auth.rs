@@ -135,6 +135,12 @@ fn count_refusal(reason: &'static str) {
     metrics::counter!("steward_login_failures_total", "reason" => reason).increment(1);
 }
 
+/// `refusal`, counted.
+fn refused(refusal: Refusal) -> AuthError {
+    count_refusal(refusal.as_str());
+    AuthError::Refused(refusal)
+}
+
 impl Authenticator {
     pub(crate) fn new(
         store: Store,
@@ -230,14 +236,12 @@ impl Authenticator {
                 if account.active {
                     Ok(Proven(account))
                 } else {
-                    count_refusal(Refusal::Disabled.as_str());
-                    Err(AuthError::Refused(Refusal::Disabled))
+                    Err(refused(Refusal::Disabled))
                 }
             }
             _ => {
                 self.limiter.record_failure(Some(key), address);
-                count_refusal(Refusal::Password.as_str());
-                Err(AuthError::Refused(Refusal::Password))
+                Err(refused(Refusal::Password))
             }
         }
     }
@@ -309,8 +313,7 @@ impl Authenticator {
             }
         };
         if verified.expires_at.is_some_and(|expires_at| expires_at <= at) {
-            count_refusal(Refusal::Expired.as_str());
-            return Err(AuthError::Refused(Refusal::Expired));
+            return Err(refused(Refusal::Expired));
         }
         Ok(TokenAuthenticated {
             principal: verified.principal,
@@ -322,33 +325,22 @@ impl Authenticator {
 
     async fn load(&self, fingerprint: &str, at: OffsetDateTime) -> Result<Verified, AuthError> {
         if let Some(token) = self.store.token_by_hash(fingerprint).await? {
-            let refusal = if !tokens::same_fingerprint(&token.token_hash, fingerprint) {
-                Some(Refusal::UnknownToken)
-            } else if token.revoked_at.is_some() {
-                Some(Refusal::Revoked)
-            } else {
-                None
-            };
-            if let Some(refusal) = refusal {
-                count_refusal(refusal.as_str());
-                return Err(AuthError::Refused(refusal));
+            if !tokens::same_fingerprint(&token.token_hash, fingerprint) {
+                return Err(refused(Refusal::UnknownToken));
+            }
+            if token.revoked_at.is_some() {
+                return Err(refused(Refusal::Revoked));
             }
             let Some(found) = self.store.account_by_id(token.account_id).await? else {
-                count_refusal(Refusal::UnknownToken.as_str());
-                return Err(AuthError::Refused(Refusal::UnknownToken));
+                return Err(refused(Refusal::UnknownToken));
             };
             // Astakos' order: an inactive user is refused as such even when the token is
             // also expired.
-            let refusal = if !found.account.active {
-                Some(Refusal::Disabled)
-            } else if token.expires_at <= at {
-                Some(Refusal::Expired)
-            } else {
-                None
-            };
-            if let Some(refusal) = refusal {
-                count_refusal(refusal.as_str());
-                return Err(AuthError::Refused(refusal));
+            if !found.account.active {
+                return Err(refused(Refusal::Disabled));
+            }
+            if token.expires_at <= at {
+                return Err(refused(Refusal::Expired));
             }
             return Ok(Verified {
                 principal: Principal::Account(found.account),
@@ -363,8 +355,7 @@ impl Authenticator {
             let expires_at = record.service.token_expires_at;
             return Ok(Verified { principal: Principal::Service(record.service), expires_at, created_at });
         }
-        count_refusal(Refusal::UnknownToken.as_str());
-        Err(AuthError::Refused(Refusal::UnknownToken))
+        Err(refused(Refusal::UnknownToken))
     }
 
     /// Revokes the token with this fingerprint: refused on this instance from the next
