@@ -26,15 +26,11 @@ GET_CONNECTIONS=${GET_CONNECTIONS:-16}
 LAT_SECONDS=${LAT_SECONDS:-8}
 WAIT_QUIET=${WAIT_QUIET:-120}
 
-REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-TARGET_DIR=${CARGO_TARGET_DIR:-$HOME/.cache/steward-target}
-BUILT_BIN=${STEWARD_BIN:-$TARGET_DIR/release/steward}
-RESULTS_DIR=$REPO/bench/results
-RESULT_FILE=$RESULTS_DIR/astakos-latest.txt
-
 BENCH_NAME=astakos
 # shellcheck source=bench/lib.sh
-source "$REPO/bench/lib.sh"
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+RESULT_FILE=$RESULTS_DIR/astakos-latest.txt
+
 bench_tools
 bench_build
 bench_setup

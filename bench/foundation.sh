@@ -29,17 +29,13 @@ STORM_CONNECTIONS=${STORM_CONNECTIONS:-8}
 SEQ_LOGINS=${SEQ_LOGINS:-15}
 WAIT_QUIET=${WAIT_QUIET:-120}
 
-REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-TARGET_DIR=${CARGO_TARGET_DIR:-$HOME/.cache/steward-target}
-BUILT_BIN=${STEWARD_BIN:-$TARGET_DIR/release/steward}
-RESULTS_DIR=$REPO/bench/results
+BENCH_NAME=foundation
+# shellcheck source=bench/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 RESULT_FILE=$RESULTS_DIR/foundation-latest.txt
 PASSWORD=benchpw
 LOGIN_BODY="{\"login\":\"admin\",\"password\":\"$PASSWORD\"}"
 
-BENCH_NAME=foundation
-# shellcheck source=bench/lib.sh
-source "$REPO/bench/lib.sh"
 bench_tools
 bench_build
 bench_setup

@@ -27,18 +27,14 @@ GET_CONNECTIONS=${GET_CONNECTIONS:-16}
 RANGE_ROUNDS=${RANGE_ROUNDS:-3}
 WAIT_QUIET=${WAIT_QUIET:-120}
 
-REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-TARGET_DIR=${CARGO_TARGET_DIR:-$HOME/.cache/steward-target}
-BUILT_BIN=${STEWARD_BIN:-$TARGET_DIR/release/steward}
-RESULTS_DIR=$REPO/bench/results
+BENCH_NAME=hermes
+# shellcheck source=bench/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 STORE=${STORE:-sqlite}
 PG_ADMIN_URL=${PG_ADMIN_URL:-postgres://postgres@127.0.0.1:5432/postgres}
 RESULT_FILE=$RESULTS_DIR/hermes-latest.txt
 [ "$STORE" = sqlite ] || RESULT_FILE=$RESULTS_DIR/hermes-$STORE-latest.txt
 
-BENCH_NAME=hermes
-# shellcheck source=bench/lib.sh
-source "$REPO/bench/lib.sh"
 bench_tools
 command -v sipp >/dev/null 2>&1 && [ -x /usr/sbin/kamailio ] || die "Kamailio and SIPp are required (see tests/peers/README.md)"
 bench_build

@@ -51,10 +51,9 @@ STORM_CONNECTIONS=${STORM_CONNECTIONS:-8}
 WAIT_QUIET=${WAIT_QUIET:-120}
 BUILD_RETRIES=${BUILD_RETRIES:-3}
 
-REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-TARGET_DIR=${CARGO_TARGET_DIR:-$HOME/.cache/steward-target}
-BUILT_BIN=${STEWARD_BIN:-$TARGET_DIR/release/steward}
-RESULTS_DIR=$REPO/bench/results
+BENCH_NAME=janua
+# shellcheck source=bench/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 RESULT_FILE=$RESULTS_DIR/janua-latest.txt
 PASSWORD=benchpw
 SUP=sup1
@@ -65,9 +64,6 @@ SMS_QUOTA=99999999
 JANUA_LOGIN_BODY="{\"username\":\"admin\",\"password\":\"$PASSWORD\",\"language\":\"EN\"}"
 NATIVE_LOGIN_BODY="{\"login\":\"admin\",\"password\":\"$PASSWORD\"}"
 
-BENCH_NAME=janua
-# shellcheck source=bench/lib.sh
-source "$REPO/bench/lib.sh"
 bench_tools
 bench_build
 bench_setup

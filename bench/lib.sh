@@ -1,8 +1,14 @@
 # bench/lib.sh: what every benchmark script shares. Sourced, not run. The script sets
-# BENCH_NAME (log prefix), REPO, TARGET_DIR, BUILT_BIN and WAIT_QUIET first; after
-# `bench_setup` it has WORK (a private temporary directory, removed at exit), BIN (a
-# private copy of the binary: others build into the same target directory), BINARY_MTIME
-# and COMMIT.
+# BENCH_NAME (log prefix) and WAIT_QUIET first; this sets REPO, TARGET_DIR (the shared
+# CARGO_TARGET_DIR), BUILT_BIN (STEWARD_BIN, else the release binary there) and
+# RESULTS_DIR. After `bench_setup` the script has WORK (a private temporary directory,
+# removed at exit), BIN (a private copy of the binary: others build into the same target
+# directory), BINARY_MTIME and COMMIT.
+
+REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+TARGET_DIR=${CARGO_TARGET_DIR:-$HOME/.cache/steward-target}
+BUILT_BIN=${STEWARD_BIN:-$TARGET_DIR/release/steward}
+RESULTS_DIR=$REPO/bench/results
 
 log() { printf '[%s] %s\n' "$BENCH_NAME" "$*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
