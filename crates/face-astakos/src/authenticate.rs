@@ -58,7 +58,6 @@ struct Authenticated<'a> {
 
 /// One resource in `usage`, with 0.13's field names.
 #[derive(Serialize)]
-#[serde(rename_all = "snake_case")]
 struct Usage<'a> {
     name: &'a str,
     description: &'a str,

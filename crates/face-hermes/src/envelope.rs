@@ -47,11 +47,8 @@ impl Answer {
 
 impl From<HermesError> for Answer {
     fn from(error: HermesError) -> Self {
-        if let HermesError::Invalid { cause, detail } = error {
-            return Self::invalid(cause, detail);
-        }
         let cause = match &error {
-            HermesError::Invalid { .. } => "invalid",
+            HermesError::Invalid { cause, detail } => return Self::invalid(cause, detail.clone()),
             // The seed's spelling, which clients compare.
             HermesError::NonExistent(_) => "nonexistant",
             HermesError::Exists(_) => "exists",

@@ -175,11 +175,11 @@ impl Core {
             sms,
             services: Arc::new(services::Services::new(store.clone(), tokens_for_services)),
             quotas,
-            mail: mail.clone(),
+            feedback: Arc::new(feedback::Feedback::new(store.clone(), mail.clone(), settings.feedback_to, mail_now)),
+            mail,
             outbox: Arc::new(outbox::Outbox::new(store.clone())),
             sms_reports: Arc::new(sms_reports::SmsReports::new(store.clone())),
             hermes: Arc::new(hermes::Hermes::new(store.clone(), kamailio, settings.hermes_max_range)),
-            feedback: Arc::new(feedback::Feedback::new(store.clone(), mail.clone(), settings.feedback_to, mail_now)),
             store,
         }
     }

@@ -229,6 +229,20 @@ async fn catalogs_translate_uuids_and_names(backend: Backend) {
     assert!(zed["displayname_catalog"]["zed@example.org"].is_string(), "{zed}");
 }
 
+/// `POST /feedback` with `token`: the status and the body.
+async fn post_feedback(server: &Server, token: &str, content_type: &str, body: &str) -> (u16, String) {
+    let response = server
+        .http
+        .post(server.url("/feedback"))
+        .header("X-Auth-Token", token)
+        .header("content-type", content_type)
+        .body(body.to_owned())
+        .send()
+        .await
+        .unwrap();
+    (response.status().as_u16(), response.text().await.unwrap())
+}
+
 fn delivered(maildir: &std::path::Path) -> Vec<String> {
     let Ok(entries) = std::fs::read_dir(maildir.join("new")) else { return Vec::new() };
     entries.filter_map(Result::ok).map(|entry| std::fs::read_to_string(entry.path()).unwrap()).collect()
@@ -245,39 +259,32 @@ async fn feedback_is_mailed_during_the_request(backend: Backend) {
     let tu = run(&db, &["token", "issue", "u1@example.com"], "");
     let tx = run(&db, &["token", "issue", "u1@example.com", "--ttl", "1s"], "");
     let ts = run(&db, &["service", "add", "cyclades"], "");
-    let post = |token: &str, content_type: &str, body: &str| {
-        let request = server.http.post(server.url("/feedback")).header("X-Auth-Token", token).header("content-type", content_type).body(body.to_owned());
-        async move {
-            let response = request.send().await.unwrap();
-            (response.status().as_u16(), response.text().await.unwrap())
-        }
-    };
     // Case 23 (JSON) and the form 0.13 read: 200 with an empty body, the mail already sent.
-    assert_eq!(post(&tu, "application/json", r#"{"feedback_msg": "hi", "feedback_data": "{\"page\": 3}"}"#).await, (200, String::new()));
+    assert_eq!(post_feedback(&server, &tu, "application/json", r#"{"feedback_msg": "hi", "feedback_data": "{\"page\": 3}"}"#).await, (200, String::new()));
     assert_eq!(delivered(&maildir).len(), 1, "sent before the answer");
-    assert_eq!(post(&tu, "application/x-www-form-urlencoded", "feedback_msg=hello%20there").await, (200, String::new()));
+    assert_eq!(post_feedback(&server, &tu, "application/x-www-form-urlencoded", "feedback_msg=hello%20there").await, (200, String::new()));
     let mails = delivered(&maildir);
     assert_eq!(mails.len(), 2);
     let first = mails.iter().find(|mail| mail.contains("\nhi\n") || mail.contains("\r\nhi\r\n")).unwrap_or_else(|| panic!("{mails:?}"));
     assert!(first.contains("ops@example.org") && first.contains("u1@example.com") && first.contains("page"), "{first}");
     // Cases 24–27.
-    let (status, body) = post(&tu, "application/x-www-form-urlencoded", "feedback_data=x").await;
+    let (status, body) = post_feedback(&server, &tu, "application/x-www-form-urlencoded", "feedback_data=x").await;
     assert_eq!((status, serde_json::from_str::<serde_json::Value>(&body).unwrap()["badRequest"]["message"].clone()), (400, json!("Invalid data")));
-    assert_eq!(post(&tu, "application/json", "not json").await.0, 400);
-    let (status, body) = post(&ts, "application/x-www-form-urlencoded", "feedback_msg=hello").await;
+    assert_eq!(post_feedback(&server, &tu, "application/json", "not json").await.0, 400);
+    let (status, body) = post_feedback(&server, &ts, "application/x-www-form-urlencoded", "feedback_msg=hello").await;
     assert_eq!((status, serde_json::from_str::<serde_json::Value>(&body).unwrap()["unauthorized"]["message"].clone()), (401, json!("Invalid X-Auth-Token")));
     assert_eq!(server.http.get(server.url("/feedback")).header("X-Auth-Token", &tu).send().await.unwrap().status(), 400);
     let anonymous = server.http.post(server.url("/feedback")).body("feedback_msg=hello").send().await.unwrap();
     assert_eq!(anonymous.status(), 401);
     assert_eq!(anonymous.json::<serde_json::Value>().await.unwrap()["unauthorized"]["message"], "Access denied");
     std::thread::sleep(std::time::Duration::from_millis(1100));
-    assert_eq!(post(&tx, "application/x-www-form-urlencoded", "feedback_msg=hello").await.0, 401);
+    assert_eq!(post_feedback(&server, &tx, "application/x-www-form-urlencoded", "feedback_msg=hello").await.0, 401);
     // Size and rate limits.
     let long = format!("feedback_msg={}", "x".repeat(17 * 1024));
-    assert_eq!(post(&tu, "application/x-www-form-urlencoded", &long).await.0, 400);
+    assert_eq!(post_feedback(&server, &tu, "application/x-www-form-urlencoded", &long).await.0, 400);
     let mut statuses = Vec::new();
     for n in 0..5 {
-        statuses.push(post(&tu, "application/x-www-form-urlencoded", &format!("feedback_msg=m{n}")).await.0);
+        statuses.push(post_feedback(&server, &tu, "application/x-www-form-urlencoded", &format!("feedback_msg=m{n}")).await.0);
     }
     assert_eq!(statuses.iter().filter(|status| **status == 200).count(), 3, "five per minute, two already sent: {statuses:?}");
     assert!(statuses.contains(&400));
@@ -292,17 +299,7 @@ async fn feedback_that_cannot_be_mailed_is_502_and_never_mailed_later(backend: B
     let server = Server::start(&db, &[("STEWARD_MAIL__SMTP_URL", &closed)]);
     run(&db, &["account", "create", "u1@example.com", "--password-stdin"], "u1-password-1\n");
     let tu = run(&db, &["token", "issue", "u1@example.com"], "");
-    let response = server
-        .http
-        .post(server.url("/feedback"))
-        .header("X-Auth-Token", &tu)
-        .header("content-type", "application/x-www-form-urlencoded")
-        .body("feedback_msg=hello")
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), 502);
-    assert_eq!(response.text().await.unwrap(), "");
+    assert_eq!(post_feedback(&server, &tu, "application/x-www-form-urlencoded", "feedback_msg=hello").await, (502, String::new()));
     let ready = server.readyz().await;
     assert_eq!(ready["outbox"], json!({"pending": 0, "failed": 0}), "abandoned, not waiting: {ready}");
 }
@@ -354,16 +351,8 @@ async fn a_service_end_to_end(backend: Backend) {
     }
     assert!(all_by_name.contains_key("admin"));
     // The service forwards the user's feedback with the user's token.
-    let sent = server
-        .http
-        .post(server.url("/feedback"))
-        .header("X-Auth-Token", &token)
-        .header("content-type", "application/x-www-form-urlencoded")
-        .body("feedback_msg=Uploads%20stall%20at%2099%25&feedback_data=pithos")
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(sent.status(), 200);
+    let sent = post_feedback(&server, &token, "application/x-www-form-urlencoded", "feedback_msg=Uploads%20stall%20at%2099%25&feedback_data=pithos").await;
+    assert_eq!(sent.0, 200);
     let mails = delivered(&maildir);
     assert_eq!(mails.len(), 1);
     assert!(mails[0].contains("Uploads stall at 99%") && mails[0].contains("user0007@example.org") && mails[0].contains("root@localhost"), "{}", mails[0]);
