@@ -8,7 +8,7 @@ use std::borrow::Cow;
 use std::sync::{Arc, LazyLock};
 
 use serde::Serialize;
-use steward_core::token_checks::{TokenRefusal, UserToken};
+use steward_core::identity::token_checks::{TokenRefusal, UserToken};
 use steward_core::quotas::{QuotaRow, UsageReport};
 use steward_model::AccountId;
 use steward_http::AppState;
@@ -113,7 +113,7 @@ static RENDERED_USAGE: LazyLock<moka::sync::Cache<AccountId, Arc<RenderedUsage>>
     moka::sync::Cache::builder()
         .weigher(|_, rendered: &Arc<RenderedUsage>| u32::try_from(rendered.json.len()).unwrap_or(u32::MAX))
         .max_capacity(16 * 1024 * 1024)
-        .time_to_live(steward_core::tokens::CACHE_TTL)
+        .time_to_live(steward_core::identity::tokens::CACHE_TTL)
         .build()
 });
 

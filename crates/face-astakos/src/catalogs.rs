@@ -65,7 +65,7 @@ async fn serve(state: &AppState, method: &Method, headers: &HeaderMap, query: Op
     let uuids = keys(&fields, "uuids", asker)?;
     let names = keys(&fields, "displaynames", asker)?;
     let accounts = &state.core.accounts;
-    let unexpected = |error: steward_core::accounts::AccountError| Fault::unexpected(&error);
+    let unexpected = |error: steward_core::identity::accounts::AccountError| Fault::unexpected(&error);
     let by_uuid = match uuids {
         CatalogKeys::All => Half::Everyone,
         // A string that is not a uuid names nobody.
@@ -135,7 +135,7 @@ impl CatalogBody {
 
     /// The next piece of the body: the opening and a half of named accounts, or one page of
     /// everyone, each with the brackets that follow it; `None` once the body is complete.
-    async fn next_chunk(&mut self) -> Option<Result<Bytes, steward_core::accounts::AccountError>> {
+    async fn next_chunk(&mut self) -> Option<Result<Bytes, steward_core::identity::accounts::AccountError>> {
         let mut out = Vec::with_capacity(16 * 1024);
         if !std::mem::replace(&mut self.opened, true) {
             out.extend_from_slice(b"{\"uuid_catalog\":{");
@@ -150,7 +150,7 @@ impl CatalogBody {
                 Ok(rows) => {
                     write_entries(&mut out, &rows, by_uuid, &mut self.has_entry);
                     self.after = rows.last().map(|(_, login)| login.clone());
-                    u64::try_from(rows.len()).unwrap_or(u64::MAX) < steward_core::accounts::CATALOG_PAGE
+                    u64::try_from(rows.len()).unwrap_or(u64::MAX) < steward_core::identity::accounts::CATALOG_PAGE
                 }
                 Err(error) => {
                     // Past the headers, the only way to tell the client is to cut the body short.

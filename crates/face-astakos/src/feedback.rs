@@ -6,7 +6,7 @@ use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::Value;
-use steward_core::feedback::FeedbackError;
+use steward_core::messaging::feedback::FeedbackError;
 use steward_core::{Actor, Principal};
 use steward_http::AppState;
 

@@ -7,7 +7,7 @@ use axum::extract::Request;
 use axum::extract::connect_info::ConnectInfo;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use steward_core::auth::AuthError;
+use steward_core::identity::auth::AuthError;
 use steward_core::{Actor, Principal};
 use steward_http::credentials::{Credentials, CredentialsError, NativeCaller};
 use steward_http::AppState;

@@ -5,7 +5,7 @@
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Map, Value, json};
-use steward_core::hermes::HermesError;
+use steward_core::sip::SipError;
 
 /// A node's answer.
 #[derive(Debug)]
@@ -45,18 +45,18 @@ impl Answer {
     }
 }
 
-impl From<HermesError> for Answer {
-    fn from(error: HermesError) -> Self {
+impl From<SipError> for Answer {
+    fn from(error: SipError) -> Self {
         let cause = match &error {
-            HermesError::Invalid { cause, detail } => return Self::invalid(cause, detail.clone()),
+            SipError::Invalid { cause, detail } => return Self::invalid(cause, detail.clone()),
             // The seed's spelling, which clients compare.
-            HermesError::NonExistent(_) => "nonexistant",
-            HermesError::Exists(_) => "exists",
-            HermesError::InUse(_) => "inuse",
-            HermesError::NxDomain(_) => "nxdomain",
-            HermesError::LocalDomain(_) => "localdomain",
-            HermesError::Remote(_) => "remote",
-            HermesError::DbFail(_) => "dbfail",
+            SipError::NonExistent(_) => "nonexistant",
+            SipError::Exists(_) => "exists",
+            SipError::InUse(_) => "inuse",
+            SipError::NxDomain(_) => "nxdomain",
+            SipError::LocalDomain(_) => "localdomain",
+            SipError::Remote(_) => "remote",
+            SipError::DbFail(_) => "dbfail",
         };
         if cause == "dbfail" {
             tracing::warn!(%error, "a Hermes node could not write");

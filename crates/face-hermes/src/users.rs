@@ -1,7 +1,7 @@
 //! The user nodes: get, list, add_local, add_remote, remove, gen_pw, change_pw, update.
 
 use serde_json::{Value, json};
-use steward_core::hermes::{NewLocalUser, NewRemoteUser, UserChanges};
+use steward_core::sip::{NewLocalUser, NewRemoteUser, UserChanges};
 use steward_http::AppState;
 use steward_model::sip::{Dialplan, DisplayName, Glob, LineText, Port, ProvisionedUser, SipAddress, SipDomain, SipPassword, SipUser};
 
@@ -75,7 +75,7 @@ pub async fn serve(state: &AppState, caller: &Caller, node: &str, params: &Param
             let aliases: Vec<String> = hermes.remove(&caller.actor, &address).await?.iter().map(ToString::to_string).collect();
             if aliases.is_empty() { Answer::ok(json!({})) } else { Answer::ok(json!({ "removed_aliases": aliases })) }
         }
-        "gen_pw" => Answer::ok(json!({ "password": steward_core::hermes::generate_password().expose() })),
+        "gen_pw" => Answer::ok(json!({ "password": steward_core::sip::generate_password().expose() })),
         "change_pw" => {
             let address = params.address("user")?;
             let password = params.parsed("password", SipPassword::parse)?;

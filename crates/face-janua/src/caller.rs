@@ -9,7 +9,7 @@ use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use steward_core::auth::AuthError;
+use steward_core::identity::auth::AuthError;
 use steward_core::{Actor, Principal};
 use steward_http::AppState;
 use steward_http::credentials::{Credentials, CredentialsError, client_address};
@@ -20,7 +20,7 @@ use crate::envelope::{RestError, WebError};
 /// The face name in audit entries and metrics.
 pub const FACE: &str = "janua";
 
-pub use steward_core::janua::Level;
+pub use steward_core::messaging::admins::Level;
 
 /// An authenticated Janua admin or supervisor.
 #[derive(Debug, Clone)]

@@ -70,7 +70,7 @@ pub fn router(prefix: &str) -> Router<AppState> {
 
 /// `/api/ACTION` and the three access lists, each list with its own route state.
 fn access_lists() -> Router<AppState> {
-    use steward_core::janua_acl::AccessList;
+    use steward_core::messaging::access_lists::AccessList;
     let mut router = Router::new()
         .route("/api/ACTION", get(rest::acl::actions).fallback(|| async { rest::method_not_allowed("GET") }))
         .route("/api/ACTION/{id}", get(rest::acl::action).put(rest::acl::reassign).fallback(|| async { rest::method_not_allowed("GET, PUT") }))

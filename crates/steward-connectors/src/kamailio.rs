@@ -270,6 +270,21 @@ impl KamailioDb {
         Ok(())
     }
 
+    /// Removes one row of `alias` → `destination` (the newest), leaving any other: how a
+    /// request that lost a race takes back only its own row.
+    pub async fn remove_alias_row(&self, alias: &SipAddress, destination: &SipAddress) -> Result<bool, KamailioError> {
+        let newest = Query::select()
+            .expr(Expr::col("id").max())
+            .from("dbaliases")
+            .and_where(Expr::col("alias_username").eq(alias.user.as_str()))
+            .and_where(Expr::col("alias_domain").eq(alias.domain.as_str()))
+            .and_where(Expr::col("username").eq(destination.user.as_str()))
+            .and_where(Expr::col("domain").eq(destination.domain.as_str()))
+            .take();
+        let delete = Query::delete().from_table("dbaliases").and_where(Expr::col("id").in_subquery(newest)).take();
+        Ok(self.db.execute(&delete).await?.rows_affected() > 0)
+    }
+
     /// Removes every row of an alias; `false` if there was none.
     pub async fn remove_alias(&self, alias: &SipAddress) -> Result<bool, KamailioError> {
         let delete = Query::delete()

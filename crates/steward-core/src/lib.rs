@@ -2,50 +2,31 @@
 //! knows HTTP, and all SQL stays in the store.
 //!
 //! # Layout
+//! The domains of an administration server, each a module with its own services:
+//! - [`identity`]: accounts, credentials and their backends, tokens, the hasher, the login
+//!   rate limit, service principals, token checks.
+//! - [`messaging`]: Janua's directory, SMS and mail sending, templates, the prefix filter,
+//!   delivery reports, feedback; Janua's admin levels and access lists as its policies.
+//! - [`sip`]: SIP users, phones, the E.164 number pool and aliases, written into Kamailio.
+//! - [`quotas`]: resources, per-account limits and usage.
+//! - [`projects`]: owners, projects, memberships, tenant databases (dRofus, Adjutant).
+//! - [`workflow`]: tasks, actions, task tokens, notifications (Adjutant).
+//!
+//! And what every domain shares:
 //! - [`actor`]: who is calling ([`Actor`], [`Principal`]) and the capabilities a role check
 //!   hands out ([`AdminCapability`]).
-//! - [`hasher`]: argon2id off the async runtime, a bounded number at a time.
-//! - [`tokens`]: token generation, hashing, the short-lived in-memory cache.
-//! - [`auth`]: turning credentials (token, login + password) into a principal, with the
-//!   login rate limit of [`rate_limit`].
-//! - [`auth_backends`]: external backends' settings (LDAP), changed at run time.
-//! - [`accounts`]: the one identity: create, passwords, enable/disable, terms.
-//! - [`directory`]: Janua's contacts, groups and memberships, within the caller's own rows.
-//! - [`janua`]: Janua's admin levels, from Steward roles, and its admins.
-//! - [`janua_acl`]: Janua's keyword actions and their access lists.
-//! - [`sms`]: Janua's SMS quota, usage and monthly statistics.
-//! - [`services`]: service principals and their tokens.
-//! - [`quotas`]: resources, per-account limits and usage.
-//! - [`messaging`]: Janua's `/sendsms`: recipients, quota check, one queued SMS each.
-//! - [`mail_templates`]: Janua's mail templates (EN, FR) and their `$name` placeholders.
-//! - [`mail`]: mails queued in the outbox with their cause.
-//! - [`prefix_filter`]: `sms.prefix_filter`, the one rule on which numbers Janua may use.
-//! - [`outbox`]: what operators do with the queue (list, retry).
 //! - [`audit`]: building the audit entry written inside every admin change.
+//! - [`outbox`]: what operators do with the queue (list, retry).
 
-pub mod accounts;
 pub mod actor;
 pub mod audit;
-pub mod directory;
-pub mod feedback;
-pub mod auth;
-pub mod auth_backends;
-pub mod hasher;
-pub mod hermes;
-pub mod janua;
-pub mod janua_acl;
-pub mod mail;
-pub mod mail_templates;
+pub mod identity;
 pub mod messaging;
 pub mod outbox;
-pub mod prefix_filter;
+pub mod projects;
 pub mod quotas;
-pub mod rate_limit;
-pub mod services;
-pub mod sms;
-pub mod sms_reports;
-pub mod token_checks;
-pub mod tokens;
+pub mod sip;
+pub mod workflow;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -84,35 +65,35 @@ pub struct Core {
     /// The store, for readiness checks.
     pub store: Store,
     /// Accounts: the one identity.
-    pub accounts: Arc<accounts::Accounts>,
+    pub accounts: Arc<identity::accounts::Accounts>,
     /// Authentication of every credential form.
-    pub auth: Arc<auth::Authenticator>,
+    pub auth: Arc<identity::auth::Authenticator>,
     /// External authentication backends' settings.
-    pub auth_backends: Arc<auth_backends::AuthBackends>,
+    pub auth_backends: Arc<identity::backends::AuthBackends>,
     /// Janua's contacts and groups.
-    pub directory: Arc<directory::Directory>,
+    pub directory: Arc<messaging::directory::Directory>,
     /// SMS accounting.
-    pub sms: Arc<sms::Sms>,
+    pub sms: Arc<messaging::sms::Sms>,
     /// Janua's actions and access lists.
-    pub janua_acl: Arc<janua_acl::JanuaAcl>,
+    pub janua_acl: Arc<messaging::access_lists::JanuaAcl>,
     /// Janua's admins.
-    pub janua_admins: Arc<janua::Admins>,
+    pub janua_admins: Arc<messaging::admins::Admins>,
     /// SMS sending.
-    pub messaging: Arc<messaging::Messaging>,
+    pub messaging: Arc<messaging::send::Messaging>,
     /// Service principals.
-    pub services: Arc<services::Services>,
+    pub services: Arc<identity::services::Services>,
     /// Quota resources, limits and usage.
     pub quotas: Arc<quotas::Quotas>,
     /// Mail through the outbox.
-    pub mail: Arc<mail::Mail>,
+    pub mail: Arc<messaging::mail::Mail>,
     /// Operator actions on the outbox.
     pub outbox: Arc<outbox::Outbox>,
     /// SMS delivery reports from the gateway.
-    pub sms_reports: Arc<sms_reports::SmsReports>,
+    pub sms_reports: Arc<messaging::delivery_reports::SmsReports>,
     /// Hermes' SIP users.
-    pub hermes: Arc<hermes::Hermes>,
+    pub hermes: Arc<sip::Sip>,
     /// Astakos' user feedback.
-    pub feedback: Arc<feedback::Feedback>,
+    pub feedback: Arc<messaging::feedback::Feedback>,
 }
 
 /// The peers the core reaches during a request, each through its port; the binary plugs
@@ -120,11 +101,11 @@ pub struct Core {
 #[derive(Default)]
 pub struct Peers {
     /// LDAP binds, for accounts whose backend is `ldap`.
-    pub ldap: Option<Arc<dyn auth_backends::LdapBinder>>,
+    pub ldap: Option<Arc<dyn identity::backends::LdapBinder>>,
     /// Kamailio's tables, for Hermes' local users.
-    pub kamailio: Option<Arc<dyn hermes::KamailioTables>>,
+    pub kamailio: Option<Arc<dyn sip::KamailioTables>>,
     /// Immediate mail delivery, for Astakos' feedback.
-    pub mail_now: Option<Arc<dyn feedback::MailNow>>,
+    pub mail_now: Option<Arc<dyn messaging::feedback::MailNow>>,
 }
 
 impl Core {
@@ -138,18 +119,18 @@ impl Core {
         let Peers { ldap, kamailio, mail_now } = peers;
         // Janua shows times naive in the configured zone, so a naive time in a filter is too.
         let store = store.with_local_zone(settings.timezone.clone());
-        let backends = Arc::new(auth_backends::AuthBackends::new(store.clone()));
-        let prefixes = prefix_filter::PrefixFilter::new(settings.sms_prefix_filter);
-        let hasher = hasher::Hasher::new(hasher::Hasher::default_permits());
-        let tokens = Arc::new(tokens::TokenCache::new());
+        let backends = Arc::new(identity::backends::AuthBackends::new(store.clone()));
+        let prefixes = messaging::prefix_filter::PrefixFilter::new(settings.sms_prefix_filter);
+        let hasher = identity::hasher::Hasher::new(identity::hasher::Hasher::default_permits());
+        let tokens = Arc::new(identity::tokens::TokenCache::new());
         let tokens_for_services = tokens.clone();
-        let limiter = Arc::new(rate_limit::LoginLimiter::new(settings.login_attempts_per_minute));
-        let accounts = Arc::new(accounts::Accounts::new(store.clone(), hasher.clone(), tokens.clone()));
-        let sms = Arc::new(sms::Sms::new(store.clone(), settings.timezone));
+        let limiter = Arc::new(identity::rate_limit::LoginLimiter::new(settings.login_attempts_per_minute));
+        let accounts = Arc::new(identity::accounts::Accounts::new(store.clone(), hasher.clone(), tokens.clone()));
+        let sms = Arc::new(messaging::sms::Sms::new(store.clone(), settings.timezone));
         let quotas = Arc::new(quotas::Quotas::new(store.clone(), sms.clone()));
-        let templates = mail_templates::MailTemplates::new(settings.mail_templates_dir);
-        let mail = Arc::new(mail::Mail::new(store.clone(), settings.mail_from, settings.mail_domain, templates));
-        let auth = Arc::new(auth::Authenticator::new(
+        let templates = messaging::templates::MailTemplates::new(settings.mail_templates_dir);
+        let mail = Arc::new(messaging::mail::Mail::new(store.clone(), settings.mail_from, settings.mail_domain, templates));
+        let auth = Arc::new(identity::auth::Authenticator::new(
             store.clone(),
             hasher.clone(),
             tokens.clone(),
@@ -159,8 +140,8 @@ impl Core {
             ldap,
         ));
         Self {
-            janua_acl: Arc::new(janua_acl::JanuaAcl::new(store.clone())),
-            janua_admins: Arc::new(janua::Admins::new(
+            janua_acl: Arc::new(messaging::access_lists::JanuaAcl::new(store.clone())),
+            janua_admins: Arc::new(messaging::admins::Admins::new(
                 store.clone(),
                 accounts.clone(),
                 mail.clone(),
@@ -170,16 +151,16 @@ impl Core {
             accounts,
             auth,
             auth_backends: backends,
-            messaging: Arc::new(messaging::Messaging::new(store.clone(), prefixes.clone(), quotas.clone())),
-            directory: Arc::new(directory::Directory::new(store.clone(), prefixes)),
+            messaging: Arc::new(messaging::send::Messaging::new(store.clone(), prefixes.clone(), quotas.clone())),
+            directory: Arc::new(messaging::directory::Directory::new(store.clone(), prefixes)),
             sms,
-            services: Arc::new(services::Services::new(store.clone(), tokens_for_services)),
+            services: Arc::new(identity::services::Services::new(store.clone(), tokens_for_services)),
             quotas,
-            feedback: Arc::new(feedback::Feedback::new(store.clone(), mail.clone(), settings.feedback_to, mail_now)),
+            feedback: Arc::new(messaging::feedback::Feedback::new(store.clone(), mail.clone(), settings.feedback_to, mail_now)),
             mail,
             outbox: Arc::new(outbox::Outbox::new(store.clone())),
-            sms_reports: Arc::new(sms_reports::SmsReports::new(store.clone())),
-            hermes: Arc::new(hermes::Hermes::new(store.clone(), kamailio, settings.hermes_max_range)),
+            sms_reports: Arc::new(messaging::delivery_reports::SmsReports::new(store.clone())),
+            hermes: Arc::new(sip::Sip::new(store.clone(), kamailio, settings.hermes_max_range)),
             store,
         }
     }

@@ -7,7 +7,7 @@ use axum::extract::{ConnectInfo, FromRequestParts};
 use axum::http::HeaderMap;
 use axum::http::request::Parts;
 use base64::Engine;
-use steward_core::auth::TokenAuthenticated;
+use steward_core::identity::auth::TokenAuthenticated;
 use steward_core::{Actor, Principal};
 use steward_model::{Password, TokenSecret};
 
@@ -109,7 +109,7 @@ impl NativeCaller {
         credentials: Credentials,
         address: Option<IpAddr>,
         face: &'static str,
-    ) -> Result<Self, steward_core::auth::AuthError> {
+    ) -> Result<Self, steward_core::identity::auth::AuthError> {
         match credentials {
             Credentials::Token(secret) => {
                 let authenticated = state.core.auth.authenticate_token(&secret).await?;

@@ -10,7 +10,7 @@ use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::json;
 use steward_core::Principal;
-use steward_core::mail::{MailError, NewMail};
+use steward_core::messaging::mail::{MailError, NewMail};
 use steward_model::{Email, Password};
 use time::format_description::well_known::Rfc3339;
 
@@ -117,7 +117,7 @@ async fn revoke_current(State(state): State<AppState>, caller: NativeCaller) -> 
 /// `GET /steward/v1/sms/reports/kannel?ref=…&type=N`: Kannel's delivery report callback.
 /// The signed `ref` is the credential: Kannel can send no other.
 async fn kannel_report(State(state): State<AppState>, RawQuery(query): RawQuery) -> Result<Json<serde_json::Value>, Problem> {
-    use steward_core::sms_reports::{ReportError, ReportOutcome};
+    use steward_core::messaging::delivery_reports::{ReportError, ReportOutcome};
     let (mut reference, mut kind) = (None, None);
     for (key, value) in form_pairs(query.as_deref().unwrap_or(""))? {
         match key.as_str() {

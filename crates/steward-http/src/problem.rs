@@ -4,8 +4,8 @@ use std::time::Duration;
 
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use steward_core::accounts::AccountError;
-use steward_core::auth::AuthError;
+use steward_core::identity::accounts::AccountError;
+use steward_core::identity::auth::AuthError;
 
 /// An error answer: `application/problem+json` with `type`, `title`, `status`, `detail`.
 #[derive(Debug, Clone)]

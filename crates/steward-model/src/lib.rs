@@ -11,6 +11,9 @@
 //! - [`directory`]: Janua's contacts, groups and memberships.
 //! - [`filter`]: user filters as data (the `Filter` AST and `Search`), which faces parse into
 //!   and the store turns into bound SQL.
+//! - [`paging`]: a page of a list and the total it is a page of.
+//! - [`sip`]: SIP addresses, passwords, MAC addresses, globs and Hermes' node names.
+//! - [`hex`]: lower-case hexadecimal, for digests.
 
 pub mod hex;
 pub mod sip;
@@ -19,6 +22,7 @@ pub mod filter;
 pub mod health;
 pub mod identity;
 pub mod mail;
+pub mod paging;
 pub mod quota_window;
 pub mod records;
 pub mod secret;
@@ -26,6 +30,7 @@ pub mod sms;
 
 pub use identity::{Email, E164, Login, ParseError, Role};
 pub use mail::{OutgoingMail, QueuedSms};
+pub use paging::Page;
 pub use records::{
     Account, AccountId, AuditEntry, CatalogKeys, NewAuditEntry, OutboxKind, OutboxRow, OutboxStatus, Resource,
     Service, ServiceId,

@@ -2,44 +2,49 @@
 //! Every SQL statement of Steward lives in this crate.
 //!
 //! # Layout
+//! The domains, mirroring the core's; each adds reads on [`Store`] and writes on [`WriteTx`]:
+//! - `identity`: accounts and roles, tokens, service principals, terms.
+//! - [`messaging`]: Janua's directory, audiences, the SMS log, admins and access lists.
+//! - [`sip`]: SIP users, phones, the number pool and aliases.
+//! - `quotas`: resources, per-account limits and usage counters.
+//! - `projects`, `workflow`: the homes of dRofus' and Adjutant's rows, empty for now.
+//!
+//! And what every domain shares:
 //! - [`connect`]: opening the pool with each backend's settings, and migrating under a lock.
 //! - [`error`]: [`StoreError`], the store's own failures (not found, conflict, unavailable).
 //! - [`write`]: [`WriteTx`], the one short write transaction a change, its audit entry and its
 //!   outbox rows share.
-//! - `accounts`, `tokens`, `services`, `terms`, `quotas`, `audit`, `outbox`, `settings`: reads on
-//!   [`Store`] and writes on [`WriteTx`], one file per table family.
+//! - `audit`: the audit log, written only inside a change's transaction.
+//! - [`outbox`]: rows written with their cause, claimed by the worker.
+//! - `settings`: settings changed at run time, as JSON by key.
 //! - [`filter`]: user filters → bound `Condition`s and `ORDER BY` against per-model
 //!   allow-lists, alike on SQLite and PostgreSQL.
+//! - `paging`: cheap pages of an owner's plain list from trigger-kept counts.
 //! - `entity`, `migration`: SeaORM entities and the migrations, private to the store.
 
-mod accounts;
-pub mod audience;
 mod audit;
-pub mod directory;
 pub mod connect;
 mod entity;
 pub mod error;
 pub mod filter;
-pub mod hermes;
-pub mod janua_acl;
-pub mod janua_admins;
+mod identity;
+pub mod messaging;
 mod migration;
-mod paging;
 pub mod outbox;
+mod paging;
+mod projects;
 mod quotas;
-mod services;
 mod settings;
-pub mod sms_log;
-mod terms;
-mod tokens;
+pub mod sip;
+mod workflow;
 pub mod write;
 
-pub use accounts::{AccountWithSecret, NewAccountRow};
+pub use identity::accounts::{AccountWithSecret, NewAccountRow};
 pub use connect::Backend;
 pub use error::StoreError;
 pub use outbox::OutboxCounts;
 pub use quotas::{Limit, QuotaRow};
-pub use tokens::{ServiceTokenRecord, TokenRecord};
+pub use identity::tokens::{ServiceTokenRecord, TokenRecord};
 pub use write::WriteTx;
 
 use sea_orm::DatabaseConnection;

@@ -4,7 +4,7 @@ use steward_connectors::DeliveryError;
 use steward_model::health::ConnectorState;
 use steward_connectors::OutgoingSms;
 use steward_model::{OutboxKind, OutboxRow, OutgoingMail, QueuedSms};
-use steward_store::sms_log;
+use steward_store::messaging::sms_log;
 
 use crate::Worker;
 

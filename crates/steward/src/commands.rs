@@ -5,7 +5,7 @@ use std::io::{BufRead, Write};
 use std::process::ExitCode;
 
 use anyhow::{Context, bail};
-use steward_core::accounts::NewAccount;
+use steward_core::identity::accounts::NewAccount;
 use steward_core::{Actor, Core, CoreSettings};
 use steward_model::{E164, Email, Login, Password, Resource, Role};
 use steward_store::Store;
@@ -95,7 +95,7 @@ async fn open(settings: &Settings) -> anyhow::Result<Core> {
 
 /// `user@domain,display name,e-mail` lines into new local users; a bad line is refused
 /// with its number, and nothing is added.
-fn import_lines(input: impl BufRead) -> anyhow::Result<Vec<steward_core::hermes::NewLocalUser>> {
+fn import_lines(input: impl BufRead) -> anyhow::Result<Vec<steward_core::sip::NewLocalUser>> {
     use steward_model::sip::{DisplayName, SipAddress};
     let mut users = Vec::new();
     for (number, line) in input.lines().enumerate() {
@@ -108,7 +108,7 @@ fn import_lines(input: impl BufRead) -> anyhow::Result<Vec<steward_core::hermes:
             bail!("line {}: expected user@domain,display name,e-mail", number + 1);
         };
         let parsed = (|| -> Result<_, steward_model::ParseError> {
-            Ok(steward_core::hermes::NewLocalUser {
+            Ok(steward_core::sip::NewLocalUser {
                 address: SipAddress::parse(address)?,
                 displayname: DisplayName::parse(displayname)?,
                 email: steward_model::Email::parse(email)?,

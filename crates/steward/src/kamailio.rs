@@ -1,7 +1,7 @@
 //! The Kamailio connector plugged into the core's `KamailioTables` port.
 
 use steward_connectors::kamailio::KamailioDb;
-use steward_core::hermes::{KamailioFailure, KamailioResult, KamailioTables};
+use steward_core::sip::{KamailioFailure, KamailioResult, KamailioTables};
 use steward_model::sip::{SipAddress, SipDomain, SipPassword};
 
 /// Kamailio's tables at `faces.hermes.kamailio_database_url`.
@@ -40,6 +40,10 @@ impl KamailioTables for Kamailio {
 
     fn add_alias<'a>(&'a self, alias: &'a SipAddress, destination: &'a SipAddress) -> KamailioResult<'a, ()> {
         Box::pin(async move { self.db.add_alias(alias, destination).await.map_err(failure) })
+    }
+
+    fn remove_alias_row<'a>(&'a self, alias: &'a SipAddress, destination: &'a SipAddress) -> KamailioResult<'a, bool> {
+        Box::pin(async move { self.db.remove_alias_row(alias, destination).await.map_err(failure) })
     }
 
     fn remove_alias<'a>(&'a self, alias: &'a SipAddress) -> KamailioResult<'a, bool> {

@@ -5,7 +5,7 @@ use std::future::Future;
 use std::pin::Pin;
 
 use steward_connectors::ldap::{LdapAuthenticator, LdapBindSettings, LdapError};
-use steward_core::auth_backends::{ExternalAuthError, LdapBinder, LdapSettings};
+use steward_core::identity::backends::{ExternalAuthError, LdapBinder, LdapSettings};
 
 /// Direct binds with the configured DN template.
 pub struct DirectBind {

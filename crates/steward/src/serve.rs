@@ -9,7 +9,7 @@ use std::time::Duration;
 use anyhow::Context;
 use steward_connectors::smtp::SmtpMailer;
 use steward_core::Core;
-use steward_core::accounts::Bootstrap;
+use steward_core::identity::accounts::Bootstrap;
 use steward_http::state::{AppState, Shared};
 use steward_http::server::{self, Stopped};
 use steward_model::health::{ConnectorHealth, ConnectorState, Health};
@@ -33,7 +33,7 @@ pub async fn serve(settings: Settings) -> anyhow::Result<ExitCode> {
         Some(path) => Some(std::fs::read(&path).with_context(|| format!("cannot read SSL_CERT_FILE {}", path.to_string_lossy()))?),
         None => None,
     };
-    let ldap: Arc<dyn steward_core::auth_backends::LdapBinder> =
+    let ldap: Arc<dyn steward_core::identity::backends::LdapBinder> =
         Arc::new(crate::ldap::DirectBind { extra_roots_pem: extra_roots.clone() });
     let mail = if settings.mail.smtp_url.is_empty() {
         None
@@ -42,7 +42,7 @@ pub async fn serve(settings: Settings) -> anyhow::Result<ExitCode> {
         Some(SmtpMailer::from_url(&settings.mail.smtp_url, extra_roots.as_deref()).map_err(|error| anyhow::anyhow!("{error}"))?)
     };
     let kamailio = kamailio_tables(&settings).await?;
-    let mail_now = mail.clone().map(|mailer| Arc::new(MailNow(mailer)) as Arc<dyn steward_core::feedback::MailNow>);
+    let mail_now = mail.clone().map(|mailer| Arc::new(MailNow(mailer)) as Arc<dyn steward_core::messaging::feedback::MailNow>);
     let peers = steward_core::Peers { ldap: Some(ldap), kamailio: kamailio.clone(), mail_now };
     let core = Core::with_peers(store.clone(), crate::commands::core_settings(&settings)?, peers);
     bootstrap(&core).await?;
@@ -125,7 +125,7 @@ fn sms_gateway(settings: &Settings) -> anyhow::Result<Option<SmsGateway>> {
 /// SMTP for mail a request delivers itself (Astakos' feedback).
 struct MailNow(SmtpMailer);
 
-impl steward_core::feedback::MailNow for MailNow {
+impl steward_core::messaging::feedback::MailNow for MailNow {
     fn send<'a>(
         &'a self,
         mail: &'a steward_model::OutgoingMail,
@@ -136,7 +136,7 @@ impl steward_core::feedback::MailNow for MailNow {
 
 /// Reads Kamailio's `domain` table every 10 s, for `/readyz`: Hermes' writes fail while
 /// Kamailio's database does not answer.
-async fn probe_kamailio(kamailio: Arc<dyn steward_core::hermes::KamailioTables>, health: ConnectorHealth, shutdown: CancellationToken) {
+async fn probe_kamailio(kamailio: Arc<dyn steward_core::sip::KamailioTables>, health: ConnectorHealth, shutdown: CancellationToken) {
     let Ok(probe) = steward_model::sip::SipDomain::parse("probe.invalid") else {
         return;
     };
@@ -156,7 +156,7 @@ async fn probe_kamailio(kamailio: Arc<dyn steward_core::hermes::KamailioTables>,
 }
 
 /// Kamailio's tables, when `faces.hermes.kamailio_database_url` names them.
-pub(crate) async fn kamailio_tables(settings: &Settings) -> anyhow::Result<Option<Arc<dyn steward_core::hermes::KamailioTables>>> {
+pub(crate) async fn kamailio_tables(settings: &Settings) -> anyhow::Result<Option<Arc<dyn steward_core::sip::KamailioTables>>> {
     let url = &settings.faces.hermes.kamailio_database_url;
     if url.is_empty() {
         return Ok(None);

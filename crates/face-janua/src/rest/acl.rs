@@ -6,7 +6,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
 use serde_json::{Map, Value, json};
-use steward_core::janua_acl::{AccessInput, AccessList, AccessRow, AclError, ActionRow};
+use steward_core::messaging::access_lists::{AccessInput, AccessList, AccessRow, AclError, ActionRow};
 use steward_http::AppState;
 
 use super::{ListQuery, RestBody, Write, created, id_field, known_fields, not_found, parse_id};

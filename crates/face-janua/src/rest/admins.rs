@@ -7,7 +7,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use axum::{Extension, Json};
 use serde_json::{Value, json};
-use steward_core::janua::{AdminError, AdminInput, AdminUpdate, JanuaAdmin};
+use steward_core::messaging::admins::{AdminError, AdminInput, AdminUpdate, JanuaAdmin};
 use steward_http::AppState;
 use time::macros::format_description;
 
@@ -121,7 +121,7 @@ pub async fn create(
     RestCaller(caller): RestCaller,
     RestBody(body): RestBody,
 ) -> Result<Response, RestError> {
-    if caller.level != steward_core::janua::Level::Admin {
+    if caller.level != steward_core::messaging::admins::Level::Admin {
         return Err(write_error(AdminError::NotAllowed));
     }
     known_fields(&body, &FIELDS, Write::Create)?;

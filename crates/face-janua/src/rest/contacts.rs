@@ -5,7 +5,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
 use serde_json::{Map, Value};
-use steward_core::directory::ContactInput;
+use steward_core::messaging::directory::ContactInput;
 use steward_http::AppState;
 use steward_model::directory::{Contact, Group};
 

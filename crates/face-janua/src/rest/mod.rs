@@ -14,7 +14,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde_json::{Map, Value, json};
-use steward_core::directory::DirectoryError;
+use steward_core::messaging::directory::DirectoryError;
 use steward_model::filter::Search;
 
 use crate::Prefix;

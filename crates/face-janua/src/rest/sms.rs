@@ -5,7 +5,7 @@ use axum::extract::{RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use serde_json::{Value, json};
-use steward_core::sms::SmsError;
+use steward_core::messaging::sms::SmsError;
 use steward_http::AppState;
 use time::macros::format_description;
 

@@ -3,7 +3,7 @@
 use axum::Json;
 use axum::extract::{Path, State};
 use serde_json::{Value, json};
-use steward_core::auth_backends::{BACKENDS, BackendError, LdapSettings};
+use steward_core::identity::backends::{BACKENDS, BackendError, LdapSettings};
 use steward_http::AppState;
 
 use crate::body::RawBody;

@@ -5,7 +5,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
 use serde_json::{Value, json};
-use steward_core::auth::AuthError;
+use steward_core::identity::auth::AuthError;
 use steward_http::AppState;
 use steward_http::credentials::Credentials;
 use steward_model::{Password, TokenSecret};

@@ -7,8 +7,8 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::{HeaderMap, header};
 use serde_json::{Value, json};
-use steward_core::mail_templates::Language;
-use steward_core::messaging::{MailContent, SendSmsError};
+use steward_core::messaging::templates::Language;
+use steward_core::messaging::send::{MailContent, SendSmsError};
 use steward_http::AppState;
 
 use crate::body::RawBody;

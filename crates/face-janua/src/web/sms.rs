@@ -3,7 +3,7 @@
 use axum::Json;
 use axum::extract::State;
 use serde_json::{Value, json};
-use steward_core::messaging::SendSmsError;
+use steward_core::messaging::send::SendSmsError;
 use steward_http::AppState;
 use steward_model::sms::SmsText;
 

@@ -3,7 +3,7 @@
 use axum::Json;
 use axum::extract::State;
 use serde_json::{Value, json};
-use steward_core::sms::SmsError;
+use steward_core::messaging::sms::SmsError;
 use steward_http::AppState;
 
 use crate::caller::WebCaller;

@@ -1,0 +1,370 @@
+//! Authentication: every credential form (a token, a login with a password) becomes a
+//! [`Principal`] here, so every face and the native API apply the same rules and the same
+//! login rate limit.
+
+use std::net::IpAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use steward_model::{Account, Password, TokenSecret};
+use time::OffsetDateTime;
+
+use crate::identity::hasher::{HashError, Hasher};
+use crate::identity::rate_limit::{LoginLimiter, RateLimited};
+use crate::identity::tokens::{self, TokenCache, Verified};
+use crate::{Principal, Store, StoreError, audit, now};
+
+/// Why a credential was refused. The reason is for logs and metrics; faces show their own
+/// uniform message so a client cannot tell an unknown login from a wrong password.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refusal {
+    /// Wrong password, or no such login.
+    Password,
+    /// The account is disabled.
+    Disabled,
+    /// No token with this value exists.
+    UnknownToken,
+    /// The token's lifetime is over.
+    Expired,
+    /// The token was revoked (logout, password change).
+    Revoked,
+}
+
+impl Refusal {
+    /// The `reason` label of `steward_login_failures_total`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Password => "password",
+            Self::Disabled => "disabled",
+            Self::UnknownToken => "unknown_token",
+            Self::Expired => "expired",
+            Self::Revoked => "revoked",
+        }
+    }
+}
+
+/// What went wrong authenticating.
+#[derive(Debug, thiserror::Error)]
+pub enum AuthError {
+    /// The credential is not valid.
+    #[error("invalid credentials")]
+    Refused(Refusal),
+    /// Too many failed password checks for this login or address.
+    #[error(transparent)]
+    RateLimited(#[from] RateLimited),
+    /// The password hashers are saturated.
+    #[error("too many password checks at once; try again shortly")]
+    Busy,
+    /// The store or the hasher failed.
+    #[error("authentication unavailable: {0}")]
+    Unavailable(String),
+}
+
+impl From<StoreError> for AuthError {
+    fn from(error: StoreError) -> Self {
+        Self::Unavailable(error.to_string())
+    }
+}
+
+impl From<HashError> for AuthError {
+    fn from(error: HashError) -> Self {
+        match error {
+            HashError::Busy => Self::Busy,
+            HashError::Failed(reason) => Self::Unavailable(reason),
+        }
+    }
+}
+
+/// A principal authenticated by a token, with what is known of the token.
+#[derive(Debug, Clone)]
+pub struct TokenAuthenticated {
+    /// Who the token belongs to.
+    pub principal: Principal,
+    /// The token's fingerprint (to revoke it).
+    pub fingerprint: String,
+    /// When it was issued.
+    pub created_at: OffsetDateTime,
+    /// When it stops working; `None` for a service token without expiry.
+    pub expires_at: Option<OffsetDateTime>,
+}
+
+/// A freshly issued user token, to hand to the client once.
+#[derive(Debug)]
+pub struct IssuedToken {
+    /// The token itself.
+    pub secret: TokenSecret,
+    /// The account it belongs to.
+    pub account: Account,
+    /// When it was issued.
+    pub created_at: OffsetDateTime,
+    /// When it stops working.
+    pub expires_at: OffsetDateTime,
+}
+
+/// An account that has just proved who it is with its password. Only the authenticator
+/// makes one, so a token can only be issued after a real check.
+#[derive(Debug, Clone)]
+pub struct Proven(Account);
+
+impl Proven {
+    /// The account.
+    pub fn account(&self) -> &Account {
+        &self.0
+    }
+
+    /// The account, giving up the proof.
+    pub fn into_account(self) -> Account {
+        self.0
+    }
+}
+
+/// Checks credentials and issues tokens.
+pub struct Authenticator {
+    store: Store,
+    /// LDAP settings (changed at run time).
+    backends: Arc<crate::identity::backends::AuthBackends>,
+    /// The LDAP connector, when the binary plugged one in.
+    ldap: Option<Arc<dyn crate::identity::backends::LdapBinder>>,
+    hasher: Hasher,
+    tokens: Arc<TokenCache>,
+    limiter: Arc<LoginLimiter>,
+    token_ttl: Duration,
+}
+
+fn count_refusal(reason: &'static str) {
+    metrics::counter!("steward_login_failures_total", "reason" => reason).increment(1);
+}
+
+/// `refusal`, counted.
+fn refused(refusal: Refusal) -> AuthError {
+    count_refusal(refusal.as_str());
+    AuthError::Refused(refusal)
+}
+
+impl Authenticator {
+    pub(crate) fn new(
+        store: Store,
+        hasher: Hasher,
+        tokens: Arc<TokenCache>,
+        limiter: Arc<LoginLimiter>,
+        token_ttl: Duration,
+        backends: Arc<crate::identity::backends::AuthBackends>,
+        ldap: Option<Arc<dyn crate::identity::backends::LdapBinder>>,
+    ) -> Self {
+        Self { store, backends, ldap, hasher, tokens, limiter, token_ttl }
+    }
+
+    /// How many password checks may run at once (for the benchmark's ceiling).
+    pub fn concurrent_hashes(&self) -> usize {
+        self.hasher.size()
+    }
+
+    /// The default lifetime of user tokens.
+    pub fn token_ttl(&self) -> Duration {
+        self.token_ttl
+    }
+
+    /// Checks a login and password, counting failures against the rate limit. The login is
+    /// matched case-insensitively. Unknown logins cost one dummy verify, like known ones.
+    pub async fn check_password(
+        &self,
+        login: &str,
+        password: &Password,
+        address: Option<IpAddr>,
+    ) -> Result<Proven, AuthError> {
+        let login_key = login.to_lowercase();
+        if let Err(limited) = self.limiter.check(Some(&login_key), address) {
+            count_refusal("rate_limited");
+            return Err(limited.into());
+        }
+        let found = self.store.account_by_login(&login_key).await?;
+        if let Some(found) = &found
+            && found.account.auth_backend == "ldap"
+        {
+            let matches = self.check_ldap(&found.account.login, password).await?;
+            return self.conclude(Some(found.account.clone()), matches, &login_key, address);
+        }
+        let hash = found.as_ref().and_then(|found| {
+            // Only local accounts are checked against a stored hash.
+            (found.account.auth_backend == "local").then_some(found.password_hash.as_deref()).flatten()
+        });
+        let matches = self.hasher.verify(password, hash).await?;
+        self.conclude(found.map(|found| found.account), matches, &login_key, address)
+    }
+
+    /// Binds to the configured LDAP directory as `login`.
+    async fn check_ldap(&self, login: &str, password: &Password) -> Result<bool, AuthError> {
+        let Some(binder) = &self.ldap else {
+            return Err(AuthError::Unavailable("no LDAP connector in this process".to_owned()));
+        };
+        let settings = self.backends.ldap().await.map_err(|error| AuthError::Unavailable(error.to_string()))?;
+        match binder.verify(&settings, login, password.expose()).await {
+            Ok(()) => Ok(true),
+            Err(crate::identity::backends::ExternalAuthError::Refused) => Ok(false),
+            Err(crate::identity::backends::ExternalAuthError::Unavailable(why)) => Err(AuthError::Unavailable(format!("LDAP: {why}"))),
+        }
+    }
+
+    /// Checks a phone number and password (Janua's Basic form `+33…:password`). Always the
+    /// local hash, as in Janua, whatever the account's backend; counted like any failure.
+    pub async fn check_password_by_phone(
+        &self,
+        phone: &str,
+        password: &Password,
+        address: Option<IpAddr>,
+    ) -> Result<Proven, AuthError> {
+        if let Err(limited) = self.limiter.check(Some(phone), address) {
+            count_refusal("rate_limited");
+            return Err(limited.into());
+        }
+        let found = self.store.account_by_phone(phone).await?;
+        let hash = found.as_ref().and_then(|found| found.password_hash.as_deref());
+        let matches = self.hasher.verify(password, hash).await?;
+        self.conclude(found.map(|found| found.account), matches, phone, address)
+    }
+
+    /// Turns a password check's outcome into the answer, counting failures.
+    fn conclude(
+        &self,
+        account: Option<Account>,
+        matches: bool,
+        key: &str,
+        address: Option<IpAddr>,
+    ) -> Result<Proven, AuthError> {
+        match account {
+            Some(account) if matches => {
+                if account.active {
+                    Ok(Proven(account))
+                } else {
+                    Err(refused(Refusal::Disabled))
+                }
+            }
+            _ => {
+                self.limiter.record_failure(Some(key), address);
+                Err(refused(Refusal::Password))
+            }
+        }
+    }
+
+    /// A login: checks the password and issues a user token for the default lifetime.
+    pub async fn login(
+        &self,
+        login: &str,
+        password: &Password,
+        address: Option<IpAddr>,
+    ) -> Result<IssuedToken, AuthError> {
+        let proven = self.check_password(login, password, address).await?;
+        self.issue(proven).await
+    }
+
+    /// Issues a user token for the default lifetime to an account that just proved who it is.
+    pub async fn issue(&self, proven: Proven) -> Result<IssuedToken, AuthError> {
+        let account = proven.into_account();
+        let secret = tokens::generate();
+        let created_at = now();
+        let expires_at = created_at + self.token_ttl;
+        let write = self.store.write().await?;
+        write.insert_token(tokens::fingerprint(&secret), account.id, created_at, expires_at).await?;
+        write.commit().await?;
+        Ok(IssuedToken { secret, account, created_at, expires_at })
+    }
+
+    /// Issues a token for `login` without a password: the operator's `steward token issue`.
+    pub async fn issue_for(
+        &self,
+        capability: crate::AdminCapability<'_>,
+        login: &str,
+        ttl: Option<Duration>,
+    ) -> Result<Option<IssuedToken>, AuthError> {
+        let Some(found) = self.store.account_by_login(&login.to_lowercase()).await? else {
+            return Ok(None);
+        };
+        let secret = tokens::generate();
+        let created_at = now();
+        let expires_at = created_at + ttl.unwrap_or(self.token_ttl);
+        let write = self.store.write().await?;
+        write.insert_token(tokens::fingerprint(&secret), found.account.id, created_at, expires_at).await?;
+        write
+            .audit(
+                audit::entry(
+                    capability.actor(),
+                    "token.issue",
+                    &found.account.login,
+                    serde_json::json!({ "expires_at": expires_at.unix_timestamp() }),
+                ),
+                created_at,
+            )
+            .await?;
+        write.commit().await?;
+        Ok(Some(IssuedToken { secret, account: found.account, created_at, expires_at }))
+    }
+
+    /// Turns a presented token (user or service) into its principal. Served from memory
+    /// after the first hit; expiry is checked on every call.
+    pub async fn authenticate_token(&self, token: &TokenSecret) -> Result<TokenAuthenticated, AuthError> {
+        let fingerprint = tokens::fingerprint(token);
+        let at = now();
+        let verified = match self.tokens.get(&fingerprint).await {
+            Some(verified) => verified,
+            None => {
+                let verified = self.load(&fingerprint, at).await?;
+                self.tokens.put(fingerprint.clone(), verified.clone()).await;
+                verified
+            }
+        };
+        if verified.expires_at.is_some_and(|expires_at| expires_at <= at) {
+            return Err(refused(Refusal::Expired));
+        }
+        Ok(TokenAuthenticated {
+            principal: verified.principal,
+            fingerprint,
+            created_at: verified.created_at,
+            expires_at: verified.expires_at,
+        })
+    }
+
+    async fn load(&self, fingerprint: &str, at: OffsetDateTime) -> Result<Verified, AuthError> {
+        if let Some(token) = self.store.token_by_hash(fingerprint).await? {
+            if !tokens::same_fingerprint(&token.token_hash, fingerprint) {
+                return Err(refused(Refusal::UnknownToken));
+            }
+            if token.revoked_at.is_some() {
+                return Err(refused(Refusal::Revoked));
+            }
+            let Some(found) = self.store.account_by_id(token.account_id).await? else {
+                return Err(refused(Refusal::UnknownToken));
+            };
+            // Astakos' order: an inactive user is refused as such even when the token is
+            // also expired.
+            if !found.account.active {
+                return Err(refused(Refusal::Disabled));
+            }
+            if token.expires_at <= at {
+                return Err(refused(Refusal::Expired));
+            }
+            return Ok(Verified {
+                principal: Principal::Account(found.account),
+                expires_at: Some(token.expires_at),
+                created_at: token.created_at,
+            });
+        }
+        if let Some(record) = self.store.service_by_token_hash(fingerprint).await?
+            && tokens::same_fingerprint(&record.token_hash, fingerprint)
+        {
+            let created_at = record.service.token_created_at;
+            let expires_at = record.service.token_expires_at;
+            return Ok(Verified { principal: Principal::Service(record.service), expires_at, created_at });
+        }
+        Err(refused(Refusal::UnknownToken))
+    }
+
+    /// Revokes the token with this fingerprint: refused on this instance from the next
+    /// request, on others once their cache entry lapses.
+    pub async fn revoke(&self, fingerprint: &str) -> Result<bool, AuthError> {
+        let write = self.store.write().await?;
+        let revoked = write.revoke_token(fingerprint, now()).await?;
+        write.commit().await?;
+        self.tokens.forget(fingerprint).await;
+        Ok(revoked)
+    }
+}

@@ -1,0 +1,13 @@
+//! Identity's rows: accounts and their roles, user and service tokens, service principals,
+//! the published terms. Every query on `accounts` lives here, whichever face asks.
+//!
+//! # Layout
+//! - `accounts`: accounts, their roles, lookups by login, phone, e-mail and uuid, catalogs.
+//! - `tokens`: user and service tokens by the SHA-256 of their secret.
+//! - `services`: service principals.
+//! - `terms`: published terms and their acceptance.
+
+pub(crate) mod accounts;
+pub(crate) mod services;
+pub(crate) mod terms;
+pub(crate) mod tokens;

@@ -1,0 +1,194 @@
+//! Janua's keyword actions and their three access lists. Steward runs no plug-in actions,
+//! so `janua_actions` starts empty; the access lists keep Janua's rules and cascades so
+//! clients that manage them keep working.
+
+use sea_orm::sea_query::{Expr, ExprTrait, Query};
+use sea_orm::{ConnectionTrait, FromQueryResult};
+use steward_model::AccountId;
+use steward_model::filter::Search;
+
+use steward_model::Page;
+use crate::filter::{ColumnKind, FieldSpec, Fields};
+use crate::{Store, StoreError, WriteTx};
+
+/// What clients may filter actions on (`module` and `janua_id` are hidden).
+pub static ACTION_FIELDS: Fields = Fields {
+    table: "janua_actions",
+    primary_key: "id",
+    fields: &[
+        FieldSpec { name: "id", column: ("janua_actions", "id"), kind: ColumnKind::Integer },
+        FieldSpec { name: "name", column: ("janua_actions", "name"), kind: ColumnKind::Text },
+        FieldSpec { name: "description", column: ("janua_actions", "description"), kind: ColumnKind::Text },
+        FieldSpec { name: "authentication", column: ("janua_actions", "authentication"), kind: ColumnKind::Bool },
+        FieldSpec { name: "enabled", column: ("janua_actions", "enabled"), kind: ColumnKind::Bool },
+        FieldSpec { name: "admin_id", column: ("janua_actions", "admin_id"), kind: ColumnKind::Integer },
+    ],
+    relations: &[],
+};
+
+/// One of the three access lists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AccessList {
+    /// `AUTHORIZED_GROUP_ACTION`: groups allowed to trigger an action.
+    GroupAction,
+    /// `AUTHORIZED_SUPERVISOR_ACTION`: supervisors allowed to trigger an action.
+    SupervisorAction,
+    /// `CONTACT_NOTIFY_ACTION`: who is told when a contact triggers an action.
+    ContactNotify,
+}
+
+static GROUP_ACTION_FIELDS: Fields = Fields {
+    table: "janua_authorized_group_actions",
+    primary_key: "id",
+    fields: &[
+        FieldSpec { name: "id", column: ("janua_authorized_group_actions", "id"), kind: ColumnKind::Integer },
+        FieldSpec { name: "group_id", column: ("janua_authorized_group_actions", "group_id"), kind: ColumnKind::Integer },
+        FieldSpec { name: "action_id", column: ("janua_authorized_group_actions", "action_id"), kind: ColumnKind::Integer },
+    ],
+    relations: &[],
+};
+
+static SUPERVISOR_ACTION_FIELDS: Fields = Fields {
+    table: "janua_authorized_supervisor_actions",
+    primary_key: "id",
+    fields: &[
+        FieldSpec { name: "id", column: ("janua_authorized_supervisor_actions", "id"), kind: ColumnKind::Integer },
+        FieldSpec { name: "admin_id", column: ("janua_authorized_supervisor_actions", "admin_id"), kind: ColumnKind::Integer },
+        FieldSpec { name: "action_id", column: ("janua_authorized_supervisor_actions", "action_id"), kind: ColumnKind::Integer },
+    ],
+    relations: &[],
+};
+
+static CONTACT_NOTIFY_FIELDS: Fields = Fields {
+    table: "janua_contact_notify_actions",
+    primary_key: "id",
+    fields: &[
+        FieldSpec { name: "id", column: ("janua_contact_notify_actions", "id"), kind: ColumnKind::Integer },
+        FieldSpec { name: "contact_id", column: ("janua_contact_notify_actions", "contact_id"), kind: ColumnKind::Integer },
+        FieldSpec { name: "action_id", column: ("janua_contact_notify_actions", "action_id"), kind: ColumnKind::Integer },
+        FieldSpec { name: "group_id", column: ("janua_contact_notify_actions", "group_id"), kind: ColumnKind::Integer },
+    ],
+    relations: &[],
+};
+
+impl AccessList {
+    /// The list's allow-list (its table).
+    pub fn fields(self) -> &'static Fields {
+        match self {
+            Self::GroupAction => &GROUP_ACTION_FIELDS,
+            Self::SupervisorAction => &SUPERVISOR_ACTION_FIELDS,
+            Self::ContactNotify => &CONTACT_NOTIFY_FIELDS,
+        }
+    }
+}
+
+/// An action row.
+#[derive(Debug, Clone, PartialEq, Eq, FromQueryResult)]
+pub struct ActionRow {
+    /// Janua's `id`.
+    pub id: i64,
+    /// Unique name.
+    pub name: String,
+    /// What it does.
+    pub description: String,
+    /// Needs the supervisor's phone token.
+    pub authentication: bool,
+    /// Whether it runs.
+    pub enabled: bool,
+    /// The managing admin.
+    pub admin_id: i64,
+}
+
+/// An access-list row: its id and columns by name (`group_id`, `admin_id`, `action_id`,
+/// `contact_id`), as the list has them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AccessRow {
+    /// The row's id.
+    pub id: i64,
+    /// `(column, value)` pairs, in the list's column order.
+    pub columns: Vec<(&'static str, i64)>,
+}
+
+impl Store {
+    /// A client's search over actions, all of them or those `managed_by` one admin.
+    pub async fn search_actions(
+        &self,
+        managed_by: Option<AccountId>,
+        search: &Search,
+        skip: u64,
+        page_size: u64,
+    ) -> Result<Page<ActionRow>, StoreError> {
+        self.search_rows::<ActionRow>(&ACTION_FIELDS, managed_by, search, skip, page_size).await
+    }
+
+    /// A client's search over an access list: all rows, or those under actions `managed_by`.
+    pub async fn search_access(
+        &self,
+        list: AccessList,
+        managed_by: Option<AccountId>,
+        search: &Search,
+        skip: u64,
+        page_size: u64,
+    ) -> Result<Page<AccessRow>, StoreError> {
+        let page = self.search_rows::<sea_orm::JsonValue>(list.fields(), managed_by, search, skip, page_size).await?;
+        let rows = page
+            .rows
+            .into_iter()
+            .map(|row| AccessRow {
+                id: row.get("id").and_then(serde_json::Value::as_i64).unwrap_or_default(),
+                columns: list
+                    .fields()
+                    .fields
+                    .iter()
+                    .filter(|field| field.name != "id")
+                    .map(|field| (field.name, row.get(field.name).and_then(serde_json::Value::as_i64).unwrap_or_default()))
+                    .collect(),
+            })
+            .collect();
+        Ok(Page { total: page.total, rows })
+    }
+
+    /// The action `id`.
+    pub async fn action(&self, id: i64) -> Result<Option<ActionRow>, StoreError> {
+        let select = Query::select()
+            .columns(["id", "name", "description", "authentication", "enabled", "admin_id"])
+            .from("janua_actions")
+            .and_where(Expr::col("id").eq(id))
+            .take();
+        let statement = sea_orm::StatementBuilder::build(&select, &self.db.get_database_backend());
+        Ok(ActionRow::find_by_statement(statement).one(&self.db).await?)
+    }
+}
+
+impl WriteTx {
+    /// Reassigns an action to another admin, dropping its three access lists (Janua's
+    /// trigger); `false` if the action does not exist.
+    pub async fn reassign_action(&self, id: i64, admin: AccountId) -> Result<bool, StoreError> {
+        for list in [AccessList::GroupAction, AccessList::SupervisorAction, AccessList::ContactNotify] {
+            let delete = Query::delete().from_table(list.fields().table).and_where(Expr::col("action_id").eq(id)).take();
+            self.tx.execute(&delete).await?;
+        }
+        let update = Query::update().table("janua_actions").value("admin_id", admin.0).and_where(Expr::col("id").eq(id)).take();
+        Ok(self.tx.execute(&update).await?.rows_affected() > 0)
+    }
+}
+
+impl WriteTx {
+    /// Deletes one access-list row (and, for a group's authorization, the notifications of
+    /// that group's contacts for that action, Janua's trigger).
+    pub async fn delete_access(&self, list: AccessList, row: &AccessRow) -> Result<bool, StoreError> {
+        if list == AccessList::GroupAction {
+            let value = |name: &str| row.columns.iter().find(|(column, _)| *column == name).map(|(_, value)| *value);
+            if let (Some(group_id), Some(action_id)) = (value("group_id"), value("action_id")) {
+                let notify = Query::delete()
+                    .from_table("janua_contact_notify_actions")
+                    .and_where(Expr::col("group_id").eq(group_id))
+                    .and_where(Expr::col("action_id").eq(action_id))
+                    .take();
+                self.tx.execute(&notify).await?;
+            }
+        }
+        let delete = Query::delete().from_table(list.fields().table).and_where(Expr::col("id").eq(row.id)).take();
+        Ok(self.tx.execute(&delete).await?.rows_affected() > 0)
+    }
+}
