@@ -53,6 +53,62 @@ impl fmt::Display for Login {
     }
 }
 
+/// Who checks an account's password.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum AuthBackend {
+    /// An argon2id hash kept in the store.
+    Local,
+    /// A bind to the configured LDAP directory; no password is kept in the store.
+    Ldap,
+    /// No password at all: the account authenticates only with tokens issued for it
+    /// (created without a password, e.g. by an Astakos or Hermes import).
+    External,
+}
+
+impl AuthBackend {
+    /// The backends an operator may choose for an account, in the order Janua lists them.
+    pub const SELECTABLE: [Self; 2] = [Self::Local, Self::Ldap];
+
+    /// Parses a backend an operator chose (`local` or `ldap`).
+    pub fn parse(raw: &str) -> Result<Self, ParseError> {
+        Self::SELECTABLE
+            .into_iter()
+            .find(|backend| backend.as_str() == raw)
+            .ok_or_else(|| ParseError(format!("Unknown authentication backend {raw}")))
+    }
+
+    /// Reads a stored name; an unknown one is treated as [`Self::External`], which no
+    /// password opens.
+    pub fn from_stored(stored: &str) -> Self {
+        match stored {
+            "local" => Self::Local,
+            "ldap" => Self::Ldap,
+            _ => Self::External,
+        }
+    }
+
+    /// The stored and displayed name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Local => "local",
+            Self::Ldap => "ldap",
+            Self::External => "external",
+        }
+    }
+}
+
+impl fmt::Display for AuthBackend {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl serde::Serialize for AuthBackend {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
 /// A role name. The core knows `admin`, `supervisor`, `sip_admin` and `project_admin`;
 /// faces may name others, so any lower-case identifier is accepted.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
@@ -215,6 +271,16 @@ mod tests {
         assert!(E164::parse("+1").is_err() && E164::parse("+12").is_ok());
         let hint = E164::parse(" 33612345678").unwrap_err();
         assert!(hint.0.contains("%2B"), "{hint}");
+    }
+
+    #[test]
+    fn auth_backends_parse_only_what_an_operator_may_choose() {
+        assert_eq!(AuthBackend::parse("ldap"), Ok(AuthBackend::Ldap));
+        assert_eq!(AuthBackend::parse("local"), Ok(AuthBackend::Local));
+        assert!(AuthBackend::parse("external").is_err());
+        assert!(AuthBackend::parse("LDAP").is_err());
+        assert_eq!(AuthBackend::from_stored("external"), AuthBackend::External);
+        assert_eq!(AuthBackend::from_stored("ldap").as_str(), "ldap");
     }
 
     #[test]

@@ -32,8 +32,8 @@ pub struct Account {
     pub roles: Vec<crate::Role>,
     /// A disabled account cannot log in and its tokens are refused.
     pub active: bool,
-    /// `local` (an argon2id hash in the store) or the name of an external backend (`ldap`).
-    pub auth_backend: String,
+    /// Who checks the account's password.
+    pub auth_backend: crate::AuthBackend,
     /// When the account last accepted the terms, if ever.
     pub terms_accepted_at: Option<OffsetDateTime>,
     /// When the account was created.

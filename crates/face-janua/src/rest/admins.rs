@@ -46,7 +46,7 @@ fn render(state: &AppState, admin: &JanuaAdmin) -> Value {
         "recipient_filter": admin.recipient_filter,
         "has_client": admin.has_client,
         "last_quota_reached": last_quota_reached,
-        "auth_backend": admin.auth_backend,
+        "auth_backend": admin.auth_backend.as_str(),
     })
 }
 
@@ -134,7 +134,7 @@ pub async fn create(
         email: text(&body, "email")?,
         sms_quota: text(&body, "sms_quota")?,
         recipient_filter: boolean(&body, "recipient_filter")?,
-        auth_backend: text(&body, "auth_backend")?,
+        auth_backend: backend(&body)?,
     };
     let id = state
         .core
@@ -145,6 +145,13 @@ pub async fn create(
     state.outbox_waker.notify_one();
     let admin = state.core.janua_admins.get(&state.core.sms, &caller.account, caller.level, id).await.map_err(admin_error)?;
     Ok(created(render(&state, &admin), prefix.path(&format!("{PATH}/{id}"))))
+}
+
+/// `auth_backend`: `local` or `ldap`.
+fn backend(body: &serde_json::Map<String, Value>) -> Result<Option<steward_model::AuthBackend>, RestError> {
+    text(body, "auth_backend")?
+        .map(|raw| steward_model::AuthBackend::parse(&raw).map_err(|error| RestError::new(StatusCode::BAD_REQUEST, error.0)))
+        .transpose()
 }
 
 fn integer(body: &serde_json::Map<String, Value>, key: &str) -> Result<Option<i64>, RestError> {
@@ -174,7 +181,7 @@ pub async fn update(
         level: integer(&body, "level")?,
         sms_quota: text(&body, "sms_quota")?,
         recipient_filter: boolean(&body, "recipient_filter")?,
-        auth_backend: text(&body, "auth_backend")?,
+        auth_backend: backend(&body)?,
         presented_token: caller.token_fingerprint.clone(),
     };
     state

@@ -3,7 +3,8 @@
 use axum::Json;
 use axum::extract::{Path, State};
 use serde_json::{Value, json};
-use steward_core::identity::backends::{BACKENDS, BackendError, LdapSettings};
+use steward_core::identity::backends::{BackendError, LdapSettings};
+use steward_model::AuthBackend;
 use steward_http::AppState;
 
 use crate::body::RawBody;
@@ -22,7 +23,7 @@ fn admin_only(caller: &JanuaCaller) -> Result<(), WebError> {
 /// `GET /list_auth_backend`.
 pub async fn list(WebCaller(caller): WebCaller) -> Result<Json<Value>, WebError> {
     admin_only(&caller)?;
-    let backends: Vec<Value> = BACKENDS.iter().map(|name| json!({ "name": name })).collect();
+    let backends: Vec<Value> = AuthBackend::SELECTABLE.iter().map(|backend| json!({ "name": backend.as_str() })).collect();
     Ok(Json(json!({ "backends": backends, "num_backends": backends.len() })))
 }
 
@@ -46,9 +47,9 @@ pub async fn get(
     Path(backend): Path<String>,
 ) -> Result<Json<Value>, WebError> {
     admin_only(&caller)?;
-    Ok(Json(match backend.as_str() {
-        "local" => json!({ "success": true, "help": null, "num_params": 0, "params": [] }),
-        "ldap" => {
+    Ok(Json(match AuthBackend::parse(&backend) {
+        Ok(AuthBackend::Local) => json!({ "success": true, "help": null, "num_params": 0, "params": [] }),
+        Ok(AuthBackend::Ldap) => {
             let settings = state.core.auth_backends.ldap().await.map_err(|error| unavailable(&error))?;
             json!({ "success": true, "help": LDAP_HELP, "num_params": 3, "params": ldap_params(&settings) })
         }

@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use serde_json::json;
-use steward_model::{Account, E164, Email, Login, Password, Role};
+use steward_model::{Account, AuthBackend, E164, Email, Login, Password, Role};
 use steward_store::NewAccountRow;
 
 use crate::identity::hasher::{HashError, Hasher};
@@ -106,7 +106,7 @@ impl Accounts {
     }
 
     async fn insert(&self, actor: &Actor, new: NewAccount) -> Result<Account, AccountError> {
-        let prepared = self.prepare(new, "local").await?;
+        let prepared = self.prepare(new, AuthBackend::Local).await?;
         let at = now();
         let write = self.store.write().await?;
         let account = Self::insert_prepared(&write, actor, prepared, at).await?;
@@ -127,12 +127,13 @@ impl Accounts {
 
     /// Hashes the password of an account about to be created: done before the write
     /// transaction opens, so the write lock is never held across a 20 ms hash.
-    pub(crate) async fn prepare(&self, new: NewAccount, backend: &str) -> Result<NewAccountRow, AccountError> {
+    pub(crate) async fn prepare(&self, new: NewAccount, backend: AuthBackend) -> Result<NewAccountRow, AccountError> {
         let password_hash = match &new.password {
             Some(password) => Some(self.hasher.hash(password).await?),
             None => None,
         };
-        let backend = if password_hash.is_some() || backend != "local" { backend } else { "external" };
+        // A local account created without a password has nothing to check it against.
+        let backend = if password_hash.is_none() && backend == AuthBackend::Local { AuthBackend::External } else { backend };
         Ok(NewAccountRow {
             login: new.login.as_str().to_owned(),
             login_key: new.login.folded(),
@@ -140,7 +141,7 @@ impl Accounts {
             email: new.email.map(|email| email.as_str().to_owned()),
             phone: new.phone.map(|phone| phone.as_str().to_owned()),
             roles: new.roles,
-            auth_backend: backend.to_owned(),
+            auth_backend: backend,
             password_hash,
         })
     }

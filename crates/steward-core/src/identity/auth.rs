@@ -6,7 +6,8 @@ use std::net::IpAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use steward_model::{Account, Password, TokenSecret};
+use steward_model::{Account, AuthBackend, Password, TokenSecret};
+use steward_store::AccountWithSecret;
 use time::OffsetDateTime;
 
 use crate::identity::hasher::{HashError, Hasher};
@@ -178,18 +179,23 @@ impl Authenticator {
             return Err(limited.into());
         }
         let found = self.store.account_by_login(&login_key).await?;
-        if let Some(found) = &found
-            && found.account.auth_backend == "ldap"
-        {
-            let matches = self.check_ldap(&found.account.login, password).await?;
-            return self.conclude(Some(found.account.clone()), matches, &login_key, address);
-        }
-        let hash = found.as_ref().and_then(|found| {
-            // Only local accounts are checked against a stored hash.
-            (found.account.auth_backend == "local").then_some(found.password_hash.as_deref()).flatten()
-        });
-        let matches = self.hasher.verify(password, hash).await?;
+        let matches = self.verify(found.as_ref(), password).await?;
         self.conclude(found.map(|found| found.account), matches, &login_key, address)
+    }
+
+    /// The one rule deciding who checks a password, whatever form the username took (login
+    /// or phone number): the account's backend. An LDAP account is only ever checked by a
+    /// bind, so a person removed from the directory cannot fall back on a local hash; an
+    /// unknown login or an account without a password costs one dummy verify, like a real
+    /// one, so timing does not tell them apart.
+    async fn verify(&self, found: Option<&AccountWithSecret>, password: &Password) -> Result<bool, AuthError> {
+        match found {
+            Some(found) if found.account.auth_backend == AuthBackend::Ldap => self.check_ldap(&found.account.login, password).await,
+            Some(found) if found.account.auth_backend == AuthBackend::Local => {
+                Ok(self.hasher.verify(password, found.password_hash.as_deref()).await?)
+            }
+            _ => Ok(self.hasher.verify(password, None).await?),
+        }
     }
 
     /// Binds to the configured LDAP directory as `login`.
@@ -205,8 +211,9 @@ impl Authenticator {
         }
     }
 
-    /// Checks a phone number and password (Janua's Basic form `+33…:password`). Always the
-    /// local hash, as in Janua, whatever the account's backend; counted like any failure.
+    /// Checks a phone number and password (Janua's Basic form `+33…:password`) by the
+    /// account's own backend, like a login (Janua checked the local hash whatever the
+    /// backend; its notes ask Steward to close that gap); counted like any failure.
     pub async fn check_password_by_phone(
         &self,
         phone: &str,
@@ -218,8 +225,7 @@ impl Authenticator {
             return Err(limited.into());
         }
         let found = self.store.account_by_phone(phone).await?;
-        let hash = found.as_ref().and_then(|found| found.password_hash.as_deref());
-        let matches = self.hasher.verify(password, hash).await?;
+        let matches = self.verify(found.as_ref(), password).await?;
         self.conclude(found.map(|found| found.account), matches, phone, address)
     }
 

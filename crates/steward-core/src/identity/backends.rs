@@ -9,9 +9,6 @@ use crate::{AdminCapability, Store, StoreError, audit, now};
 /// Where the LDAP settings are kept in the store's settings table.
 const LDAP_KEY: &str = "auth.ldap";
 
-/// The backends an account may authenticate with, in the order Janua lists them.
-pub const BACKENDS: [&str; 2] = ["local", "ldap"];
-
 /// How to bind an LDAP account: `bind_dn` with `${login}` replaced by the login.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LdapSettings {

@@ -71,8 +71,8 @@ pub struct JanuaAdmin {
     pub has_client: bool,
     /// When the quota mail was last sent.
     pub last_quota_reached: Option<time::OffsetDateTime>,
-    /// `local` or `ldap`.
-    pub auth_backend: String,
+    /// Who checks the password.
+    pub auth_backend: steward_model::AuthBackend,
 }
 
 impl JanuaAdmin {
@@ -158,7 +158,7 @@ pub struct AdminInput {
     /// May only message its own contacts (default true).
     pub recipient_filter: Option<bool>,
     /// `local` (default) or `ldap`.
-    pub auth_backend: Option<String>,
+    pub auth_backend: Option<steward_model::AuthBackend>,
 }
 
 /// Changes to an admin, as a client sent them (`None`: not in the body).
@@ -183,7 +183,7 @@ pub struct AdminUpdate {
     /// Recipient filter.
     pub recipient_filter: Option<bool>,
     /// Auth backend.
-    pub auth_backend: Option<String>,
+    pub auth_backend: Option<steward_model::AuthBackend>,
     /// The fingerprint of the token the request came with: an admin changing its own
     /// password keeps that session, while every other one ends.
     pub presented_token: Option<String>,
@@ -240,11 +240,8 @@ impl Admins {
             Some(quota) => Some(steward_model::sms::SmsQuota::parse(&quota).map_err(|error| AdminError::Invalid(error.to_string()))?),
             None => None,
         };
-        let backend = input.auth_backend.unwrap_or_else(|| "local".to_owned());
-        if !crate::identity::backends::BACKENDS.contains(&backend.as_str()) {
-            return Err(AdminError::Invalid(format!("Unknown authentication backend {backend}")));
-        }
-        let template = if backend == "ldap" { "create_admin_ldap" } else { "create_admin" };
+        let backend = input.auth_backend.unwrap_or(steward_model::AuthBackend::Local);
+        let template = if backend == steward_model::AuthBackend::Ldap { "create_admin_ldap" } else { "create_admin" };
         let arguments: std::collections::BTreeMap<String, String> = [
             ("url".to_owned(), self.public_url.clone()),
             ("phone_number".to_owned(), phone.as_str().to_owned()),
@@ -265,7 +262,7 @@ impl Admins {
             phone: Some(phone),
             roles: vec![Role::known(Role::SUPERVISOR)],
         };
-        let row = self.accounts.prepare(new, &backend).await?;
+        let row = self.accounts.prepare(new, backend).await?;
         let at = crate::now();
         let write = self.store.write().await?;
         if write.janua_email_taken(email.as_str()).await? {
@@ -329,7 +326,7 @@ impl Admins {
                 recipient_filter: row.recipient_filter.unwrap_or(true),
                 has_client: row.has_client.unwrap_or(false),
                 last_quota_reached: row.last_quota_reached,
-                auth_backend: row.auth_backend,
+                auth_backend: steward_model::AuthBackend::from_stored(&row.auth_backend),
             });
         }
         Ok(steward_model::Page { total: page.total, rows })
@@ -367,13 +364,8 @@ impl Admins {
         {
             return Err(AdminError::Invalid("The level of an admin cannot be changed".to_owned()));
         }
-        if own_level == Level::Admin && input.auth_backend.as_deref().is_some_and(|backend| backend != "local") {
+        if own_level == Level::Admin && input.auth_backend.is_some_and(|backend| backend != steward_model::AuthBackend::Local) {
             return Err(AdminError::Invalid("Administrator must be a local account".to_owned()));
-        }
-        if let Some(backend) = &input.auth_backend
-            && !crate::identity::backends::BACKENDS.contains(&backend.as_str())
-        {
-            return Err(AdminError::Invalid(format!("Unknown authentication backend {backend}")));
         }
         if let Some(phone) = &input.phone_number {
             if !steward_model::sms::recipients::is_recipient_number(phone) || steward_model::E164::parse(phone).is_err() {
@@ -414,7 +406,7 @@ impl Admins {
             display_name: profile_changed.then(|| format!("{firstname} {name}").trim().to_owned()),
             email: input.email.clone(),
             phone: input.phone_number.clone(),
-            auth_backend: input.auth_backend.clone(),
+            auth_backend: input.auth_backend,
             password_hash,
             profile: profile_changed.then(|| steward_store::messaging::admins::NewJanuaProfile {
                 firstname: firstname.clone(),

@@ -26,7 +26,7 @@ pub struct NewAccountRow {
     /// The PHC string of the argon2id hash, or `None` for an external backend.
     pub password_hash: Option<String>,
     /// See [`Account::auth_backend`].
-    pub auth_backend: String,
+    pub auth_backend: steward_model::AuthBackend,
 }
 
 /// An account with the hash its password is checked against; never leaves the core.
@@ -48,7 +48,7 @@ fn to_account(row: account::Model, roles: Vec<Role>) -> Account {
         phone: row.phone,
         roles,
         active: row.active,
-        auth_backend: row.auth_backend,
+        auth_backend: steward_model::AuthBackend::from_stored(&row.auth_backend),
         terms_accepted_at: row.terms_accepted_at,
         created_at: row.created_at,
     }
@@ -184,7 +184,7 @@ impl WriteTx {
             phone: Set(new.phone),
             active: Set(true),
             password_hash: Set(new.password_hash),
-            auth_backend: Set(new.auth_backend),
+            auth_backend: Set(new.auth_backend.as_str().to_owned()),
             terms_accepted_at: Set(None),
             created_at: Set(now),
             updated_at: Set(now),

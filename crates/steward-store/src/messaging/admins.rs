@@ -44,7 +44,7 @@ pub struct JanuaAdminRow {
     pub email: Option<String>,
     /// Phone number.
     pub phone: Option<String>,
-    /// `local` or an external backend.
+    /// Who checks the password, as stored (`AuthBackend::from_stored`).
     pub auth_backend: String,
     /// Whether the account has the `admin` role (Janua level 1).
     pub is_admin: bool,
@@ -192,7 +192,7 @@ pub struct AdminChanges {
     /// New phone number.
     pub phone: Option<String>,
     /// New auth backend.
-    pub auth_backend: Option<String>,
+    pub auth_backend: Option<steward_model::AuthBackend>,
     /// New password hash.
     pub password_hash: Option<String>,
     /// New profile (given name, family name, recipient filter).
@@ -216,7 +216,7 @@ impl crate::WriteTx {
             update.value("phone", phone);
         }
         if let Some(backend) = changes.auth_backend {
-            update.value("auth_backend", backend);
+            update.value("auth_backend", backend.as_str());
         }
         if let Some(hash) = changes.password_hash {
             update.value("password_hash", hash);

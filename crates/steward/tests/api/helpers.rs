@@ -240,6 +240,16 @@ impl Server {
         (status, response.json().await.unwrap_or(serde_json::Value::Null))
     }
 
+    /// The value of one series of `/metrics` (its name with labels, as exposed), 0 when it
+    /// has not been exposed yet.
+    pub async fn metric(&self, series: &str) -> f64 {
+        let metrics = self.http.get(self.url("/metrics")).send().await.unwrap().text().await.unwrap();
+        metrics
+            .lines()
+            .find_map(|line| line.strip_prefix(series).and_then(|rest| rest.strip_prefix(' ')))
+            .map_or(0.0, |value| value.trim().parse().unwrap())
+    }
+
     pub async fn readyz(&self) -> serde_json::Value {
         self.http.get(self.url("/readyz")).send().await.unwrap().json().await.unwrap()
     }
