@@ -1,5 +1,6 @@
 //! A JSON body extractor whose every rejection (wrong content type, broken JSON, invalid
-//! UTF-8, a body over the limit) is a problem-details 4xx instead of axum's plain text.
+//! UTF-8, a body over the limit, a body that is not an object) is a problem-details 4xx
+//! instead of axum's plain text.
 
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{FromRequest, Request};
@@ -8,7 +9,9 @@ use serde::de::DeserializeOwned;
 
 use crate::Problem;
 
-/// `Json<T>` with problem-details rejections.
+/// `Json<T>` with problem-details rejections. The body must be a JSON object: serde would
+/// otherwise read a struct from an array of its fields in order (`["admin", "secret"]`
+/// as a login), which no client means.
 #[derive(Debug, Clone)]
 pub struct ApiJson<T>(pub T);
 
@@ -20,10 +23,16 @@ where
     type Rejection = Problem;
 
     async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
-        match axum::Json::<T>::from_request(request, state).await {
-            Ok(axum::Json(value)) => Ok(Self(value)),
-            Err(rejection) => Err(problem_of(&rejection)),
+        let value = match axum::Json::<serde_json::Value>::from_request(request, state).await {
+            Ok(axum::Json(value)) => value,
+            Err(rejection) => return Err(problem_of(&rejection)),
+        };
+        if !value.is_object() {
+            return Err(Problem::bad_request("The body must be a JSON object."));
         }
+        T::deserialize(value).map(Self).map_err(|error| {
+            Problem::new(StatusCode::UNPROCESSABLE_ENTITY, format!("The JSON does not have the expected fields: {error}"))
+        })
     }
 }
 

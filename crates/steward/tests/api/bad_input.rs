@@ -54,6 +54,17 @@ async fn bad_bodies_are_4xx_and_change_nothing(backend: Backend) {
         let response = server.http.post(server.url("/steward/v1/mail")).bearer_auth(&admin).json(&body).send().await.unwrap();
         assert_eq!(response.status(), 400, "{body}");
     }
+    // JSON that is not an object is bad input, not a login: serde would read an array as the
+    // struct's fields in order.
+    for body in ["[]", "[\"admin\", \"x\"]", "\"admin\"", "null", "42"] {
+        for path in ["/steward/v1/tokens", "/steward/v1/mail"] {
+            let response = server.http.post(server.url(path)).bearer_auth(&admin).header("content-type", "application/json").body(body).send().await.unwrap();
+            assert_eq!(response.status(), 400, "{path} {body}");
+            assert_eq!(response.headers()["content-type"], "application/problem+json", "{path} {body}");
+            let problem: serde_json::Value = response.json().await.unwrap();
+            assert_eq!(problem["detail"], "The body must be a JSON object.", "{path} {body}");
+        }
+    }
     let ready = server.readyz().await;
     assert_eq!(ready["outbox"]["pending"], 0, "no mail queued");
     let audit_after = server.get_json("/steward/v1/audit?limit=1000", &admin).await.1;
