@@ -99,13 +99,10 @@ impl KamailioDb {
                 .map_err(|error| KamailioError::Setup(error.to_string()))?;
             SqlxSqliteConnector::from_sqlx_sqlite_pool(pool)
         } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-            // As for Steward's store: no TLS to a loopback server unless the URL asks
-            // for it (sqlx 0.9.0 leaves Nagle's algorithm on, and TLS records then wait
-            // for delayed ACKs).
             let mut options = url
                 .parse::<sea_orm::sqlx::postgres::PgConnectOptions>()
                 .map_err(|error| KamailioError::Setup(format!("not a PostgreSQL URL: {error}")))?;
-            if matches!(options.get_host(), "localhost" | "127.0.0.1" | "::1") && !url.contains("sslmode=") {
+            if steward_model::database_url::postgres_plain_on_loopback(options.get_host(), url) {
                 options = options.ssl_mode(sea_orm::sqlx::postgres::PgSslMode::Disable);
             }
             let pool = PgPoolOptions::new()

@@ -14,7 +14,10 @@
 //! - [`paging`]: a page of a list and the total it is a page of.
 //! - [`sip`]: SIP addresses, passwords, MAC addresses, globs and Hermes' node names.
 //! - [`hex`]: lower-case hexadecimal, for digests.
+//! - [`database_url`]: what a database URL decides (no TLS to a loopback PostgreSQL), for
+//!   the store and the connectors alike.
 
+pub mod database_url;
 pub mod hex;
 pub mod sip;
 pub mod directory;
@@ -28,7 +31,7 @@ pub mod records;
 pub mod secret;
 pub mod sms;
 
-pub use identity::{Email, E164, Login, ParseError, Role};
+pub use identity::{AuthBackend, Email, E164, Login, ParseError, Role};
 pub use mail::{OutgoingMail, QueuedSms};
 pub use paging::Page;
 pub use records::{

@@ -56,16 +56,13 @@ async fn connect_sqlite(options: SqliteConnectOptions) -> Result<sea_orm::sqlx::
     }
 }
 
-/// The PostgreSQL options for `url`. Without an `sslmode` in the URL, a server on the
-/// loopback interface is reached without TLS: libpq's default (`prefer`) verifies nothing,
-/// so on loopback it protects nothing, and through sqlx 0.9.0, which leaves Nagle's
-/// algorithm on, every message longer than one TLS record waited for a delayed ACK
-/// (about 40 ms per multi-row insert; 10 000 SIP users took 1.8 s instead of 0.3 s).
+/// The PostgreSQL options for `url`: a loopback server without TLS unless the URL sets
+/// `sslmode` (see [`steward_model::database_url::postgres_plain_on_loopback`]).
 pub fn postgres_options(url: &str) -> Result<sea_orm::sqlx::postgres::PgConnectOptions, StoreError> {
     use sea_orm::sqlx::postgres::{PgConnectOptions, PgSslMode};
     let options = PgConnectOptions::from_str(url).map_err(|error| StoreError::Setup(format!("bad PostgreSQL URL: {error}")))?;
-    let loopback = matches!(options.get_host(), "localhost" | "127.0.0.1" | "::1" | "[::1]") || options.get_host().starts_with('/');
-    Ok(if loopback && !url.contains("sslmode=") { options.ssl_mode(PgSslMode::Disable) } else { options })
+    let plain = steward_model::database_url::postgres_plain_on_loopback(options.get_host(), url);
+    Ok(if plain { options.ssl_mode(PgSslMode::Disable) } else { options })
 }
 
 impl Store {
