@@ -1,11 +1,12 @@
 //! `GET /im/authenticate[?usage=1]`: who a user token belongs to, with the dates of that
 //! token and, on request, the user's quota usage. The five 401s of Astakos, in its order.
 
+use axum::Extension;
 use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use std::borrow::Cow;
-use std::sync::{Arc, LazyLock};
+use std::sync::Arc;
 
 use serde::Serialize;
 use steward_core::identity::token_checks::{TokenRefusal, UserToken};
@@ -103,27 +104,48 @@ struct RenderedUsage {
     json: Vec<u8>,
 }
 
-/// The `usage` arrays rendered lately, by account. A report is immutable and the core hands
-/// out the same one until it changes, so while the report is the same (the same `Arc`), so
-/// is its rendering: services ask for it on every user request, and rendering seven
-/// resources' help texts was most of the handler's own time. Kept no longer than the
-/// core keeps its reports, and 16 MiB at most (about 5 000 accounts; more users than that
-/// within the TTL only means more renderings).
-static RENDERED_USAGE: LazyLock<moka::sync::Cache<AccountId, Arc<RenderedUsage>>> = LazyLock::new(|| {
-    moka::sync::Cache::builder()
-        .weigher(|_, rendered: &Arc<RenderedUsage>| u32::try_from(rendered.json.len()).unwrap_or(u32::MAX))
-        .max_capacity(16 * 1024 * 1024)
-        .time_to_live(steward_core::identity::tokens::CACHE_TTL)
-        .build()
-});
+/// The `usage` arrays rendered lately, by account: the face's own state, one per router. A
+/// report is immutable and the core hands out the same one until it changes, so while the
+/// report is the same (the same `Arc`), so is its rendering: services ask for it on every
+/// user request, and rendering seven resources' help texts was most of the handler's own
+/// time. Kept no longer than the core keeps its reports, and 16 MiB at most (about 5 000
+/// accounts; more users than that within the TTL only means more renderings).
+#[derive(Clone)]
+pub struct RenderedUsages(Arc<moka::sync::Cache<AccountId, Arc<RenderedUsage>>>);
+
+impl RenderedUsages {
+    /// An empty cache.
+    pub fn new() -> Self {
+        Self(Arc::new(
+            moka::sync::Cache::builder()
+                .weigher(|_, rendered: &Arc<RenderedUsage>| u32::try_from(rendered.json.len()).unwrap_or(u32::MAX))
+                .max_capacity(16 * 1024 * 1024)
+                .time_to_live(steward_core::identity::tokens::CACHE_TTL)
+                .build(),
+        ))
+    }
+
+    /// `report` as the `usage` array, in 0.13's presentation order.
+    fn render(&self, account: AccountId, report: UsageReport) -> Arc<RenderedUsage> {
+        if let Some(rendered) = self.0.get(&account)
+            && Arc::ptr_eq(&rendered.report, &report)
+        {
+            return rendered;
+        }
+        let rendered = render_usage(report);
+        self.0.insert(account, rendered.clone());
+        rendered
+    }
+}
+
+impl Default for RenderedUsages {
+    fn default() -> Self {
+        Self::new()
+    }
+}
 
 /// `report` as the `usage` array, in 0.13's presentation order.
-fn render_usage(account: AccountId, report: UsageReport) -> Arc<RenderedUsage> {
-    if let Some(rendered) = RENDERED_USAGE.get(&account)
-        && Arc::ptr_eq(&rendered.report, &report)
-    {
-        return rendered;
-    }
+fn render_usage(report: UsageReport) -> Arc<RenderedUsage> {
     let mut usage: Vec<Usage<'_>> = report.iter().map(Usage::of).collect();
     usage.sort_by_key(|entry| (presentation::rank(entry.name), entry.name));
     // Seven resources with their help texts come to about 3.2 KB.
@@ -131,13 +153,14 @@ fn render_usage(account: AccountId, report: UsageReport) -> Arc<RenderedUsage> {
     // Writing plain structs of strings and numbers into a Vec cannot fail.
     let _ = serde_json::to_writer(&mut json, &usage);
     drop(usage);
-    let rendered = Arc::new(RenderedUsage { report, json });
-    RENDERED_USAGE.insert(account, rendered.clone());
-    rendered
+    Arc::new(RenderedUsage { report, json })
 }
 
 /// `GET /im/authenticate`.
-pub async fn authenticate(State(state): State<AppState>, method: Method, headers: HeaderMap, RawQuery(query): RawQuery) -> Response {
+pub async fn authenticate(
+    State(state): State<AppState>,
+    Extension(usages): Extension<RenderedUsages>,
+    method: Method, headers: HeaderMap, RawQuery(query): RawQuery) -> Response {
     let answer = async {
         // The method first, then the token: a POST without a token is 400, not 401.
         if method != Method::GET {
@@ -151,7 +174,7 @@ pub async fn authenticate(State(state): State<AppState>, method: Method, headers
         let wants_usage = params.iter().any(|(key, value)| key == "usage" && !value.is_empty());
         let usage = if wants_usage {
             let report = state.core.quotas.report(account.id).await.map_err(|error| Fault::unexpected(&error))?;
-            Some(render_usage(account.id, report))
+            Some(usages.render(account.id, report))
         } else {
             None
         };

@@ -42,5 +42,6 @@ pub fn router(prefix: &str) -> Router<AppState> {
     for path in ["/service/api/user_catalogs", "/service/api/user_catalogs/"] {
         routes = routes.route(path, any(catalogs::service_user_catalogs));
     }
+    let routes = routes.layer(axum::Extension(authenticate::RenderedUsages::new()));
     if prefix.is_empty() { routes } else { Router::new().nest(prefix, routes) }
 }
