@@ -305,8 +305,8 @@ impl SipUserKind {
     }
 }
 
-/// A provisioned SIP user, as Hermes shows it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A provisioned SIP user, as Hermes shows it. Its `Debug` leaves the password out.
+#[derive(Clone, PartialEq, Eq)]
 pub struct ProvisionedUser {
     /// `username@domain`.
     pub address: SipAddress,
@@ -334,6 +334,26 @@ pub struct ProvisionedUser {
     pub linetext: String,
     /// The Steward account this SIP user belongs to (the one identity), if any.
     pub account: Option<crate::AccountId>,
+}
+
+impl fmt::Debug for ProvisionedUser {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ProvisionedUser")
+            .field("address", &self.address)
+            .field("kind", &self.kind)
+            .field("displayname", &self.displayname)
+            .field("email", &self.email)
+            .field("password", &"<redacted>")
+            .field("authid", &self.authid)
+            .field("registrar", &self.registrar)
+            .field("r_port", &self.r_port)
+            .field("proxy", &self.proxy)
+            .field("p_port", &self.p_port)
+            .field("dialplan", &self.dialplan)
+            .field("linetext", &self.linetext)
+            .field("account", &self.account)
+            .finish()
+    }
 }
 
 /// One piece of a [`Glob`].
@@ -453,6 +473,28 @@ mod tests {
         }
         assert!(LineText::parse(&"x".repeat(65)).is_err());
         assert!(Dialplan::parse("(.*)").is_ok() && Dialplan::parse(&"1".repeat(256)).is_err());
+    }
+
+    #[test]
+    fn a_provisioned_user_prints_without_its_password() {
+        let user = ProvisionedUser {
+            address: SipAddress::parse("alice@sip.example.org").unwrap(),
+            kind: SipUserKind::Local,
+            displayname: "Alice".to_owned(),
+            email: None,
+            password: "Sup3rS3cret".to_owned(),
+            authid: "alice".to_owned(),
+            registrar: "sip.example.org".to_owned(),
+            r_port: 5060,
+            proxy: "sip.example.org".to_owned(),
+            p_port: 5060,
+            dialplan: String::new(),
+            linetext: String::new(),
+            account: None,
+        };
+        let printed = format!("{user:?} {user:#?}");
+        assert!(!printed.contains("Sup3rS3cret"), "{printed}");
+        assert!(printed.contains("sip.example.org") && printed.contains("<redacted>"), "{printed}");
     }
 
     #[test]
