@@ -4,11 +4,11 @@
 //! account holding `sip_admin` or `admin`.
 
 use axum::extract::Request;
-use axum::extract::connect_info::ConnectInfo;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use steward_core::identity::auth::AuthError;
 use steward_core::{Actor, Principal};
+use steward_http::client::ClientAddress;
 use steward_http::credentials::{Credentials, CredentialsError, NativeCaller};
 use steward_http::AppState;
 use steward_model::Role;
@@ -30,7 +30,7 @@ fn refuse(status: StatusCode, cause: &str, detail: &str) -> Response {
 impl Caller {
     /// The caller of `request`, or the envelope that refuses it.
     pub async fn of(state: &AppState, settings: &HermesSettings, request: Request) -> Result<(Request, Self), Response> {
-        let address = request.extensions().get::<ConnectInfo<std::net::SocketAddr>>().map(|info| info.0.ip());
+        let address = request.extensions().get::<ClientAddress>().and_then(|client| client.0);
         let credentials = Credentials::from_headers(request.headers());
         let credentials = match credentials {
             Err(CredentialsError::Missing) => {

@@ -1,9 +1,9 @@
 //! Credentials, in every form a face accepts: `Authorization: Bearer T`, `X-Auth-Token: T`,
 //! Janua's `JanuaAuthToken: T`, and HTTP Basic `login:password`.
 
-use std::net::{IpAddr, SocketAddr};
+use std::net::IpAddr;
 
-use axum::extract::{ConnectInfo, FromRequestParts};
+use axum::extract::FromRequestParts;
 use axum::http::HeaderMap;
 use axum::http::request::Parts;
 use base64::Engine;
@@ -88,9 +88,9 @@ fn basic(encoded: &str) -> Result<Credentials, CredentialsError> {
     Ok(Credentials::Basic { login: login.to_owned(), password })
 }
 
-/// The client's IP address, from the connection (for the per-address login limit).
+/// The client's IP address (for the per-address login limit), as [`crate::client`] found it.
 pub fn client_address(parts: &Parts) -> Option<IpAddr> {
-    parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|info| info.0.ip())
+    crate::client::ClientAddress::of(parts).0
 }
 
 /// A caller of the native API, authenticated by any credential form.

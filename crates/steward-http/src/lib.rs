@@ -3,6 +3,7 @@
 //!
 //! # Layout
 //! - [`state`]: [`AppState`], handed to every handler.
+//! - [`client`]: the client's address, believing forwarding headers only from trusted proxies.
 //! - [`credentials`]: [`Credentials`], every accepted credential form parsed from headers.
 //! - [`problem`]: RFC 7807 problem details, the native API's error envelope.
 //! - [`json`]: a JSON extractor whose rejections are problem details.
@@ -11,6 +12,7 @@
 //! - [`native`]: `/steward/v1/…`, the seed of the native admin API.
 //! - [`server`]: assembling the router and serving a bound listener until shutdown.
 
+pub mod client;
 pub mod credentials;
 pub mod json;
 pub mod metrics;

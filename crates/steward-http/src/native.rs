@@ -1,9 +1,8 @@
 //! `/steward/v1/…`: Steward's own API, the seed of the native admin API. JSON in and out,
 //! RFC 7807 problem details for every error.
 
-use axum::extract::{DefaultBodyLimit, FromRequestParts, RawQuery, State};
+use axum::extract::{DefaultBodyLimit, RawQuery, State};
 use axum::http::StatusCode;
-use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{MethodRouter, delete, get, post};
 use axum::{Json, Router};
@@ -14,7 +13,8 @@ use steward_core::messaging::mail::{MailError, NewMail};
 use steward_model::{Email, Password};
 use time::format_description::well_known::Rfc3339;
 
-use crate::credentials::{NativeCaller, client_address};
+use crate::client::ClientAddress;
+use crate::credentials::NativeCaller;
 use crate::json::ApiJson;
 use crate::{AppState, Problem};
 
@@ -55,17 +55,6 @@ struct LoginDto {
 
 fn rfc3339(at: time::OffsetDateTime) -> String {
     at.format(&Rfc3339).unwrap_or_default()
-}
-
-/// The client's address, for the per-address login limit.
-struct ClientAddress(Option<std::net::IpAddr>);
-
-impl FromRequestParts<AppState> for ClientAddress {
-    type Rejection = Problem;
-
-    async fn from_request_parts(parts: &mut Parts, _state: &AppState) -> Result<Self, Self::Rejection> {
-        Ok(Self(client_address(parts)))
-    }
 }
 
 /// `POST /steward/v1/tokens`: a login and password for a user token.

@@ -25,8 +25,9 @@ pub struct FaceRoutes {
     pub router: Router<AppState>,
 }
 
-/// Assembles every route: operational, native, and each enabled face.
-pub fn router(state: AppState, faces: Vec<FaceRoutes>) -> Router {
+/// Assembles every route: operational, native, and each enabled face. Every request's
+/// client address is worked out once, believing forwarding headers only from `proxies`.
+pub fn router(state: AppState, faces: Vec<FaceRoutes>, proxies: crate::client::TrustedProxies) -> Router {
     let mut app = Router::new()
         .merge(crate::ops::router().route_layer(axum::middleware::from_fn(|request, next| {
             crate::metrics::track("ops", request, next)
@@ -42,6 +43,7 @@ pub fn router(state: AppState, faces: Vec<FaceRoutes>) -> Router {
         );
     }
     app.fallback(|| async { Problem::not_found("No such path.") })
+        .layer(axum::middleware::from_fn(move |request, next| crate::client::resolve(proxies.clone(), request, next)))
         .layer(CatchPanicLayer::custom(|_| panic_response()))
         .layer(SetSensitiveRequestHeadersLayer::new([
             header::AUTHORIZATION,

@@ -80,7 +80,8 @@ pub async fn serve(settings: Settings) -> anyhow::Result<ExitCode> {
     tracing::info!(%address, "listening");
 
     tokio::spawn(wait_for_signal(shutdown.clone()));
-    let app = server::router(state, faces(&settings));
+    let proxies = steward_http::client::TrustedProxies::new(settings.security.trusted_proxies());
+    let app = server::router(state, faces(&settings), proxies);
     let stopped = server::run(listener, app, shutdown.clone()).await.context("the server failed")?;
     shutdown.cancel();
     // The worker finishes the delivery it is in; a stuck SMTP conversation is cut short.
@@ -186,8 +187,7 @@ fn faces(settings: &Settings) -> Vec<server::FaceRoutes> {
     }
     let hermes = &settings.faces.hermes;
     if hermes.enabled {
-        // Validated with the settings, so every entry parses.
-        let trusted_networks = settings.security.trusted_networks.iter().filter_map(|network| network.parse().ok()).collect();
+        let trusted_networks = settings.security.trusted_networks();
         let router = face_hermes::router(face_hermes::HermesSettings { prefix: hermes.prefix.clone(), trusted_networks });
         faces.push(server::FaceRoutes { face: "hermes", router });
     }

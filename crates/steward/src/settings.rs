@@ -59,6 +59,20 @@ pub struct Security {
     pub login_attempts_per_minute: u32,
     /// Hermes: callers from these networks need no credentials.
     pub trusted_networks: Vec<String>,
+    /// Reverse proxies whose `Forwarded` / `X-Forwarded-For` are believed; empty = none.
+    pub trusted_proxies: Vec<String>,
+}
+
+impl Security {
+    /// `security.trusted_networks`, parsed (the settings were validated, so all parse).
+    pub fn trusted_networks(&self) -> Vec<ipnet::IpNet> {
+        self.trusted_networks.iter().filter_map(|network| network.parse().ok()).collect()
+    }
+
+    /// `security.trusted_proxies`, parsed.
+    pub fn trusted_proxies(&self) -> Vec<ipnet::IpNet> {
+        self.trusted_proxies.iter().filter_map(|network| network.parse().ok()).collect()
+    }
 }
 
 impl Default for Security {
@@ -67,6 +81,7 @@ impl Default for Security {
             token_ttl_hours: 12,
             login_attempts_per_minute: 10,
             trusted_networks: vec!["127.0.0.0/8".to_owned(), "::1/128".to_owned()],
+            trusted_proxies: Vec::new(),
         }
     }
 }
@@ -294,10 +309,15 @@ impl Settings {
         if self.security.login_attempts_per_minute == 0 {
             return Err(SettingsError("security.login_attempts_per_minute: must be at least 1".to_owned()));
         }
-        for network in &self.security.trusted_networks {
-            network
-                .parse::<ipnet::IpNet>()
-                .map_err(|_| SettingsError(format!("security.trusted_networks: `{network}` is not a network like 10.0.0.0/8")))?;
+        for (key, networks) in [
+            ("security.trusted_networks", &self.security.trusted_networks),
+            ("security.trusted_proxies", &self.security.trusted_proxies),
+        ] {
+            for network in networks {
+                network
+                    .parse::<ipnet::IpNet>()
+                    .map_err(|_| SettingsError(format!("{key}: `{network}` is not a network like 10.0.0.0/8")))?;
+            }
         }
         if !self.mail.smtp_url.is_empty() {
             steward_connectors::smtp::SmtpMailer::from_url(&self.mail.smtp_url, None)

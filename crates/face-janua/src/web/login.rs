@@ -1,6 +1,7 @@
 //! `POST /login` and `GET /logout`.
 
-use axum::extract::{ConnectInfo, State};
+use axum::extract::State;
+use steward_http::client::ClientAddress;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
@@ -36,7 +37,7 @@ fn cookie(name: &str, value: &str, path: &str, clear: bool) -> Option<HeaderValu
 pub async fn login(
     State(state): State<AppState>,
     Extension(prefix): Extension<Prefix>,
-    ConnectInfo(peer): ConnectInfo<std::net::SocketAddr>,
+    ClientAddress(address): ClientAddress,
     body: RawBody,
 ) -> Result<Response, WebError> {
     let body = body.object_or("Request format is not json")?;
@@ -47,7 +48,6 @@ pub async fn login(
     }
     // An empty password is refused here, before any backend sees it.
     let password = Password::parse(password.to_owned()).map_err(|_| WebError::fail("Authentication failure"))?;
-    let address = Some(peer.ip());
     let checked = if looks_like_phone(username) {
         state.core.auth.check_password_by_phone(username, &password, address).await
     } else {

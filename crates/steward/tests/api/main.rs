@@ -17,6 +17,7 @@ mod credentials;
 mod mail;
 mod native;
 mod ops;
+mod proxies;
 mod rate_limit;
 mod secrets;
 mod shutdown;
