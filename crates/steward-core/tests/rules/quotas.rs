@@ -302,7 +302,6 @@ async fn a_janua_quota_set_with_its_window_is_reported_with_it() {
 }
 
 #[tokio::test]
-#[ignore = "bug: Quotas::set_limit on janua.sms writes the window as NULL, so a \"10 D\" quota becomes \"20 M\""]
 async fn changing_a_janua_sms_limit_keeps_its_window() {
     let kit = Kit::new().await;
     let admin = kit.admin().await;

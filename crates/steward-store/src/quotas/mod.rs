@@ -130,7 +130,9 @@ impl WriteTx {
     }
 
     /// Sets one account's own limit for a resource, and for a windowed resource
-    /// (`janua.sms`) its window letter; [`StoreError::NotFound`] for an unknown resource.
+    /// (`janua.sms`) its window letter; without a letter, the window the account already
+    /// has is kept (an operator changing a limit does not change its period).
+    /// [`StoreError::NotFound`] for an unknown resource.
     pub async fn set_quota(&self, account: AccountId, resource: &str, limit: i64, window: Option<char>) -> Result<(), StoreError> {
         let resource_id = self.resource_id(resource).await?;
         quota_limit::Entity::insert(quota_limit::ActiveModel {
@@ -141,7 +143,11 @@ impl WriteTx {
         })
         .on_conflict(
             OnConflict::columns([quota_limit::Column::AccountId, quota_limit::Column::ResourceId])
-                .update_columns([quota_limit::Column::LimitValue, quota_limit::Column::Window])
+                .update_columns(if window.is_some() {
+                    vec![quota_limit::Column::LimitValue, quota_limit::Column::Window]
+                } else {
+                    vec![quota_limit::Column::LimitValue]
+                })
                 .to_owned(),
         )
         .exec(&self.tx)
