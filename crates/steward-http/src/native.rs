@@ -207,7 +207,6 @@ async fn send_mail(
         MailError::Invalid(why) => Problem::bad_request(why),
         MailError::Store(error) => Problem::from(error),
     })?;
-    state.outbox_waker.notify_one();
     Ok((StatusCode::ACCEPTED, Json(json!({ "id": id, "message_id": message_id }))).into_response())
 }
 

@@ -4,7 +4,6 @@ use std::sync::Arc;
 
 use steward_core::Core;
 use steward_model::health::Health;
-use tokio::sync::Notify;
 
 /// Shared by every route of every face. One pointer: axum clones the state for every
 /// request, and cloning the core's twenty `Arc`s there showed as 3 % of a busy server's
@@ -20,8 +19,6 @@ pub struct Shared {
     pub health: Health,
     /// Renders `/metrics`.
     pub metrics: Arc<metrics_exporter_prometheus::PrometheusHandle>,
-    /// Wakes the outbox worker after something was queued.
-    pub outbox_waker: Arc<Notify>,
 }
 
 impl AppState {

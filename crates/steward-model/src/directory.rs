@@ -63,3 +63,26 @@ pub struct Membership {
     /// The contact.
     pub contact_id: i64,
 }
+
+/// One of Janua's three access lists, each tying an action to who may trigger it or who
+/// hears of it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AccessList {
+    /// `AUTHORIZED_GROUP_ACTION`: groups allowed to trigger an action.
+    GroupAction,
+    /// `AUTHORIZED_SUPERVISOR_ACTION`: supervisors allowed to trigger an action.
+    SupervisorAction,
+    /// `CONTACT_NOTIFY_ACTION`: who is told when a contact triggers an action.
+    ContactNotify,
+}
+
+impl AccessList {
+    /// The fields of a row of the list (the ones a client may write and filter on).
+    pub fn field_names(self) -> &'static [&'static str] {
+        match self {
+            Self::GroupAction => &["id", "group_id", "action_id"],
+            Self::SupervisorAction => &["id", "admin_id", "action_id"],
+            Self::ContactNotify => &["id", "contact_id", "action_id", "group_id"],
+        }
+    }
+}

@@ -9,3 +9,10 @@ pub struct Page<T> {
     /// This page's rows.
     pub rows: Vec<T>,
 }
+
+impl<T> Page<T> {
+    /// The same page with each row turned into another.
+    pub fn map<U>(self, row: impl FnMut(T) -> U) -> Page<U> {
+        Page { total: self.total, rows: self.rows.into_iter().map(row).collect() }
+    }
+}

@@ -103,7 +103,13 @@ impl Store {
                 SqlxPostgresConnector::from_sqlx_postgres_pool(pool)
             }
         };
-        Ok(Self { db, backend, positions: std::sync::Arc::default(), local_zone: std::sync::Arc::default() })
+        Ok(Self {
+            db,
+            backend,
+            positions: std::sync::Arc::default(),
+            local_zone: std::sync::Arc::default(),
+            outbox_signal: std::sync::Arc::default(),
+        })
     }
 
     /// Opens the store and applies pending migrations, holding a lock for the duration so

@@ -61,6 +61,8 @@ pub struct Store {
     positions: std::sync::Arc<paging::PositionCache>,
     /// The zone naive date/times in clients' filters are local to (`timezone`).
     local_zone: std::sync::Arc<steward_model::quota_window::TimeZone>,
+    /// Raised by commits that made outbox rows due (see [`Store::outbox_signal`]).
+    outbox_signal: std::sync::Arc<tokio::sync::Notify>,
 }
 
 impl Store {

@@ -67,6 +67,7 @@ impl WriteTx {
         }
         .insert(&self.tx)
         .await?;
+        self.made_outbox_rows_due();
         Ok(row.id)
     }
 
@@ -93,6 +94,9 @@ impl WriteTx {
             }
             sea_orm::ConnectionTrait::execute(&self.tx, &insert).await?;
         }
+        if !payloads.is_empty() {
+            self.made_outbox_rows_due();
+        }
         Ok(())
     }
 
@@ -106,6 +110,9 @@ impl WriteTx {
             .filter(outbox::Column::Status.eq(OutboxStatus::Failed.as_str()))
             .exec(&self.tx)
             .await?;
+        if result.rows_affected > 0 {
+            self.made_outbox_rows_due();
+        }
         Ok(result.rows_affected > 0)
     }
 
@@ -118,6 +125,9 @@ impl WriteTx {
             .filter(outbox::Column::Status.eq(OutboxStatus::Failed.as_str()))
             .exec(&self.tx)
             .await?;
+        if result.rows_affected > 0 {
+            self.made_outbox_rows_due();
+        }
         Ok(result.rows_affected)
     }
 }

@@ -1,6 +1,11 @@
-//! The write transaction: a change, its audit entry and its outbox rows commit together.
+//! The write transaction: a change, its audit entry and its outbox rows commit together,
+//! and the commit that made outbox rows due wakes the worker.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use sea_orm::{DatabaseTransaction, SqliteTransactionMode, TransactionOptions, TransactionTrait};
+use tokio::sync::Notify;
 
 use crate::{Store, StoreError};
 
@@ -19,19 +24,40 @@ pub(crate) fn immediate() -> TransactionOptions {
 /// Keep it short and never await a network peer while holding it.
 pub struct WriteTx {
     pub(crate) tx: DatabaseTransaction,
+    /// Set when this transaction made outbox rows due (queued or retried).
+    made_due: AtomicBool,
+    /// The store's outbox signal, raised once the commit made them visible.
+    outbox_signal: Arc<Notify>,
 }
 
 impl Store {
     /// Starts a write transaction holding the write lock.
     pub async fn write(&self) -> Result<WriteTx, StoreError> {
         let tx = self.db.begin_with_options(immediate()).await?;
-        Ok(WriteTx { tx })
+        Ok(WriteTx { tx, made_due: AtomicBool::new(false), outbox_signal: self.outbox_signal.clone() })
+    }
+
+    /// Raised by every commit that made outbox rows due: the worker waits on it, so work
+    /// starts at once without any caller remembering to wake it. A commit on another
+    /// instance (or by the CLI) is found by the worker's periodic poll instead.
+    pub fn outbox_signal(&self) -> Arc<Notify> {
+        self.outbox_signal.clone()
     }
 }
 
 impl WriteTx {
-    /// Makes every write of this transaction durable, or none of them.
+    /// Makes every write of this transaction durable, or none of them; then wakes the
+    /// worker if outbox rows became due.
     pub async fn commit(self) -> Result<(), StoreError> {
-        sea_orm::TransactionSession::commit(self.tx).await.map_err(StoreError::from)
+        sea_orm::TransactionSession::commit(self.tx).await.map_err(StoreError::from)?;
+        if self.made_due.load(Ordering::Relaxed) {
+            self.outbox_signal.notify_one();
+        }
+        Ok(())
+    }
+
+    /// Notes that this transaction made outbox rows due.
+    pub(crate) fn made_outbox_rows_due(&self) {
+        self.made_due.store(true, Ordering::Relaxed);
     }
 }

@@ -93,6 +93,7 @@ pub struct Worker {
     store: Store,
     connectors: Connectors,
     settings: WorkerSettings,
+    /// Raised by the store's commits that queued work (see `Store::outbox_signal`).
     wake: Arc<Notify>,
     /// Names this process's leases, so only the lease holder can finish a row.
     owner: String,
@@ -102,12 +103,8 @@ impl Worker {
     /// A worker over `store` delivering through `connectors`.
     pub fn new(store: Store, connectors: Connectors, settings: WorkerSettings) -> Self {
         let owner = format!("{}-{}", std::process::id(), uuid_like());
-        Self { store, connectors, settings, wake: Arc::new(Notify::new()), owner }
-    }
-
-    /// A handle that wakes the worker at once (after something was queued).
-    pub fn waker(&self) -> Arc<Notify> {
-        self.wake.clone()
+        let wake = store.outbox_signal();
+        Self { store, connectors, settings, wake, owner }
     }
 
     fn kinds(&self) -> Vec<OutboxKind> {

@@ -66,7 +66,7 @@ pub async fn serve(settings: Settings) -> anyhow::Result<ExitCode> {
             backoff: Duration::from_secs(u64::from(settings.worker.backoff_seconds)),
         },
     );
-    let state = AppState::new(Shared { core, health, metrics: Arc::new(metrics), outbox_waker: worker.waker() });
+    let state = AppState::new(Shared { core, health, metrics: Arc::new(metrics) });
     let shutdown = CancellationToken::new();
     let worker_task = tokio::spawn(worker.run(shutdown.clone()));
     if let Some(kamailio) = kamailio {

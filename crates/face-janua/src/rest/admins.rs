@@ -1,80 +1,19 @@
 //! `/api/ADMIN`: Janua admins (accounts with role `admin` or `supervisor`). The super
 //! admin sees all of them, a supervisor itself. Passwords, phone tokens and web tokens are
-//! never rendered nor searchable.
+//! never rendered nor searchable; who may change what is the core's rule.
 
-use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
-use axum::response::Response;
-use axum::{Extension, Json};
-use serde_json::{Value, json};
-use steward_core::messaging::admins::{AdminError, AdminInput, AdminUpdate, JanuaAdmin};
+use serde_json::{Map, Value};
+use steward_core::messaging::admins::{AdminInput, AdminUpdate, Admins as CoreAdmins, JanuaAdmin};
 use steward_http::AppState;
+use steward_model::filter::Search;
+use steward_model::{AuthBackend, Page};
 use time::macros::format_description;
 
-use super::{ListQuery, RestBody, Write, created, known_fields, not_found, parse_id, text};
-use crate::Prefix;
-use crate::caller::RestCaller;
+use super::resource::{Fields, Methods, Model, Spec};
+use super::{RelatedObject, RestObject, not_found, text};
+use crate::caller::JanuaCaller;
 use crate::envelope::RestError;
-
-const PATH: &str = "/api/ADMIN";
-
-fn admin_error(error: AdminError) -> RestError {
-    match error {
-        AdminError::NotFound => not_found(),
-        AdminError::BadQuery(detail) => RestError::new(StatusCode::BAD_REQUEST, "Unable to construct query").with_detail(detail),
-        other => {
-            tracing::error!(error = %other, "Janua admins unavailable");
-            RestError::new(StatusCode::SERVICE_UNAVAILABLE, "503: Service Unavailable")
-        }
-    }
-}
-
-fn render(state: &AppState, admin: &JanuaAdmin) -> Value {
-    let iso = format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]");
-    let last_quota_reached =
-        admin.last_quota_reached.map(|at| state.core.sms.local_time(at).format(&iso).unwrap_or_default());
-    json!({
-        "id": admin.id,
-        "login": admin.login,
-        "name": admin.name,
-        "firstname": admin.firstname,
-        "fullname": admin.fullname(),
-        "phone_number": admin.phone_number,
-        "email": admin.email,
-        "level": admin.level.number(),
-        "sms_quota": admin.sms_quota,
-        "recipient_filter": admin.recipient_filter,
-        "has_client": admin.has_client,
-        "last_quota_reached": last_quota_reached,
-        "auth_backend": admin.auth_backend.as_str(),
-    })
-}
-
-/// `GET /api/ADMIN`.
-pub async fn list(
-    State(state): State<AppState>,
-    Extension(prefix): Extension<Prefix>,
-    RestCaller(caller): RestCaller,
-    RawQuery(query): RawQuery,
-) -> Result<Response, RestError> {
-    let query = ListQuery::parse(query.as_deref())?;
-    let (skip, size) = query.window();
-    let page = state
-        .core
-        .janua_admins
-        .search(&state.core.sms, &caller.account, caller.level, &query.search, skip, size)
-        .await
-        .map_err(admin_error)?;
-    let objects: Vec<Value> = page.rows.iter().map(|admin| render(&state, admin)).collect();
-    query.respond(objects, page.total, &prefix, PATH)
-}
-
-/// `GET /api/ADMIN/<id>`.
-pub async fn get(State(state): State<AppState>, RestCaller(caller): RestCaller, Path(id): Path<String>) -> Result<Json<Value>, RestError> {
-    let id = parse_id(&id)?;
-    let admin = state.core.janua_admins.get(&state.core.sms, &caller.account, caller.level, id).await.map_err(admin_error)?;
-    Ok(Json(render(&state, &admin)))
-}
 
 const FIELDS: [&str; 13] = [
     "id",
@@ -92,21 +31,63 @@ const FIELDS: [&str; 13] = [
     "auth_backend",
 ];
 
-fn write_error(error: AdminError) -> RestError {
-    match error {
-        AdminError::NotAllowed => RestError::new(StatusCode::METHOD_NOT_ALLOWED, "405: Method Not Allowed"),
-        AdminError::PasswordMissing => RestError::new(StatusCode::METHOD_NOT_ALLOWED, "Password is missing"),
-        AdminError::Integrity(detail) => RestError::new(StatusCode::BAD_REQUEST, "IntegrityError").with_detail(detail),
-        AdminError::PrefixNotAllowed => RestError::new(StatusCode::BAD_REQUEST, "Phone number prefix not allowed"),
-        AdminError::Invalid(message) => RestError::new(StatusCode::BAD_REQUEST, message),
-        AdminError::Denied(reason) => RestError::new(StatusCode::UNAUTHORIZED, reason),
-        AdminError::PrefixNotAllowedOnUpdate => RestError::new(StatusCode::UNPROCESSABLE_ENTITY, "Phone number prefix not allowed"),
-        AdminError::DeleteNotAllowed => RestError::new(StatusCode::METHOD_NOT_ALLOWED, "Not authorized"),
-        other => admin_error(other),
+/// An admin as Janua shows it.
+#[derive(Debug, serde::Serialize)]
+pub struct AdminDto {
+    /// `local` or `ldap`.
+    pub auth_backend: &'static str,
+    /// Mail address.
+    pub email: Option<String>,
+    /// Given name.
+    pub firstname: String,
+    /// `firstname name`.
+    pub fullname: String,
+    /// An Android client asked for its configuration.
+    pub has_client: bool,
+    /// Janua's key.
+    pub id: i64,
+    /// When the quota mail was last sent, naive local time.
+    pub last_quota_reached: Option<String>,
+    /// 1 for the super admin, 2 for a supervisor.
+    pub level: u8,
+    /// What the admin types to log in.
+    pub login: String,
+    /// Family name.
+    pub name: String,
+    /// E.164 number.
+    pub phone_number: Option<String>,
+    /// May only message its own contacts.
+    pub recipient_filter: bool,
+    /// `"<n> <D|W|M|Y>"`.
+    pub sms_quota: String,
+}
+
+impl RestObject for AdminDto {
+    fn id(&self) -> i64 {
+        self.id
     }
 }
 
-fn boolean(body: &serde_json::Map<String, Value>, key: &str) -> Result<Option<bool>, RestError> {
+fn render(state: &AppState, admin: JanuaAdmin) -> AdminDto {
+    let iso = format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]");
+    AdminDto {
+        auth_backend: admin.auth_backend.as_str(),
+        fullname: admin.fullname(),
+        last_quota_reached: admin.last_quota_reached.map(|at| state.core.sms.local_time(at).format(&iso).unwrap_or_default()),
+        level: admin.level.number(),
+        email: admin.email,
+        firstname: admin.firstname,
+        has_client: admin.has_client,
+        id: admin.id,
+        login: admin.login,
+        name: admin.name,
+        phone_number: admin.phone_number,
+        recipient_filter: admin.recipient_filter,
+        sms_quota: admin.sms_quota,
+    }
+}
+
+fn boolean(body: &Map<String, Value>, key: &str) -> Result<Option<bool>, RestError> {
     match body.get(key) {
         None | Some(Value::Null) => Ok(None),
         Some(Value::Bool(value)) => Ok(Some(*value)),
@@ -114,47 +95,7 @@ fn boolean(body: &serde_json::Map<String, Value>, key: &str) -> Result<Option<bo
     }
 }
 
-/// `POST /api/ADMIN`: the super admin creates a supervisor (201); a supervisor gets 405.
-pub async fn create(
-    State(state): State<AppState>,
-    Extension(prefix): Extension<Prefix>,
-    RestCaller(caller): RestCaller,
-    RestBody(body): RestBody,
-) -> Result<Response, RestError> {
-    if caller.level != steward_core::messaging::admins::Level::Admin {
-        return Err(write_error(AdminError::NotAllowed));
-    }
-    known_fields(&body, &FIELDS, Write::Create)?;
-    let input = AdminInput {
-        login: text(&body, "login")?,
-        password: text(&body, "password")?,
-        name: text(&body, "name")?,
-        firstname: text(&body, "firstname")?,
-        phone_number: text(&body, "phone_number")?,
-        email: text(&body, "email")?,
-        sms_quota: text(&body, "sms_quota")?,
-        recipient_filter: boolean(&body, "recipient_filter")?,
-        auth_backend: backend(&body)?,
-    };
-    let id = state
-        .core
-        .janua_admins
-        .create(&caller.actor, caller.level, &caller.account, input)
-        .await
-        .map_err(write_error)?;
-    state.outbox_waker.notify_one();
-    let admin = state.core.janua_admins.get(&state.core.sms, &caller.account, caller.level, id).await.map_err(admin_error)?;
-    Ok(created(render(&state, &admin), prefix.path(&format!("{PATH}/{id}"))))
-}
-
-/// `auth_backend`: `local` or `ldap`.
-fn backend(body: &serde_json::Map<String, Value>) -> Result<Option<steward_model::AuthBackend>, RestError> {
-    text(body, "auth_backend")?
-        .map(|raw| steward_model::AuthBackend::parse(&raw).map_err(|error| RestError::new(StatusCode::BAD_REQUEST, error.0)))
-        .transpose()
-}
-
-fn integer(body: &serde_json::Map<String, Value>, key: &str) -> Result<Option<i64>, RestError> {
+fn integer(body: &Map<String, Value>, key: &str) -> Result<Option<i64>, RestError> {
     match body.get(key) {
         None | Some(Value::Null) => Ok(None),
         Some(Value::Number(number)) => number.as_i64().map(Some).ok_or_else(|| RestError::new(StatusCode::BAD_REQUEST, "IntegrityError")),
@@ -162,55 +103,72 @@ fn integer(body: &serde_json::Map<String, Value>, key: &str) -> Result<Option<i6
     }
 }
 
-/// `PUT /api/ADMIN/<id>`: Janua's rules for who may change what (see the core).
-pub async fn update(
-    State(state): State<AppState>,
-    RestCaller(caller): RestCaller,
-    Path(id): Path<String>,
-    RestBody(body): RestBody,
-) -> Result<Json<Value>, RestError> {
-    let id = parse_id(&id)?;
-    known_fields(&body, &FIELDS, Write::Update)?;
-    let input = AdminUpdate {
-        login: text(&body, "login")?,
-        password: text(&body, "password")?,
-        name: text(&body, "name")?,
-        firstname: text(&body, "firstname")?,
-        phone_number: text(&body, "phone_number")?,
-        email: text(&body, "email")?,
-        level: integer(&body, "level")?,
-        sms_quota: text(&body, "sms_quota")?,
-        recipient_filter: boolean(&body, "recipient_filter")?,
-        auth_backend: backend(&body)?,
-        presented_token: caller.token_fingerprint.clone(),
-    };
-    state
-        .core
-        .janua_admins
-        .update(&state.core.sms, &caller.actor, &caller.account, caller.level, id, input)
-        .await
-        .map_err(write_error)?;
-    state.outbox_waker.notify_one();
-    let admin = state.core.janua_admins.get(&state.core.sms, &caller.account, caller.level, id).await.map_err(admin_error)?;
-    Ok(Json(render(&state, &admin)))
+/// `auth_backend`: `local` or `ldap`.
+fn backend(body: &Map<String, Value>) -> Result<Option<AuthBackend>, RestError> {
+    text(body, "auth_backend")?
+        .map(|raw| AuthBackend::parse(&raw).map_err(|error| RestError::new(StatusCode::BAD_REQUEST, error.0)))
+        .transpose()
 }
 
-/// `DELETE /api/ADMIN/<id>` → 204.
-pub async fn delete(State(state): State<AppState>, RestCaller(caller): RestCaller, Path(id): Path<String>) -> Result<Response, RestError> {
-    let id = parse_id(&id)?;
-    state
-        .core
-        .janua_admins
-        .delete(&state.core.sms, &caller.actor, &caller.account, caller.level, id)
-        .await
-        .map_err(write_error)?;
-    state.outbox_waker.notify_one();
-    Ok(axum::response::IntoResponse::into_response(StatusCode::NO_CONTENT))
+/// The fields a creation and an update share, each only when sent.
+fn input(body: &Map<String, Value>) -> Result<AdminInput, RestError> {
+    Ok(AdminInput {
+        login: text(body, "login")?,
+        password: text(body, "password")?,
+        name: text(body, "name")?,
+        firstname: text(body, "firstname")?,
+        phone_number: text(body, "phone_number")?,
+        email: text(body, "email")?,
+        sms_quota: text(body, "sms_quota")?,
+        recipient_filter: boolean(body, "recipient_filter")?,
+        auth_backend: backend(body)?,
+    })
 }
 
-/// `GET /api/ADMIN/<id>/<relation>[/<related>]`: Janua's ADMIN model has no relations, so
-/// every such path is 404, after the caller is authenticated and the ids are read.
-pub async fn related(RestCaller(_caller): RestCaller, Path(path): Path<Vec<String>>) -> Result<Response, RestError> {
-    super::parse_related(&path)?;
-    Err(not_found().with_detail("ADMIN has no relations"))
+/// `/api/ADMIN`.
+#[derive(Debug, Clone, Copy)]
+pub struct Admins;
+
+impl Model for Admins {
+    type Object = AdminDto;
+
+    fn spec(&self) -> Spec {
+        Spec { path: "/api/ADMIN", methods: Methods::ALL, fields: Fields::Only(&FIELDS) }
+    }
+
+    async fn list(&self, state: &AppState, caller: &JanuaCaller, search: &Search, skip: u64, size: u64) -> Result<Page<AdminDto>, RestError> {
+        Ok(state.core.janua_admins.search(&caller.account, caller.level, search, skip, size).await?.map(|admin| render(state, admin)))
+    }
+
+    async fn get(&self, state: &AppState, caller: &JanuaCaller, id: i64) -> Result<AdminDto, RestError> {
+        Ok(render(state, state.core.janua_admins.get(&caller.account, caller.level, id).await?))
+    }
+
+    /// Only the super admin creates (a supervisor gets 405 before its body is read).
+    fn authorize_create(&self, caller: &JanuaCaller) -> Result<(), RestError> {
+        Ok(CoreAdmins::authorize_create(caller.level)?)
+    }
+
+    /// The super admin creates a supervisor.
+    async fn create(&self, state: &AppState, caller: &JanuaCaller, body: Map<String, Value>) -> Result<AdminDto, RestError> {
+        let id = state.core.janua_admins.create(&caller.actor, caller.level, &caller.account, input(&body)?).await?;
+        self.get(state, caller, id).await
+    }
+
+    /// Janua's rules for who may change what (see the core).
+    async fn update(&self, state: &AppState, caller: &JanuaCaller, id: i64, body: Map<String, Value>) -> Result<AdminDto, RestError> {
+        let update = AdminUpdate { fields: input(&body)?, level: integer(&body, "level")?, presented_token: caller.token_fingerprint.clone() };
+        state.core.janua_admins.update(&caller.actor, &caller.account, caller.level, id, update).await?;
+        self.get(state, caller, id).await
+    }
+
+    async fn delete(&self, state: &AppState, caller: &JanuaCaller, id: i64) -> Result<(), RestError> {
+        Ok(state.core.janua_admins.delete(&caller.actor, &caller.account, caller.level, id).await?)
+    }
+
+    /// Janua's ADMIN model has no relations: every such path is 404, once the caller is
+    /// authenticated and the ids are read.
+    async fn related(&self, _state: &AppState, _caller: &JanuaCaller, _id: i64, _relation: &str) -> Result<Vec<RelatedObject>, RestError> {
+        Err(not_found().with_detail("ADMIN has no relations"))
+    }
 }

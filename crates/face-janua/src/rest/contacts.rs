@@ -1,106 +1,109 @@
-//! `/api/CONTACT`: the caller's own contacts (the super admin too sees only its own).
+//! `/api/CONTACT`: the caller's own contacts (the super admin too sees only its own), each
+//! with its groups.
 
-use axum::extract::{Path, RawQuery, State};
+use std::collections::HashMap;
+
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
-use axum::{Extension, Json};
 use serde_json::{Map, Value};
-use steward_core::messaging::directory::ContactInput;
+use steward_core::messaging::directory::{ContactInput, DirectoryError};
 use steward_http::AppState;
+use steward_model::Page;
 use steward_model::directory::{Contact, Group};
+use steward_model::filter::Search;
 
-use super::{ListQuery, RestBody, Write, created, directory_error, known_fields, nullable_text, parse_id, text};
-use crate::Prefix;
-use crate::caller::RestCaller;
+use super::resource::{Fields, Methods, Model, Spec};
+use super::{RelatedObject, RestObject, nullable_text, text};
+use crate::caller::JanuaCaller;
 use crate::envelope::RestError;
 
-const PATH: &str = "/api/CONTACT";
 const FIELDS: [&str; 8] = ["id", "name", "firstname", "phone_number", "email", "description", "admin_id", "groups"];
 
-/// A group as Janua shows it (nested in a contact, or on its own).
+/// A group as Janua shows it, nested in a contact or reached through one. Fields are in
+/// the order the original's sorted keys give, as in every DTO of this face.
 #[derive(Debug, serde::Serialize)]
-pub struct GroupJson<'a> {
-    admin_id: i64,
-    description: &'a str,
-    id: i64,
-    name: &'a str,
+pub struct GroupDto {
+    /// The owner.
+    pub admin_id: i64,
+    /// Free text.
+    pub description: String,
+    /// Janua's key.
+    pub id: i64,
+    /// Unique per owner.
+    pub name: String,
 }
 
-impl<'a> GroupJson<'a> {
-    fn of(group: &'a Group) -> Self {
-        Self { admin_id: group.owner.0, description: &group.description, id: group.id, name: &group.name }
+impl From<Group> for GroupDto {
+    fn from(group: Group) -> Self {
+        Self { admin_id: group.owner.0, description: group.description, id: group.id, name: group.name }
     }
 }
 
-/// A contact as Janua shows it: its columns, `fullname`, and (on `/api/CONTACT`) its groups.
-/// Fields are in the order the original's sorted keys give.
+/// A contact as Janua shows it: its columns, `fullname`, and on `/api/CONTACT` its groups.
 #[derive(Debug, serde::Serialize)]
-pub struct ContactJson<'a> {
-    admin_id: i64,
-    description: Option<&'a str>,
-    email: &'a str,
-    firstname: &'a str,
-    fullname: String,
+pub struct ContactDto {
+    /// The owner.
+    pub admin_id: i64,
+    /// Free text, or `null`.
+    pub description: Option<String>,
+    /// Mail address.
+    pub email: String,
+    /// Given name.
+    pub firstname: String,
+    /// `firstname name`, as Janua computes it.
+    pub fullname: String,
+    /// The contact's groups; absent where a contact is nested in a group.
     #[serde(skip_serializing_if = "Option::is_none")]
-    groups: Option<Vec<GroupJson<'a>>>,
-    id: i64,
-    name: &'a str,
-    phone_number: &'a str,
+    pub groups: Option<Vec<GroupDto>>,
+    /// Janua's key.
+    pub id: i64,
+    /// Family name.
+    pub name: String,
+    /// E.164 number.
+    pub phone_number: String,
 }
 
-impl<'a> ContactJson<'a> {
-    fn of(contact: &'a Contact, groups: Option<&'a [Group]>) -> Self {
+impl ContactDto {
+    /// A contact's own columns (nested in a group, or reached through a relation).
+    pub fn columns(contact: Contact) -> Self {
+        Self::with_groups(contact, None)
+    }
+
+    fn with_groups(contact: Contact, groups: Option<Vec<Group>>) -> Self {
         Self {
-            admin_id: contact.owner.0,
-            description: contact.description.as_deref(),
-            email: &contact.email,
-            firstname: &contact.firstname,
             fullname: contact.fullname(),
-            groups: groups.map(|groups| groups.iter().map(GroupJson::of).collect()),
+            admin_id: contact.owner.0,
+            description: contact.description,
+            email: contact.email,
+            firstname: contact.firstname,
+            groups: groups.map(|groups| groups.into_iter().map(GroupDto::from).collect()),
             id: contact.id,
-            name: &contact.name,
-            phone_number: &contact.phone_number,
+            name: contact.name,
+            phone_number: contact.phone_number,
         }
     }
 }
 
-impl super::RestObject for ContactJson<'_> {
-    fn id_text(&self) -> String {
-        self.id.to_string()
+impl RestObject for ContactDto {
+    fn id(&self) -> i64 {
+        self.id
     }
 }
 
-/// A group nested in a contact, as a JSON value.
-pub fn group_json(group: &Group) -> Value {
-    serde_json::to_value(GroupJson::of(group)).unwrap_or(Value::Null)
-}
-
-/// A contact's own columns and `fullname`, as a JSON object.
-pub fn contact_columns(contact: &Contact) -> Map<String, Value> {
-    match serde_json::to_value(ContactJson::of(contact, None)) {
-        Ok(Value::Object(object)) => object,
-        _ => Map::new(),
-    }
-}
-
-/// Each contact's groups, for rendering them with [`ContactJson`].
-async fn groups_of(state: &AppState, contacts: &[Contact]) -> Result<std::collections::HashMap<i64, Vec<Group>>, RestError> {
+/// Each contact with its groups, read in one call.
+async fn with_groups(state: &AppState, contacts: Vec<Contact>) -> Result<Vec<ContactDto>, RestError> {
     let ids: Vec<i64> = contacts.iter().map(|contact| contact.id).collect();
-    state.core.directory.groups_of_contacts(&ids).await.map_err(|error| directory_error(error, StatusCode::BAD_REQUEST))
+    let mut groups: HashMap<i64, Vec<Group>> = state.core.directory.groups_of_contacts(&ids).await?;
+    Ok(contacts
+        .into_iter()
+        .map(|contact| {
+            let groups = groups.remove(&contact.id).unwrap_or_default();
+            ContactDto::with_groups(contact, Some(groups))
+        })
+        .collect())
 }
 
-fn render<'a>(contacts: &'a [Contact], groups: &'a std::collections::HashMap<i64, Vec<Group>>) -> Vec<ContactJson<'a>> {
-    contacts
-        .iter()
-        .map(|contact| ContactJson::of(contact, Some(groups.get(&contact.id).map_or(&[][..], Vec::as_slice))))
-        .collect()
-}
-
-async fn render_one(state: &AppState, contact: &Contact) -> Result<Value, RestError> {
-    let contacts = std::slice::from_ref(contact);
-    let groups = groups_of(state, contacts).await?;
-    let rendered = render(contacts, &groups).pop().ok_or_else(super::not_found)?;
-    serde_json::to_value(rendered).map_err(|_| super::not_found())
+async fn one_with_groups(state: &AppState, contact: Contact) -> Result<ContactDto, RestError> {
+    with_groups(state, vec![contact]).await?.pop().ok_or_else(super::not_found)
 }
 
 fn input(body: &Map<String, Value>) -> Result<ContactInput, RestError> {
@@ -113,85 +116,55 @@ fn input(body: &Map<String, Value>) -> Result<ContactInput, RestError> {
     })
 }
 
-/// `GET /api/CONTACT`.
-pub async fn list(
-    State(state): State<AppState>,
-    Extension(prefix): Extension<Prefix>,
-    RestCaller(caller): RestCaller,
-    RawQuery(query): RawQuery,
-) -> Result<Response, RestError> {
-    let query = ListQuery::parse(query.as_deref())?;
-    let owner = caller.account.id;
-    let (skip, size) = query.window();
-    let page = state.core.directory.search_contacts(owner, &query.search, skip, size).await.map_err(|error| directory_error(error, StatusCode::BAD_REQUEST))?;
-    let groups = groups_of(&state, &page.rows).await?;
-    query.respond(render(&page.rows, &groups), page.total, &prefix, PATH)
-}
+/// `/api/CONTACT`.
+#[derive(Debug, Clone, Copy)]
+pub struct Contacts;
 
-/// `POST /api/CONTACT`: owned by the caller whatever `admin_id` says.
-pub async fn create(
-    State(state): State<AppState>,
-    Extension(prefix): Extension<Prefix>,
-    RestCaller(caller): RestCaller,
-    RestBody(body): RestBody,
-) -> Result<Response, RestError> {
-    known_fields(&body, &FIELDS, Write::Create)?;
-    let contact = state
-        .core
-        .directory
-        .create_contact(&caller.actor, caller.account.id, input(&body)?)
-        .await
-        .map_err(|error| directory_error(error, StatusCode::BAD_REQUEST))?;
-    let location = prefix.path(&format!("{PATH}/{}", contact.id));
-    Ok(created(render_one(&state, &contact).await?, location))
-}
+impl Model for Contacts {
+    type Object = ContactDto;
 
-/// `GET /api/CONTACT/<id>`.
-pub async fn get(State(state): State<AppState>, RestCaller(caller): RestCaller, Path(id): Path<String>) -> Result<Json<Value>, RestError> {
-    let id = parse_id(&id)?;
-    let contact = state.core.directory.contact(caller.account.id, id).await.map_err(|error| directory_error(error, StatusCode::BAD_REQUEST))?;
-    Ok(Json(render_one(&state, &contact).await?))
-}
-
-/// `PUT /api/CONTACT/<id>`: `admin_id` cannot move a contact to another owner (ignored).
-pub async fn update(
-    State(state): State<AppState>,
-    RestCaller(caller): RestCaller,
-    Path(id): Path<String>,
-    RestBody(body): RestBody,
-) -> Result<Json<Value>, RestError> {
-    let id = parse_id(&id)?;
-    known_fields(&body, &FIELDS, Write::Update)?;
-    let contact = state
-        .core
-        .directory
-        .update_contact(&caller.actor, caller.account.id, id, input(&body)?)
-        .await
-        .map_err(|error| directory_error(error, StatusCode::UNPROCESSABLE_ENTITY))?;
-    Ok(Json(render_one(&state, &contact).await?))
-}
-
-/// `DELETE /api/CONTACT/<id>` → 204.
-pub async fn delete(State(state): State<AppState>, RestCaller(caller): RestCaller, Path(id): Path<String>) -> Result<Response, RestError> {
-    let id = parse_id(&id)?;
-    state.core.directory.delete_contact(&caller.actor, caller.account.id, id).await.map_err(|error| directory_error(error, StatusCode::BAD_REQUEST))?;
-    Ok(StatusCode::NO_CONTENT.into_response())
-}
-
-/// `GET /api/CONTACT/<id>/<relation>[/<relid>]`: a contact's groups (the one relation).
-pub async fn related(
-    State(state): State<AppState>,
-    Extension(prefix): Extension<Prefix>,
-    RestCaller(caller): RestCaller,
-    Path(path): Path<Vec<String>>,
-    RawQuery(query): RawQuery,
-) -> Result<Response, RestError> {
-    let (id, relation, related_id) = super::parse_related(&path)?;
-    if relation != "groups" {
-        return Err(super::not_found());
+    fn spec(&self) -> Spec {
+        Spec { path: "/api/CONTACT", methods: Methods::ALL, fields: Fields::Only(&FIELDS) }
     }
-    let contact = state.core.directory.contact(caller.account.id, id).await.map_err(|error| directory_error(error, StatusCode::BAD_REQUEST))?;
-    let groups = state.core.directory.groups_of_contacts(&[contact.id]).await.map_err(|error| directory_error(error, StatusCode::BAD_REQUEST))?;
-    let groups = groups.get(&contact.id).cloned().unwrap_or_default();
-    super::related_response(groups.iter().map(group_json).collect(), related_id, query.as_deref(), &prefix, &format!("{PATH}/{id}/groups"))
+
+    async fn list(&self, state: &AppState, caller: &JanuaCaller, search: &Search, skip: u64, size: u64) -> Result<Page<ContactDto>, RestError> {
+        let page = state.core.directory.search_contacts(caller.account.id, search, skip, size).await?;
+        Ok(Page { total: page.total, rows: with_groups(state, page.rows).await? })
+    }
+
+    async fn get(&self, state: &AppState, caller: &JanuaCaller, id: i64) -> Result<ContactDto, RestError> {
+        let contact = state.core.directory.contact(caller.account.id, id).await?;
+        one_with_groups(state, contact).await
+    }
+
+    /// Owned by the caller whatever `admin_id` says.
+    async fn create(&self, state: &AppState, caller: &JanuaCaller, body: Map<String, Value>) -> Result<ContactDto, RestError> {
+        let contact = state.core.directory.create_contact(&caller.actor, caller.account.id, input(&body)?).await?;
+        one_with_groups(state, contact).await
+    }
+
+    /// `admin_id` cannot move a contact to another owner (ignored). A phone outside the
+    /// prefix filter is Janua's 422 here, not the 400 of a create.
+    async fn update(&self, state: &AppState, caller: &JanuaCaller, id: i64, body: Map<String, Value>) -> Result<ContactDto, RestError> {
+        let contact = state.core.directory.update_contact(&caller.actor, caller.account.id, id, input(&body)?).await.map_err(|error| match error {
+            DirectoryError::PrefixNotAllowed => RestError::new(StatusCode::UNPROCESSABLE_ENTITY, "Phone number prefix not allowed"),
+            other => other.into(),
+        })?;
+        one_with_groups(state, contact).await
+    }
+
+    async fn delete(&self, state: &AppState, caller: &JanuaCaller, id: i64) -> Result<(), RestError> {
+        Ok(state.core.directory.delete_contact(&caller.actor, caller.account.id, id).await?)
+    }
+
+    /// A contact's groups, its one relation.
+    async fn related(&self, state: &AppState, caller: &JanuaCaller, id: i64, relation: &str) -> Result<Vec<RelatedObject>, RestError> {
+        if relation != "groups" {
+            return Err(super::not_found());
+        }
+        let contact = state.core.directory.contact(caller.account.id, id).await?;
+        let mut groups = state.core.directory.groups_of_contacts(&[contact.id]).await?;
+        let groups = groups.remove(&contact.id).unwrap_or_default();
+        Ok(groups.into_iter().map(|group| RelatedObject::Group(group.into())).collect())
+    }
 }

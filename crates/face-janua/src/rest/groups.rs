@@ -1,136 +1,117 @@
-//! `/api/GROUPS`: the caller's own groups, with their contacts.
+//! `/api/GROUPS`: the caller's own groups, each with its contacts.
 
-use axum::extract::{Path, RawQuery, State};
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
-use axum::{Extension, Json};
-use serde_json::{Map, Value, json};
+use std::collections::HashMap;
+
+use serde_json::{Map, Value};
 use steward_http::AppState;
-use steward_model::directory::Group;
+use steward_model::Page;
+use steward_model::directory::{Contact, Group};
+use steward_model::filter::Search;
 
-use super::contacts::contact_columns;
-use super::{ListQuery, RestBody, Write, created, directory_error, known_fields, parse_id, text};
-use crate::Prefix;
-use crate::caller::RestCaller;
+use super::contacts::ContactDto;
+use super::resource::{Fields, Methods, Model, Spec};
+use super::{RelatedObject, RestObject, text};
+use crate::caller::JanuaCaller;
 use crate::envelope::RestError;
 
-const PATH: &str = "/api/GROUPS";
 const FIELDS: [&str; 6] = ["id", "name", "description", "admin_id", "contacts", "actions"];
 
-async fn render(state: &AppState, groups: &[Group]) -> Result<Vec<Value>, RestError> {
+/// A group as `/api/GROUPS` shows it, with its contacts' own columns.
+#[derive(Debug, serde::Serialize)]
+pub struct GroupWithContactsDto {
+    /// The keyword actions the group may trigger: Steward runs none, so always empty.
+    pub actions: [(); 0],
+    /// The owner.
+    pub admin_id: i64,
+    /// Its members.
+    pub contacts: Vec<ContactDto>,
+    /// Free text.
+    pub description: String,
+    /// Janua's key.
+    pub id: i64,
+    /// Unique per owner.
+    pub name: String,
+}
+
+impl RestObject for GroupWithContactsDto {
+    fn id(&self) -> i64 {
+        self.id
+    }
+}
+
+/// Each group with its contacts, read in one call.
+async fn with_contacts(state: &AppState, groups: Vec<Group>) -> Result<Vec<GroupWithContactsDto>, RestError> {
     let ids: Vec<i64> = groups.iter().map(|group| group.id).collect();
-    let contacts = state.core.directory.contacts_of_groups(&ids).await.map_err(|error| directory_error(error, StatusCode::BAD_REQUEST))?;
+    let mut contacts: HashMap<i64, Vec<Contact>> = state.core.directory.contacts_of_groups(&ids).await?;
     Ok(groups
-        .iter()
-        .map(|group| {
-            let nested: Vec<Value> = contacts
-                .get(&group.id)
-                .map(|list| list.iter().map(|contact| Value::Object(contact_columns(contact))).collect())
-                .unwrap_or_default();
-            // Keyword actions are not run by Steward: no group is authorized for any yet.
-            json!({
-                "id": group.id,
-                "name": group.name,
-                "description": group.description,
-                "admin_id": group.owner.0,
-                "contacts": nested,
-                "actions": [],
-            })
+        .into_iter()
+        .map(|group| GroupWithContactsDto {
+            actions: [],
+            admin_id: group.owner.0,
+            contacts: contacts.remove(&group.id).unwrap_or_default().into_iter().map(ContactDto::columns).collect(),
+            description: group.description,
+            id: group.id,
+            name: group.name,
         })
         .collect())
 }
 
-async fn render_one(state: &AppState, group: &Group) -> Result<Value, RestError> {
-    render(state, std::slice::from_ref(group)).await?.pop().ok_or_else(super::not_found)
+async fn one_with_contacts(state: &AppState, group: Group) -> Result<GroupWithContactsDto, RestError> {
+    with_contacts(state, vec![group]).await?.pop().ok_or_else(super::not_found)
 }
 
 fn fields(body: &Map<String, Value>) -> Result<(Option<String>, Option<String>), RestError> {
     Ok((text(body, "name")?, text(body, "description")?))
 }
 
-/// `GET /api/GROUPS`.
-pub async fn list(
-    State(state): State<AppState>,
-    Extension(prefix): Extension<Prefix>,
-    RestCaller(caller): RestCaller,
-    RawQuery(query): RawQuery,
-) -> Result<Response, RestError> {
-    let query = ListQuery::parse(query.as_deref())?;
-    let (skip, size) = query.window();
-    let page = state.core.directory.search_groups(caller.account.id, &query.search, skip, size).await.map_err(|error| directory_error(error, StatusCode::BAD_REQUEST))?;
-    let objects = render(&state, &page.rows).await?;
-    query.respond(objects, page.total, &prefix, PATH)
-}
+/// `/api/GROUPS`.
+#[derive(Debug, Clone, Copy)]
+pub struct Groups;
 
-/// `POST /api/GROUPS`.
-pub async fn create(
-    State(state): State<AppState>,
-    Extension(prefix): Extension<Prefix>,
-    RestCaller(caller): RestCaller,
-    RestBody(body): RestBody,
-) -> Result<Response, RestError> {
-    known_fields(&body, &FIELDS, Write::Create)?;
-    let (name, description) = fields(&body)?;
-    let group = state
-        .core
-        .directory
-        .create_group(&caller.actor, caller.account.id, name, description)
-        .await
-        .map_err(|error| directory_error(error, StatusCode::BAD_REQUEST))?;
-    let location = prefix.path(&format!("{PATH}/{}", group.id));
-    Ok(created(render_one(&state, &group).await?, location))
-}
+impl Model for Groups {
+    type Object = GroupWithContactsDto;
 
-/// `GET /api/GROUPS/<id>`.
-pub async fn get(State(state): State<AppState>, RestCaller(caller): RestCaller, Path(id): Path<String>) -> Result<Json<Value>, RestError> {
-    let id = parse_id(&id)?;
-    let group = state.core.directory.group(caller.account.id, id).await.map_err(|error| directory_error(error, StatusCode::BAD_REQUEST))?;
-    Ok(Json(render_one(&state, &group).await?))
-}
+    fn spec(&self) -> Spec {
+        Spec { path: "/api/GROUPS", methods: Methods::ALL, fields: Fields::Only(&FIELDS) }
+    }
 
-/// `PUT /api/GROUPS/<id>`.
-pub async fn update(
-    State(state): State<AppState>,
-    RestCaller(caller): RestCaller,
-    Path(id): Path<String>,
-    RestBody(body): RestBody,
-) -> Result<Json<Value>, RestError> {
-    let id = parse_id(&id)?;
-    known_fields(&body, &FIELDS, Write::Update)?;
-    let (name, description) = fields(&body)?;
-    let group = state
-        .core
-        .directory
-        .update_group(&caller.actor, caller.account.id, id, name, description)
-        .await
-        .map_err(|error| directory_error(error, StatusCode::BAD_REQUEST))?;
-    Ok(Json(render_one(&state, &group).await?))
-}
+    async fn list(&self, state: &AppState, caller: &JanuaCaller, search: &Search, skip: u64, size: u64) -> Result<Page<GroupWithContactsDto>, RestError> {
+        let page = state.core.directory.search_groups(caller.account.id, search, skip, size).await?;
+        Ok(Page { total: page.total, rows: with_contacts(state, page.rows).await? })
+    }
 
-/// `DELETE /api/GROUPS/<id>` → 204.
-pub async fn delete(State(state): State<AppState>, RestCaller(caller): RestCaller, Path(id): Path<String>) -> Result<Response, RestError> {
-    let id = parse_id(&id)?;
-    state.core.directory.delete_group(&caller.actor, caller.account.id, id).await.map_err(|error| directory_error(error, StatusCode::BAD_REQUEST))?;
-    Ok(StatusCode::NO_CONTENT.into_response())
-}
+    async fn get(&self, state: &AppState, caller: &JanuaCaller, id: i64) -> Result<GroupWithContactsDto, RestError> {
+        let group = state.core.directory.group(caller.account.id, id).await?;
+        one_with_contacts(state, group).await
+    }
 
-/// `GET /api/GROUPS/<id>/<relation>[/<relid>]`: a group's contacts, or its actions (none).
-pub async fn related(
-    State(state): State<AppState>,
-    Extension(prefix): Extension<Prefix>,
-    RestCaller(caller): RestCaller,
-    Path(path): Path<Vec<String>>,
-    RawQuery(query): RawQuery,
-) -> Result<Response, RestError> {
-    let (id, relation, related_id) = super::parse_related(&path)?;
-    let group = state.core.directory.group(caller.account.id, id).await.map_err(|error| directory_error(error, StatusCode::BAD_REQUEST))?;
-    let objects: Vec<Value> = match relation {
-        "contacts" => {
-            let contacts = state.core.directory.contacts_of_groups(&[group.id]).await.map_err(|error| directory_error(error, StatusCode::BAD_REQUEST))?;
-            contacts.get(&group.id).map(|list| list.iter().map(|contact| Value::Object(contact_columns(contact))).collect()).unwrap_or_default()
+    async fn create(&self, state: &AppState, caller: &JanuaCaller, body: Map<String, Value>) -> Result<GroupWithContactsDto, RestError> {
+        let (name, description) = fields(&body)?;
+        let group = state.core.directory.create_group(&caller.actor, caller.account.id, name, description).await?;
+        one_with_contacts(state, group).await
+    }
+
+    async fn update(&self, state: &AppState, caller: &JanuaCaller, id: i64, body: Map<String, Value>) -> Result<GroupWithContactsDto, RestError> {
+        let (name, description) = fields(&body)?;
+        let group = state.core.directory.update_group(&caller.actor, caller.account.id, id, name, description).await?;
+        one_with_contacts(state, group).await
+    }
+
+    async fn delete(&self, state: &AppState, caller: &JanuaCaller, id: i64) -> Result<(), RestError> {
+        Ok(state.core.directory.delete_group(&caller.actor, caller.account.id, id).await?)
+    }
+
+    /// A group's contacts, or its actions (none: Steward runs no keyword actions).
+    async fn related(&self, state: &AppState, caller: &JanuaCaller, id: i64, relation: &str) -> Result<Vec<RelatedObject>, RestError> {
+        let group = state.core.directory.group(caller.account.id, id).await?;
+        match relation {
+            "contacts" => {
+                let mut contacts = state.core.directory.contacts_of_groups(&[group.id]).await?;
+                let contacts = contacts.remove(&group.id).unwrap_or_default();
+                Ok(contacts.into_iter().map(|contact| RelatedObject::Contact(ContactDto::columns(contact))).collect())
+            }
+            "actions" => Ok(Vec::new()),
+            _ => Err(super::not_found()),
         }
-        "actions" => Vec::new(),
-        _ => return Err(super::not_found()),
-    };
-    super::related_response(objects, related_id, query.as_deref(), &prefix, &format!("{PATH}/{id}/{relation}"))
+    }
 }

@@ -1,92 +1,76 @@
 //! `/api/CONTACT_GROUP`: memberships of the caller's groups.
 
-use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
-use axum::{Extension, Json};
-use serde_json::{Value, json};
+use serde_json::{Map, Value};
 use steward_http::AppState;
+use steward_model::Page;
 use steward_model::directory::Membership;
+use steward_model::filter::Search;
 
-use super::{ListQuery, RestBody, Write, created, directory_error, id_field, known_fields, parse_id};
-use crate::Prefix;
-use crate::caller::RestCaller;
+use super::resource::{Fields, Methods, Model, Spec};
+use super::{RestObject, id_field};
+use crate::caller::JanuaCaller;
 use crate::envelope::RestError;
 
-const PATH: &str = "/api/CONTACT_GROUP";
 const FIELDS: [&str; 3] = ["id", "group_id", "contact_id"];
 
-fn render(membership: &Membership) -> Value {
-    json!({ "id": membership.id, "group_id": membership.group_id, "contact_id": membership.contact_id })
+/// A membership as Janua shows it.
+#[derive(Debug, serde::Serialize)]
+pub struct MembershipDto {
+    /// The contact.
+    pub contact_id: i64,
+    /// The group.
+    pub group_id: i64,
+    /// Janua's key.
+    pub id: i64,
 }
 
-/// `GET /api/CONTACT_GROUP`.
-pub async fn list(
-    State(state): State<AppState>,
-    Extension(prefix): Extension<Prefix>,
-    RestCaller(caller): RestCaller,
-    RawQuery(query): RawQuery,
-) -> Result<Response, RestError> {
-    let query = ListQuery::parse(query.as_deref())?;
-    let (skip, size) = query.window();
-    let page = state
-        .core
-        .directory
-        .search_memberships(caller.account.id, &query.search, skip, size)
-        .await
-        .map_err(|error| directory_error(error, StatusCode::BAD_REQUEST))?;
-    let objects: Vec<Value> = page.rows.iter().map(render).collect();
-    query.respond(objects, page.total, &prefix, PATH)
+impl From<Membership> for MembershipDto {
+    fn from(membership: Membership) -> Self {
+        Self { contact_id: membership.contact_id, group_id: membership.group_id, id: membership.id }
+    }
 }
 
-/// `POST /api/CONTACT_GROUP` `{"group_id", "contact_id"}`: both must be the caller's (403).
-pub async fn create(
-    State(state): State<AppState>,
-    Extension(prefix): Extension<Prefix>,
-    RestCaller(caller): RestCaller,
-    RestBody(body): RestBody,
-) -> Result<Response, RestError> {
-    known_fields(&body, &FIELDS, Write::Create)?;
-    let (Some(group_id), Some(contact_id)) = (id_field(&body, "group_id")?, id_field(&body, "contact_id")?) else {
-        return Err(RestError::new(StatusCode::BAD_REQUEST, "400: Bad Request").with_detail("group_id and contact_id are required"));
-    };
-    let membership = state
-        .core
-        .directory
-        .add_member(&caller.actor, caller.account.id, group_id, contact_id)
-        .await
-        .map_err(|error| directory_error(error, StatusCode::BAD_REQUEST))?;
-    Ok(created(render(&membership), prefix.path(&format!("{PATH}/{}", membership.id))))
+impl RestObject for MembershipDto {
+    fn id(&self) -> i64 {
+        self.id
+    }
 }
 
-/// `GET /api/CONTACT_GROUP/<id>`.
-pub async fn get(State(state): State<AppState>, RestCaller(caller): RestCaller, Path(id): Path<String>) -> Result<Json<Value>, RestError> {
-    let id = parse_id(&id)?;
-    let membership = state.core.directory.membership(caller.account.id, id).await.map_err(|error| directory_error(error, StatusCode::BAD_REQUEST))?;
-    Ok(Json(render(&membership)))
-}
+/// `/api/CONTACT_GROUP`.
+#[derive(Debug, Clone, Copy)]
+pub struct Memberships;
 
-/// `PUT /api/CONTACT_GROUP/<id>`: the new group and contact must be the caller's too.
-pub async fn update(
-    State(state): State<AppState>,
-    RestCaller(caller): RestCaller,
-    Path(id): Path<String>,
-    RestBody(body): RestBody,
-) -> Result<Json<Value>, RestError> {
-    let id = parse_id(&id)?;
-    known_fields(&body, &FIELDS, Write::Update)?;
-    let membership = state
-        .core
-        .directory
-        .update_member(&caller.actor, caller.account.id, id, id_field(&body, "group_id")?, id_field(&body, "contact_id")?)
-        .await
-        .map_err(|error| directory_error(error, StatusCode::BAD_REQUEST))?;
-    Ok(Json(render(&membership)))
-}
+impl Model for Memberships {
+    type Object = MembershipDto;
 
-/// `DELETE /api/CONTACT_GROUP/<id>` → 204.
-pub async fn delete(State(state): State<AppState>, RestCaller(caller): RestCaller, Path(id): Path<String>) -> Result<Response, RestError> {
-    let id = parse_id(&id)?;
-    state.core.directory.remove_member(&caller.actor, caller.account.id, id).await.map_err(|error| directory_error(error, StatusCode::BAD_REQUEST))?;
-    Ok(StatusCode::NO_CONTENT.into_response())
+    fn spec(&self) -> Spec {
+        Spec { path: "/api/CONTACT_GROUP", methods: Methods { related: false, ..Methods::ALL }, fields: Fields::Only(&FIELDS) }
+    }
+
+    async fn list(&self, state: &AppState, caller: &JanuaCaller, search: &Search, skip: u64, size: u64) -> Result<Page<MembershipDto>, RestError> {
+        Ok(state.core.directory.search_memberships(caller.account.id, search, skip, size).await?.map(MembershipDto::from))
+    }
+
+    async fn get(&self, state: &AppState, caller: &JanuaCaller, id: i64) -> Result<MembershipDto, RestError> {
+        Ok(state.core.directory.membership(caller.account.id, id).await?.into())
+    }
+
+    /// `{"group_id", "contact_id"}`: both must be the caller's (403).
+    async fn create(&self, state: &AppState, caller: &JanuaCaller, body: Map<String, Value>) -> Result<MembershipDto, RestError> {
+        let (Some(group_id), Some(contact_id)) = (id_field(&body, "group_id")?, id_field(&body, "contact_id")?) else {
+            return Err(RestError::new(StatusCode::BAD_REQUEST, "400: Bad Request").with_detail("group_id and contact_id are required"));
+        };
+        Ok(state.core.directory.add_member(&caller.actor, caller.account.id, group_id, contact_id).await?.into())
+    }
+
+    /// The new group and contact must be the caller's too.
+    async fn update(&self, state: &AppState, caller: &JanuaCaller, id: i64, body: Map<String, Value>) -> Result<MembershipDto, RestError> {
+        let (group_id, contact_id) = (id_field(&body, "group_id")?, id_field(&body, "contact_id")?);
+        Ok(state.core.directory.update_member(&caller.actor, caller.account.id, id, group_id, contact_id).await?.into())
+    }
+
+    async fn delete(&self, state: &AppState, caller: &JanuaCaller, id: i64) -> Result<(), RestError> {
+        Ok(state.core.directory.remove_member(&caller.actor, caller.account.id, id).await?)
+    }
 }

@@ -1,11 +1,14 @@
 //! The REST API in Flask-Restless 0.17's dialect: list envelopes with pagination, `q`
-//! searches, JSON bodies, and the exact error strings clients compare.
+//! searches, JSON bodies, and the exact error strings clients compare. Every model is one
+//! [`resource::Model`] impl in its own file, served by [`resource`]'s generic handlers.
 
 pub mod acl;
 pub mod admins;
 pub mod contacts;
+pub mod errors;
 pub mod groups;
 pub mod memberships;
+pub mod resource;
 pub mod sms;
 
 use axum::body::{Body, Bytes};
@@ -13,8 +16,7 @@ use axum::extract::{FromRequest, Request};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use serde_json::{Map, Value, json};
-use steward_core::messaging::directory::DirectoryError;
+use serde_json::{Map, Value};
 use steward_model::filter::Search;
 
 use crate::Prefix;
@@ -97,7 +99,7 @@ impl ListQuery {
     /// The answer to a list request: the single object for `single`, else the list envelope.
     pub fn respond<T: RestObject>(&self, objects: Vec<T>, total: u64, prefix: &Prefix, path: &str) -> Result<Response, RestError> {
         if self.search.single() {
-            return single_response(objects, total, |object| prefix.path(&format!("{path}/{}", object.id_text())));
+            return single_response(objects, total, |object| prefix.path(&format!("{path}/{}", object.id())));
         }
         Ok(list_response(objects, total, self, prefix, path))
     }
@@ -115,31 +117,6 @@ pub fn parse_related(path: &[String]) -> Result<(i64, &str, Option<i64>), RestEr
 /// A `q` refusal in the REST envelope.
 pub fn search_error(error: &SearchError) -> RestError {
     RestError::new(StatusCode::BAD_REQUEST, error.message()).with_detail(error.to_string())
-}
-
-/// What a directory refusal looks like on the REST side. `prefix_status` is 400 on POST and
-/// 422 on PUT, as in the original.
-pub fn directory_error(error: DirectoryError, prefix_status: StatusCode) -> RestError {
-    match error {
-        DirectoryError::NotFound => not_found(),
-        DirectoryError::Forbidden => RestError::new(StatusCode::FORBIDDEN, "403: Forbidden"),
-        DirectoryError::Missing(field) => {
-            RestError::new(StatusCode::BAD_REQUEST, "IntegrityError").with_detail(format!("{field} is required"))
-        }
-        DirectoryError::Duplicate(why) => RestError::new(StatusCode::BAD_REQUEST, "IntegrityError").with_detail(why),
-        DirectoryError::PrefixNotAllowed => RestError::new(prefix_status, error.to_string()),
-        DirectoryError::InvalidPhone
-        | DirectoryError::InvalidEmail
-        | DirectoryError::BadGroupName
-        | DirectoryError::ReservedGroupName(_) => RestError::new(StatusCode::BAD_REQUEST, error.to_string()),
-        DirectoryError::BadQuery(detail) => {
-            RestError::new(StatusCode::BAD_REQUEST, "Unable to construct query").with_detail(detail)
-        }
-        DirectoryError::Store(cause) => {
-            tracing::error!(%cause, "Janua directory unavailable");
-            RestError::new(StatusCode::SERVICE_UNAVAILABLE, "503: Service Unavailable")
-        }
-    }
 }
 
 /// The list envelope with its `Link` header.
@@ -178,13 +155,26 @@ pub fn list_response<T: serde::Serialize>(objects: Vec<T>, total: u64, query: &L
 
 /// An object a list shows: serialisable, with the id its `Location` names.
 pub trait RestObject: serde::Serialize {
-    /// The `id` as it appears in a URL.
-    fn id_text(&self) -> String;
+    /// Its `id`.
+    fn id(&self) -> i64;
 }
 
-impl RestObject for Value {
-    fn id_text(&self) -> String {
-        self["id"].to_string()
+/// An object reached through a relation (`/api/CONTACT/<id>/groups`, …).
+#[derive(Debug, serde::Serialize)]
+#[serde(untagged)]
+pub enum RelatedObject {
+    /// A group, without its contacts.
+    Group(contacts::GroupDto),
+    /// A contact's own columns, without its groups.
+    Contact(contacts::ContactDto),
+}
+
+impl RestObject for RelatedObject {
+    fn id(&self) -> i64 {
+        match self {
+            Self::Group(group) => group.id,
+            Self::Contact(contact) => contact.id,
+        }
     }
 }
 
@@ -204,9 +194,9 @@ pub fn single_response<T: RestObject>(mut objects: Vec<T>, total: u64, location:
 }
 
 /// 201 with the created object and its `Location`.
-pub fn created(object: Value, location: String) -> Response {
+pub fn created(object: &impl serde::Serialize, location: &str) -> Response {
     let mut response = (StatusCode::CREATED, Json(object)).into_response();
-    if let Ok(value) = HeaderValue::from_str(&location) {
+    if let Ok(value) = HeaderValue::from_str(location) {
         response.headers_mut().insert(header::LOCATION, value);
     }
     response
@@ -254,17 +244,6 @@ pub enum Write {
     Update,
 }
 
-/// Refuses fields the model does not have, in the original's words for `write`.
-pub fn known_fields(body: &Map<String, Value>, allowed: &[&str], write: Write) -> Result<(), RestError> {
-    match body.keys().find(|key| !allowed.contains(&key.as_str())) {
-        None => Ok(()),
-        Some(unknown) => Err(match write {
-            Write::Create => RestError::validation(format!("unknown field '{unknown}'")),
-            Write::Update => RestError::new(StatusCode::BAD_REQUEST, format!("Model does not have field '{unknown}'")),
-        }),
-    }
-}
-
 /// A text field: absent → `None`; a string → it; `null` → empty (so required fields fail as
 /// missing); anything else → 400 with a detail.
 pub fn text(body: &Map<String, Value>, key: &str) -> Result<Option<String>, RestError> {
@@ -302,17 +281,17 @@ fn bad_id(key: &str) -> RestError {
 
 /// A relation sub-route's answer: the related list (paginated like any list), or one
 /// related object by id (404 when it is not related).
-pub fn related_response(objects: Vec<Value>, related_id: Option<i64>, query: Option<&str>, prefix: &Prefix, path: &str) -> Result<Response, RestError> {
+pub fn related_response(objects: Vec<RelatedObject>, related_id: Option<i64>, query: Option<&str>, prefix: &Prefix, path: &str) -> Result<Response, RestError> {
     if let Some(related_id) = related_id {
         return objects
             .into_iter()
-            .find(|object| object["id"] == json!(related_id))
+            .find(|object| object.id() == related_id)
             .map(|object| Json(object).into_response())
             .ok_or_else(not_found);
     }
     let list = ListQuery::parse(query)?;
     let total = u64::try_from(objects.len()).unwrap_or(u64::MAX);
-    let page: Vec<Value> = objects
+    let page: Vec<RelatedObject> = objects
         .into_iter()
         .skip(usize::try_from(list.skip()).unwrap_or(usize::MAX))
         .take(usize::try_from(list.per_page).unwrap_or(usize::MAX))

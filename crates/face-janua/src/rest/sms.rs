@@ -1,65 +1,84 @@
-//! `/api/SMS`: the caller's SMS log, read only.
+//! `/api/SMS`: the caller's SMS log, read only. Dates are naive ISO 8601 in the configured
+//! `timezone`, as Janua rendered its local time.
 
-use axum::Extension;
-use axum::extract::{RawQuery, State};
 use axum::http::StatusCode;
-use axum::response::Response;
-use serde_json::{Value, json};
-use steward_core::messaging::sms::SmsError;
 use steward_http::AppState;
+use steward_model::Page;
+use steward_model::filter::Search;
 use time::macros::format_description;
 
-use super::ListQuery;
-use crate::Prefix;
-use crate::caller::RestCaller;
+use super::RestObject;
+use super::resource::{Fields, Methods, Model, Spec};
+use crate::caller::JanuaCaller;
 use crate::envelope::RestError;
 
-const PATH: &str = "/api/SMS";
+/// One SMS as Janua shows it.
+#[derive(Debug, serde::Serialize)]
+pub struct SmsDto {
+    /// Whether a received SMS's sender was allowed.
+    pub authorized: bool,
+    /// Local time, naive.
+    pub date_time: String,
+    /// Janua's key.
+    pub id: i64,
+    /// Parts.
+    pub number_of_slices: i32,
+    /// The text.
+    pub raw_message: String,
+    /// To whom.
+    pub recipient: String,
+    /// The recipient's number.
+    pub recipient_phone_number: String,
+    /// Who sent it.
+    pub sender: String,
+    /// 0 sent, 1 delivered, 2 unknown, 3 unsupported, 4 received, 5 queued, 6 failed.
+    pub status: i32,
+}
 
-fn sms_error(error: SmsError) -> RestError {
-    match error {
-        SmsError::BadQuery(detail) => RestError::new(StatusCode::BAD_REQUEST, "Unable to construct query").with_detail(detail),
-        other => {
-            tracing::error!(error = %other, "SMS log unavailable");
-            RestError::new(StatusCode::SERVICE_UNAVAILABLE, "503: Service Unavailable")
-        }
+impl RestObject for SmsDto {
+    fn id(&self) -> i64 {
+        self.id
     }
 }
 
-/// `GET /api/SMS`: dates are naive ISO 8601 in the configured `timezone`, as Janua rendered
-/// its local time.
-pub async fn list(
-    State(state): State<AppState>,
-    Extension(prefix): Extension<Prefix>,
-    RestCaller(caller): RestCaller,
-    RawQuery(query): RawQuery,
-) -> Result<Response, RestError> {
-    let query = ListQuery::parse(query.as_deref())?;
-    let (skip, size) = query.window();
-    let page = state.core.sms.search_log(caller.account.id, &query.search, skip, size).await.map_err(sms_error)?;
-    let iso = format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]");
-    let objects: Vec<Value> = page
-        .rows
-        .iter()
-        .map(|row| {
-            let local = state.core.sms.local_time(row.date_time).format(&iso).unwrap_or_default();
-            json!({
-                "id": row.id,
-                "date_time": local,
-                "sender": row.sender,
-                "recipient": row.recipient,
-                "recipient_phone_number": row.recipient_phone_number,
-                "raw_message": row.raw_message,
-                "authorized": row.authorized,
-                "status": row.status,
-                "number_of_slices": row.number_of_slices,
-            })
-        })
-        .collect();
-    query.respond(objects, page.total, &prefix, PATH)
-}
+/// `/api/SMS`.
+#[derive(Debug, Clone, Copy)]
+pub struct SmsLog;
 
-/// `GET /api/SMS/<id>`: not supported by Janua (404 "Not supported").
-pub async fn get(RestCaller(_caller): RestCaller) -> RestError {
-    RestError::new(StatusCode::NOT_FOUND, "Not supported")
+impl Model for SmsLog {
+    type Object = SmsDto;
+
+    fn spec(&self) -> Spec {
+        Spec { path: "/api/SMS", methods: Methods { create: false, update: false, delete: false, related: false }, fields: Fields::Only(&[]) }
+    }
+
+    /// Janua does not serve one SMS: every `/api/SMS/<anything>` is 404 "Not supported".
+    fn parse_id(&self, _raw: &str) -> Result<i64, RestError> {
+        Err(RestError::new(StatusCode::NOT_FOUND, "Not supported"))
+    }
+
+    async fn list(&self, state: &AppState, caller: &JanuaCaller, search: &Search, skip: u64, size: u64) -> Result<Page<SmsDto>, RestError> {
+        let page = state.core.sms.search_log(caller.account.id, search, skip, size).await?;
+        let iso = format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]");
+        let rows = page
+            .rows
+            .into_iter()
+            .map(|row| SmsDto {
+                authorized: row.authorized,
+                date_time: state.core.sms.local_time(row.date_time).format(&iso).unwrap_or_default(),
+                id: row.id,
+                number_of_slices: row.number_of_slices,
+                raw_message: row.raw_message,
+                recipient: row.recipient,
+                recipient_phone_number: row.recipient_phone_number,
+                sender: row.sender,
+                status: row.status,
+            })
+            .collect();
+        Ok(Page { total: page.total, rows })
+    }
+
+    async fn get(&self, _state: &AppState, _caller: &JanuaCaller, _id: i64) -> Result<SmsDto, RestError> {
+        Err(RestError::new(StatusCode::NOT_FOUND, "Not supported"))
+    }
 }

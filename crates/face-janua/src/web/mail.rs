@@ -76,7 +76,7 @@ pub async fn send(
     state
         .core
         .messaging
-        .send_mail(&state.core.mail, &caller.actor, &caller.account, content, &to)
+        .send_mail(&caller.actor, &caller.account, content, &to)
         .await
         .map_err(|error| match error {
             SendSmsError::Accounting(_) | SendSmsError::Store(_) => {
@@ -86,6 +86,5 @@ pub async fn send(
             SendSmsError::Empty => WebError::fail("No recipients was found to send email"),
             refusal => WebError::fail(refusal.to_string()),
         })?;
-    state.outbox_waker.notify_one();
     Ok(Json(json!({ "success": true, "message": "SMS message has been queued" })))
 }

@@ -32,20 +32,15 @@ pub async fn send(State(state): State<AppState>, WebCaller(caller): WebCaller, b
     state
         .core
         .messaging
-        .send_sms(&state.core.sms, &state.core.mail, &caller.actor, &caller.account, &text, to)
+        .send_sms(&caller.actor, &caller.account, &text, to)
         .await
         .map_err(|error| match error {
-            SendSmsError::QuotaReached { .. } => {
-                // The quota-reached mail may have been queued.
-                state.outbox_waker.notify_one();
-                WebError::fail(error.to_string())
-            }
+            SendSmsError::QuotaReached { .. } => WebError::fail(error.to_string()),
             SendSmsError::Accounting(_) | SendSmsError::Store(_) => {
                 tracing::error!(%error, "sendsms could not queue");
                 WebError::fail("Failed to queue SMS, try again shortly")
             }
             refusal => WebError::fail(refusal.to_string()),
         })?;
-    state.outbox_waker.notify_one();
     Ok(Json(json!({ "success": true, "message": "SMS message has been queued" })))
 }

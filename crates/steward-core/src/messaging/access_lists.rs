@@ -180,7 +180,7 @@ impl JanuaAcl {
         if !write.delete_access(list, &row).await? {
             return Err(AclError::NotFound);
         }
-        write.audit(crate::audit::entry(actor, "janua_acl.delete", &id.to_string(), serde_json::json!({ "list": list.fields().table })), at).await?;
+        write.audit(crate::audit::entry(actor, "janua_acl.delete", &id.to_string(), serde_json::json!({ "list": steward_store::messaging::access_lists::fields_of(list).table })), at).await?;
         write.commit().await?;
         Ok(())
     }

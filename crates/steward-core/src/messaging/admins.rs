@@ -161,29 +161,14 @@ pub struct AdminInput {
     pub auth_backend: Option<steward_model::AuthBackend>,
 }
 
-/// Changes to an admin, as a client sent them (`None`: not in the body).
+/// Changes to an admin, as a client sent them (`None`: not in the body): the fields of a
+/// creation, plus the level a client may name.
 #[derive(Debug, Clone, Default)]
 pub struct AdminUpdate {
-    /// Login.
-    pub login: Option<String>,
-    /// New password.
-    pub password: Option<String>,
-    /// Family name.
-    pub name: Option<String>,
-    /// Given name.
-    pub firstname: Option<String>,
-    /// Phone number.
-    pub phone_number: Option<String>,
-    /// Mail address.
-    pub email: Option<String>,
+    /// The fields a creation takes, each only when sent.
+    pub fields: AdminInput,
     /// Level.
     pub level: Option<i64>,
-    /// Quota.
-    pub sms_quota: Option<String>,
-    /// Recipient filter.
-    pub recipient_filter: Option<bool>,
-    /// Auth backend.
-    pub auth_backend: Option<steward_model::AuthBackend>,
     /// The fingerprint of the token the request came with: an admin changing its own
     /// password keeps that session, while every other one ends.
     pub presented_token: Option<String>,
@@ -194,6 +179,8 @@ pub struct Admins {
     store: crate::Store,
     accounts: std::sync::Arc<crate::identity::accounts::Accounts>,
     mail: std::sync::Arc<crate::messaging::mail::Mail>,
+    /// Each admin's SMS quota.
+    sms: std::sync::Arc<crate::messaging::sms::Sms>,
     public_url: String,
     prefix_filter: crate::messaging::prefix_filter::PrefixFilter,
 }
@@ -207,19 +194,24 @@ impl Admins {
         store: crate::Store,
         accounts: std::sync::Arc<crate::identity::accounts::Accounts>,
         mail: std::sync::Arc<crate::messaging::mail::Mail>,
+        sms: std::sync::Arc<crate::messaging::sms::Sms>,
         public_url: String,
         prefix_filter: crate::messaging::prefix_filter::PrefixFilter,
     ) -> Self {
-        Self { store, accounts, mail, public_url, prefix_filter }
+        Self { store, accounts, mail, sms, public_url, prefix_filter }
+    }
+
+    /// Whether a caller at `level` may create admins: only the super admin. Faces may ask
+    /// before reading a body, as Janua's preprocessor did; [`Self::create`] asks again.
+    pub fn authorize_create(level: Level) -> Result<(), AdminError> {
+        if level == Level::Admin { Ok(()) } else { Err(AdminError::NotAllowed) }
     }
 
     /// Creates a supervisor (level 2 whatever was asked: there is one super admin), with its
     /// profile, its quota and the welcome mail carrying its password, in one transaction.
     /// The mail is marked sensitive: its body is erased once delivered.
     pub async fn create(&self, actor: &crate::Actor, level: Level, caller: &Account, input: AdminInput) -> Result<i64, AdminError> {
-        if level != Level::Admin {
-            return Err(AdminError::NotAllowed);
-        }
+        Self::authorize_create(level)?;
         let password = input.password.filter(|password| !password.is_empty()).ok_or(AdminError::PasswordMissing)?;
         let password = steward_model::Password::parse(password).map_err(|error| AdminError::Invalid(error.to_string()))?;
         let login = required(input.login, "login")?;
@@ -293,7 +285,6 @@ impl Admins {
     /// A client's search over the admins `caller` may see.
     pub async fn search(
         &self,
-        accounting: &crate::messaging::sms::Sms,
         caller: &Account,
         level: Level,
         search: &steward_model::filter::Search,
@@ -304,7 +295,7 @@ impl Admins {
         let page = self.store.search_janua_admins(only, search, skip, page_size).await?;
         let mut rows = Vec::with_capacity(page.rows.len());
         for row in page.rows {
-            let quota = accounting.quota_of(steward_model::AccountId(row.id)).await?;
+            let quota = self.sms.quota_of(steward_model::AccountId(row.id)).await?;
             // Without a Janua profile (an account made elsewhere), the display name's first
             // word is the given name and the rest the family name.
             let (firstname, name) = match (row.firstname, row.last_name) {
@@ -337,18 +328,18 @@ impl Admins {
     /// mailed to the super admin. The super admin stays a local account.
     pub async fn update(
         &self,
-        accounting: &crate::messaging::sms::Sms,
         actor: &crate::Actor,
         caller: &Account,
         level: Level,
         id: i64,
-        input: AdminUpdate,
+        update: AdminUpdate,
     ) -> Result<(), AdminError> {
-        let target = self.get(accounting, caller, level, id).await?;
+        let AdminUpdate { fields: input, level: asked_level, presented_token } = update;
+        let target = self.get(caller, level, id).await?;
         if level == Level::Supervisor {
             let denied = [
                 (input.phone_number.is_some(), "You don't have permission to change your phone_number"),
-                (input.level.is_some_and(|asked| asked != 2), "You don't have permission to change your access level"),
+                (asked_level.is_some_and(|asked| asked != 2), "You don't have permission to change your access level"),
                 (input.recipient_filter.is_some(), "You don't have permission to change sms recipient filter"),
                 (input.login.is_some(), "You don't have permission to change your login"),
                 (input.auth_backend.is_some(), "You don't have permission to change your authentication backend"),
@@ -358,7 +349,7 @@ impl Admins {
             }
         }
         let own_level = target.level;
-        if let Some(asked) = input.level
+        if let Some(asked) = asked_level
             && i64::from(own_level.number()) != asked
             && level == Level::Admin
         {
@@ -431,7 +422,7 @@ impl Admins {
         // A new password ends every session of the old one, on every face; an admin who
         // changes its own keeps the session it changed it from.
         let tokens_revoked = if password_changed {
-            let keep = input.presented_token.as_deref().filter(|_| target_id == caller.id);
+            let keep = presented_token.as_deref().filter(|_| target_id == caller.id);
             write.revoke_account_tokens_except(target_id, keep, at).await?
         } else {
             0
@@ -476,11 +467,11 @@ impl Admins {
 
     /// Deletes a supervisor (the super admin only; the super admin itself cannot be deleted).
     /// Its SMS log goes to the caller; its contacts and groups go with it; it is told by mail.
-    pub async fn delete(&self, accounting: &crate::messaging::sms::Sms, actor: &crate::Actor, caller: &Account, level: Level, id: i64) -> Result<(), AdminError> {
+    pub async fn delete(&self, actor: &crate::Actor, caller: &Account, level: Level, id: i64) -> Result<(), AdminError> {
         if level != Level::Admin {
             return Err(AdminError::DeleteNotAllowed);
         }
-        let target = self.get(accounting, caller, level, id).await?;
+        let target = self.get(caller, level, id).await?;
         if target.level == Level::Admin {
             return Err(AdminError::Integrity("Super admin cannot be deleted.".to_owned()));
         }
@@ -531,9 +522,9 @@ impl Admins {
     }
 
     /// One admin `caller` may see.
-    pub async fn get(&self, accounting: &crate::messaging::sms::Sms, caller: &Account, level: Level, id: i64) -> Result<JanuaAdmin, AdminError> {
+    pub async fn get(&self, caller: &Account, level: Level, id: i64) -> Result<JanuaAdmin, AdminError> {
         let by_id = steward_model::filter::Search::by_id(id)
         .map_err(|error| AdminError::BadQuery(error.to_string()))?;
-        self.search(accounting, caller, level, &by_id, 0, 1).await?.rows.pop().ok_or(AdminError::NotFound)
+        self.search(caller, level, &by_id, 0, 1).await?.rows.pop().ok_or(AdminError::NotFound)
     }
 }

@@ -141,6 +141,10 @@ pub struct Messaging {
     prefix_filter: crate::messaging::prefix_filter::PrefixFilter,
     /// Told of each send, so the sender's reported `janua.sms` usage is current.
     quotas: std::sync::Arc<crate::quotas::Quotas>,
+    /// Each sender's quota and window.
+    accounting: std::sync::Arc<Sms>,
+    /// Mails sent, and the quota-reached notice.
+    mail: std::sync::Arc<crate::messaging::mail::Mail>,
 }
 
 impl Messaging {
@@ -148,8 +152,10 @@ impl Messaging {
         store: Store,
         prefix_filter: crate::messaging::prefix_filter::PrefixFilter,
         quotas: std::sync::Arc<crate::quotas::Quotas>,
+        accounting: std::sync::Arc<Sms>,
+        mail: std::sync::Arc<crate::messaging::mail::Mail>,
     ) -> Self {
-        Self { store, prefix_filter, quotas }
+        Self { store, prefix_filter, quotas, accounting, mail }
     }
 
     /// Resolves `to` for `caller` as Janua's `/sendsms` and `/sendmail` do (janua.md §3
@@ -234,8 +240,6 @@ impl Messaging {
     /// (usage + parts × recipients must stay within it). Returns how many were queued.
     pub async fn send_sms(
         &self,
-        accounting: &Sms,
-        mail: &crate::messaging::mail::Mail,
         actor: &Actor,
         caller: &Account,
         text: &SmsText,
@@ -243,8 +247,8 @@ impl Messaging {
     ) -> Result<usize, SendSmsError> {
         let resolution = self.resolve(caller, to, Channel::Sms).await?;
         let parts = text.parts();
-        let quota = accounting.quota_of(caller.id).await?;
-        let window = accounting.current_window(&quota)?;
+        let quota = self.accounting.quota_of(caller.id).await?;
+        let window = self.accounting.current_window(&quota)?;
         let at = now();
         let except = resolution.named_numbers();
         let write = self.store.write().await?;
@@ -260,7 +264,7 @@ impl Messaging {
         let over_quota = |recipients: u64| !quota.allows(used, u64::from(parts).saturating_mul(recipients));
         if over_quota(reached) {
             drop(write);
-            self.tell_quota_reached(mail, caller, &quota, window.start()).await;
+            self.tell_quota_reached(caller, &quota, window.start()).await;
             return Err(SendSmsError::QuotaReached { limit: quota.limit(), noun: quota.window().noun() });
         }
         let named: Vec<NewSmsLog> = resolution
@@ -318,7 +322,6 @@ impl Messaging {
     /// argument queues nothing. Returns how many were queued.
     pub async fn send_mail(
         &self,
-        mail: &crate::messaging::mail::Mail,
         actor: &Actor,
         caller: &Account,
         content: MailContent,
@@ -326,7 +329,7 @@ impl Messaging {
     ) -> Result<usize, SendSmsError> {
         let (subject, body) = match &content {
             MailContent::Template { name, arguments, language } => {
-                let rendered = mail.render(name, *language, arguments).await?;
+                let rendered = self.mail.render(name, *language, arguments).await?;
                 (rendered.subject, rendered.body)
             }
             MailContent::Text { subject, body } => (subject.clone(), body.clone()),
@@ -355,7 +358,7 @@ impl Messaging {
                 reply_to: reply_to.clone(),
                 sensitive: false,
             };
-            mail.queue_in(&write, new, at).await.map_err(|error| match error {
+            self.mail.queue_in(&write, new, at).await.map_err(|error| match error {
                 crate::messaging::mail::MailError::Invalid(why) => SendSmsError::Mail(why),
                 crate::messaging::mail::MailError::Store(error) => SendSmsError::Store(error),
             })?;
@@ -375,7 +378,7 @@ impl Messaging {
 impl Messaging {
     /// Mails `admin_quota_reached` to the caller, once per quota window (Janua's
     /// `last_quota_reached`). Best effort: the refusal stands whether or not this works.
-    async fn tell_quota_reached(&self, mail: &crate::messaging::mail::Mail, caller: &Account, quota: &steward_model::sms::SmsQuota, window_start: time::OffsetDateTime) {
+    async fn tell_quota_reached(&self, caller: &Account, quota: &steward_model::sms::SmsQuota, window_start: time::OffsetDateTime) {
         let Some(address) = caller.email.as_deref().and_then(|email| steward_model::Email::parse(email).ok()) else {
             return;
         };
@@ -383,7 +386,7 @@ impl Messaging {
             .into_iter()
             .map(|(key, value)| (key.to_owned(), value))
             .collect();
-        let Ok(rendered) = mail.render("admin_quota_reached", crate::messaging::templates::Language::En, &arguments).await else {
+        let Ok(rendered) = self.mail.render("admin_quota_reached", crate::messaging::templates::Language::En, &arguments).await else {
             return;
         };
         let outcome = async {
@@ -391,7 +394,7 @@ impl Messaging {
             let write = self.store.write().await?;
             if write.mark_quota_reached(caller.id, window_start, at).await? {
                 let new = crate::messaging::mail::NewMail { to: vec![address], subject: rendered.subject, body: rendered.body, reply_to: None, sensitive: false };
-                mail.queue_in(&write, new, at).await.map_err(|error| StoreError::Corrupt(error.to_string()))?;
+                self.mail.queue_in(&write, new, at).await.map_err(|error| StoreError::Corrupt(error.to_string()))?;
             }
             write.commit().await
         }

@@ -28,7 +28,7 @@ async fn limit_and_used(kit: &Kit, account: &Account, resource: &str) -> (i64, i
 /// Queues `text` from `sender` to `to` through Janua's sending rules.
 async fn send(kit: &Kit, sender: &Account, text: &str, to: &str) -> Result<usize, SendSmsError> {
     let text = SmsText::parse(text).unwrap();
-    kit.core.messaging.send_sms(&kit.core.sms, &kit.core.mail, &actor(sender), sender, &text, to).await
+    kit.core.messaging.send_sms(&actor(sender), sender, &text, to).await
 }
 
 /// The parts `account` sent in its current window, read fresh (not the cached report).

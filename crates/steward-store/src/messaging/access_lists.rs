@@ -26,16 +26,7 @@ pub static ACTION_FIELDS: Fields = Fields {
     relations: &[],
 };
 
-/// One of the three access lists.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum AccessList {
-    /// `AUTHORIZED_GROUP_ACTION`: groups allowed to trigger an action.
-    GroupAction,
-    /// `AUTHORIZED_SUPERVISOR_ACTION`: supervisors allowed to trigger an action.
-    SupervisorAction,
-    /// `CONTACT_NOTIFY_ACTION`: who is told when a contact triggers an action.
-    ContactNotify,
-}
+pub use steward_model::directory::AccessList;
 
 static GROUP_ACTION_FIELDS: Fields = Fields {
     table: "janua_authorized_group_actions",
@@ -71,14 +62,12 @@ static CONTACT_NOTIFY_FIELDS: Fields = Fields {
     relations: &[],
 };
 
-impl AccessList {
-    /// The list's allow-list (its table).
-    pub fn fields(self) -> &'static Fields {
-        match self {
-            Self::GroupAction => &GROUP_ACTION_FIELDS,
-            Self::SupervisorAction => &SUPERVISOR_ACTION_FIELDS,
-            Self::ContactNotify => &CONTACT_NOTIFY_FIELDS,
-        }
+/// A list's allow-list (its table), naming [`AccessList::field_names`]' fields.
+pub fn fields_of(list: AccessList) -> &'static Fields {
+    match list {
+        AccessList::GroupAction => &GROUP_ACTION_FIELDS,
+        AccessList::SupervisorAction => &SUPERVISOR_ACTION_FIELDS,
+        AccessList::ContactNotify => &CONTACT_NOTIFY_FIELDS,
     }
 }
 
@@ -130,14 +119,13 @@ impl Store {
         skip: u64,
         page_size: u64,
     ) -> Result<Page<AccessRow>, StoreError> {
-        let page = self.search_rows::<sea_orm::JsonValue>(list.fields(), managed_by, search, skip, page_size).await?;
+        let page = self.search_rows::<sea_orm::JsonValue>(fields_of(list), managed_by, search, skip, page_size).await?;
         let rows = page
             .rows
             .into_iter()
             .map(|row| AccessRow {
                 id: row.get("id").and_then(serde_json::Value::as_i64).unwrap_or_default(),
-                columns: list
-                    .fields()
+                columns: fields_of(list)
                     .fields
                     .iter()
                     .filter(|field| field.name != "id")
@@ -165,7 +153,7 @@ impl WriteTx {
     /// trigger); `false` if the action does not exist.
     pub async fn reassign_action(&self, id: i64, admin: AccountId) -> Result<bool, StoreError> {
         for list in [AccessList::GroupAction, AccessList::SupervisorAction, AccessList::ContactNotify] {
-            let delete = Query::delete().from_table(list.fields().table).and_where(Expr::col("action_id").eq(id)).take();
+            let delete = Query::delete().from_table(fields_of(list).table).and_where(Expr::col("action_id").eq(id)).take();
             self.tx.execute(&delete).await?;
         }
         let update = Query::update().table("janua_actions").value("admin_id", admin.0).and_where(Expr::col("id").eq(id)).take();
@@ -188,7 +176,20 @@ impl WriteTx {
                 self.tx.execute(&notify).await?;
             }
         }
-        let delete = Query::delete().from_table(list.fields().table).and_where(Expr::col("id").eq(row.id)).take();
+        let delete = Query::delete().from_table(fields_of(list).table).and_where(Expr::col("id").eq(row.id)).take();
         Ok(self.tx.execute(&delete).await?.rows_affected() > 0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{AccessList, fields_of};
+
+    #[test]
+    fn each_list_filters_on_exactly_its_domain_fields() {
+        for list in [AccessList::GroupAction, AccessList::SupervisorAction, AccessList::ContactNotify] {
+            let stored: Vec<&str> = fields_of(list).fields.iter().map(|field| field.name).collect();
+            assert_eq!(stored, list.field_names(), "{list:?}");
+        }
     }
 }
