@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 use serde::Serialize;
 use steward_core::identity::token_checks::{TokenRefusal, UserToken};
-use steward_core::quotas::{QuotaRow, UsageReport};
+use steward_core::quotas::{Quota, UsageReport};
 use steward_model::AccountId;
 use steward_http::AppState;
 use time::OffsetDateTime;
@@ -78,7 +78,7 @@ struct Usage<'a> {
 }
 
 impl<'a> Usage<'a> {
-    fn of(row: &'a QuotaRow) -> Self {
+    fn of(row: &'a Quota) -> Self {
         let shown = presentation::of(&row.resource.name, &row.resource.description, &row.resource.unit);
         Self {
             name: &row.resource.name,

@@ -32,7 +32,19 @@ use std::sync::Arc;
 use std::time::Duration;
 
 pub use actor::{Actor, AdminCapability, Forbidden, Principal};
-pub use steward_store::{Store, StoreError};
+pub(crate) use steward_store::{Store, StoreError};
+
+/// The store could not do its part (down, timed out, or holding a row it cannot read).
+/// The store's own error stays inside, as the source a log prints; callers see only this.
+#[derive(Debug, thiserror::Error)]
+#[error("the store is unavailable")]
+pub struct Unavailable(#[source] StoreError);
+
+impl From<StoreError> for Unavailable {
+    fn from(error: StoreError) -> Self {
+        Self(error)
+    }
+}
 
 /// The settings the core's rules depend on, taken from the configuration by the binary.
 #[derive(Debug, Clone)]
@@ -62,8 +74,6 @@ pub struct CoreSettings {
 /// Every core service, built once and shared by the faces, the native API and the CLI.
 #[derive(Clone)]
 pub struct Core {
-    /// The store, for readiness checks.
-    pub store: Store,
     /// Accounts: the one identity.
     pub accounts: Arc<identity::accounts::Accounts>,
     /// Authentication of every credential form.
@@ -161,8 +171,7 @@ impl Core {
             mail,
             outbox: Arc::new(outbox::Outbox::new(store.clone())),
             sms_reports: Arc::new(messaging::delivery_reports::SmsReports::new(store.clone())),
-            hermes: Arc::new(sip::Sip::new(store.clone(), kamailio, settings.hermes_max_range)),
-            store,
+            hermes: Arc::new(sip::Sip::new(store, kamailio, settings.hermes_max_range)),
         }
     }
 }

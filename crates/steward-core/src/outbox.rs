@@ -2,9 +2,9 @@
 
 use serde_json::json;
 use steward_model::{AuditEntry, OutboxKind, OutboxRow, OutboxStatus, QueuedSms};
-use steward_store::OutboxCounts;
+use steward_model::records::OutboxCounts;
 
-use crate::{AdminCapability, Store, StoreError, audit, now};
+use crate::{AdminCapability, Store, Unavailable, audit, now};
 
 /// The outbox service.
 pub struct Outbox {
@@ -17,17 +17,17 @@ impl Outbox {
     }
 
     /// Pending and failed counts.
-    pub async fn counts(&self) -> Result<OutboxCounts, StoreError> {
-        self.store.outbox_counts().await
+    pub async fn counts(&self) -> Result<OutboxCounts, Unavailable> {
+        Ok(self.store.outbox_counts().await?)
     }
 
     /// Rows still queued and failed ones (or failed only), oldest first.
-    pub async fn waiting(&self, _capability: AdminCapability<'_>, failed_only: bool) -> Result<Vec<OutboxRow>, StoreError> {
-        self.store.outbox_waiting(failed_only).await
+    pub async fn waiting(&self, _capability: AdminCapability<'_>, failed_only: bool) -> Result<Vec<OutboxRow>, Unavailable> {
+        Ok(self.store.outbox_waiting(failed_only).await?)
     }
 
     /// Puts one failed row back in the queue; `false` if it was not failed.
-    pub async fn retry(&self, capability: AdminCapability<'_>, id: i64) -> Result<bool, StoreError> {
+    pub async fn retry(&self, capability: AdminCapability<'_>, id: i64) -> Result<bool, Unavailable> {
         let sms = match self.store.outbox_row(id).await? {
             Some(row) => sms_of(&row),
             None => Vec::new(),
@@ -44,7 +44,7 @@ impl Outbox {
     }
 
     /// Puts every failed row back in the queue; returns how many.
-    pub async fn retry_all_failed(&self, capability: AdminCapability<'_>) -> Result<u64, StoreError> {
+    pub async fn retry_all_failed(&self, capability: AdminCapability<'_>) -> Result<u64, Unavailable> {
         let sms: Vec<i64> = self.store.outbox_waiting(true).await?.iter().flat_map(sms_of).collect();
         let at = now();
         let write = self.store.write().await?;
@@ -58,8 +58,8 @@ impl Outbox {
     }
 
     /// The newest audit entries (admins only).
-    pub async fn audit_tail(&self, _capability: AdminCapability<'_>, limit: u64) -> Result<Vec<AuditEntry>, StoreError> {
-        self.store.audit_tail(limit).await
+    pub async fn audit_tail(&self, _capability: AdminCapability<'_>, limit: u64) -> Result<Vec<AuditEntry>, Unavailable> {
+        Ok(self.store.audit_tail(limit).await?)
     }
 }
 

@@ -205,7 +205,7 @@ async fn send_mail(
     let mail = NewMail { to, subject: body.subject, body: body.body, reply_to: None, sensitive: body.sensitive };
     let (id, message_id) = state.core.mail.send(capability, mail).await.map_err(|error| match error {
         MailError::Invalid(why) => Problem::bad_request(why),
-        MailError::Store(error) => Problem::from(error),
+        MailError::Store(error) => Problem::unavailable(&error),
     })?;
     Ok((StatusCode::ACCEPTED, Json(json!({ "id": id, "message_id": message_id }))).into_response())
 }

@@ -86,3 +86,30 @@ impl AccessList {
         }
     }
 }
+
+/// A keyword action of Janua's (Steward runs none; rows are an operator's).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Action {
+    /// Janua's `id`.
+    pub id: i64,
+    /// Unique name.
+    pub name: String,
+    /// What it does.
+    pub description: String,
+    /// Needs the supervisor's phone token.
+    pub authentication: bool,
+    /// Whether it runs.
+    pub enabled: bool,
+    /// The managing admin.
+    pub admin_id: i64,
+}
+
+/// An access-list row: its id and columns by name (`group_id`, `admin_id`, `action_id`,
+/// `contact_id`), as the list has them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AccessRow {
+    /// The row's id.
+    pub id: i64,
+    /// `(column, value)` pairs, in the list's column order.
+    pub columns: Vec<(&'static str, i64)>,
+}

@@ -75,6 +75,52 @@ pub struct Resource {
     pub description: String,
 }
 
+/// One resource as one account sees it: its effective limit and current usage.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Quota {
+    /// The resource.
+    pub resource: Resource,
+    /// The account's own limit, else the resource's default.
+    pub limit: i64,
+    /// Current usage (0 when nothing was reported).
+    pub used: i64,
+    /// The window letter of a resetting counter (`janua.sms`): the account's, else the
+    /// resource's.
+    pub window: Option<char>,
+}
+
+/// How many outbox rows wait and how many gave up, for `/readyz` and `/metrics`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+pub struct OutboxCounts {
+    /// Queued, not yet delivered (including rows being delivered now).
+    pub pending: u64,
+    /// Gave up after `worker.max_attempts`; waiting for an operator.
+    pub failed: u64,
+}
+
+/// One SMS of the log (sent, queued, delivered or received), as Janua shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SmsLogEntry {
+    /// Janua's `id`.
+    pub id: i64,
+    /// When it was queued, sent or received.
+    pub date_time: OffsetDateTime,
+    /// Who sent it.
+    pub sender: String,
+    /// To whom.
+    pub recipient: String,
+    /// The recipient's number.
+    pub recipient_phone_number: String,
+    /// The text.
+    pub raw_message: String,
+    /// Whether a received SMS's sender was allowed.
+    pub authorized: bool,
+    /// 0 sent, 1 delivered, 2 unknown, 3 unsupported, 4 received, 5 queued, 6 failed.
+    pub status: i32,
+    /// Parts.
+    pub number_of_slices: i32,
+}
+
 /// One admin change, as `steward audit tail` and `/steward/v1/audit` show it.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct AuditEntry {

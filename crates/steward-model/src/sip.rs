@@ -305,6 +305,15 @@ impl SipUserKind {
     }
 }
 
+/// An alias and where it leads.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SipAlias {
+    /// `alias_username@alias_domain`.
+    pub alias: SipAddress,
+    /// `username@domain`.
+    pub destination: SipAddress,
+}
+
 /// A provisioned SIP user, as Hermes shows it. Its `Debug` leaves the password out.
 #[derive(Clone, PartialEq, Eq)]
 pub struct ProvisionedUser {

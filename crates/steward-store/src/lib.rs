@@ -42,8 +42,8 @@ pub mod write;
 pub use identity::accounts::{AccountWithSecret, NewAccountRow};
 pub use connect::Backend;
 pub use error::StoreError;
-pub use outbox::OutboxCounts;
-pub use quotas::{Limit, QuotaRow};
+
+pub use quotas::Limit;
 pub use identity::tokens::{ServiceTokenRecord, TokenRecord};
 pub use write::WriteTx;
 

@@ -14,14 +14,7 @@ use crate::{Backend, Store, StoreError, WriteTx, stored_time};
 /// Rows per multi-row insert: well under SQLite's 32 766 bound parameters at 6–9 columns.
 pub const BATCH_ROWS: usize = 500;
 
-/// How many rows wait and how many gave up, for `/readyz` and `/metrics`.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
-pub struct OutboxCounts {
-    /// Queued, not yet delivered (including rows being delivered now).
-    pub pending: u64,
-    /// Gave up after `worker.max_attempts`; waiting for an operator.
-    pub failed: u64,
-}
+use steward_model::records::OutboxCounts;
 
 fn to_row(row: outbox::Model) -> Result<OutboxRow, StoreError> {
     let kind = OutboxKind::parse(&row.kind)

@@ -4,7 +4,7 @@
 
 use axum::http::StatusCode;
 use serde_json::{Map, Value};
-use steward_core::messaging::access_lists::{AccessInput, AccessList, AccessRow, AclError, ActionRow};
+use steward_core::messaging::access_lists::{AccessInput, AccessList, AccessRow, AclError, Action};
 use steward_http::AppState;
 use steward_model::Page;
 use steward_model::filter::Search;
@@ -31,8 +31,8 @@ pub struct ActionDto {
     pub name: String,
 }
 
-impl From<ActionRow> for ActionDto {
-    fn from(action: ActionRow) -> Self {
+impl From<Action> for ActionDto {
+    fn from(action: Action) -> Self {
         Self {
             admin_id: action.admin_id,
             authentication: action.authentication,

@@ -5,7 +5,7 @@
 use steward_model::filter::Search;
 use steward_model::{Account, AccountId};
 use steward_model::Page;
-pub use steward_store::messaging::access_lists::{AccessList, AccessRow, ActionRow};
+pub use steward_model::directory::{AccessList, AccessRow, Action};
 
 use crate::messaging::admins::Level;
 use crate::{Store, StoreError};
@@ -76,12 +76,12 @@ impl JanuaAcl {
     }
 
     /// Actions: all for the super admin, those it manages for a supervisor.
-    pub async fn actions(&self, caller: &Account, level: Level, search: &Search, skip: u64, size: u64) -> Result<Page<ActionRow>, AclError> {
+    pub async fn actions(&self, caller: &Account, level: Level, search: &Search, skip: u64, size: u64) -> Result<Page<Action>, AclError> {
         Ok(self.store.search_actions(Self::managed_by(caller, level), search, skip, size).await?)
     }
 
     /// One action the caller may see.
-    pub async fn action(&self, caller: &Account, level: Level, id: i64) -> Result<ActionRow, AclError> {
+    pub async fn action(&self, caller: &Account, level: Level, id: i64) -> Result<Action, AclError> {
         let action = self.store.action(id).await?.ok_or(AclError::NotFound)?;
         if level.sees_everyone() || action.admin_id == caller.id.0 { Ok(action) } else { Err(AclError::NotFound) }
     }

@@ -7,7 +7,7 @@ use steward_model::sms::SmsQuota;
 
 use steward_model::filter::Search;
 use steward_model::Page;
-use steward_store::messaging::sms_log::SmsLogRow;
+use steward_model::records::SmsLogEntry;
 
 use crate::messaging::admins::Level;
 use crate::{Store, StoreError, now};
@@ -117,7 +117,7 @@ impl Sms {
         search: &Search,
         skip: u64,
         page_size: u64,
-    ) -> Result<Page<SmsLogRow>, SmsError> {
+    ) -> Result<Page<SmsLogEntry>, SmsError> {
         self.store.search_sms(account, search, skip, page_size).await.map_err(|error| match error {
             StoreError::BadFilter(filter) => SmsError::BadQuery(filter.to_string()),
             other => SmsError::Store(other),

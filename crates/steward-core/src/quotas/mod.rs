@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use serde_json::json;
 use steward_model::{AccountId, Resource};
-pub use steward_store::QuotaRow;
+pub use steward_model::records::Quota;
 
 use crate::messaging::sms::{self, Sms, SmsError};
 use crate::{AdminCapability, Store, StoreError, audit, now};
@@ -58,7 +58,7 @@ fn check_resource_name(name: &str) -> Result<(), QuotaError> {
 }
 
 /// One account's quotas as reported to clients, shared by every reader of the cache.
-pub type UsageReport = Arc<[QuotaRow]>;
+pub type UsageReport = Arc<[Quota]>;
 
 /// The quotas service.
 pub struct Quotas {
@@ -200,10 +200,10 @@ impl Quotas {
 }
 
 /// Roughly what a report holds in memory: its strings and each row's fixed part.
-fn report_bytes(report: &[QuotaRow]) -> usize {
+fn report_bytes(report: &[Quota]) -> usize {
     report
         .iter()
-        .map(|row| std::mem::size_of::<QuotaRow>() + row.resource.name.len() + row.resource.unit.len() + row.resource.description.len())
+        .map(|row| std::mem::size_of::<Quota>() + row.resource.name.len() + row.resource.unit.len() + row.resource.description.len())
         .sum()
 }
 

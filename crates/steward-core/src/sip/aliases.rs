@@ -15,7 +15,7 @@ fn is_e164(address: &SipAddress) -> bool {
 
 impl Sip {
     /// Every alias matching `search`, by alias.
-    pub async fn aliases(&self, search: Option<&Glob>) -> Result<Vec<steward_store::sip::SipAliasRow>, SipError> {
+    pub async fn aliases(&self, search: Option<&Glob>) -> Result<Vec<steward_model::sip::SipAlias>, SipError> {
         Ok(self.store.sip_aliases(search).await?)
     }
 

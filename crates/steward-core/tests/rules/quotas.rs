@@ -4,7 +4,7 @@
 use sea_orm::Value;
 use steward_core::messaging::admins::Level;
 use steward_core::messaging::send::SendSmsError;
-use steward_core::quotas::{QuotaError, QuotaRow};
+use steward_core::quotas::{QuotaError, Quota};
 use steward_core::{Actor, Forbidden, Principal};
 use steward_model::sms::{SmsQuota, SmsText};
 use steward_model::{Account, Resource, Role};
@@ -14,7 +14,7 @@ use crate::kit::{Kit, actor};
 const GIB: i64 = 1024 * 1024 * 1024;
 
 /// The row of `resource` in `account`'s report.
-async fn reported(kit: &Kit, account: &Account, resource: &str) -> QuotaRow {
+async fn reported(kit: &Kit, account: &Account, resource: &str) -> Quota {
     let report = kit.core.quotas.report(account.id).await.unwrap();
     report.iter().find(|row| row.resource.name == resource).cloned().unwrap_or_else(|| panic!("{resource} is not reported"))
 }

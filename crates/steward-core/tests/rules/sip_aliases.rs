@@ -10,7 +10,7 @@ use steward_core::sip::{KamailioFailure, KamailioResult, KamailioTables, RangeAd
 use steward_core::{Actor, Peers};
 use steward_model::E164;
 use steward_model::sip::{SipAddress, SipDomain, SipPassword};
-use steward_store::sip::SipAliasRow;
+use steward_model::sip::SipAlias;
 
 use crate::kit::Kit;
 
@@ -177,7 +177,7 @@ async fn with_kamailio() -> (Kit, Arc<FakeKamailio>) {
 /// Steward's aliases, as `(alias, destination)`.
 async fn stewards(kit: &Kit) -> Vec<(String, String)> {
     let rows = kit.core.hermes.aliases(None).await.unwrap();
-    rows.into_iter().map(|SipAliasRow { alias, destination }| (alias.to_string(), destination.to_string())).collect()
+    rows.into_iter().map(|SipAlias { alias, destination }| (alias.to_string(), destination.to_string())).collect()
 }
 
 fn pair(alias: &str, destination: &str) -> (String, String) {

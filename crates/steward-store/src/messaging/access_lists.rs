@@ -26,7 +26,7 @@ pub static ACTION_FIELDS: Fields = Fields {
     relations: &[],
 };
 
-pub use steward_model::directory::AccessList;
+pub use steward_model::directory::{AccessList, AccessRow, Action};
 
 static GROUP_ACTION_FIELDS: Fields = Fields {
     table: "janua_authorized_group_actions",
@@ -71,31 +71,28 @@ pub fn fields_of(list: AccessList) -> &'static Fields {
     }
 }
 
-/// An action row.
+/// An action as the store reads it.
 #[derive(Debug, Clone, PartialEq, Eq, FromQueryResult)]
-pub struct ActionRow {
-    /// Janua's `id`.
-    pub id: i64,
-    /// Unique name.
-    pub name: String,
-    /// What it does.
-    pub description: String,
-    /// Needs the supervisor's phone token.
-    pub authentication: bool,
-    /// Whether it runs.
-    pub enabled: bool,
-    /// The managing admin.
-    pub admin_id: i64,
+struct ActionRow {
+    id: i64,
+    name: String,
+    description: String,
+    authentication: bool,
+    enabled: bool,
+    admin_id: i64,
 }
 
-/// An access-list row: its id and columns by name (`group_id`, `admin_id`, `action_id`,
-/// `contact_id`), as the list has them.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct AccessRow {
-    /// The row's id.
-    pub id: i64,
-    /// `(column, value)` pairs, in the list's column order.
-    pub columns: Vec<(&'static str, i64)>,
+impl From<ActionRow> for Action {
+    fn from(row: ActionRow) -> Self {
+        Self {
+            id: row.id,
+            name: row.name,
+            description: row.description,
+            authentication: row.authentication,
+            enabled: row.enabled,
+            admin_id: row.admin_id,
+        }
+    }
 }
 
 impl Store {
@@ -106,8 +103,8 @@ impl Store {
         search: &Search,
         skip: u64,
         page_size: u64,
-    ) -> Result<Page<ActionRow>, StoreError> {
-        self.search_rows::<ActionRow>(&ACTION_FIELDS, managed_by, search, skip, page_size).await
+    ) -> Result<Page<Action>, StoreError> {
+        Ok(self.search_rows::<ActionRow>(&ACTION_FIELDS, managed_by, search, skip, page_size).await?.map(Action::from))
     }
 
     /// A client's search over an access list: all rows, or those under actions `managed_by`.
@@ -137,14 +134,14 @@ impl Store {
     }
 
     /// The action `id`.
-    pub async fn action(&self, id: i64) -> Result<Option<ActionRow>, StoreError> {
+    pub async fn action(&self, id: i64) -> Result<Option<Action>, StoreError> {
         let select = Query::select()
             .columns(["id", "name", "description", "authentication", "enabled", "admin_id"])
             .from("janua_actions")
             .and_where(Expr::col("id").eq(id))
             .take();
         let statement = sea_orm::StatementBuilder::build(&select, &self.db.get_database_backend());
-        Ok(ActionRow::find_by_statement(statement).one(&self.db).await?)
+        Ok(ActionRow::find_by_statement(statement).one(&self.db).await?.map(Action::from))
     }
 }
 

@@ -4,6 +4,7 @@
 use sea_orm::sea_query::{Expr, ExprTrait, Func, Query};
 use sea_orm::ConnectionTrait;
 use steward_model::AccountId;
+use steward_model::records::SmsLogEntry;
 use time::OffsetDateTime;
 
 use crate::filter::ColumnKind;
@@ -294,27 +295,34 @@ const fn field(name: &'static str, kind: ColumnKind) -> crate::filter::FieldSpec
     crate::filter::FieldSpec { name, column: ("janua_sms", name), kind }
 }
 
-/// One SMS log row as Janua shows it.
+/// An SMS log row as the store reads it.
 #[derive(Debug, Clone, PartialEq, Eq, sea_orm::FromQueryResult)]
-pub struct SmsLogRow {
-    /// Janua's `id`.
-    pub id: i64,
-    /// When it was queued, sent or received.
-    pub date_time: OffsetDateTime,
-    /// Who sent it.
-    pub sender: String,
-    /// To whom.
-    pub recipient: String,
-    /// The recipient's number.
-    pub recipient_phone_number: String,
-    /// The text.
-    pub raw_message: String,
-    /// Whether a received SMS's sender was allowed.
-    pub authorized: bool,
-    /// 0 sent, 1 delivered, 2 unknown, 3 unsupported, 4 received, 5 queued, 6 failed.
-    pub status: i32,
-    /// Parts.
-    pub number_of_slices: i32,
+struct SmsLogRow {
+    id: i64,
+    date_time: OffsetDateTime,
+    sender: String,
+    recipient: String,
+    recipient_phone_number: String,
+    raw_message: String,
+    authorized: bool,
+    status: i32,
+    number_of_slices: i32,
+}
+
+impl From<SmsLogRow> for SmsLogEntry {
+    fn from(row: SmsLogRow) -> Self {
+        Self {
+            id: row.id,
+            date_time: row.date_time,
+            sender: row.sender,
+            recipient: row.recipient,
+            recipient_phone_number: row.recipient_phone_number,
+            raw_message: row.raw_message,
+            authorized: row.authorized,
+            status: row.status,
+            number_of_slices: row.number_of_slices,
+        }
+    }
 }
 
 impl Store {
@@ -325,7 +333,7 @@ impl Store {
         search: &steward_model::filter::Search,
         skip: u64,
         page_size: u64,
-    ) -> Result<steward_model::Page<SmsLogRow>, StoreError> {
-        self.search_rows::<SmsLogRow>(&SMS_FIELDS, Some(sender), search, skip, page_size).await
+    ) -> Result<steward_model::Page<SmsLogEntry>, StoreError> {
+        Ok(self.search_rows::<SmsLogRow>(&SMS_FIELDS, Some(sender), search, skip, page_size).await?.map(SmsLogEntry::from))
     }
 }

@@ -2,25 +2,12 @@
 
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set};
+use steward_model::records::Quota;
 use steward_model::{AccountId, Resource};
 use time::OffsetDateTime;
 
 use crate::entity::{quota_limit, resource, usage};
 use crate::{Store, StoreError, WriteTx, stored_time};
-
-/// One resource as one account sees it: its effective limit and current usage.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct QuotaRow {
-    /// The resource.
-    pub resource: Resource,
-    /// The account's own limit, else the resource's default.
-    pub limit: i64,
-    /// Current usage (0 when nothing was reported).
-    pub used: i64,
-    /// The window letter of a resetting counter (`janua.sms`): the account's, else the
-    /// resource's.
-    pub window: Option<char>,
-}
 
 fn to_resource(row: resource::Model) -> Resource {
     Resource { name: row.name, unit: row.unit, default_limit: row.default_limit, description: row.description }
@@ -58,7 +45,7 @@ impl Store {
 
     /// Every resource with `account`'s effective limit and usage, by name: one statement,
     /// the resources joined with the account's own limits and usage.
-    pub async fn quotas_of(&self, account: AccountId) -> Result<Vec<QuotaRow>, StoreError> {
+    pub async fn quotas_of(&self, account: AccountId) -> Result<Vec<Quota>, StoreError> {
         use sea_orm::sea_query::{Alias, Condition, Expr, ExprTrait, Func, Query};
         let (resources, limits, usages) = (Alias::new("resources"), Alias::new("quota_limits"), Alias::new("usages"));
         let column = |table: &Alias, name: &str| Expr::col((table.clone(), Alias::new(name)));
@@ -87,7 +74,7 @@ impl Store {
             .into_iter()
             .map(|row| {
                 let window: Option<String> = row.try_get("", "effective_window").map_err(corrupt)?;
-                Ok(QuotaRow {
+                Ok(Quota {
                     resource: Resource {
                         name: row.try_get("", "name").map_err(corrupt)?,
                         unit: row.try_get("", "unit").map_err(corrupt)?,

@@ -2,23 +2,14 @@
 
 use sea_orm::sea_query::{Expr, ExprTrait, Query, SelectStatement};
 use sea_orm::ConnectionTrait;
-use steward_model::sip::{Glob, SipAddress};
+use steward_model::sip::{Glob, SipAddress, SipAlias};
 use time::OffsetDateTime;
 
 use super::{address_in, at_address, corrupt, matches};
 use crate::{Store, StoreError, WriteTx, stored_time};
 
-/// An alias and where it leads.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SipAliasRow {
-    /// `alias_username@alias_domain`.
-    pub alias: SipAddress,
-    /// `username@domain`.
-    pub destination: SipAddress,
-}
-
-fn alias_row(row: &sea_orm::QueryResult) -> Result<SipAliasRow, StoreError> {
-    Ok(SipAliasRow { alias: address_in(row, "alias_username", "alias_domain")?, destination: address_in(row, "username", "domain")? })
+fn alias_row(row: &sea_orm::QueryResult) -> Result<SipAlias, StoreError> {
+    Ok(SipAlias { alias: address_in(row, "alias_username", "alias_domain")?, destination: address_in(row, "username", "domain")? })
 }
 
 fn aliases_select() -> SelectStatement {
@@ -46,7 +37,7 @@ async fn aliases_to_in<C: ConnectionTrait>(db: &C, destination: &SipAddress) -> 
 
 impl Store {
     /// Every alias matching `search` (over `alias@domain`), by alias.
-    pub async fn sip_aliases(&self, search: Option<&Glob>) -> Result<Vec<SipAliasRow>, StoreError> {
+    pub async fn sip_aliases(&self, search: Option<&Glob>) -> Result<Vec<SipAlias>, StoreError> {
         let mut select = aliases_select();
         if let Some(glob) = search {
             select.and_where(matches(Expr::cust("alias_username || '@' || alias_domain"), glob));
@@ -55,7 +46,7 @@ impl Store {
     }
 
     /// The alias at `alias`.
-    pub async fn sip_alias(&self, alias: &SipAddress) -> Result<Option<SipAliasRow>, StoreError> {
+    pub async fn sip_alias(&self, alias: &SipAddress) -> Result<Option<SipAlias>, StoreError> {
         self.db.query_one(&alias_select(alias)).await?.as_ref().map(alias_row).transpose()
     }
 
@@ -67,7 +58,7 @@ impl Store {
 
 impl WriteTx {
     /// The alias at `alias`, read in this transaction.
-    pub async fn sip_alias(&self, alias: &SipAddress) -> Result<Option<SipAliasRow>, StoreError> {
+    pub async fn sip_alias(&self, alias: &SipAddress) -> Result<Option<SipAlias>, StoreError> {
         self.tx.query_one(&alias_select(alias)).await?.as_ref().map(alias_row).transpose()
     }
 

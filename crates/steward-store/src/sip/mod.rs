@@ -13,7 +13,6 @@ mod numbers;
 mod phones;
 mod users;
 
-pub use aliases::SipAliasRow;
 
 use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr, SelectStatement, SimpleExpr};
 use steward_model::sip::{Glob, GlobPiece, SipAddress};
