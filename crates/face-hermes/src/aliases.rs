@@ -4,6 +4,7 @@ use serde_json::json;
 use steward_http::AppState;
 use steward_model::sip::{Glob, SipAddress};
 
+use crate::nodes::AliasNode;
 use crate::caller::Caller;
 use crate::envelope::Answer;
 use crate::params::Params;
@@ -16,10 +17,10 @@ fn alias_of(params: &Params, cause: &str) -> Result<SipAddress, Answer> {
 }
 
 /// Answers `alias/<node>`.
-pub async fn serve(state: &AppState, caller: &Caller, node: &str, params: &Params) -> Result<Answer, Answer> {
+pub async fn serve(state: &AppState, caller: &Caller, node: AliasNode, params: &Params) -> Result<Answer, Answer> {
     let hermes = &state.core.hermes;
     Ok(match node {
-        "list" => {
+        AliasNode::List => {
             let search = params.optional("search", Glob::parse)?.flatten();
             let aliases: Vec<serde_json::Value> = hermes
                 .aliases(search.as_ref())
@@ -29,19 +30,19 @@ pub async fn serve(state: &AppState, caller: &Caller, node: &str, params: &Param
                 .collect();
             Answer::ok(json!({ "aliases": aliases }))
         }
-        "user" => {
+        AliasNode::User => {
             let destination = params.parsed("destination", SipAddress::parse)?;
             let e164 = params.optional("e164", crate::numbers::flag)?.unwrap_or(false);
             let aliases: Vec<String> = hermes.aliases_of(&destination, e164).await?.iter().map(ToString::to_string).collect();
             Answer::ok(json!({ "destination": destination.to_string(), "aliases": aliases }))
         }
-        "add" => {
+        AliasNode::Add => {
             let alias = alias_of(params, "alias")?;
             let destination = params.parsed("destination", SipAddress::parse)?;
             hermes.add_alias(&caller.actor, &alias, &destination).await?;
             Answer::ok(json!({ "alias": alias.to_string(), "destination": destination.to_string() }))
         }
-        _ => {
+        AliasNode::Remove => {
             let alias = alias_of(params, "address")?;
             hermes.remove_alias(&caller.actor, &alias).await?;
             Answer::ok(json!({ "alias": alias.to_string() }))

@@ -56,7 +56,7 @@ impl From<SipError> for Answer {
             SipError::NxDomain(_) => "nxdomain",
             SipError::LocalDomain(_) => "localdomain",
             SipError::Remote(_) => "remote",
-            SipError::DbFail(_) => "dbfail",
+            SipError::DbFail(_) | SipError::Store(_) => "dbfail",
         };
         if cause == "dbfail" {
             tracing::warn!(%error, "a Hermes node could not write");

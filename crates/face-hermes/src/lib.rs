@@ -8,12 +8,14 @@
 //! - [`caller`]: trusted networks, or a token / Basic of a `sip_admin` (or `admin`).
 //! - [`users`]: the user nodes.
 //! - [`phones`]: the phone nodes.
+//! - [`nodes`]: the groups and their nodes, parsed from the path.
 //! - [`numbers`]: the number pool nodes.
 //! - [`aliases`]: the alias nodes.
 
 pub mod aliases;
 pub mod caller;
 pub mod envelope;
+pub mod nodes;
 pub mod numbers;
 pub mod params;
 pub mod phones;
@@ -23,6 +25,8 @@ use axum::Router;
 use axum::extract::{Path, State};
 use axum::response::Response;
 use steward_http::AppState;
+
+use crate::nodes::{Group, Node};
 
 /// What the face needs from the configuration.
 #[derive(Debug, Clone, Default)]
@@ -37,23 +41,21 @@ pub struct HermesSettings {
 pub fn router(settings: HermesSettings) -> Router<AppState> {
     let prefix = settings.prefix.clone();
     let mut routes = Router::new();
-    for group in GROUPS {
+    for group in Group::ALL {
         let handler = move |state, settings, Path(node): Path<String>, request| serve(state, settings, group, node, request);
+        let path = group.as_str();
         routes = routes
-            .route(&format!("/{group}/{{node}}"), axum::routing::any(handler))
-            .route(&format!("/{group}/{{node}}/"), axum::routing::any(handler));
+            .route(&format!("/{path}/{{node}}"), axum::routing::any(handler))
+            .route(&format!("/{path}/{{node}}/"), axum::routing::any(handler));
     }
     let routes = routes.layer(axum::Extension(std::sync::Arc::new(settings)));
     if prefix.is_empty() { routes } else { Router::new().nest(&prefix, routes) }
 }
 
-/// The seed's four groups of nodes.
-const GROUPS: [&str; 4] = ["user", "phone", "numbers", "alias"];
-
 async fn serve(
     State(state): State<AppState>,
     axum::Extension(settings): axum::Extension<std::sync::Arc<HermesSettings>>,
-    group: &'static str,
+    group: Group,
     node: String,
     request: axum::extract::Request,
 ) -> Response {
@@ -62,25 +64,19 @@ async fn serve(
         Ok(found) => found,
         Err(refusal) => return refusal,
     };
-    let known: &[&str] = match group {
-        "phone" => &["get", "list", "add", "remove"],
-        "numbers" => &["list", "add_range", "add", "remove", "inpool"],
-        "alias" => &["list", "user", "add", "remove"],
-        _ => &["get", "list", "add_local", "add_remote", "remove", "gen_pw", "change_pw", "update"],
-    };
-    if !known.contains(&node.as_str()) {
-        let unknown = format!("Unknown API node {group}/{node}");
+    let Some(parsed) = group.node(&node) else {
+        let unknown = format!("Unknown API node {}/{node}", group.as_str());
         return envelope::Answer::transport(axum::http::StatusCode::NOT_FOUND, "node", unknown).into_response();
-    }
+    };
     let params = match params::Params::of(request).await {
         Ok(params) => params,
         Err(answer) => return answer.into_response(),
     };
-    let answer = match group {
-        "phone" => phones::serve(&state, &caller, &node, &params).await,
-        "numbers" => numbers::serve(&state, &caller, &node, &params).await,
-        "alias" => aliases::serve(&state, &caller, &node, &params).await,
-        _ => users::serve(&state, &caller, &node, &params).await,
+    let answer = match parsed {
+        Node::User(node) => users::serve(&state, &caller, node, &params).await,
+        Node::Phone(node) => phones::serve(&state, &caller, node, &params).await,
+        Node::Numbers(node) => numbers::serve(&state, &caller, node, &params).await,
+        Node::Alias(node) => aliases::serve(&state, &caller, node, &params).await,
     };
     answer.unwrap_or_else(|refusal| refusal).into_response()
 }

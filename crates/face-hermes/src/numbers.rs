@@ -5,6 +5,7 @@ use steward_http::AppState;
 use steward_model::E164;
 use steward_model::sip::Glob;
 
+use crate::nodes::NumbersNode;
 use crate::caller::Caller;
 use crate::envelope::Answer;
 use crate::params::Params;
@@ -23,17 +24,17 @@ fn positive(raw: &str) -> Result<usize, String> {
 }
 
 /// Answers `numbers/<node>`.
-pub async fn serve(state: &AppState, caller: &Caller, node: &str, params: &Params) -> Result<Answer, Answer> {
+pub async fn serve(state: &AppState, caller: &Caller, node: NumbersNode, params: &Params) -> Result<Answer, Answer> {
     let hermes = &state.core.hermes;
     Ok(match node {
-        "list" => {
+        NumbersNode::List => {
             let search = params.optional("search", Glob::parse)?.flatten();
             let random = params.optional("random", flag)?.unwrap_or(false);
             let limit = params.optional("limit", positive)?;
             let numbers: Vec<String> = hermes.numbers(search.as_ref(), random, limit).await?.iter().map(ToString::to_string).collect();
             Answer::ok(json!({ "numbers": numbers }))
         }
-        "add_range" => {
+        NumbersNode::AddRange => {
             let start = params.parsed("start", E164::parse)?;
             let end = params.parsed("end", E164::parse)?;
             match hermes.add_range(&caller.actor, &start, &end).await? {
@@ -41,17 +42,17 @@ pub async fn serve(state: &AppState, caller: &Caller, node: &str, params: &Param
                 Err(refusal) => Answer::invalid("range", refusal.to_string()),
             }
         }
-        "add" => {
+        NumbersNode::Add => {
             let number = params.parsed("number", E164::parse)?;
             hermes.add_number(&caller.actor, &number).await?;
             Answer::ok(json!({ "number": number.as_str(), "detail": format!("Added {number}") }))
         }
-        "remove" => {
+        NumbersNode::Remove => {
             let number = params.parsed("number", E164::parse)?;
             hermes.remove_number(&caller.actor, &number).await?;
             Answer::ok(json!({ "number": number.as_str() }))
         }
-        _ => {
+        NumbersNode::InPool => {
             let number = params.parsed("number", E164::parse)?;
             hermes.in_pool(&number).await?;
             Answer::ok(json!({ "number": number.as_str() }))

@@ -4,27 +4,28 @@ use serde_json::json;
 use steward_http::AppState;
 use steward_model::sip::{Glob, MacAddress};
 
+use crate::nodes::PhoneNode;
 use crate::caller::Caller;
 use crate::envelope::Answer;
 use crate::params::Params;
 
 /// Answers `phone/<node>`.
-pub async fn serve(state: &AppState, caller: &Caller, node: &str, params: &Params) -> Result<Answer, Answer> {
+pub async fn serve(state: &AppState, caller: &Caller, node: PhoneNode, params: &Params) -> Result<Answer, Answer> {
     let hermes = &state.core.hermes;
     Ok(match node {
-        "get" => get(state, params).await?,
-        "list" => {
+        PhoneNode::Get => get(state, params).await?,
+        PhoneNode::List => {
             let search = params.optional("search", Glob::parse)?.flatten();
             let macs: Vec<String> = hermes.phones(search.as_ref()).await?.iter().map(ToString::to_string).collect();
             Answer::ok(json!({ "macs": macs }))
         }
-        "add" => {
+        PhoneNode::Add => {
             let mac = params.parsed("mac", MacAddress::parse)?;
             let address = params.address("user")?;
             hermes.add_phone(&caller.actor, &mac, &address).await?;
             Answer::ok(json!({ "mac": mac.as_str(), "user": address.to_string() }))
         }
-        _ => {
+        PhoneNode::Remove => {
             let mac = params.parsed("mac", MacAddress::parse)?;
             let address = params.address("user")?;
             hermes.remove_phone(&caller.actor, &mac, &address).await?;

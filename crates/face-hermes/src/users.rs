@@ -5,6 +5,7 @@ use steward_core::sip::{NewLocalUser, NewRemoteUser, UserChanges};
 use steward_http::AppState;
 use steward_model::sip::{Dialplan, DisplayName, Glob, LineText, Port, ProvisionedUser, SipAddress, SipDomain, SipPassword, SipUser};
 
+use crate::nodes::UserNode;
 use crate::caller::Caller;
 use crate::envelope::Answer;
 use crate::params::Params;
@@ -30,20 +31,20 @@ fn user_json(user: &ProvisionedUser) -> Value {
 }
 
 /// Answers `user/<node>`.
-pub async fn serve(state: &AppState, caller: &Caller, node: &str, params: &Params) -> Result<Answer, Answer> {
+pub async fn serve(state: &AppState, caller: &Caller, node: UserNode, params: &Params) -> Result<Answer, Answer> {
     let hermes = &state.core.hermes;
     Ok(match node {
-        "get" => {
+        UserNode::Get => {
             // `address=` (the seed's extension), `user=`, or `username` + `domain`.
             let address = if params.get("address").is_some() { params.address("address")? } else { params.address("user")? };
             Answer::ok(json!({ "user": user_json(&hermes.user(&address).await?) }))
         }
-        "list" => {
+        UserNode::List => {
             let search = params.get("search").map(Glob::parse).transpose().map_err(|error| Answer::invalid("search", error.to_string()))?.flatten();
             let users: Vec<String> = hermes.users(search.as_ref()).await?.iter().map(ToString::to_string).collect();
             Answer::ok(json!({ "users": users }))
         }
-        "add_local" => {
+        UserNode::AddLocal => {
             let address = SipAddress::new(params.parsed("username", SipUser::parse)?, params.parsed("domain", SipDomain::parse)?);
             let new = NewLocalUser {
                 address,
@@ -54,7 +55,7 @@ pub async fn serve(state: &AppState, caller: &Caller, node: &str, params: &Param
             };
             Answer::ok(json!({ "user": user_json(&hermes.add_local(&caller.actor, new).await?) }))
         }
-        "add_remote" => {
+        UserNode::AddRemote => {
             let address = SipAddress::new(params.parsed("username", SipUser::parse)?, params.parsed("domain", SipDomain::parse)?);
             let new = NewRemoteUser {
                 address,
@@ -70,18 +71,18 @@ pub async fn serve(state: &AppState, caller: &Caller, node: &str, params: &Param
             };
             Answer::ok(json!({ "user": user_json(&hermes.add_remote(&caller.actor, new).await?) }))
         }
-        "remove" => {
+        UserNode::Remove => {
             let address = params.address("user")?;
             let aliases: Vec<String> = hermes.remove(&caller.actor, &address).await?.iter().map(ToString::to_string).collect();
             if aliases.is_empty() { Answer::ok(json!({})) } else { Answer::ok(json!({ "removed_aliases": aliases })) }
         }
-        "gen_pw" => Answer::ok(json!({ "password": steward_core::sip::generate_password().expose() })),
-        "change_pw" => {
+        UserNode::GenPw => Answer::ok(json!({ "password": steward_core::sip::generate_password().expose() })),
+        UserNode::ChangePw => {
             let address = params.address("user")?;
             let password = params.parsed("password", SipPassword::parse)?;
             Answer::ok(json!({ "user": user_json(&hermes.change_password(&caller.actor, &address, &password).await?) }))
         }
-        _ => {
+        UserNode::Update => {
             let address = params.address("user")?;
             let changes = UserChanges {
                 displayname: params.optional("displayname", DisplayName::parse)?,

@@ -51,7 +51,7 @@ impl From<AuthError> for Refused {
         match error {
             AuthError::Refused(_) => Self::NotAuthorized,
             AuthError::RateLimited(limited) => Self::RateLimited(limited.retry_after),
-            AuthError::Busy | AuthError::Unavailable(_) => Self::Unavailable(error.to_string()),
+            AuthError::Busy | AuthError::Unavailable(_) | AuthError::Store(_) => Self::Unavailable(error.to_string()),
         }
     }
 }

@@ -18,6 +18,21 @@
 //! - [`audit`]: building the audit entry written inside every admin change.
 //! - [`outbox`]: what operators do with the queue (list, retry).
 
+/// `From<StoreError>` for domain errors whose `Store` variant holds [`Unavailable`], so a
+/// store call's `?` works and the store's error stays the source.
+macro_rules! store_failures_are_unavailable {
+    ($($error:ty),+ $(,)?) => {
+        $(
+            impl From<$crate::StoreError> for $error {
+                fn from(error: $crate::StoreError) -> Self {
+                    Self::Store(error.into())
+                }
+            }
+        )+
+    };
+}
+pub(crate) use store_failures_are_unavailable;
+
 pub mod actor;
 pub mod audit;
 pub mod identity;
@@ -37,7 +52,7 @@ pub(crate) use steward_store::{Store, StoreError};
 /// The store could not do its part (down, timed out, or holding a row it cannot read).
 /// The store's own error stays inside, as the source a log prints; callers see only this.
 #[derive(Debug, thiserror::Error)]
-#[error("the store is unavailable")]
+#[error("the store is unavailable: {0}")]
 pub struct Unavailable(#[source] StoreError);
 
 impl From<StoreError> for Unavailable {
@@ -45,6 +60,8 @@ impl From<StoreError> for Unavailable {
         Self(error)
     }
 }
+
+
 
 /// The settings the core's rules depend on, taken from the configuration by the binary.
 #[derive(Debug, Clone)]

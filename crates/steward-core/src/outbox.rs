@@ -27,6 +27,7 @@ impl Outbox {
     }
 
     /// Puts one failed row back in the queue; `false` if it was not failed.
+    #[tracing::instrument(skip_all, fields(outbox = id))]
     pub async fn retry(&self, capability: AdminCapability<'_>, id: i64) -> Result<bool, Unavailable> {
         let sms = match self.store.outbox_row(id).await? {
             Some(row) => sms_of(&row),
@@ -44,6 +45,7 @@ impl Outbox {
     }
 
     /// Puts every failed row back in the queue; returns how many.
+    #[tracing::instrument(skip_all)]
     pub async fn retry_all_failed(&self, capability: AdminCapability<'_>) -> Result<u64, Unavailable> {
         let sms: Vec<i64> = self.store.outbox_waiting(true).await?.iter().flat_map(sms_of).collect();
         let at = now();

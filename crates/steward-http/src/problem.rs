@@ -90,7 +90,7 @@ impl From<AuthError> for Problem {
             AuthError::Refused(_) => Self::unauthorized("The credentials are not valid."),
             AuthError::RateLimited(limited) => Self::too_many(limited.to_string(), limited.retry_after),
             AuthError::Busy => Self::new(StatusCode::SERVICE_UNAVAILABLE, error.to_string()),
-            AuthError::Unavailable(_) => Self::unavailable(&error),
+            AuthError::Unavailable(_) | AuthError::Store(_) => Self::unavailable(&error),
         }
     }
 }

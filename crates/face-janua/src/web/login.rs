@@ -56,7 +56,7 @@ pub async fn login(
     let proven = checked.map_err(|error| match error {
         AuthError::Refused(_) => WebError::fail("Authentication failure"),
         AuthError::RateLimited(limited) => WebError::fail(rate_limited_message(limited.retry_after)),
-        AuthError::Busy | AuthError::Unavailable(_) => WebError::fail("Failed to generate token"),
+        AuthError::Busy | AuthError::Unavailable(_) | AuthError::Store(_) => WebError::fail("Failed to generate token"),
     })?;
     let Some(level) = Level::of(proven.account()) else {
         return Err(WebError::fail("Authentication failure"));

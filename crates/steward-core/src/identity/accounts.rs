@@ -33,14 +33,10 @@ pub enum AccountError {
     Hash(#[from] HashError),
     /// The store failed.
     #[error(transparent)]
-    Store(StoreError),
+    Store(crate::Unavailable),
 }
 
-impl From<StoreError> for AccountError {
-    fn from(error: StoreError) -> Self {
-        Self::Store(error)
-    }
-}
+crate::store_failures_are_unavailable!(AccountError);
 
 /// An account to create; every field already parsed.
 #[derive(Debug, Clone)]
@@ -101,6 +97,7 @@ impl Accounts {
 
     /// Creates an account. The password is hashed before the write transaction opens, so
     /// the write lock is never held across a 20 ms hash.
+    #[tracing::instrument(skip_all, fields(login = %new.login))]
     pub async fn create(&self, capability: AdminCapability<'_>, new: NewAccount) -> Result<Account, AccountError> {
         self.insert(capability.actor(), new).await
     }
@@ -158,7 +155,7 @@ impl Accounts {
         let account = write.insert_account(row, at).await.map_err(|error| match error {
             StoreError::Conflict(what) if what.contains("phone") => AccountError::PhoneTaken(phone.unwrap_or_default()),
             StoreError::Conflict(_) => AccountError::LoginTaken(login),
-            other => AccountError::Store(other),
+            other => AccountError::Store(other.into()),
         })?;
         let roles: Vec<&str> = account.roles.iter().map(Role::as_str).collect();
         write
@@ -168,6 +165,7 @@ impl Accounts {
     }
 
     /// Replaces an account's password and revokes all its tokens, in one transaction.
+    #[tracing::instrument(skip_all, fields(login))]
     pub async fn set_password(
         &self,
         capability: AdminCapability<'_>,
@@ -193,6 +191,7 @@ impl Accounts {
 
     /// Enables or disables an account. A disabled account's tokens are refused but kept, so
     /// enabling it again revives the unexpired ones.
+    #[tracing::instrument(skip_all, fields(login, active))]
     pub async fn set_active(&self, capability: AdminCapability<'_>, login: &str, active: bool) -> Result<(), AccountError> {
         let account = self.require(login).await?;
         let at = now();
@@ -206,6 +205,7 @@ impl Accounts {
     }
 
     /// Records that `login` accepted the current terms.
+    #[tracing::instrument(skip_all, fields(login))]
     pub async fn accept_terms(&self, capability: AdminCapability<'_>, login: &str) -> Result<(), AccountError> {
         let account = self.require(login).await?;
         let at = now();
@@ -218,6 +218,7 @@ impl Accounts {
     }
 
     /// Publishes new terms: every account must accept them again.
+    #[tracing::instrument(skip_all)]
     pub async fn publish_terms(&self, capability: AdminCapability<'_>, body: String) -> Result<(), AccountError> {
         let at = now();
         let write = self.store.write().await?;

@@ -13,7 +13,7 @@ use time::OffsetDateTime;
 use crate::identity::hasher::{HashError, Hasher};
 use crate::identity::rate_limit::{LoginLimiter, RateLimited};
 use crate::identity::tokens::{self, TokenCache, Verified};
-use crate::{Principal, Store, StoreError, audit, now};
+use crate::{Principal, Store, audit, now};
 
 /// Why a credential was refused. The reason is for logs and metrics; faces show their own
 /// uniform message so a client cannot tell an unknown login from a wrong password.
@@ -56,16 +56,15 @@ pub enum AuthError {
     /// The password hashers are saturated.
     #[error("too many password checks at once; try again shortly")]
     Busy,
-    /// The store or the hasher failed.
+    /// The hasher or the LDAP directory failed.
     #[error("authentication unavailable: {0}")]
     Unavailable(String),
+    /// The store failed.
+    #[error(transparent)]
+    Store(crate::Unavailable),
 }
 
-impl From<StoreError> for AuthError {
-    fn from(error: StoreError) -> Self {
-        Self::Unavailable(error.to_string())
-    }
-}
+crate::store_failures_are_unavailable!(AuthError);
 
 impl From<HashError> for AuthError {
     fn from(error: HashError) -> Self {
@@ -167,6 +166,7 @@ impl Authenticator {
 
     /// Checks a login and password, counting failures against the rate limit. The login is
     /// matched case-insensitively. Unknown logins cost one dummy verify, like known ones.
+    #[tracing::instrument(skip_all, fields(login))]
     pub async fn check_password(
         &self,
         login: &str,
@@ -214,6 +214,7 @@ impl Authenticator {
     /// Checks a phone number and password (Janua's Basic form `+33…:password`) by the
     /// account's own backend, like a login (Janua checked the local hash whatever the
     /// backend; its notes ask Steward to close that gap); counted like any failure.
+    #[tracing::instrument(skip_all, fields(phone))]
     pub async fn check_password_by_phone(
         &self,
         phone: &str,
@@ -276,6 +277,7 @@ impl Authenticator {
     }
 
     /// Issues a token for `login` without a password: the operator's `steward token issue`.
+    #[tracing::instrument(skip_all, fields(login))]
     pub async fn issue_for(
         &self,
         capability: crate::AdminCapability<'_>,
@@ -366,6 +368,7 @@ impl Authenticator {
 
     /// Revokes the token with this fingerprint: refused on this instance from the next
     /// request, on others once their cache entry lapses.
+    #[tracing::instrument(skip_all)]
     pub async fn revoke(&self, fingerprint: &str) -> Result<bool, AuthError> {
         let write = self.store.write().await?;
         let revoked = write.revoke_token(fingerprint, now()).await?;

@@ -90,8 +90,10 @@ pub enum BackendError {
     Invalid(String),
     /// The store failed.
     #[error(transparent)]
-    Store(#[from] StoreError),
+    Store(crate::Unavailable),
 }
+
+crate::store_failures_are_unavailable!(BackendError);
 
 /// The auth-backends service.
 pub struct AuthBackends {
@@ -107,12 +109,13 @@ impl AuthBackends {
     pub async fn ldap(&self) -> Result<LdapSettings, BackendError> {
         match self.store.setting(LDAP_KEY).await? {
             Some(value) => serde_json::from_value(value)
-                .map_err(|error| BackendError::Store(StoreError::Corrupt(format!("{LDAP_KEY}: {error}")))),
+                .map_err(|error| BackendError::Store(StoreError::Corrupt(format!("{LDAP_KEY}: {error}")).into())),
             None => Ok(LdapSettings::default()),
         }
     }
 
     /// Validates and saves new LDAP settings in one transaction, audited.
+    #[tracing::instrument(skip_all, fields(uri = %settings.uri))]
     pub async fn set_ldap(&self, capability: AdminCapability<'_>, settings: LdapSettings) -> Result<(), BackendError> {
         settings.validate()?;
         let value = serde_json::to_value(&settings)

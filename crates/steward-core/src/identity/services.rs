@@ -23,8 +23,10 @@ pub enum ServiceError {
     Invalid(String),
     /// The store failed.
     #[error(transparent)]
-    Store(#[from] StoreError),
+    Store(crate::Unavailable),
 }
+
+crate::store_failures_are_unavailable!(ServiceError);
 
 /// The services service.
 pub struct Services {
@@ -51,6 +53,7 @@ impl Services {
     }
 
     /// Registers a service and returns its first token; `ttl` `None` never expires.
+    #[tracing::instrument(skip_all, fields(service = name))]
     pub async fn add(
         &self,
         capability: AdminCapability<'_>,
@@ -67,7 +70,7 @@ impl Services {
             .await
             .map_err(|error| match error {
                 StoreError::Conflict(_) => ServiceError::NameTaken(name.to_owned()),
-                other => ServiceError::Store(other),
+                other => ServiceError::Store(other.into()),
             })?;
         write.audit(audit::entry(capability.actor(), "service.add", name, json!({ "url": url })), at).await?;
         write.commit().await?;
@@ -75,6 +78,7 @@ impl Services {
     }
 
     /// Replaces a service's token; the old one is refused from the next request here.
+    #[tracing::instrument(skip_all, fields(service = name))]
     pub async fn renew_token(
         &self,
         capability: AdminCapability<'_>,
@@ -89,7 +93,7 @@ impl Services {
             .await
             .map_err(|error| match error {
                 StoreError::NotFound => ServiceError::NotFound(name.to_owned()),
-                other => ServiceError::Store(other),
+                other => ServiceError::Store(other.into()),
             })?;
         write.audit(audit::entry(capability.actor(), "service.renew_token", name, json!({})), at).await?;
         write.commit().await?;

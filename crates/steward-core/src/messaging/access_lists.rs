@@ -36,14 +36,14 @@ pub enum AclError {
     BadQuery(String),
     /// The store failed.
     #[error(transparent)]
-    Store(StoreError),
+    Store(crate::Unavailable),
 }
 
 impl From<StoreError> for AclError {
     fn from(error: StoreError) -> Self {
         match error {
             StoreError::BadFilter(filter) => Self::BadQuery(filter.to_string()),
-            other => Self::Store(other),
+            other => Self::Store(other.into()),
         }
     }
 }
@@ -87,6 +87,7 @@ impl JanuaAcl {
     }
 
     /// Gives an action to another admin (the super admin only), dropping its access lists.
+    #[tracing::instrument(skip_all, fields(action = id))]
     pub async fn reassign(&self, actor: &crate::Actor, level: Level, id: i64, admin_id: Option<i64>) -> Result<(), AclError> {
         if level != Level::Admin {
             return Err(AclError::NotAllowed);
@@ -120,6 +121,7 @@ impl JanuaAcl {
     /// Checks a new access-list row with Janua's rules, in Janua's order. No action exists
     /// in Steward, so a well-formed row always stops at the action check: nothing is
     /// written.
+    #[tracing::instrument(skip_all, fields(list = ?list, account = %caller.id.0))]
     pub async fn create(&self, list: AccessList, caller: &Account, level: Level, input: AccessInput) -> Result<AccessRow, AclError> {
         match list {
             AccessList::GroupAction => {
@@ -173,6 +175,7 @@ impl JanuaAcl {
     }
 
     /// Deletes one access-list row the caller may see.
+    #[tracing::instrument(skip_all, fields(list = ?list, row = id))]
     pub async fn delete(&self, actor: &crate::Actor, list: AccessList, caller: &Account, level: Level, id: i64) -> Result<(), AclError> {
         let row = self.row(list, caller, level, id).await?;
         let at = crate::now();

@@ -126,14 +126,14 @@ pub enum AdminError {
     Accounting(#[from] crate::messaging::sms::SmsError),
     /// The store failed.
     #[error(transparent)]
-    Store(crate::StoreError),
+    Store(crate::Unavailable),
 }
 
 impl From<crate::StoreError> for AdminError {
     fn from(error: crate::StoreError) -> Self {
         match error {
             crate::StoreError::BadFilter(filter) => Self::BadQuery(filter.to_string()),
-            other => Self::Store(other),
+            other => Self::Store(other.into()),
         }
     }
 }
@@ -210,6 +210,7 @@ impl Admins {
     /// Creates a supervisor (level 2 whatever was asked: there is one super admin), with its
     /// profile, its quota and the welcome mail carrying its password, in one transaction.
     /// The mail is marked sensitive: its body is erased once delivered.
+    #[tracing::instrument(skip_all, fields(by = %caller.id.0))]
     pub async fn create(&self, actor: &crate::Actor, level: Level, caller: &Account, input: AdminInput) -> Result<i64, AdminError> {
         Self::authorize_create(level)?;
         let password = input.password.filter(|password| !password.is_empty()).ok_or(AdminError::PasswordMissing)?;
@@ -326,6 +327,7 @@ impl Admins {
     /// Updates an admin with Janua's rules: a supervisor may change only itself, and not its
     /// phone, level, recipient filter, login or backend; its quota change becomes a request
     /// mailed to the super admin. The super admin stays a local account.
+    #[tracing::instrument(skip_all, fields(by = %caller.id.0, admin = id))]
     pub async fn update(
         &self,
         actor: &crate::Actor,
@@ -417,7 +419,7 @@ impl Admins {
         let password_changed = changes.password_hash.is_some();
         write.update_janua_admin(target_id, changes, at).await.map_err(|error| match error {
             crate::StoreError::Conflict(_) => AdminError::Integrity("this login or phone number is taken".to_owned()),
-            other => AdminError::Store(other),
+            other => AdminError::Store(other.into()),
         })?;
         // A new password ends every session of the old one, on every face; an admin who
         // changes its own keeps the session it changed it from.
@@ -467,6 +469,7 @@ impl Admins {
 
     /// Deletes a supervisor (the super admin only; the super admin itself cannot be deleted).
     /// Its SMS log goes to the caller; its contacts and groups go with it; it is told by mail.
+    #[tracing::instrument(skip_all, fields(by = %caller.id.0, admin = id))]
     pub async fn delete(&self, actor: &crate::Actor, caller: &Account, level: Level, id: i64) -> Result<(), AdminError> {
         if level != Level::Admin {
             return Err(AdminError::DeleteNotAllowed);

@@ -22,8 +22,10 @@ pub enum ReportError {
     UnknownType,
     /// The store failed.
     #[error(transparent)]
-    Store(#[from] StoreError),
+    Store(crate::Unavailable),
 }
+
+crate::store_failures_are_unavailable!(ReportError);
 
 /// What a report did to its SMS.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -84,6 +86,7 @@ impl SmsReports {
 
     /// Records one of Kannel's delivery reports (`type`, Kannel's `%d`) for the SMS
     /// `reference` names.
+    #[tracing::instrument(skip_all, fields(kind))]
     pub async fn record_kannel(&self, reference: &str, kind: &str) -> Result<ReportOutcome, ReportError> {
         let kind: u8 = kind.parse().map_err(|_| ReportError::UnknownType)?;
         let transition = kannel_transition(kind)?;

@@ -47,14 +47,14 @@ pub enum DirectoryError {
     BadQuery(String),
     /// The store failed.
     #[error(transparent)]
-    Store(StoreError),
+    Store(crate::Unavailable),
 }
 
 impl From<StoreError> for DirectoryError {
     fn from(error: StoreError) -> Self {
         match error {
             StoreError::BadFilter(filter) => Self::BadQuery(filter.to_string()),
-            other => Self::Store(other),
+            other => Self::Store(other.into()),
         }
     }
 }
@@ -90,7 +90,7 @@ fn required(value: Option<String>, field: &'static str) -> Result<String, Direct
 fn duplicate(error: StoreError, what: &str) -> DirectoryError {
     match error {
         StoreError::Conflict(_) => DirectoryError::Duplicate(what.to_owned()),
-        other => DirectoryError::Store(other),
+        other => DirectoryError::Store(other.into()),
     }
 }
 
@@ -113,6 +113,7 @@ impl Directory {
     }
 
     /// Creates a contact owned by `owner`.
+    #[tracing::instrument(skip_all, fields(owner = %owner.0))]
     pub async fn create_contact(&self, actor: &Actor, owner: AccountId, input: ContactInput) -> Result<Contact, DirectoryError> {
         let fields = ContactFields {
             name: required(input.name, "name")?,
@@ -136,6 +137,7 @@ impl Directory {
     }
 
     /// Changes the given fields of `owner`'s contact `id`.
+    #[tracing::instrument(skip_all, fields(owner = %owner.0, contact = id))]
     pub async fn update_contact(&self, actor: &Actor, owner: AccountId, id: i64, input: ContactInput) -> Result<Contact, DirectoryError> {
         let at = now();
         let write = self.store.write().await?;
@@ -162,6 +164,7 @@ impl Directory {
     }
 
     /// Deletes `owner`'s contact `id`, with its memberships.
+    #[tracing::instrument(skip_all, fields(owner = %owner.0, contact = id))]
     pub async fn delete_contact(&self, actor: &Actor, owner: AccountId, id: i64) -> Result<(), DirectoryError> {
         let at = now();
         let write = self.store.write().await?;
@@ -186,6 +189,7 @@ impl Directory {
     }
 
     /// Creates a group owned by `owner`.
+    #[tracing::instrument(skip_all, fields(owner = %owner.0))]
     pub async fn create_group(
         &self,
         actor: &Actor,
@@ -207,6 +211,7 @@ impl Directory {
     }
 
     /// Renames or re-describes `owner`'s group `id`.
+    #[tracing::instrument(skip_all, fields(owner = %owner.0, group = id))]
     pub async fn update_group(
         &self,
         actor: &Actor,
@@ -232,6 +237,7 @@ impl Directory {
     }
 
     /// Deletes `owner`'s group `id`, with its memberships and ACL rows.
+    #[tracing::instrument(skip_all, fields(owner = %owner.0, group = id))]
     pub async fn delete_group(&self, actor: &Actor, owner: AccountId, id: i64) -> Result<(), DirectoryError> {
         let at = now();
         let write = self.store.write().await?;
@@ -245,6 +251,7 @@ impl Directory {
 
     /// Puts `owner`'s contact in `owner`'s group; either belonging to someone else is
     /// [`DirectoryError::Forbidden`].
+    #[tracing::instrument(skip_all, fields(owner = %owner.0, group = group_id, contact = contact_id))]
     pub async fn add_member(&self, actor: &Actor, owner: AccountId, group_id: i64, contact_id: i64) -> Result<Membership, DirectoryError> {
         let at = now();
         let write = self.store.write().await?;
@@ -264,6 +271,7 @@ impl Directory {
 
     /// Moves one of `owner`'s memberships to another of `owner`'s groups or contacts
     /// (Janua did not check the new ids; Steward does).
+    #[tracing::instrument(skip_all, fields(owner = %owner.0, membership = id))]
     pub async fn update_member(
         &self,
         actor: &Actor,
@@ -290,6 +298,7 @@ impl Directory {
     }
 
     /// Removes one of `owner`'s memberships.
+    #[tracing::instrument(skip_all, fields(owner = %owner.0, membership = id))]
     pub async fn remove_member(&self, actor: &Actor, owner: AccountId, id: i64) -> Result<(), DirectoryError> {
         let membership = self.store.membership(owner, id).await?.ok_or(DirectoryError::NotFound)?;
         let at = now();

@@ -12,7 +12,7 @@ use std::time::Duration;
 use serde_json::json;
 use steward_model::{Account, OutgoingMail};
 
-use crate::{Store, StoreError, audit, now};
+use crate::{Store, audit, now};
 
 /// The port through which feedback is delivered at once (the binary plugs in SMTP).
 pub trait MailNow: Send + Sync {
@@ -46,8 +46,10 @@ pub enum FeedbackError {
     NotSent(String),
     /// The store failed.
     #[error(transparent)]
-    Store(#[from] StoreError),
+    Store(crate::Unavailable),
 }
+
+crate::store_failures_are_unavailable!(FeedbackError);
 
 /// The feedback service.
 pub struct Feedback {
@@ -64,6 +66,7 @@ impl Feedback {
     }
 
     /// Mails `message` (and the client's `data`) from `account` to the feedback address.
+    #[tracing::instrument(skip_all, fields(account = %account.id.0))]
     pub async fn send(&self, actor: &crate::Actor, account: &Account, message: &str, data: &str) -> Result<(), FeedbackError> {
         if message.trim().is_empty() {
             return Err(FeedbackError::Invalid);

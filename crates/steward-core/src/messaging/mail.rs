@@ -5,7 +5,7 @@ use steward_model::{Email, OutboxKind, OutgoingMail};
 use steward_store::WriteTx;
 use time::OffsetDateTime;
 
-use crate::{AdminCapability, Store, StoreError, audit, now};
+use crate::{AdminCapability, Store, audit, now};
 
 /// What went wrong queueing a mail.
 #[derive(Debug, thiserror::Error)]
@@ -15,8 +15,10 @@ pub enum MailError {
     Invalid(String),
     /// The store failed.
     #[error(transparent)]
-    Store(#[from] StoreError),
+    Store(crate::Unavailable),
 }
+
+crate::store_failures_are_unavailable!(MailError);
 
 /// A mail to queue, already parsed.
 #[derive(Debug, Clone)]
@@ -99,6 +101,7 @@ impl Mail {
     }
 
     /// Queues one mail on an admin's behalf, audited; returns its outbox id and Message-ID.
+    #[tracing::instrument(skip_all, fields(recipients = mail.to.len()))]
     pub async fn send(&self, capability: AdminCapability<'_>, mail: NewMail) -> Result<(i64, String), MailError> {
         let at = now();
         let recipients: Vec<String> = mail.to.iter().map(|to| to.as_str().to_owned()).collect();

@@ -66,8 +66,10 @@ pub enum SendSmsError {
     Accounting(#[from] SmsError),
     /// The store failed.
     #[error(transparent)]
-    Store(#[from] StoreError),
+    Store(crate::Unavailable),
 }
+
+crate::store_failures_are_unavailable!(SendSmsError);
 
 /// One recipient named in the request itself (a bare number or address), or a contact
 /// loaded for mail.
@@ -238,6 +240,7 @@ impl Messaging {
 
     /// Queues `text` to every recipient `to` resolves to, after checking the caller's quota
     /// (usage + parts × recipients must stay within it). Returns how many were queued.
+    #[tracing::instrument(skip_all, fields(account = %caller.id.0))]
     pub async fn send_sms(
         &self,
         actor: &Actor,
@@ -320,6 +323,7 @@ impl Messaging {
     /// Queues one mail per recipient `to` resolves to (`To:` that recipient, `Reply-To:`
     /// the caller), after rendering the template: an unknown template or a missing
     /// argument queues nothing. Returns how many were queued.
+    #[tracing::instrument(skip_all, fields(account = %caller.id.0))]
     pub async fn send_mail(
         &self,
         actor: &Actor,

@@ -26,8 +26,10 @@ pub enum SmsError {
     BadQuery(String),
     /// The store failed.
     #[error(transparent)]
-    Store(#[from] StoreError),
+    Store(crate::Unavailable),
 }
+
+crate::store_failures_are_unavailable!(SmsError);
 
 /// `/sms-usage`'s figures.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -120,7 +122,7 @@ impl Sms {
     ) -> Result<Page<SmsLogEntry>, SmsError> {
         self.store.search_sms(account, search, skip, page_size).await.map_err(|error| match error {
             StoreError::BadFilter(filter) => SmsError::BadQuery(filter.to_string()),
-            other => SmsError::Store(other),
+            other => SmsError::Store(other.into()),
         })
     }
 

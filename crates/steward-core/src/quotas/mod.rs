@@ -30,8 +30,10 @@ pub enum QuotaError {
     Broken(String),
     /// The store failed.
     #[error(transparent)]
-    Store(#[from] StoreError),
+    Store(crate::Unavailable),
 }
+
+crate::store_failures_are_unavailable!(QuotaError);
 
 impl From<SmsError> for QuotaError {
     fn from(error: SmsError) -> Self {
@@ -83,6 +85,7 @@ impl Quotas {
     }
 
     /// Registers a resource with its default per-account limit.
+    #[tracing::instrument(skip_all, fields(resource = %resource.name))]
     pub async fn add_resource(&self, capability: AdminCapability<'_>, resource: Resource) -> Result<(), QuotaError> {
         check_resource_name(&resource.name)?;
         if resource.default_limit < 0 {
@@ -92,7 +95,7 @@ impl Quotas {
         let write = self.store.write().await?;
         write.insert_resource(&resource, at).await.map_err(|error| match error {
             StoreError::Conflict(_) => QuotaError::NameTaken(resource.name.clone()),
-            other => QuotaError::Store(other),
+            other => QuotaError::Store(other.into()),
         })?;
         write
             .audit(
@@ -124,11 +127,13 @@ impl Quotas {
     }
 
     /// Sets one account's own limit for a resource.
+    #[tracing::instrument(skip_all, fields(login, resource, limit))]
     pub async fn set_limit(&self, capability: AdminCapability<'_>, login: &str, resource: &str, limit: i64) -> Result<(), QuotaError> {
         self.set(capability, login, resource, limit, Counter::Limit).await
     }
 
     /// Sets one account's current usage of a resource (what a service reports).
+    #[tracing::instrument(skip_all, fields(login, resource, used))]
     pub async fn set_usage(&self, capability: AdminCapability<'_>, login: &str, resource: &str, used: i64) -> Result<(), QuotaError> {
         self.set(capability, login, resource, used, Counter::Usage).await
     }
@@ -158,7 +163,7 @@ impl Quotas {
         };
         written.map_err(|error| match error {
             StoreError::NotFound => QuotaError::UnknownResource(resource.to_owned()),
-            other => QuotaError::Store(other),
+            other => QuotaError::Store(other.into()),
         })?;
         write
             .audit(

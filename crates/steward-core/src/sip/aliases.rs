@@ -31,6 +31,7 @@ impl Sip {
     /// Adds `alias` → `destination` in Kamailio's `dbaliases`, then in Steward; an E.164
     /// alias still in the pool leaves it, so a number is never both free and assigned. If
     /// Steward's write then fails, Kamailio's row is taken back.
+    #[tracing::instrument(skip_all, fields(alias = %alias, destination = %destination))]
     pub async fn add_alias(&self, actor: &Actor, alias: &SipAddress, destination: &SipAddress) -> Result<(), SipError> {
         let kamailio = self.kamailio()?;
         if !kamailio.serves(&alias.domain).await? {
@@ -88,6 +89,7 @@ impl Sip {
     /// Removes `alias` from Kamailio, then from Steward; the number does not return to the
     /// pool (the client's `numbers/add` does that). If Steward's write then fails,
     /// Kamailio's row is put back.
+    #[tracing::instrument(skip_all, fields(alias = %alias))]
     pub async fn remove_alias(&self, actor: &Actor, alias: &SipAddress) -> Result<(), SipError> {
         let kamailio = self.kamailio()?;
         let Some(row) = self.store.sip_alias(alias).await? else {

@@ -24,7 +24,7 @@ use std::sync::Arc;
 
 use steward_model::sip::{SipAddress, SipDomain, SipPassword};
 
-use crate::{Store, StoreError};
+use crate::Store;
 
 pub use numbers::{RangeAdded, RangeError, number_range};
 pub use sync::SyncReport;
@@ -98,6 +98,9 @@ pub enum SipError {
     /// `dbfail`: Kamailio's database or the store refused.
     #[error("{0}")]
     DbFail(String),
+    /// Steward's own store failed (Hermes' `dbfail` too).
+    #[error(transparent)]
+    Store(crate::Unavailable),
 }
 
 impl From<KamailioFailure> for SipError {
@@ -106,11 +109,7 @@ impl From<KamailioFailure> for SipError {
     }
 }
 
-impl From<StoreError> for SipError {
-    fn from(error: StoreError) -> Self {
-        Self::DbFail(format!("Steward's store: {error}"))
-    }
-}
+crate::store_failures_are_unavailable!(SipError);
 
 /// The SIP service: users, phones, numbers and aliases (methods in each file).
 pub struct Sip {

@@ -71,6 +71,7 @@ impl Sip {
     }
 
     /// Adds `number` to the pool.
+    #[tracing::instrument(skip_all, fields(number = %number))]
     pub async fn add_number(&self, actor: &Actor, number: &E164) -> Result<(), SipError> {
         let at = now();
         let write = self.store.write().await?;
@@ -86,6 +87,7 @@ impl Sip {
     }
 
     /// Takes `number` out of the pool (how a client allocates it).
+    #[tracing::instrument(skip_all, fields(number = %number))]
     pub async fn remove_number(&self, actor: &Actor, number: &E164) -> Result<(), SipError> {
         let at = now();
         let write = self.store.write().await?;
@@ -99,6 +101,7 @@ impl Sip {
 
     /// Adds every number from `start` to `end`, in one transaction, skipping those already
     /// pooled or used as aliases.
+    #[tracing::instrument(skip_all, fields(start = %start, end = %end))]
     pub async fn add_range(&self, actor: &Actor, start: &E164, end: &E164) -> Result<Result<RangeAdded, RangeError>, SipError> {
         let numbers = match number_range(start, end, self.max_range) {
             Ok(numbers) => numbers,

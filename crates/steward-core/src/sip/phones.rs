@@ -30,6 +30,7 @@ impl Sip {
     }
 
     /// Puts the user at `address` (local or remote) on the phone `mac`.
+    #[tracing::instrument(skip_all, fields(mac = %mac, address = %address))]
     pub async fn add_phone(&self, actor: &Actor, mac: &MacAddress, address: &SipAddress) -> Result<(), SipError> {
         let at = now();
         let write = self.store.write().await?;
@@ -46,6 +47,7 @@ impl Sip {
     }
 
     /// Takes the user at `address` off the phone `mac`.
+    #[tracing::instrument(skip_all, fields(mac = %mac, address = %address))]
     pub async fn remove_phone(&self, actor: &Actor, mac: &MacAddress, address: &SipAddress) -> Result<(), SipError> {
         let at = now();
         let write = self.store.write().await?;

@@ -30,6 +30,7 @@ impl SyncReport {
 impl Sip {
     /// Compares Steward's users and aliases with Kamailio's tables and, unless `dry_run`,
     /// makes Kamailio match Steward. Running it twice changes nothing the second time.
+    #[tracing::instrument(skip_all, fields(dry_run))]
     pub async fn sync(&self, actor: &Actor, dry_run: bool) -> Result<SyncReport, SipError> {
         use std::collections::{HashMap, HashSet};
         let kamailio = self.kamailio()?;

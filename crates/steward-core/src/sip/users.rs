@@ -126,6 +126,7 @@ impl Sip {
     }
 
     /// Adds a local user: a Kamailio subscriber with a generated password.
+    #[tracing::instrument(skip_all, fields(address = %new.address))]
     pub async fn add_local(&self, actor: &Actor, new: NewLocalUser) -> Result<ProvisionedUser, SipError> {
         let kamailio = self.kamailio()?;
         let address = new.address;
@@ -168,6 +169,7 @@ impl Sip {
     /// Adds many local users at once, all or none: one Kamailio transaction of multi-row
     /// inserts, then one of Steward's. The same checks as [`Self::add_local`], each made
     /// once for the whole batch.
+    #[tracing::instrument(skip_all, fields(count = new.len()))]
     pub async fn add_local_many(&self, actor: &Actor, new: Vec<NewLocalUser>) -> Result<Vec<ProvisionedUser>, SipError> {
         use std::collections::HashSet;
         let kamailio = self.kamailio()?;
@@ -227,6 +229,7 @@ impl Sip {
     }
 
     /// Adds a remote user (nothing is written to Kamailio).
+    #[tracing::instrument(skip_all, fields(address = %new.address))]
     pub async fn add_remote(&self, actor: &Actor, new: NewRemoteUser) -> Result<ProvisionedUser, SipError> {
         if let Some(kamailio) = &self.kamailio
             && kamailio.serves(&new.address.domain).await?
@@ -266,6 +269,7 @@ impl Sip {
 
     /// Removes a user without phones, its Kamailio subscriber if any, and the aliases to it;
     /// returns those aliases.
+    #[tracing::instrument(skip_all, fields(address = %address))]
     pub async fn remove(&self, actor: &Actor, address: &SipAddress) -> Result<Vec<SipAddress>, SipError> {
         let user = self.store.sip_user(address).await?;
         let kamailio = match user.as_ref().map(|user| user.kind) {
@@ -342,6 +346,7 @@ impl Sip {
 
     /// Sets a user's password: Kamailio's digests too for a local user, the stored foreign
     /// secret only for a remote one.
+    #[tracing::instrument(skip_all, fields(address = %address))]
     pub async fn change_password(&self, actor: &Actor, address: &SipAddress, password: &SipPassword) -> Result<ProvisionedUser, SipError> {
         if password.expose().len() < MIN_NEW_PASSWORD {
             return Err(SipError::Invalid { cause: "password", detail: format!("A new password needs at least {MIN_NEW_PASSWORD} characters") });
@@ -374,6 +379,7 @@ impl Sip {
     }
 
     /// Changes a local user's display name, dial plan or line text.
+    #[tracing::instrument(skip_all, fields(address = %address))]
     pub async fn update(&self, actor: &Actor, address: &SipAddress, changes: UserChanges) -> Result<ProvisionedUser, SipError> {
         let mut user = self.user(address).await?;
         if user.kind == SipUserKind::Remote {
