@@ -51,9 +51,27 @@ pub(crate) use steward_store::{Store, StoreError};
 
 /// The store could not do its part (down, timed out, or holding a row it cannot read).
 /// The store's own error stays inside, as the source a log prints; callers see only this.
-#[derive(Debug, thiserror::Error)]
-#[error("the store is unavailable: {0}")]
-pub struct Unavailable(#[source] StoreError);
+#[derive(Debug)]
+pub struct Unavailable(StoreError);
+
+impl std::fmt::Display for Unavailable {
+    /// The store's error with its own causes (the database's words), so a log line that
+    /// prints only this says what failed.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "the store is unavailable: {}", self.0)?;
+        let mut cause = std::error::Error::source(&self.0);
+        while let Some(error) = cause {
+            write!(f, ": {error}")?;
+            cause = error.source();
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for Unavailable {
+    // No source: the text above already carries the whole chain, and printers of chains
+    // would repeat it.
+}
 
 impl From<StoreError> for Unavailable {
     fn from(error: StoreError) -> Self {
@@ -198,4 +216,15 @@ impl Core {
 pub(crate) fn now() -> time::OffsetDateTime {
     let now = time::OffsetDateTime::now_utc();
     now.replace_nanosecond(0).unwrap_or(now)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{StoreError, Unavailable};
+
+    #[test]
+    fn unavailable_says_what_the_store_said() {
+        let unavailable = Unavailable::from(StoreError::Corrupt("outbox 7: kind fax".to_owned()));
+        assert!(unavailable.to_string().contains("outbox 7: kind fax"), "{unavailable}");
+    }
 }

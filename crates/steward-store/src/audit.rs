@@ -14,7 +14,7 @@ impl Store {
         rows.into_iter()
             .map(|row| {
                 let detail = serde_json::from_str(&row.detail)
-                    .map_err(|error| StoreError::Corrupt(format!("audit {}: {error}", row.id)))?;
+                    .map_err(|cause| StoreError::unreadable(format!("audit {} detail", row.id), cause))?;
                 Ok(AuditEntry {
                     id: row.id,
                     at: row.at,

@@ -36,6 +36,11 @@ impl Backend {
     }
 }
 
+/// The pool could not be opened: the database is down, refused us, or timed out.
+fn unreachable(error: sea_orm::sqlx::Error) -> StoreError {
+    StoreError::Unavailable(sea_orm::DbErr::Conn(sea_orm::RuntimeErr::SqlxError(std::sync::Arc::new(error))))
+}
+
 /// An arbitrary constant naming Steward's migration lock among PostgreSQL advisory locks.
 const MIGRATION_LOCK: i64 = 0x5374_6577_6172_6401;
 
@@ -51,7 +56,7 @@ async fn connect_sqlite(options: SqliteConnectOptions) -> Result<sea_orm::sqlx::
                 attempt += 1;
                 tokio::time::sleep(Duration::from_millis(50 * attempt)).await;
             }
-            Err(error) => return Err(StoreError::Unavailable(error.to_string())),
+            Err(error) => return Err(unreachable(error)),
         }
     }
 }
@@ -60,7 +65,8 @@ async fn connect_sqlite(options: SqliteConnectOptions) -> Result<sea_orm::sqlx::
 /// `sslmode` (see [`steward_model::database_url::postgres_plain_on_loopback`]).
 pub fn postgres_options(url: &str) -> Result<sea_orm::sqlx::postgres::PgConnectOptions, StoreError> {
     use sea_orm::sqlx::postgres::{PgConnectOptions, PgSslMode};
-    let options = PgConnectOptions::from_str(url).map_err(|error| StoreError::Setup(format!("bad PostgreSQL URL: {error}")))?;
+    let options =
+        PgConnectOptions::from_str(url).map_err(|cause| StoreError::BadUrl { backend: "PostgreSQL", cause })?;
     let plain = steward_model::database_url::postgres_plain_on_loopback(options.get_host(), url);
     Ok(if plain { options.ssl_mode(PgSslMode::Disable) } else { options })
 }
@@ -72,7 +78,7 @@ impl Store {
         let db = match backend {
             Backend::Sqlite => {
                 let options = SqliteConnectOptions::from_str(url)
-                    .map_err(|error| StoreError::Setup(format!("bad SQLite URL: {error}")))?
+                    .map_err(|cause| StoreError::BadUrl { backend: "SQLite", cause })?
                     .journal_mode(SqliteJournalMode::Wal)
                     .synchronous(SqliteSynchronous::Normal)
                     .busy_timeout(Duration::from_secs(10))
@@ -99,7 +105,7 @@ impl Store {
                     .acquire_timeout(Duration::from_secs(5))
                     .connect_with(options)
                     .await
-                    .map_err(|error| StoreError::Unavailable(error.to_string()))?;
+                    .map_err(unreachable)?;
                 SqlxPostgresConnector::from_sqlx_postgres_pool(pool)
             }
         };

@@ -1,7 +1,9 @@
 //! User filters → SQL: a [`Filter`] resolved against an allow-list of fields ([`Fields`])
 //! and turned into a sea_query [`Condition`] whose every value is bound, never written into
 //! the SQL text. A field the allow-list does not name (a password hash, a token) is an
-//! unknown field, so hidden columns cannot be filtered or ordered on.
+//! unknown field, so hidden columns cannot be filtered or ordered on. Allow-lists name their
+//! tables and columns by the store's SeaORM entities ([`Table`], [`Column`]), never by
+//! strings, so a renamed column cannot leave a filter pointing at nothing.
 //!
 //! Choices that make a filter mean the same on SQLite and PostgreSQL:
 //! - `like` is case-sensitive and `ilike` case-insensitive on both. `ilike` is
@@ -33,6 +35,8 @@ use time::format_description::well_known::Rfc3339;
 use time::macros::format_description;
 use steward_model::quota_window::TimeZone;
 use time::{Date, OffsetDateTime, PrimitiveDateTime};
+
+use sea_orm::{ColumnTrait, EntityName};
 
 use crate::{Backend, stored_time};
 
@@ -83,15 +87,79 @@ impl ColumnKind {
     }
 }
 
+/// A table, named by its SeaORM entity (`&janua_contact::Entity`). Entity names are not
+/// `const`, so the allow-list statics hold the entity itself and ask it for its name when a
+/// query is built.
+pub trait Table: Sync {
+    /// The table's name in SQL.
+    fn name(&self) -> &'static str;
+}
+
+impl<E: EntityName + Sync> Table for E {
+    fn name(&self) -> &'static str {
+        self.table_name()
+    }
+}
+
+impl std::fmt::Debug for dyn Table {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter.write_str(self.name())
+    }
+}
+
+/// A table serializes as its name (an audit entry names the list it changed).
+impl serde::Serialize for dyn Table {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.name())
+    }
+}
+
+/// A column, named by its SeaORM entity's column (`&janua_contact::Column::Firstname`),
+/// which also knows its table.
+pub trait Column: Sync {
+    /// The name of the column's table.
+    fn table(&self) -> &'static str;
+    /// The column's name in SQL.
+    fn name(&self) -> &'static str;
+}
+
+impl<C: ColumnTrait + Sync> Column for C {
+    fn table(&self) -> &'static str {
+        C::EntityName::default().table_name()
+    }
+
+    fn name(&self) -> &'static str {
+        self.as_str()
+    }
+}
+
+impl std::fmt::Debug for dyn Column {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(formatter, "{}.{}", self.table(), self.name())
+    }
+}
+
+impl dyn Column + '_ {
+    /// The column qualified by its table: `"table"."column"`.
+    pub(crate) fn qualified(&self) -> Expr {
+        Expr::col((self.table(), self.name()))
+    }
+
+    /// Whether `self` and `other` are the same column of the same table.
+    pub(crate) fn is(&self, other: &dyn Column) -> bool {
+        (self.table(), self.name()) == (other.table(), other.name())
+    }
+}
+
 /// One field a client may filter and order on.
 #[derive(Debug, Clone, Copy)]
 pub struct FieldSpec {
     /// The wire name clients use (`firstname`).
     pub name: &'static str,
-    /// The column behind it, as (table, column). At the top of a query the table may be one
-    /// the repository joins in; a relation's target must keep its fields on its own table,
-    /// because its subquery reads only that table.
-    pub column: (&'static str, &'static str),
+    /// The column behind it. At the top of a query its table may be one the repository joins
+    /// in; a relation's target must keep its fields on its own table, because its subquery
+    /// reads only that table.
+    pub column: &'static dyn Column,
     /// The column's type.
     pub kind: ColumnKind,
 }
@@ -112,22 +180,21 @@ pub enum Join {
     /// `admin_id` pointing at the target's `id`, or the target's `admin_id` at the source's `id`).
     Columns {
         /// The source table's column.
-        local: &'static str,
+        local: &'static dyn Column,
         /// The target table's column.
-        remote: &'static str,
+        remote: &'static dyn Column,
     },
-    /// Through a link table: `link.local_key = source.local` and `link.remote_key = target.remote`.
+    /// Through a link table (the table of `local_key` and `remote_key`):
+    /// `link.local_key = source.local` and `link.remote_key = target.remote`.
     Link {
-        /// The link table (`contact_groups`).
-        table: &'static str,
         /// The link table's column pointing at the source row.
-        local_key: &'static str,
+        local_key: &'static dyn Column,
         /// The link table's column pointing at the target row.
-        remote_key: &'static str,
+        remote_key: &'static dyn Column,
         /// The source table's column the link points at (usually its primary key).
-        local: &'static str,
+        local: &'static dyn Column,
         /// The target table's column the link points at (usually its primary key).
-        remote: &'static str,
+        remote: &'static dyn Column,
     },
 }
 
@@ -144,14 +211,51 @@ pub struct RelationSpec {
     pub join: Join,
 }
 
+/// How a model's rows belong to an account: the condition a search within one owner's rows
+/// is ANDed with.
+#[derive(Debug, Clone, Copy)]
+pub enum Owner {
+    /// The row's own column holds the owner's account id (`admin_id`).
+    Column(&'static dyn Column),
+    /// The row belongs to whoever owns the row its `column` points at:
+    /// `column IN (SELECT key FROM parent WHERE parent.owner = ?)`.
+    Parent {
+        /// The row's column pointing at its parent (`group_id`).
+        column: &'static dyn Column,
+        /// The parent's column it points at (`janua_groups.id`).
+        key: &'static dyn Column,
+        /// The parent's column holding the owner's account id (`janua_groups.admin_id`).
+        owner: &'static dyn Column,
+    },
+}
+
+impl Owner {
+    /// The condition that a row belongs to the account `owner`.
+    pub fn condition(self, owner: i64) -> Expr {
+        match self {
+            Self::Column(column) => column.qualified().eq(owner),
+            Self::Parent { column, key, owner: parent_owner } => {
+                let owned = Query::select()
+                    .column(key.name())
+                    .from(key.table())
+                    .and_where(Expr::col(parent_owner.name()).eq(owner))
+                    .take();
+                column.qualified().in_subquery(owned)
+            }
+        }
+    }
+}
+
 /// The allow-list of one model: what a client may filter and order on. Anything not listed
 /// is an unknown field.
 #[derive(Debug)]
 pub struct Fields {
     /// The model's table, which the query selects from.
-    pub table: &'static str,
+    pub table: &'static dyn Table,
     /// Its primary-key column, the default and final ordering key.
-    pub primary_key: &'static str,
+    pub primary_key: &'static dyn Column,
+    /// How its rows belong to an account, for searches within one owner's rows.
+    pub owner: Owner,
     /// The searchable fields.
     pub fields: &'static [FieldSpec],
     /// The searchable relations.
@@ -199,13 +303,12 @@ pub fn apply_order(select: &mut SelectStatement, order_by: &[OrderBy], fields: &
     // The backend only matters for `like` and the zone for values, which ordering never uses.
     let utc = TimeZone::utc();
     let scope = Scope::top(fields, Backend::Sqlite, &utc);
-    let primary_key = (fields.table, fields.primary_key);
     let mut ordered_by_primary_key = false;
     for key in order_by {
         let expression = match &key.relation {
             None => {
                 let spec = scope.spec(&key.field)?;
-                ordered_by_primary_key |= spec.column == primary_key;
+                ordered_by_primary_key |= spec.column.is(fields.primary_key);
                 scope.column(spec)?
             }
             Some(relation) => scope.related_value(relation, &key.field)?,
@@ -215,7 +318,7 @@ pub fn apply_order(select: &mut SelectStatement, order_by: &[OrderBy], fields: &
         select.order_by_expr_with_nulls(expression, order, nulls);
     }
     if !ordered_by_primary_key {
-        select.order_by_expr(Expr::col(primary_key), Order::Asc);
+        select.order_by_expr(fields.primary_key.qualified(), Order::Asc);
     }
     Ok(())
 }
@@ -290,10 +393,12 @@ impl<'a> Scope<'a> {
 
     /// The column of `spec`, qualified for this scope.
     fn column(&self, spec: &FieldSpec) -> Result<Expr, FilterError> {
-        let (table, column) = spec.column;
+        let column = spec.column;
         match &self.alias {
-            None => Ok(Expr::col((table, column))),
-            Some(alias) if table == self.fields.table => Ok(Expr::col((Alias::new(alias.as_str()), column))),
+            None => Ok(column.qualified()),
+            Some(alias) if column.table() == self.fields.table.name() => {
+                Ok(Expr::col((Alias::new(alias.as_str()), column.name())))
+            }
             // A field on a table the repository joins at the top level is out of reach in a
             // relation subquery, which reads the target table alone.
             Some(_) => Err(FilterError::UnknownField(self.report(spec.name))),
@@ -301,10 +406,10 @@ impl<'a> Scope<'a> {
     }
 
     /// A column of this scope's own table (a join column), qualified for this scope.
-    fn own_column(&self, column: &'static str) -> Expr {
+    fn own_column(&self, column: &dyn Column) -> Expr {
         match &self.alias {
-            None => Expr::col((self.fields.table, column)),
-            Some(alias) => Expr::col((Alias::new(alias.as_str()), column)),
+            None => column.qualified(),
+            Some(alias) => Expr::col((Alias::new(alias.as_str()), column.name())),
         }
     }
 
@@ -403,24 +508,25 @@ impl<'a> Scope<'a> {
         // Aliases come from a counter, never from client input.
         let alias = format!("related_{depth}");
         let mut select = Query::select();
-        select.expr(Expr::col((Alias::new(alias.as_str()), relation.target.primary_key)));
+        select.expr(Expr::col((Alias::new(alias.as_str()), relation.target.primary_key.name())));
         match relation.join {
             Join::Columns { local, remote } => {
                 select
-                    .from_as(relation.target.table, Alias::new(alias.as_str()))
-                    .and_where(Expr::col((Alias::new(alias.as_str()), remote)).eq(self.own_column(local)));
+                    .from_as(relation.target.table.name(), Alias::new(alias.as_str()))
+                    .and_where(Expr::col((Alias::new(alias.as_str()), remote.name())).eq(self.own_column(local)));
             }
-            Join::Link { table, local_key, remote_key, local, remote } => {
+            Join::Link { local_key, remote_key, local, remote } => {
                 let link = format!("link_{depth}");
                 select
-                    .from_as(table, Alias::new(link.as_str()))
+                    .from_as(local_key.table(), Alias::new(link.as_str()))
                     .join_as(
                         JoinType::InnerJoin,
-                        relation.target.table,
+                        relation.target.table.name(),
                         Alias::new(alias.as_str()),
-                        Expr::col((Alias::new(alias.as_str()), remote)).equals((Alias::new(link.as_str()), remote_key)),
+                        Expr::col((Alias::new(alias.as_str()), remote.name()))
+                            .equals((Alias::new(link.as_str()), remote_key.name())),
                     )
-                    .and_where(Expr::col((Alias::new(link.as_str()), local_key)).eq(self.own_column(local)));
+                    .and_where(Expr::col((Alias::new(link.as_str()), local_key.name())).eq(self.own_column(local)));
             }
         }
         let scope = Scope {
@@ -583,21 +689,84 @@ fn push_literal(glob: &mut String, character: char) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use sea_orm::sea_query::{ColumnDef, PostgresQueryBuilder, SqliteQueryBuilder, Table, Values};
-    use sea_orm::{ConnectionTrait, Database, DatabaseConnection};
+    use sea_orm::sea_query::{PostgresQueryBuilder, SqliteQueryBuilder, Values};
+    use sea_orm::{ConnectionTrait, Database, DatabaseConnection, EntityTrait, IdenStatic, QueryFilter, QuerySelect, Set};
     use time::macros::datetime;
 
     // A tiny schema: people belong to teams through memberships; a team has a lead.
+    mod people {
+        use sea_orm::entity::prelude::*;
+
+        #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+        #[sea_orm(table_name = "people")]
+        pub struct Model {
+            #[sea_orm(primary_key, auto_increment = false)]
+            pub id: i64,
+            #[sea_orm(column_type = "Text")]
+            pub firstname: String,
+            #[sea_orm(column_type = "Text")]
+            pub nickname: Option<String>,
+            pub age: Option<i64>,
+            pub active: bool,
+            pub born: Option<TimeDateTimeWithTimeZone>,
+            #[sea_orm(column_type = "Text")]
+            pub secret: String,
+        }
+
+        #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+        pub enum Relation {}
+
+        impl ActiveModelBehavior for ActiveModel {}
+    }
+
+    mod teams {
+        use sea_orm::entity::prelude::*;
+
+        #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+        #[sea_orm(table_name = "teams")]
+        pub struct Model {
+            #[sea_orm(primary_key, auto_increment = false)]
+            pub id: i64,
+            #[sea_orm(column_type = "Text")]
+            pub name: String,
+            pub lead_id: Option<i64>,
+        }
+
+        #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+        pub enum Relation {}
+
+        impl ActiveModelBehavior for ActiveModel {}
+    }
+
+    mod memberships {
+        use sea_orm::entity::prelude::*;
+
+        #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+        #[sea_orm(table_name = "memberships")]
+        pub struct Model {
+            #[sea_orm(primary_key, auto_increment = false)]
+            pub id: i64,
+            pub person_id: i64,
+            pub team_id: i64,
+        }
+
+        #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+        pub enum Relation {}
+
+        impl ActiveModelBehavior for ActiveModel {}
+    }
+
     static PEOPLE: Fields = Fields {
-        table: "people",
-        primary_key: "id",
+        table: &people::Entity,
+        primary_key: &people::Column::Id,
+        owner: Owner::Column(&people::Column::Id),
         fields: &[
-            FieldSpec { name: "id", column: ("people", "id"), kind: ColumnKind::Integer },
-            FieldSpec { name: "firstname", column: ("people", "firstname"), kind: ColumnKind::Text },
-            FieldSpec { name: "nickname", column: ("people", "nickname"), kind: ColumnKind::Text },
-            FieldSpec { name: "age", column: ("people", "age"), kind: ColumnKind::Integer },
-            FieldSpec { name: "active", column: ("people", "active"), kind: ColumnKind::Bool },
-            FieldSpec { name: "born", column: ("people", "born"), kind: ColumnKind::DateTime },
+            FieldSpec { name: "id", column: &people::Column::Id, kind: ColumnKind::Integer },
+            FieldSpec { name: "firstname", column: &people::Column::Firstname, kind: ColumnKind::Text },
+            FieldSpec { name: "nickname", column: &people::Column::Nickname, kind: ColumnKind::Text },
+            FieldSpec { name: "age", column: &people::Column::Age, kind: ColumnKind::Integer },
+            FieldSpec { name: "active", column: &people::Column::Active, kind: ColumnKind::Bool },
+            FieldSpec { name: "born", column: &people::Column::Born, kind: ColumnKind::DateTime },
             // `secret` is a column of `people` and deliberately not listed.
         ],
         relations: &[
@@ -606,28 +775,28 @@ mod tests {
                 kind: RelationKind::ToMany,
                 target: &TEAMS,
                 join: Join::Link {
-                    table: "memberships",
-                    local_key: "person_id",
-                    remote_key: "team_id",
-                    local: "id",
-                    remote: "id",
+                    local_key: &memberships::Column::PersonId,
+                    remote_key: &memberships::Column::TeamId,
+                    local: &people::Column::Id,
+                    remote: &teams::Column::Id,
                 },
             },
             RelationSpec {
                 name: "led",
                 kind: RelationKind::ToMany,
                 target: &TEAMS,
-                join: Join::Columns { local: "id", remote: "lead_id" },
+                join: Join::Columns { local: &people::Column::Id, remote: &teams::Column::LeadId },
             },
         ],
     };
 
     static TEAMS: Fields = Fields {
-        table: "teams",
-        primary_key: "id",
+        table: &teams::Entity,
+        primary_key: &teams::Column::Id,
+        owner: Owner::Column(&teams::Column::LeadId),
         fields: &[
-            FieldSpec { name: "id", column: ("teams", "id"), kind: ColumnKind::Integer },
-            FieldSpec { name: "name", column: ("teams", "name"), kind: ColumnKind::Text },
+            FieldSpec { name: "id", column: &teams::Column::Id, kind: ColumnKind::Integer },
+            FieldSpec { name: "name", column: &teams::Column::Name, kind: ColumnKind::Text },
         ],
         relations: &[
             RelationSpec {
@@ -635,18 +804,17 @@ mod tests {
                 kind: RelationKind::ToMany,
                 target: &PEOPLE,
                 join: Join::Link {
-                    table: "memberships",
-                    local_key: "team_id",
-                    remote_key: "person_id",
-                    local: "id",
-                    remote: "id",
+                    local_key: &memberships::Column::TeamId,
+                    remote_key: &memberships::Column::PersonId,
+                    local: &teams::Column::Id,
+                    remote: &people::Column::Id,
                 },
             },
             RelationSpec {
                 name: "lead",
                 kind: RelationKind::ToOne,
                 target: &PEOPLE,
-                join: Join::Columns { local: "lead_id", remote: "id" },
+                join: Join::Columns { local: &teams::Column::LeadId, remote: &people::Column::Id },
             },
         ],
     };
@@ -694,7 +862,7 @@ mod tests {
     }
 
     fn select_ids(fields: &Fields, search: &Search, backend: Backend) -> Result<SelectStatement, FilterError> {
-        let mut select = Query::select().column((fields.table, fields.primary_key)).from(fields.table).take();
+        let mut select = Query::select().expr(fields.primary_key.qualified()).from(fields.table.name()).take();
         apply_search(&mut select, search, fields, backend, &TimeZone::utc())?;
         Ok(select)
     }
@@ -940,7 +1108,7 @@ mod tests {
         assert_eq!(Window::matched(&limited, 12), 7);
         assert_eq!(Window::matched(&limited, 3), 0);
         assert_eq!(Window::matched(&plain, 3), 3);
-        let mut select = Query::select().column("id").from("people").take();
+        let mut select = Query::select().column(people::Column::Id).from(people::Entity).take();
         Window { offset: 5, limit: 10 }.apply(&mut select);
         assert!(select.to_string(SqliteQueryBuilder).ends_with("LIMIT 10 OFFSET 5"));
     }
@@ -948,29 +1116,12 @@ mod tests {
     // --- executed on real databases --------------------------------------------------------
 
     async fn create_schema(db: &DatabaseConnection) {
-        let people = Table::create()
-            .table("people")
-            .col(ColumnDef::new("id").big_integer().not_null().primary_key())
-            .col(ColumnDef::new("firstname").text().not_null())
-            .col(ColumnDef::new("nickname").text().null())
-            .col(ColumnDef::new("age").big_integer().null())
-            .col(ColumnDef::new("active").boolean().not_null())
-            .col(ColumnDef::new("born").timestamp_with_time_zone().null())
-            .col(ColumnDef::new("secret").text().not_null())
-            .take();
-        let teams = Table::create()
-            .table("teams")
-            .col(ColumnDef::new("id").big_integer().not_null().primary_key())
-            .col(ColumnDef::new("name").text().not_null())
-            .col(ColumnDef::new("lead_id").big_integer().null())
-            .take();
-        let memberships = Table::create()
-            .table("memberships")
-            .col(ColumnDef::new("id").big_integer().not_null().primary_key())
-            .col(ColumnDef::new("person_id").big_integer().not_null())
-            .col(ColumnDef::new("team_id").big_integer().not_null())
-            .take();
-        for table in [people, teams, memberships] {
+        let schema = sea_orm::Schema::new(db.get_database_backend());
+        for table in [
+            schema.create_table_from_entity(people::Entity),
+            schema.create_table_from_entity(teams::Entity),
+            schema.create_table_from_entity(memberships::Entity),
+        ] {
             db.execute(&table).await.unwrap();
         }
         type Person = (i64, &'static str, Option<&'static str>, Option<i64>, bool, Option<OffsetDateTime>);
@@ -982,47 +1133,29 @@ mod tests {
             (5, "O'Brien", Some("a_b"), Some(50), false, None),
             (6, "Zoë", Some("a*b"), Some(60), true, Some(datetime!(2000-01-01 12:00 UTC))),
         ];
-        for (id, firstname, nickname, age, active, born) in people {
-            let insert = Query::insert()
-                .into_table("people")
-                .columns(["id", "firstname", "nickname", "age", "active", "born", "secret"])
-                .values([
-                    id.into(),
-                    firstname.into(),
-                    nickname.map(str::to_owned).into(),
-                    age.into(),
-                    active.into(),
-                    born.into(),
-                    format!("hash-{id}").into(),
-                ])
-                .unwrap()
-                .take();
-            db.execute(&insert).await.unwrap();
-        }
-        for (id, name, lead) in [(1_i64, "MESO", Some(1_i64)), (2, "meso", None), (3, "HPC", Some(4))] {
-            let insert = Query::insert()
-                .into_table("teams")
-                .columns(["id", "name", "lead_id"])
-                .values([id.into(), name.into(), lead.into()])
-                .unwrap()
-                .take();
-            db.execute(&insert).await.unwrap();
-        }
-        for (id, person, team) in [(1_i64, 1_i64, 1_i64), (2, 2, 2), (3, 3, 1), (4, 3, 3)] {
-            let insert = Query::insert()
-                .into_table("memberships")
-                .columns(["id", "person_id", "team_id"])
-                .values([id.into(), person.into(), team.into()])
-                .unwrap()
-                .take();
-            db.execute(&insert).await.unwrap();
-        }
+        let people = people.map(|(id, firstname, nickname, age, active, born)| people::ActiveModel {
+            id: Set(id),
+            firstname: Set(firstname.to_owned()),
+            nickname: Set(nickname.map(str::to_owned)),
+            age: Set(age),
+            active: Set(active),
+            born: Set(born),
+            secret: Set(format!("hash-{id}")),
+        });
+        people::Entity::insert_many(people).exec_without_returning(db).await.unwrap();
+        let teams = [(1_i64, "MESO", Some(1_i64)), (2, "meso", None), (3, "HPC", Some(4))]
+            .map(|(id, name, lead)| teams::ActiveModel { id: Set(id), name: Set(name.to_owned()), lead_id: Set(lead) });
+        teams::Entity::insert_many(teams).exec_without_returning(db).await.unwrap();
+        let memberships = [(1_i64, 1_i64, 1_i64), (2, 2, 2), (3, 3, 1), (4, 3, 3)].map(|(id, person, team)| {
+            memberships::ActiveModel { id: Set(id), person_id: Set(person), team_id: Set(team) }
+        });
+        memberships::Entity::insert_many(memberships).exec_without_returning(db).await.unwrap();
     }
 
     async fn ids(db: &DatabaseConnection, backend: Backend, fields: &Fields, search: &Search) -> Vec<i64> {
         let select = select_ids(fields, search, backend).unwrap();
         let rows = db.query_all(&select).await.unwrap();
-        rows.iter().map(|row| row.try_get::<i64>("", "id").unwrap()).collect()
+        rows.iter().map(|row| row.try_get::<i64>("", people::Column::Id.as_str()).unwrap()).collect()
     }
 
     /// Every claim of the module, on one backend: the same answers are expected on both.
@@ -1032,10 +1165,14 @@ mod tests {
         let int = FilterValue::Integer;
 
         // The difference this module hides: a bare LIKE ignores case on SQLite only.
-        let bare_like =
-            Query::select().column("id").from("people").and_where(Expr::col("firstname").like("Jane")).take();
-        let bare: Vec<i64> =
-            db.query_all(&bare_like).await.unwrap().iter().map(|row| row.try_get("", "id").unwrap()).collect();
+        let bare: Vec<i64> = people::Entity::find()
+            .select_only()
+            .column(people::Column::Id)
+            .filter(people::Column::Firstname.like("Jane"))
+            .into_tuple()
+            .all(db)
+            .await
+            .unwrap();
         assert_eq!(bare, if backend == Backend::Sqlite { vec![1, 2, 3] } else { vec![1] });
 
         // like is case-sensitive, ilike is not, on both backends.
@@ -1115,8 +1252,9 @@ mod tests {
             let widening = search(vec![Filter::Or(vec![eq("id", int(1)), eq("id", int(2))]), Filter::Or(vec![])]);
             let narrowing = search(vec![Filter::Or(vec![eq("id", int(1)), eq("id", int(2))])]);
             for (client, expected) in [(widening, vec![]), (narrowing, vec![1_i64])] {
-                let mut select = Query::select().column(("people", "id")).from("people").take();
-                let owned = Expr::col(("people", "active")).eq(true);
+                let mut select =
+                    Query::select().column((people::Entity, people::Column::Id)).from(people::Entity).take();
+                let owned = Expr::col((people::Entity, people::Column::Active)).eq(true);
                 if ownership_first {
                     select.and_where(owned.clone());
                 }
@@ -1125,7 +1263,8 @@ mod tests {
                     select.and_where(owned);
                 }
                 let rows = db.query_all(&select).await.unwrap();
-                let found: Vec<i64> = rows.iter().map(|row| row.try_get("", "id").unwrap()).collect();
+                let found: Vec<i64> =
+                    rows.iter().map(|row| row.try_get("", people::Column::Id.as_str()).unwrap()).collect();
                 assert_eq!(found, expected, "ownership first: {ownership_first}");
             }
         }
@@ -1149,47 +1288,9 @@ mod tests {
         db.close().await.unwrap();
     }
 
-    /// A PostgreSQL database for one test, dropped at the end even when the test fails.
-    struct PostgresDatabase {
-        admin_url: String,
-        name: String,
-    }
-
-    impl PostgresDatabase {
-        fn create() -> Self {
-            let admin_url = std::env::var("STEWARD_TEST_PG_URL")
-                .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned());
-            let name = format!("filter_test_{}", uuid::Uuid::new_v4().simple());
-            let created = std::process::Command::new("psql")
-                .args([admin_url.as_str(), "-v", "ON_ERROR_STOP=1", "-qAt", "-c", &format!("CREATE DATABASE {name}")])
-                .output()
-                .expect("psql runs");
-            assert!(created.status.success(), "CREATE DATABASE: {}", String::from_utf8_lossy(&created.stderr));
-            Self { admin_url, name }
-        }
-
-        fn url(&self) -> String {
-            let base = self.admin_url.rsplit_once('/').map_or(self.admin_url.as_str(), |(base, _)| base);
-            format!("{base}/{}", self.name)
-        }
-    }
-
-    impl Drop for PostgresDatabase {
-        fn drop(&mut self) {
-            let _ = std::process::Command::new("psql")
-                .args([
-                    self.admin_url.as_str(),
-                    "-qAt",
-                    "-c",
-                    &format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name),
-                ])
-                .output();
-        }
-    }
-
     #[tokio::test]
     async fn filters_run_on_postgres() {
-        let database = PostgresDatabase::create();
+        let database = crate::testing::PostgresDatabase::create("filter_test");
         let db = Database::connect(&database.url()).await.unwrap();
         exercise(&db, Backend::Postgres).await;
         db.close().await.unwrap();

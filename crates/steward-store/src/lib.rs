@@ -20,6 +20,8 @@
 //! - [`filter`]: user filters → bound `Condition`s and `ORDER BY` against per-model
 //!   allow-lists, alike on SQLite and PostgreSQL.
 //! - `paging`: cheap pages of an owner's plain list from trigger-kept counts.
+//! - `text`: text joined from columns in SQL, alike on both backends.
+//! - `testing` (tests only): a throw-away PostgreSQL database for the store's own tests.
 //! - `entity`, `migration`: SeaORM entities and the migrations, private to the store.
 
 mod audit;
@@ -36,6 +38,9 @@ mod projects;
 mod quotas;
 mod settings;
 pub mod sip;
+#[cfg(test)]
+mod testing;
+mod text;
 mod workflow;
 pub mod write;
 

@@ -22,7 +22,7 @@ fn to_row(row: outbox::Model) -> Result<OutboxRow, StoreError> {
     let status = OutboxStatus::parse(&row.status)
         .ok_or_else(|| StoreError::Corrupt(format!("outbox {}: status {}", row.id, row.status)))?;
     let payload = serde_json::from_str(&row.payload)
-        .map_err(|error| StoreError::Corrupt(format!("outbox {}: {error}", row.id)))?;
+        .map_err(|cause| StoreError::unreadable(format!("outbox {} payload", row.id), cause))?;
     Ok(OutboxRow {
         id: row.id,
         kind,
@@ -69,23 +69,16 @@ impl WriteTx {
     pub async fn enqueue_many(&self, kind: OutboxKind, payloads: &[serde_json::Value], now: OffsetDateTime) -> Result<(), StoreError> {
         let now = stored_time(now);
         for chunk in payloads.chunks(BATCH_ROWS) {
-            let mut insert = sea_orm::sea_query::Query::insert()
-                .into_table("outbox")
-                .columns(["kind", "payload", "status", "attempts", "next_attempt_at", "created_at"])
-                .take();
-            for payload in chunk {
-                insert
-                    .values([
-                        kind.as_str().into(),
-                        payload.to_string().into(),
-                        OutboxStatus::Pending.as_str().into(),
-                        0.into(),
-                        now.into(),
-                        now.into(),
-                    ])
-                    .map_err(|error| StoreError::Corrupt(error.to_string()))?;
-            }
-            sea_orm::ConnectionTrait::execute(&self.tx, &insert).await?;
+            let rows = chunk.iter().map(|payload| outbox::ActiveModel {
+                kind: Set(kind.as_str().to_owned()),
+                payload: Set(payload.to_string()),
+                status: Set(OutboxStatus::Pending.as_str().to_owned()),
+                attempts: Set(0),
+                next_attempt_at: Set(now),
+                created_at: Set(now),
+                ..Default::default()
+            });
+            outbox::Entity::insert_many(rows).exec_without_returning(&self.tx).await?;
         }
         if !payloads.is_empty() {
             self.made_outbox_rows_due();

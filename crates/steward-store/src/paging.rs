@@ -11,6 +11,9 @@ use sea_orm::sea_query::{Expr, ExprTrait, Func, Order, Query, SelectStatement, W
 use sea_orm::ConnectionTrait;
 use steward_model::AccountId;
 
+use crate::entity::owner_row_count;
+use crate::error::read;
+use crate::filter::{Fields, Owner};
 use crate::migration::m0005_owner_row_counts::COUNTED;
 use crate::{Store, StoreError};
 
@@ -57,33 +60,39 @@ impl PositionCache {
     }
 }
 
-/// Whether `table` has its rows counted per owner.
-pub(crate) fn is_counted(table: &str) -> Option<&'static str> {
-    COUNTED.iter().copied().find(|counted| *counted == table)
+/// Whether `fields`' table has its rows counted per owner (by its own owner column, the
+/// `admin_id` the triggers count by): the name the counts are kept under.
+pub(crate) fn is_counted(fields: &Fields) -> Option<&'static str> {
+    let table = fields.table.name();
+    match fields.owner {
+        Owner::Column(_) => COUNTED.iter().copied().find(|counted| *counted == table),
+        Owner::Parent { .. } => None,
+    }
 }
 
 impl Store {
     /// `owner`'s row count in a counted table, and its version.
     pub(crate) async fn owner_rows(&self, table: &'static str, owner: AccountId) -> Result<OwnerRows, StoreError> {
         let select = Query::select()
-            .columns(["row_count", "version"])
-            .from("owner_row_counts")
-            .and_where(Expr::col("table_name").eq(table))
-            .and_where(Expr::col("owner_id").eq(owner.0))
+            .columns([owner_row_count::Column::RowCount, owner_row_count::Column::Version])
+            .from(owner_row_count::Entity)
+            .and_where(Expr::col(owner_row_count::Column::TableName).eq(table))
+            .and_where(Expr::col(owner_row_count::Column::OwnerId).eq(owner.0))
             .take();
         let Some(row) = self.db.query_one(&select).await? else {
             return Ok(OwnerRows { count: 0, version: 0 });
         };
-        let corrupt = |error: sea_orm::DbErr| StoreError::Corrupt(error.to_string());
-        let count: i64 = row.try_get("", "row_count").map_err(corrupt)?;
-        Ok(OwnerRows { count: u64::try_from(count).unwrap_or(0), version: row.try_get("", "version").map_err(corrupt)? })
+        let count: i64 = read(&row, owner_row_count::Column::RowCount)?;
+        Ok(OwnerRows { count: u64::try_from(count).unwrap_or(0), version: read(&row, owner_row_count::Column::Version)? })
     }
 
-    /// Narrows `select` (an owner's rows of `table` in id order) to start `offset` rows in,
-    /// from the nearest remembered position: returns the `OFFSET` that remains.
+    /// Narrows `select` (an owner's rows of `fields`' table, counted as `table`, in id order)
+    /// to start `offset` rows in, from the nearest remembered position: returns the `OFFSET`
+    /// that remains.
     pub(crate) async fn seek(
         &self,
         select: &mut SelectStatement,
+        fields: &Fields,
         table: &'static str,
         owner: AccountId,
         rows: OwnerRows,
@@ -96,7 +105,7 @@ impl Store {
         let anchor = match self.positions.get(table, owner, rows.version, index) {
             Some(anchor) => anchor,
             None => {
-                let ids = self.positions_of(table, owner).await?;
+                let ids = self.positions_of(fields, owner).await?;
                 let anchor = ids.get(index).copied();
                 self.positions.put(table, owner, rows.version, ids);
                 anchor
@@ -105,26 +114,26 @@ impl Store {
         let Some(anchor) = anchor else {
             return Ok(offset);
         };
-        select.and_where(Expr::col((table, "id")).gte(anchor));
+        select.and_where(fields.primary_key.qualified().gte(anchor));
         Ok(offset % STRIDE)
     }
 
-    /// Every [`STRIDE`]th id of `owner`'s rows in `table`, in one pass over its index.
-    async fn positions_of(&self, table: &'static str, owner: AccountId) -> Result<Vec<i64>, StoreError> {
-        let numbered = Query::select()
-            .column("id")
-            .expr_window_as(Func::cust("ROW_NUMBER"), WindowStatement::new().order_by("id", Order::Asc).take(), "position")
-            .from(table)
-            .and_where(Expr::col("admin_id").eq(owner.0))
+    /// Every [`STRIDE`]th id of `owner`'s rows in `fields`' table, in one pass over its index.
+    async fn positions_of(&self, fields: &Fields, owner: AccountId) -> Result<Vec<i64>, StoreError> {
+        let id = fields.primary_key.name();
+        let mut numbered = Query::select()
+            .column(id)
+            .expr_window_as(Func::cust("ROW_NUMBER"), WindowStatement::new().order_by(id, Order::Asc).take(), "position")
+            .from(fields.table.name())
             .take();
+        numbered.and_where(fields.owner.condition(owner.0));
         let stride = i64::try_from(STRIDE).unwrap_or(i64::MAX);
         let select = Query::select()
-            .column("id")
+            .column(id)
             .from_subquery(numbered, "numbered")
             .and_where(Expr::col("position").sub(1).modulo(stride).eq(0))
-            .order_by("id", Order::Asc)
+            .order_by(id, Order::Asc)
             .take();
-        let corrupt = |error: sea_orm::DbErr| StoreError::Corrupt(error.to_string());
-        self.db.query_all(&select).await?.iter().map(|row| row.try_get("", "id").map_err(corrupt)).collect()
+        self.db.query_all(&select).await?.iter().map(|row| read(row, id)).collect()
     }
 }

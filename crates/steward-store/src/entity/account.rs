@@ -8,8 +8,10 @@ use sea_orm::entity::prelude::*;
 pub struct Model {
     #[sea_orm(primary_key)]
     pub id: i64,
+    #[sea_orm(unique)]
     pub uuid: Uuid,
     pub login: String,
+    #[sea_orm(unique)]
     pub login_key: String,
     pub name: String,
     pub email: Option<String>,

@@ -13,6 +13,7 @@ pub struct Model {
     pub action: String,
     pub target: String,
     pub face: String,
+    #[sea_orm(column_type = "Text")]
     pub detail: String,
 }
 

@@ -13,6 +13,7 @@ pub struct Model {
     pub firstname: String,
     pub phone_number: String,
     pub email: String,
+    #[sea_orm(column_type = "Text")]
     pub description: Option<String>,
 }
 

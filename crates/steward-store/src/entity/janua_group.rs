@@ -10,6 +10,7 @@ pub struct Model {
     pub id: i64,
     pub admin_id: i64,
     pub name: String,
+    #[sea_orm(column_type = "Text")]
     pub description: String,
 }
 

@@ -8,8 +8,10 @@ use sea_orm::entity::prelude::*;
 pub struct Model {
     #[sea_orm(primary_key)]
     pub id: i64,
+    #[sea_orm(unique)]
     pub name: String,
     pub url: String,
+    #[sea_orm(unique)]
     pub token_hash: String,
     pub token_created_at: TimeDateTimeWithTimeZone,
     pub token_expires_at: Option<TimeDateTimeWithTimeZone>,

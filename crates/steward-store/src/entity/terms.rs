@@ -8,6 +8,7 @@ use sea_orm::entity::prelude::*;
 pub struct Model {
     #[sea_orm(primary_key)]
     pub id: i64,
+    #[sea_orm(column_type = "Text")]
     pub body: String,
     pub published_at: TimeDateTimeWithTimeZone,
 }

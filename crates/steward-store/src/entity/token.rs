@@ -8,6 +8,7 @@ use sea_orm::entity::prelude::*;
 pub struct Model {
     #[sea_orm(primary_key)]
     pub id: i64,
+    #[sea_orm(unique)]
     pub token_hash: String,
     pub account_id: i64,
     pub created_at: TimeDateTimeWithTimeZone,

@@ -57,7 +57,7 @@ fn to_account(row: account::Model, roles: Vec<Role>) -> Account {
 fn parse_roles(rows: Vec<account_role::Model>) -> Result<Vec<Role>, StoreError> {
     let mut roles = rows
         .into_iter()
-        .map(|row| Role::parse(&row.role).map_err(|error| StoreError::Corrupt(error.to_string())))
+        .map(|row| Role::parse(&row.role).map_err(|cause| StoreError::unreadable(format!("role {}", row.role), cause)))
         .collect::<Result<Vec<_>, _>>()?;
     roles.sort();
     Ok(roles)

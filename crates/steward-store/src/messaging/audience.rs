@@ -3,12 +3,14 @@
 //! one `INSERT … SELECT`, so a send never loads the caller's directory into the process.
 
 use sea_orm::sea_query::{Asterisk, Expr, ExprTrait, Query, SelectStatement};
-use sea_orm::{ConnectionTrait, EntityTrait, FromQueryResult, StatementBuilder};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, StatementBuilder};
 use steward_model::AccountId;
 use steward_model::directory::{Audience, Contact, Group};
 use time::OffsetDateTime;
 
-use crate::entity::{janua_contact, janua_group};
+use crate::entity::{janua_contact, janua_contact_group, janua_group, janua_sms};
+use crate::error::read;
+use crate::text::joined;
 use crate::outbox::BATCH_ROWS;
 use crate::messaging::sms_log::status;
 use crate::messaging::directory::{to_contact, to_group};
@@ -18,8 +20,8 @@ use crate::{Store, StoreError, WriteTx, stored_time};
 /// nobody.
 fn audience_rows(owner: AccountId, audience: &Audience) -> Option<SelectStatement> {
     let mut select = Query::select()
-        .from("janua_contacts")
-        .and_where(Expr::col(("janua_contacts", "admin_id")).eq(owner.0))
+        .from(janua_contact::Entity)
+        .and_where(contact_column(janua_contact::Column::AdminId).eq(owner.0))
         .take();
     match audience {
         Audience::Nobody => return None,
@@ -28,32 +30,38 @@ fn audience_rows(owner: AccountId, audience: &Audience) -> Option<SelectStatemen
             // Memberships are looked up by the (group_id, contact_id) index; `IN` keeps a
             // contact in two of the groups once.
             let members = Query::select()
-                .column("contact_id")
-                .from("janua_contact_groups")
-                .and_where(Expr::col("group_id").is_in(groups.iter().copied()))
+                .column(janua_contact_group::Column::ContactId)
+                .from(janua_contact_group::Entity)
+                .and_where(Expr::col(janua_contact_group::Column::GroupId).is_in(groups.iter().copied()))
                 .take();
-            select.and_where(Expr::col(("janua_contacts", "id")).in_subquery(members));
+            select.and_where(contact_column(janua_contact::Column::Id).in_subquery(members));
         }
     }
     Some(select)
 }
 
-fn corrupt(error: impl std::fmt::Display) -> StoreError {
-    StoreError::Corrupt(error.to_string())
+/// `janua_contacts.column`.
+fn contact_column(column: janua_contact::Column) -> Expr {
+    Expr::col((janua_contact::Entity, column))
 }
 
 impl Store {
     /// Whether `owner` has any contact or group (Janua refuses a filtered caller who has
     /// neither).
     pub async fn has_directory(&self, owner: AccountId) -> Result<bool, StoreError> {
-        let any_in = |table: &str| {
-            Expr::exists(Query::select().expr(Expr::val(1)).from(table.to_owned()).and_where(Expr::col("admin_id").eq(owner.0)).take())
-        };
-        let select = Query::select()
-            .expr_as(any_in("janua_contacts").or(any_in("janua_groups")), "present")
+        let contacts = Query::select()
+            .expr(Expr::val(1))
+            .from(janua_contact::Entity)
+            .and_where(Expr::col(janua_contact::Column::AdminId).eq(owner.0))
             .take();
+        let groups = Query::select()
+            .expr(Expr::val(1))
+            .from(janua_group::Entity)
+            .and_where(Expr::col(janua_group::Column::AdminId).eq(owner.0))
+            .take();
+        let select = Query::select().expr_as(Expr::exists(contacts).or(Expr::exists(groups)), "present").take();
         match self.db.query_one(&select).await? {
-            Some(row) => row.try_get("", "present").map_err(corrupt),
+            Some(row) => read(&row, "present"),
             None => Ok(false),
         }
     }
@@ -62,14 +70,11 @@ impl Store {
     pub async fn groups_named(&self, owner: AccountId, names: &[String]) -> Result<Vec<Group>, StoreError> {
         let mut found = Vec::with_capacity(names.len());
         for chunk in names.chunks(BATCH_ROWS) {
-            let select = Query::select()
-                .column(Asterisk)
-                .from("janua_groups")
-                .and_where(Expr::col("admin_id").eq(owner.0))
-                .and_where(Expr::col("name").is_in(chunk.iter().cloned()))
-                .take();
-            let statement = StatementBuilder::build(&select, &self.db.get_database_backend());
-            let rows = janua_group::Model::find_by_statement(statement).all(&self.db).await?;
+            let rows = janua_group::Entity::find()
+                .filter(janua_group::Column::AdminId.eq(owner.0))
+                .filter(janua_group::Column::Name.is_in(chunk.iter().cloned()))
+                .all(&self.db)
+                .await?;
             found.extend(rows.into_iter().map(to_group));
         }
         Ok(found)
@@ -77,29 +82,27 @@ impl Store {
 
     /// `owner`'s contacts whose `column` (`phone_number` or `email`, both unique per
     /// owner) is one of `values`.
-    async fn contacts_where_in(&self, owner: AccountId, column: &'static str, values: &[String]) -> Result<Vec<Contact>, StoreError> {
+    async fn contacts_where_in(&self, owner: AccountId, column: janua_contact::Column, values: &[String]) -> Result<Vec<Contact>, StoreError> {
         let mut found = Vec::with_capacity(values.len());
         for chunk in values.chunks(BATCH_ROWS) {
-            let select = Query::select()
-                .column(Asterisk)
-                .from("janua_contacts")
-                .and_where(Expr::col("admin_id").eq(owner.0))
-                .and_where(Expr::col(column).is_in(chunk.iter().cloned()))
-                .take();
-            let statement = StatementBuilder::build(&select, &self.db.get_database_backend());
-            found.extend(janua_contact::Entity::find().from_raw_sql(statement).all(&self.db).await?.into_iter().map(to_contact));
+            let rows = janua_contact::Entity::find()
+                .filter(janua_contact::Column::AdminId.eq(owner.0))
+                .filter(column.is_in(chunk.iter().cloned()))
+                .all(&self.db)
+                .await?;
+            found.extend(rows.into_iter().map(to_contact));
         }
         Ok(found)
     }
 
     /// `owner`'s contacts with one of these numbers.
     pub async fn contacts_with_phones(&self, owner: AccountId, phones: &[String]) -> Result<Vec<Contact>, StoreError> {
-        self.contacts_where_in(owner, "phone_number", phones).await
+        self.contacts_where_in(owner, janua_contact::Column::PhoneNumber, phones).await
     }
 
     /// `owner`'s contacts with one of these addresses.
     pub async fn contacts_with_emails(&self, owner: AccountId, emails: &[String]) -> Result<Vec<Contact>, StoreError> {
-        self.contacts_where_in(owner, "email", emails).await
+        self.contacts_where_in(owner, janua_contact::Column::Email, emails).await
     }
 
     /// Every contact of `owner` in `audience`, by id (mail is rendered per recipient, so it
@@ -108,7 +111,9 @@ impl Store {
         let Some(mut select) = audience_rows(owner, audience) else {
             return Ok(Vec::new());
         };
-        select.column(("janua_contacts", Asterisk)).order_by(("janua_contacts", "id"), sea_orm::Order::Asc);
+        select
+            .column((janua_contact::Entity, Asterisk))
+            .order_by((janua_contact::Entity, janua_contact::Column::Id), sea_orm::Order::Asc);
         let statement = StatementBuilder::build(&select, &self.db.get_database_backend());
         let rows = janua_contact::Entity::find().from_raw_sql(statement).all(&self.db).await?;
         Ok(rows.into_iter().map(to_contact).collect())
@@ -140,7 +145,7 @@ impl WriteTx {
         exclude_numbers(&mut select, except);
         select.expr_as(Expr::col(Asterisk).count(), "reached");
         let reached: i64 = match self.tx.query_one(&select).await? {
-            Some(row) => row.try_get("", "reached").map_err(corrupt)?,
+            Some(row) => read(&row, "reached")?,
             None => 0,
         };
         Ok(u64::try_from(reached).unwrap_or(0))
@@ -157,22 +162,21 @@ impl WriteTx {
             .expr(Expr::val(stored_time(send.at)))
             .expr(Expr::val(send.sender.to_owned()))
             // Janua's `fullname`: first name, a space, family name.
-            .expr(Expr::cust("janua_contacts.firstname || ' ' || janua_contacts.name"))
-            .column(("janua_contacts", "phone_number"))
+            .expr(joined(contact_column(janua_contact::Column::Firstname), " ", contact_column(janua_contact::Column::Name)))
+            .column((janua_contact::Entity, janua_contact::Column::PhoneNumber))
             .expr(Expr::val(send.text.to_owned()))
             .expr(Expr::val(true))
             .expr(Expr::val(status::QUEUED))
             .expr(Expr::val(i64::from(send.parts)))
             .expr(Expr::val(send.admin_id.0));
         let mut insert = Query::insert()
-            .into_table("janua_sms")
+            .into_table(janua_sms::Entity)
             .columns(crate::messaging::sms_log::QUEUED_COLUMNS)
-            .select_from(select)
-            .map_err(corrupt)?
+            .select_from(select)?
             .take();
-        insert.returning_col("id");
+        insert.returning_col(janua_sms::Column::Id);
         let rows = self.tx.query_all(&insert).await?;
-        rows.iter().map(|row| row.try_get::<i64>("", "id").map_err(corrupt)).collect()
+        rows.iter().map(|row| read(row, janua_sms::Column::Id)).collect()
     }
 }
 
@@ -181,6 +185,6 @@ impl WriteTx {
 /// backends' bound-parameter limits.
 fn exclude_numbers(select: &mut SelectStatement, numbers: &[String]) {
     if !numbers.is_empty() {
-        select.and_where(Expr::col(("janua_contacts", "phone_number")).is_not_in(numbers.iter().cloned()));
+        select.and_where(contact_column(janua_contact::Column::PhoneNumber).is_not_in(numbers.iter().cloned()));
     }
 }

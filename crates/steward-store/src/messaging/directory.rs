@@ -8,101 +8,82 @@ use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, Query
 use steward_model::{AccountId, Page};
 use steward_model::directory::{Contact, Group, Membership};
 
-use crate::entity::{janua_contact, janua_contact_group, janua_group};
-use crate::filter::{self, ColumnKind, FieldSpec, Fields, Join, RelationKind, RelationSpec, Window};
+use crate::entity::{janua_contact, janua_contact_group, janua_contact_notify_action, janua_group};
+use crate::error::read;
+use crate::filter::{self, ColumnKind, FieldSpec, Fields, Join, Owner, RelationKind, RelationSpec, Window};
 use crate::{Store, StoreError, WriteTx};
-use sea_orm::sea_query::{Asterisk, Query, SelectStatement};
+use sea_orm::sea_query::{Asterisk, Query};
 use sea_orm::{FromQueryResult, StatementBuilder};
 use steward_model::filter::Search;
 
 /// What clients may filter and order contacts on (Janua's wire names). Hidden columns are
 /// absent, so they are unknown fields.
 pub static CONTACT_FIELDS: Fields = Fields {
-    table: "janua_contacts",
-    primary_key: "id",
+    table: &janua_contact::Entity,
+    primary_key: &janua_contact::Column::Id,
+    owner: Owner::Column(&janua_contact::Column::AdminId),
     fields: &[
-        FieldSpec { name: "id", column: ("janua_contacts", "id"), kind: ColumnKind::Integer },
-        FieldSpec { name: "name", column: ("janua_contacts", "name"), kind: ColumnKind::Text },
-        FieldSpec { name: "firstname", column: ("janua_contacts", "firstname"), kind: ColumnKind::Text },
-        FieldSpec { name: "phone_number", column: ("janua_contacts", "phone_number"), kind: ColumnKind::Text },
-        FieldSpec { name: "email", column: ("janua_contacts", "email"), kind: ColumnKind::Text },
-        FieldSpec { name: "description", column: ("janua_contacts", "description"), kind: ColumnKind::Text },
-        FieldSpec { name: "admin_id", column: ("janua_contacts", "admin_id"), kind: ColumnKind::Integer },
+        FieldSpec { name: "id", column: &janua_contact::Column::Id, kind: ColumnKind::Integer },
+        FieldSpec { name: "name", column: &janua_contact::Column::Name, kind: ColumnKind::Text },
+        FieldSpec { name: "firstname", column: &janua_contact::Column::Firstname, kind: ColumnKind::Text },
+        FieldSpec { name: "phone_number", column: &janua_contact::Column::PhoneNumber, kind: ColumnKind::Text },
+        FieldSpec { name: "email", column: &janua_contact::Column::Email, kind: ColumnKind::Text },
+        FieldSpec { name: "description", column: &janua_contact::Column::Description, kind: ColumnKind::Text },
+        FieldSpec { name: "admin_id", column: &janua_contact::Column::AdminId, kind: ColumnKind::Integer },
     ],
     relations: &[RelationSpec {
         name: "groups",
         kind: RelationKind::ToMany,
         target: &GROUP_FIELDS,
         join: Join::Link {
-            table: "janua_contact_groups",
-            local_key: "contact_id",
-            remote_key: "group_id",
-            local: "id",
-            remote: "id",
+            local_key: &janua_contact_group::Column::ContactId,
+            remote_key: &janua_contact_group::Column::GroupId,
+            local: &janua_contact::Column::Id,
+            remote: &janua_group::Column::Id,
         },
     }],
 };
 
 /// What clients may filter and order groups on.
 pub static GROUP_FIELDS: Fields = Fields {
-    table: "janua_groups",
-    primary_key: "id",
+    table: &janua_group::Entity,
+    primary_key: &janua_group::Column::Id,
+    owner: Owner::Column(&janua_group::Column::AdminId),
     fields: &[
-        FieldSpec { name: "id", column: ("janua_groups", "id"), kind: ColumnKind::Integer },
-        FieldSpec { name: "name", column: ("janua_groups", "name"), kind: ColumnKind::Text },
-        FieldSpec { name: "description", column: ("janua_groups", "description"), kind: ColumnKind::Text },
-        FieldSpec { name: "admin_id", column: ("janua_groups", "admin_id"), kind: ColumnKind::Integer },
+        FieldSpec { name: "id", column: &janua_group::Column::Id, kind: ColumnKind::Integer },
+        FieldSpec { name: "name", column: &janua_group::Column::Name, kind: ColumnKind::Text },
+        FieldSpec { name: "description", column: &janua_group::Column::Description, kind: ColumnKind::Text },
+        FieldSpec { name: "admin_id", column: &janua_group::Column::AdminId, kind: ColumnKind::Integer },
     ],
     relations: &[RelationSpec {
         name: "contacts",
         kind: RelationKind::ToMany,
         target: &CONTACT_FIELDS,
         join: Join::Link {
-            table: "janua_contact_groups",
-            local_key: "group_id",
-            remote_key: "contact_id",
-            local: "id",
-            remote: "id",
+            local_key: &janua_contact_group::Column::GroupId,
+            remote_key: &janua_contact_group::Column::ContactId,
+            local: &janua_group::Column::Id,
+            remote: &janua_contact::Column::Id,
         },
     }],
 };
 
-/// What clients may filter and order memberships on.
+/// What clients may filter and order memberships on; a membership belongs to its group's owner.
 pub static MEMBERSHIP_FIELDS: Fields = Fields {
-    table: "janua_contact_groups",
-    primary_key: "id",
+    table: &janua_contact_group::Entity,
+    primary_key: &janua_contact_group::Column::Id,
+    owner: Owner::Parent {
+        column: &janua_contact_group::Column::GroupId,
+        key: &janua_group::Column::Id,
+        owner: &janua_group::Column::AdminId,
+    },
     fields: &[
-        FieldSpec { name: "id", column: ("janua_contact_groups", "id"), kind: ColumnKind::Integer },
-        FieldSpec { name: "group_id", column: ("janua_contact_groups", "group_id"), kind: ColumnKind::Integer },
-        FieldSpec { name: "contact_id", column: ("janua_contact_groups", "contact_id"), kind: ColumnKind::Integer },
+        FieldSpec { name: "id", column: &janua_contact_group::Column::Id, kind: ColumnKind::Integer },
+        FieldSpec { name: "group_id", column: &janua_contact_group::Column::GroupId, kind: ColumnKind::Integer },
+        FieldSpec { name: "contact_id", column: &janua_contact_group::Column::ContactId, kind: ColumnKind::Integer },
     ],
     relations: &[],
 };
-
-/// Which rows of a table a caller may see: the ownership condition every search is ANDed with.
-fn owned(select: &mut SelectStatement, fields: &Fields, owner: AccountId) {
-    match fields.table {
-        "janua_contact_groups" => {
-            let groups = Query::select()
-                .column("id")
-                .from("janua_groups")
-                .and_where(Expr::col("admin_id").eq(owner.0))
-                .take();
-            select.and_where(Expr::col(("janua_contact_groups", "group_id")).in_subquery(groups));
-        }
-        "janua_authorized_group_actions" | "janua_contact_notify_actions" => {
-            let managed = Query::select()
-                .column("id")
-                .from("janua_actions")
-                .and_where(Expr::col("admin_id").eq(owner.0))
-                .take();
-            select.and_where(Expr::col((fields.table, "action_id")).in_subquery(managed));
-        }
-        table => {
-            select.and_where(Expr::col((table, "admin_id")).eq(owner.0));
-        }
-    }
-}
 
 /// A contact's fields as written (the owner comes separately).
 #[derive(Debug, Clone, Default)]
@@ -163,11 +144,11 @@ impl Store {
         skip: u64,
         page_size: u64,
     ) -> Result<Page<M>, StoreError> {
-        let mut base = Query::select().from(fields.table).take();
+        let mut base = Query::select().from(fields.table.name()).take();
         if let Some(owner) = owner {
-            owned(&mut base, fields, owner);
+            base.and_where(fields.owner.condition(owner.0));
         }
-        let counted = match (owner, crate::paging::is_counted(fields.table)) {
+        let counted = match (owner, crate::paging::is_counted(fields)) {
             (Some(owner), Some(table)) if search.filters().is_empty() && search.order_by().is_empty() => Some((table, owner)),
             _ => None,
         };
@@ -177,7 +158,7 @@ impl Store {
             // A plain list of a counted table: the kept count, and a remembered start.
             Some((table, owner)) => {
                 let counts = self.owner_rows(table, owner).await?;
-                window.offset = self.seek(&mut rows, table, owner, counts, window.offset).await?;
+                window.offset = self.seek(&mut rows, fields, table, owner, counts, window.offset).await?;
                 counts.count
             }
             None => {
@@ -187,14 +168,14 @@ impl Store {
                 let mut count = base;
                 count.expr_as(Expr::col(Asterisk).count(), "total");
                 let total: i64 = match self.db.query_one(&count).await? {
-                    Some(row) => row.try_get("", "total").map_err(|error| StoreError::Corrupt(error.to_string()))?,
+                    Some(row) => read(&row, "total")?,
                     None => 0,
                 };
                 u64::try_from(total).unwrap_or(0)
             }
         };
         let total = Window::matched(search, total);
-        rows.column((fields.table, Asterisk));
+        rows.column((fields.table.name(), Asterisk));
         filter::apply_order(&mut rows, search.order_by(), fields)?;
         window.apply(&mut rows);
         let statement = StatementBuilder::build(&rows, &self.db.get_database_backend());
@@ -422,12 +403,11 @@ impl WriteTx {
     /// Takes a contact out of a group, and drops the notifications registered for that
     /// contact through that group (Janua's trigger).
     pub async fn delete_membership(&self, membership: Membership) -> Result<bool, StoreError> {
-        let notify = sea_orm::sea_query::Query::delete()
-            .from_table("janua_contact_notify_actions")
-            .and_where(Expr::col("contact_id").eq(membership.contact_id))
-            .and_where(Expr::col("group_id").eq(membership.group_id))
-            .take();
-        self.tx.execute(&notify).await?;
+        janua_contact_notify_action::Entity::delete_many()
+            .filter(janua_contact_notify_action::Column::ContactId.eq(membership.contact_id))
+            .filter(janua_contact_notify_action::Column::GroupId.eq(membership.group_id))
+            .exec(&self.tx)
+            .await?;
         let result = janua_contact_group::Entity::delete_by_id(membership.id).exec(&self.tx).await?;
         Ok(result.rows_affected > 0)
     }

@@ -1,13 +1,15 @@
 //! Janua's SMS log: what was queued, sent, delivered or received, and the sums of parts
 //! quotas and statistics are made of.
 
-use sea_orm::sea_query::{Expr, ExprTrait, Func, Query};
-use sea_orm::ConnectionTrait;
+use sea_orm::sea_query::{Cond, Expr, ExprTrait, Func, OnConflict, Query};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set};
 use steward_model::AccountId;
 use steward_model::records::SmsLogEntry;
 use time::OffsetDateTime;
 
-use crate::filter::ColumnKind;
+use crate::entity::{account, janua_profile, janua_sms};
+use crate::error::read;
+use crate::filter::{ColumnKind, FieldSpec, Fields, Owner};
 use crate::{Store, StoreError, stored_time};
 
 /// The statuses that count as sent: 0 sent, 1 delivered, 2 unknown. Steward also counts 5
@@ -16,23 +18,23 @@ use crate::{Store, StoreError, stored_time};
 pub const COUNTED_STATUSES: [i32; 4] = [0, 1, 2, 5];
 
 fn parts_query(sender: Option<AccountId>, from: OffsetDateTime, to: OffsetDateTime) -> sea_orm::sea_query::SelectStatement {
-    let sum: Expr = Func::sum(Expr::col("number_of_slices")).into();
+    let sum: Expr = Func::sum(Expr::col(janua_sms::Column::NumberOfSlices)).into();
     let mut select = Query::select()
         .expr_as(Func::coalesce([sum, Expr::val(0)]), "parts")
-        .from("janua_sms")
-        .and_where(Expr::col("status").is_in(COUNTED_STATUSES))
-        .and_where(Expr::col("date_time").gte(stored_time(from)))
-        .and_where(Expr::col("date_time").lt(stored_time(to)))
+        .from(janua_sms::Entity)
+        .and_where(Expr::col(janua_sms::Column::Status).is_in(COUNTED_STATUSES))
+        .and_where(Expr::col(janua_sms::Column::DateTime).gte(stored_time(from)))
+        .and_where(Expr::col(janua_sms::Column::DateTime).lt(stored_time(to)))
         .take();
     if let Some(sender) = sender {
-        select.and_where(Expr::col("admin_id").eq(sender.0));
+        select.and_where(Expr::col(janua_sms::Column::AdminId).eq(sender.0));
     }
     select
 }
 
 fn parts_of(row: Option<sea_orm::QueryResult>) -> Result<u64, StoreError> {
     let parts: i64 = match row {
-        Some(row) => row.try_get("", "parts").map_err(|error| StoreError::Corrupt(error.to_string()))?,
+        Some(row) => read(&row, "parts")?,
         None => 0,
     };
     Ok(u64::try_from(parts).unwrap_or(0))
@@ -44,9 +46,9 @@ impl crate::WriteTx {
     /// serialises every writer).
     pub async fn lock_account(&self, account: AccountId) -> Result<(), StoreError> {
         let update = Query::update()
-            .table("accounts")
-            .value("updated_at", Expr::col("updated_at"))
-            .and_where(Expr::col("id").eq(account.0))
+            .table(account::Entity)
+            .value(account::Column::UpdatedAt, Expr::col(account::Column::UpdatedAt))
+            .and_where(Expr::col(account::Column::Id).eq(account.0))
             .take();
         self.tx.execute(&update).await?;
         Ok(())
@@ -60,25 +62,30 @@ impl crate::WriteTx {
     /// Records when `account` was last told its quota is reached; `false` if it was
     /// already told since `since` (one mail per quota window).
     pub async fn mark_quota_reached(&self, account: AccountId, since: OffsetDateTime, now: OffsetDateTime) -> Result<bool, StoreError> {
-        let upsert = Query::insert()
-            .into_table("janua_profiles")
-            .columns(["account_id", "firstname", "last_name", "recipient_filter", "has_client"])
-            .values([account.0.into(), "".into(), "".into(), true.into(), false.into()])
-            .map_err(|error| StoreError::Corrupt(error.to_string()))?
-            .on_conflict(sea_orm::sea_query::OnConflict::column("account_id").do_nothing().to_owned())
-            .take();
-        self.tx.execute(&upsert).await?;
-        let update = Query::update()
-            .table("janua_profiles")
-            .value("last_quota_reached", stored_time(now))
-            .and_where(Expr::col("account_id").eq(account.0))
-            .cond_where(
-                sea_orm::sea_query::Cond::any()
-                    .add(Expr::col("last_quota_reached").is_null())
-                    .add(Expr::col("last_quota_reached").lt(stored_time(since))),
+        // The default profile (recipient filter on, no client), unless the account has one.
+        let default = janua_profile::ActiveModel {
+            account_id: Set(account.0),
+            firstname: Set(String::new()),
+            last_name: Set(String::new()),
+            recipient_filter: Set(true),
+            has_client: Set(false),
+            ..Default::default()
+        };
+        janua_profile::Entity::insert(default)
+            .on_conflict(OnConflict::column(janua_profile::Column::AccountId).do_nothing().to_owned())
+            .exec_without_returning(&self.tx)
+            .await?;
+        let update = janua_profile::Entity::update_many()
+            .col_expr(janua_profile::Column::LastQuotaReached, Expr::value(stored_time(now)))
+            .filter(janua_profile::Column::AccountId.eq(account.0))
+            .filter(
+                Cond::any()
+                    .add(janua_profile::Column::LastQuotaReached.is_null())
+                    .add(janua_profile::Column::LastQuotaReached.lt(stored_time(since))),
             )
-            .take();
-        Ok(self.tx.execute(&update).await?.rows_affected() > 0)
+            .exec(&self.tx)
+            .await?;
+        Ok(update.rows_affected > 0)
     }
 }
 
@@ -87,6 +94,14 @@ impl Store {
     pub async fn sms_parts(&self, sender: Option<AccountId>, from: OffsetDateTime, to: OffsetDateTime) -> Result<u64, StoreError> {
         parts_of(self.db.query_one(&parts_query(sender, from, to)).await?)
     }
+}
+
+/// Moves the rows among `ids` whose status is one of `from` to `to`.
+fn move_status(ids: &[i64], from: &[i32], to: i32) -> sea_orm::UpdateMany<janua_sms::Entity> {
+    janua_sms::Entity::update_many()
+        .col_expr(janua_sms::Column::Status, Expr::value(to))
+        .filter(janua_sms::Column::Id.is_in(ids.iter().copied()))
+        .filter(janua_sms::Column::Status.is_in(from.iter().copied()))
 }
 
 /// Janua's SMS statuses.
@@ -104,16 +119,16 @@ pub mod status {
 }
 
 /// The columns a queued SMS log row is written with, in the order of [`NewSmsLog`]'s values.
-pub(crate) const QUEUED_COLUMNS: [&str; 9] = [
-    "date_time",
-    "sender",
-    "recipient",
-    "recipient_phone_number",
-    "raw_message",
-    "authorized",
-    "status",
-    "number_of_slices",
-    "admin_id",
+pub(crate) const QUEUED_COLUMNS: [janua_sms::Column; 9] = [
+    janua_sms::Column::DateTime,
+    janua_sms::Column::Sender,
+    janua_sms::Column::Recipient,
+    janua_sms::Column::RecipientPhoneNumber,
+    janua_sms::Column::RawMessage,
+    janua_sms::Column::Authorized,
+    janua_sms::Column::Status,
+    janua_sms::Column::NumberOfSlices,
+    janua_sms::Column::AdminId,
 ];
 
 /// One SMS log row as written when an SMS is queued.
@@ -138,7 +153,7 @@ impl crate::WriteTx {
     pub async fn insert_sms_logs(&self, rows: &[NewSmsLog], at: OffsetDateTime) -> Result<Vec<i64>, StoreError> {
         let mut ids = Vec::with_capacity(rows.len());
         for chunk in rows.chunks(crate::outbox::BATCH_ROWS) {
-            let mut insert = Query::insert().into_table("janua_sms").columns(QUEUED_COLUMNS).take();
+            let mut insert = Query::insert().into_table(janua_sms::Entity).columns(QUEUED_COLUMNS).take();
             for row in chunk {
                 insert
                     .values([
@@ -151,12 +166,11 @@ impl crate::WriteTx {
                         status::QUEUED.into(),
                         i64::from(row.number_of_slices).into(),
                         row.admin_id.0.into(),
-                    ])
-                    .map_err(|error| StoreError::Corrupt(error.to_string()))?;
+                    ])?;
             }
-            insert.returning_col("id");
+            insert.returning_col(janua_sms::Column::Id);
             for returned in self.tx.query_all(&insert).await? {
-                ids.push(returned.try_get("", "id").map_err(|error| StoreError::Corrupt(error.to_string()))?);
+                ids.push(read(&returned, janua_sms::Column::Id)?);
             }
         }
         Ok(ids)
@@ -167,13 +181,7 @@ impl crate::WriteTx {
     pub async fn requeue_failed_sms(&self, log_ids: &[i64]) -> Result<u64, StoreError> {
         let mut requeued = 0;
         for chunk in log_ids.chunks(crate::outbox::BATCH_ROWS) {
-            let update = Query::update()
-                .table("janua_sms")
-                .value("status", status::QUEUED)
-                .and_where(Expr::col("id").is_in(chunk.iter().copied()))
-                .and_where(Expr::col("status").eq(status::FAILED))
-                .take();
-            requeued += self.tx.execute(&update).await?.rows_affected();
+            requeued += move_status(chunk, &[status::FAILED], status::QUEUED).exec(&self.tx).await?.rows_affected;
         }
         Ok(requeued)
     }
@@ -195,50 +203,34 @@ impl Store {
     /// over) or `FAILED`. Only a queued row moves, so a delivery report that came back
     /// before this ran is never overwritten.
     pub async fn set_sms_status(&self, log_id: i64, new_status: i32, at: OffsetDateTime) -> Result<(), StoreError> {
-        let mut update = Query::update()
-            .table("janua_sms")
-            .value("status", new_status)
-            .and_where(Expr::col("id").eq(log_id))
-            .and_where(Expr::col("status").eq(status::QUEUED))
-            .take();
+        let mut update = move_status(&[log_id], &[status::QUEUED], new_status);
         if new_status == status::SENT {
-            update.value("date_time", stored_time(at));
+            update = update.col_expr(janua_sms::Column::DateTime, Expr::value(stored_time(at)));
         }
-        self.db.execute(&update).await?;
+        update.exec(&self.db).await?;
         Ok(())
     }
 
     /// Moves an SMS log row to `new_status` if it is in one of `from` (a delivery report's
     /// transition); `false` if it was not (unknown row, or already past that).
     pub async fn apply_sms_report(&self, log_id: i64, new_status: i32, from: &[i32]) -> Result<bool, StoreError> {
-        let update = Query::update()
-            .table("janua_sms")
-            .value("status", new_status)
-            .and_where(Expr::col("id").eq(log_id))
-            .and_where(Expr::col("status").is_in(from.iter().copied()))
-            .take();
-        Ok(self.db.execute(&update).await?.rows_affected() > 0)
+        Ok(move_status(&[log_id], from, new_status).exec(&self.db).await?.rows_affected > 0)
     }
 
     /// The rows among `log_ids` still waiting for the gateway, by id.
     pub async fn pending_sms(&self, log_ids: &[i64]) -> Result<Vec<PendingSms>, StoreError> {
         let mut pending = Vec::with_capacity(log_ids.len());
         for chunk in log_ids.chunks(crate::outbox::BATCH_ROWS) {
-            let select = Query::select()
-                .columns(["id", "recipient_phone_number", "raw_message"])
-                .from("janua_sms")
-                .and_where(Expr::col("id").is_in(chunk.iter().copied()))
-                .and_where(Expr::col("status").eq(status::QUEUED))
-                .order_by("id", sea_orm::Order::Asc)
-                .take();
-            for row in self.db.query_all(&select).await? {
-                let corrupt = |error: sea_orm::DbErr| StoreError::Corrupt(error.to_string());
-                pending.push(PendingSms {
-                    log_id: row.try_get("", "id").map_err(corrupt)?,
-                    to: row.try_get("", "recipient_phone_number").map_err(corrupt)?,
-                    text: row.try_get("", "raw_message").map_err(corrupt)?,
-                });
-            }
+            let rows: Vec<(i64, String, String)> = janua_sms::Entity::find()
+                .select_only()
+                .columns([janua_sms::Column::Id, janua_sms::Column::RecipientPhoneNumber, janua_sms::Column::RawMessage])
+                .filter(janua_sms::Column::Id.is_in(chunk.iter().copied()))
+                .filter(janua_sms::Column::Status.eq(status::QUEUED))
+                .order_by_asc(janua_sms::Column::Id)
+                .into_tuple()
+                .all(&self.db)
+                .await?;
+            pending.extend(rows.into_iter().map(|(log_id, to, text)| PendingSms { log_id, to, text }));
         }
         Ok(pending)
     }
@@ -246,13 +238,7 @@ impl Store {
     /// Marks the rows among `log_ids` still queued as given up.
     pub async fn fail_queued_sms(&self, log_ids: &[i64]) -> Result<(), StoreError> {
         for chunk in log_ids.chunks(crate::outbox::BATCH_ROWS) {
-            let update = Query::update()
-                .table("janua_sms")
-                .value("status", status::FAILED)
-                .and_where(Expr::col("id").is_in(chunk.iter().copied()))
-                .and_where(Expr::col("status").eq(status::QUEUED))
-                .take();
-            self.db.execute(&update).await?;
+            move_status(chunk, &[status::QUEUED], status::FAILED).exec(&self.db).await?;
         }
         Ok(())
     }
@@ -260,68 +246,47 @@ impl Store {
     /// Whether `account` may only message its own contacts (Janua's `recipient_filter`,
     /// on by default).
     pub async fn recipient_filter(&self, account: AccountId) -> Result<bool, StoreError> {
-        let select = Query::select()
-            .column("recipient_filter")
-            .from("janua_profiles")
-            .and_where(Expr::col("account_id").eq(account.0))
-            .take();
-        match self.db.query_one(&select).await? {
-            Some(row) => row.try_get("", "recipient_filter").map_err(|error| StoreError::Corrupt(error.to_string())),
-            None => Ok(true),
-        }
+        let filter: Option<bool> = janua_profile::Entity::find_by_id(account.0)
+            .select_only()
+            .column(janua_profile::Column::RecipientFilter)
+            .into_tuple()
+            .one(&self.db)
+            .await?;
+        Ok(filter.unwrap_or(true))
     }
 }
 
 /// What clients may filter and order SMS log rows on: every column Janua shows. The gateway
 /// `reference`, the sender's `admin_id` and the outbox link are hidden, so unknown here.
-pub static SMS_FIELDS: crate::filter::Fields = crate::filter::Fields {
-    table: "janua_sms",
-    primary_key: "id",
+pub static SMS_FIELDS: Fields = Fields {
+    table: &janua_sms::Entity,
+    primary_key: &janua_sms::Column::Id,
+    owner: Owner::Column(&janua_sms::Column::AdminId),
     fields: &[
-        field("id", ColumnKind::Integer),
-        field("date_time", ColumnKind::DateTime),
-        field("sender", ColumnKind::Text),
-        field("recipient", ColumnKind::Text),
-        field("recipient_phone_number", ColumnKind::Text),
-        field("raw_message", ColumnKind::Text),
-        field("authorized", ColumnKind::Bool),
-        field("status", ColumnKind::Integer),
-        field("number_of_slices", ColumnKind::Integer),
+        FieldSpec { name: "id", column: &janua_sms::Column::Id, kind: ColumnKind::Integer },
+        FieldSpec { name: "date_time", column: &janua_sms::Column::DateTime, kind: ColumnKind::DateTime },
+        FieldSpec { name: "sender", column: &janua_sms::Column::Sender, kind: ColumnKind::Text },
+        FieldSpec { name: "recipient", column: &janua_sms::Column::Recipient, kind: ColumnKind::Text },
+        FieldSpec { name: "recipient_phone_number", column: &janua_sms::Column::RecipientPhoneNumber, kind: ColumnKind::Text },
+        FieldSpec { name: "raw_message", column: &janua_sms::Column::RawMessage, kind: ColumnKind::Text },
+        FieldSpec { name: "authorized", column: &janua_sms::Column::Authorized, kind: ColumnKind::Bool },
+        FieldSpec { name: "status", column: &janua_sms::Column::Status, kind: ColumnKind::Integer },
+        FieldSpec { name: "number_of_slices", column: &janua_sms::Column::NumberOfSlices, kind: ColumnKind::Integer },
     ],
     relations: &[],
 };
 
-const fn field(name: &'static str, kind: ColumnKind) -> crate::filter::FieldSpec {
-    crate::filter::FieldSpec { name, column: ("janua_sms", name), kind }
-}
-
-/// An SMS log row as the store reads it.
-#[derive(Debug, Clone, PartialEq, Eq, sea_orm::FromQueryResult)]
-struct SmsLogRow {
-    id: i64,
-    date_time: OffsetDateTime,
-    sender: String,
-    recipient: String,
-    recipient_phone_number: String,
-    raw_message: String,
-    authorized: bool,
-    status: i32,
-    number_of_slices: i32,
-}
-
-impl From<SmsLogRow> for SmsLogEntry {
-    fn from(row: SmsLogRow) -> Self {
-        Self {
-            id: row.id,
-            date_time: row.date_time,
-            sender: row.sender,
-            recipient: row.recipient,
-            recipient_phone_number: row.recipient_phone_number,
-            raw_message: row.raw_message,
-            authorized: row.authorized,
-            status: row.status,
-            number_of_slices: row.number_of_slices,
-        }
+fn to_entry(row: janua_sms::Model) -> SmsLogEntry {
+    SmsLogEntry {
+        id: row.id,
+        date_time: row.date_time,
+        sender: row.sender,
+        recipient: row.recipient,
+        recipient_phone_number: row.recipient_phone_number,
+        raw_message: row.raw_message,
+        authorized: row.authorized,
+        status: row.status,
+        number_of_slices: row.number_of_slices,
     }
 }
 
@@ -334,6 +299,6 @@ impl Store {
         skip: u64,
         page_size: u64,
     ) -> Result<steward_model::Page<SmsLogEntry>, StoreError> {
-        Ok(self.search_rows::<SmsLogRow>(&SMS_FIELDS, Some(sender), search, skip, page_size).await?.map(SmsLogEntry::from))
+        Ok(self.search_rows::<janua_sms::Model>(&SMS_FIELDS, Some(sender), search, skip, page_size).await?.map(to_entry))
     }
 }

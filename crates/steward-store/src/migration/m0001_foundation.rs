@@ -3,6 +3,9 @@
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::schema::*;
 
+use super::cascade;
+use crate::entity::{account, account_role, audit, outbox, quota_limit, resource, service, terms, token, usage};
+
 /// Creates the foundation tables.
 pub struct Migration;
 
@@ -14,20 +17,12 @@ impl MigrationName for Migration {
 
 /// Timestamps are `timestamp with time zone`, always written by the application in UTC
 /// (never `DEFAULT CURRENT_TIMESTAMP`, which differs between the backends).
-fn at(name: &'static str) -> ColumnDef {
+fn at<T: IntoIden>(name: T) -> ColumnDef {
     timestamp_with_time_zone(name)
 }
 
-fn at_null(name: &'static str) -> ColumnDef {
+fn at_null<T: IntoIden>(name: T) -> ColumnDef {
     timestamp_with_time_zone_null(name)
-}
-
-fn foreign(table: &'static str, column: &'static str, target: &'static str) -> ForeignKeyCreateStatement {
-    ForeignKey::create()
-        .from(table, column)
-        .to(target, "id")
-        .on_delete(ForeignKeyAction::Cascade)
-        .take()
 }
 
 #[async_trait::async_trait]
@@ -36,81 +31,74 @@ impl MigrationTrait for Migration {
         manager
             .create_table(
                 Table::create()
-                    .table("accounts")
-                    .col(big_pk_auto("id"))
-                    .col(uuid_uniq("uuid"))
-                    .col(string("login"))
+                    .table(account::Entity)
+                    .col(big_pk_auto(account::Column::Id))
+                    .col(uuid_uniq(account::Column::Uuid))
+                    .col(string(account::Column::Login))
                     // Lower-cased login: the one uniqueness rule, alike on both backends.
-                    .col(string_uniq("login_key"))
-                    .col(string("name"))
-                    .col(string_null("email"))
-                    .col(string_null("phone"))
-                    .col(boolean("active"))
-                    .col(string_null("password_hash"))
-                    .col(string("auth_backend"))
-                    .col(at_null("terms_accepted_at"))
-                    .col(at("created_at"))
-                    .col(at("updated_at"))
+                    .col(string_uniq(account::Column::LoginKey))
+                    .col(string(account::Column::Name))
+                    .col(string_null(account::Column::Email))
+                    .col(string_null(account::Column::Phone))
+                    .col(boolean(account::Column::Active))
+                    .col(string_null(account::Column::PasswordHash))
+                    .col(string(account::Column::AuthBackend))
+                    .col(at_null(account::Column::TermsAcceptedAt))
+                    .col(at(account::Column::CreatedAt))
+                    .col(at(account::Column::UpdatedAt))
                     .take(),
             )
             .await?;
         manager
-            .create_index(Index::create().name("accounts_phone").table("accounts").col("phone").take())
-            .await?;
-
-        manager
-            .create_table(
-                Table::create()
-                    .table("account_roles")
-                    .col(big_integer("account_id"))
-                    .col(string("role"))
-                    .primary_key(Index::create().col("account_id").col("role"))
-                    .foreign_key(&mut foreign("account_roles", "account_id", "accounts"))
-                    .take(),
+            .create_index(
+                Index::create().name("accounts_phone").table(account::Entity).col(account::Column::Phone).take(),
             )
             .await?;
 
         manager
             .create_table(
                 Table::create()
-                    .table("tokens")
-                    .col(big_pk_auto("id"))
+                    .table(account_role::Entity)
+                    .col(big_integer(account_role::Column::AccountId))
+                    .col(string(account_role::Column::Role))
+                    .primary_key(Index::create().col(account_role::Column::AccountId).col(account_role::Column::Role))
+                    .foreign_key(&mut cascade(account_role::Column::AccountId, account::Column::Id))
+                    .take(),
+            )
+            .await?;
+
+        manager
+            .create_table(
+                Table::create()
+                    .table(token::Entity)
+                    .col(big_pk_auto(token::Column::Id))
                     // SHA-256 of the token, hex: the token itself is never stored.
-                    .col(string_uniq("token_hash"))
-                    .col(big_integer("account_id"))
-                    .col(at("created_at"))
-                    .col(at("expires_at"))
-                    .col(at_null("revoked_at"))
-                    .foreign_key(&mut foreign("tokens", "account_id", "accounts"))
+                    .col(string_uniq(token::Column::TokenHash))
+                    .col(big_integer(token::Column::AccountId))
+                    .col(at(token::Column::CreatedAt))
+                    .col(at(token::Column::ExpiresAt))
+                    .col(at_null(token::Column::RevokedAt))
+                    .foreign_key(&mut cascade(token::Column::AccountId, account::Column::Id))
                     .take(),
             )
             .await?;
         manager
-            .create_index(Index::create().name("tokens_account").table("tokens").col("account_id").take())
-            .await?;
-
-        manager
-            .create_table(
-                Table::create()
-                    .table("services")
-                    .col(big_pk_auto("id"))
-                    .col(string_uniq("name"))
-                    .col(string("url"))
-                    .col(string_uniq("token_hash"))
-                    .col(at("token_created_at"))
-                    .col(at_null("token_expires_at"))
-                    .col(at("created_at"))
-                    .take(),
+            .create_index(
+                Index::create().name("tokens_account").table(token::Entity).col(token::Column::AccountId).take(),
             )
             .await?;
 
         manager
             .create_table(
                 Table::create()
-                    .table("terms")
-                    .col(big_pk_auto("id"))
-                    .col(text("body"))
-                    .col(at("published_at"))
+                    .table(service::Entity)
+                    .col(big_pk_auto(service::Column::Id))
+                    .col(string_uniq(service::Column::Name))
+                    .col(string(service::Column::Url))
+                    .col(string_uniq(service::Column::TokenHash))
+                    .col(at(service::Column::TokenCreatedAt))
+                    .col(at_null(service::Column::TokenExpiresAt))
+                    .col(at(service::Column::CreatedAt))
                     .take(),
             )
             .await?;
@@ -118,15 +106,26 @@ impl MigrationTrait for Migration {
         manager
             .create_table(
                 Table::create()
-                    .table("resources")
-                    .col(big_pk_auto("id"))
-                    .col(string_uniq("name"))
-                    .col(string("unit"))
-                    .col(big_integer("default_limit"))
+                    .table(terms::Entity)
+                    .col(big_pk_auto(terms::Column::Id))
+                    .col(text(terms::Column::Body))
+                    .col(at(terms::Column::PublishedAt))
+                    .take(),
+            )
+            .await?;
+
+        manager
+            .create_table(
+                Table::create()
+                    .table(resource::Entity)
+                    .col(big_pk_auto(resource::Column::Id))
+                    .col(string_uniq(resource::Column::Name))
+                    .col(string(resource::Column::Unit))
+                    .col(big_integer(resource::Column::DefaultLimit))
                     // Quota window for counters that reset (`D`, `W`, `M`, `Y`); NULL = never.
-                    .col(string_null("window"))
-                    .col(string("description"))
-                    .col(at("created_at"))
+                    .col(string_null(resource::Column::Window))
+                    .col(string(resource::Column::Description))
+                    .col(at(resource::Column::CreatedAt))
                     .take(),
             )
             .await?;
@@ -134,14 +133,16 @@ impl MigrationTrait for Migration {
         manager
             .create_table(
                 Table::create()
-                    .table("quota_limits")
-                    .col(big_integer("account_id"))
-                    .col(big_integer("resource_id"))
-                    .col(big_integer("limit_value"))
-                    .col(string_null("window"))
-                    .primary_key(Index::create().col("account_id").col("resource_id"))
-                    .foreign_key(&mut foreign("quota_limits", "account_id", "accounts"))
-                    .foreign_key(&mut foreign("quota_limits", "resource_id", "resources"))
+                    .table(quota_limit::Entity)
+                    .col(big_integer(quota_limit::Column::AccountId))
+                    .col(big_integer(quota_limit::Column::ResourceId))
+                    .col(big_integer(quota_limit::Column::LimitValue))
+                    .col(string_null(quota_limit::Column::Window))
+                    .primary_key(
+                        Index::create().col(quota_limit::Column::AccountId).col(quota_limit::Column::ResourceId),
+                    )
+                    .foreign_key(&mut cascade(quota_limit::Column::AccountId, account::Column::Id))
+                    .foreign_key(&mut cascade(quota_limit::Column::ResourceId, resource::Column::Id))
                     .take(),
             )
             .await?;
@@ -149,14 +150,14 @@ impl MigrationTrait for Migration {
         manager
             .create_table(
                 Table::create()
-                    .table("usages")
-                    .col(big_integer("account_id"))
-                    .col(big_integer("resource_id"))
-                    .col(big_integer("used"))
-                    .col(at("updated_at"))
-                    .primary_key(Index::create().col("account_id").col("resource_id"))
-                    .foreign_key(&mut foreign("usages", "account_id", "accounts"))
-                    .foreign_key(&mut foreign("usages", "resource_id", "resources"))
+                    .table(usage::Entity)
+                    .col(big_integer(usage::Column::AccountId))
+                    .col(big_integer(usage::Column::ResourceId))
+                    .col(big_integer(usage::Column::Used))
+                    .col(at(usage::Column::UpdatedAt))
+                    .primary_key(Index::create().col(usage::Column::AccountId).col(usage::Column::ResourceId))
+                    .foreign_key(&mut cascade(usage::Column::AccountId, account::Column::Id))
+                    .foreign_key(&mut cascade(usage::Column::ResourceId, resource::Column::Id))
                     .take(),
             )
             .await?;
@@ -164,14 +165,14 @@ impl MigrationTrait for Migration {
         manager
             .create_table(
                 Table::create()
-                    .table("audit_log")
-                    .col(big_pk_auto("id"))
-                    .col(at("at"))
-                    .col(string("actor"))
-                    .col(string("action"))
-                    .col(string("target"))
-                    .col(string("face"))
-                    .col(text("detail"))
+                    .table(audit::Entity)
+                    .col(big_pk_auto(audit::Column::Id))
+                    .col(at(audit::Column::At))
+                    .col(string(audit::Column::Actor))
+                    .col(string(audit::Column::Action))
+                    .col(string(audit::Column::Target))
+                    .col(string(audit::Column::Face))
+                    .col(text(audit::Column::Detail))
                     .take(),
             )
             .await?;
@@ -179,19 +180,19 @@ impl MigrationTrait for Migration {
         manager
             .create_table(
                 Table::create()
-                    .table("outbox")
-                    .col(big_pk_auto("id"))
-                    .col(string("kind"))
-                    .col(text("payload"))
-                    .col(string("status"))
-                    .col(integer("attempts"))
-                    .col(at("next_attempt_at"))
+                    .table(outbox::Entity)
+                    .col(big_pk_auto(outbox::Column::Id))
+                    .col(string(outbox::Column::Kind))
+                    .col(text(outbox::Column::Payload))
+                    .col(string(outbox::Column::Status))
+                    .col(integer(outbox::Column::Attempts))
+                    .col(at(outbox::Column::NextAttemptAt))
                     // A worker owns a row until this instant; a crashed worker's lease lapses.
-                    .col(at_null("lease_until"))
-                    .col(string_null("lease_owner"))
-                    .col(text_null("last_error"))
-                    .col(at("created_at"))
-                    .col(at_null("finished_at"))
+                    .col(at_null(outbox::Column::LeaseUntil))
+                    .col(string_null(outbox::Column::LeaseOwner))
+                    .col(text_null(outbox::Column::LastError))
+                    .col(at(outbox::Column::CreatedAt))
+                    .col(at_null(outbox::Column::FinishedAt))
                     .take(),
             )
             .await?;
@@ -199,9 +200,9 @@ impl MigrationTrait for Migration {
             .create_index(
                 Index::create()
                     .name("outbox_due")
-                    .table("outbox")
-                    .col("status")
-                    .col("next_attempt_at")
+                    .table(outbox::Entity)
+                    .col(outbox::Column::Status)
+                    .col(outbox::Column::NextAttemptAt)
                     .take(),
             )
             .await?;

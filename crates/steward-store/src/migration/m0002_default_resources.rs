@@ -4,6 +4,8 @@
 use sea_orm_migration::prelude::*;
 use time::OffsetDateTime;
 
+use crate::entity::resource;
+
 /// Registers the default resources.
 pub struct Migration;
 
@@ -31,8 +33,15 @@ impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         let now = OffsetDateTime::now_utc().replace_nanosecond(0).unwrap_or(OffsetDateTime::UNIX_EPOCH);
         let mut insert = Query::insert()
-            .into_table("resources")
-            .columns(["name", "unit", "default_limit", "window", "description", "created_at"])
+            .into_table(resource::Entity)
+            .columns([
+                resource::Column::Name,
+                resource::Column::Unit,
+                resource::Column::DefaultLimit,
+                resource::Column::Window,
+                resource::Column::Description,
+                resource::Column::CreatedAt,
+            ])
             .take();
         for (name, unit, limit, window, description) in DEFAULTS {
             insert

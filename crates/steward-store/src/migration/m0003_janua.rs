@@ -5,6 +5,12 @@
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::schema::*;
 
+use super::{cascade, unique};
+use crate::entity::{
+    account, janua_action, janua_authorized_group_action, janua_authorized_supervisor_action, janua_contact,
+    janua_contact_group, janua_contact_notify_action, janua_group, janua_profile, janua_sms, setting,
+};
+
 /// Creates Janua's tables.
 pub struct Migration;
 
@@ -14,38 +20,22 @@ impl MigrationName for Migration {
     }
 }
 
-fn cascade(table: &'static str, column: &'static str, target: &'static str, target_column: &'static str) -> ForeignKeyCreateStatement {
-    ForeignKey::create()
-        .from(table, column)
-        .to(target, target_column)
-        .on_delete(ForeignKeyAction::Cascade)
-        .take()
-}
-
-fn unique(name: &'static str, table: &'static str, columns: &[&'static str]) -> IndexCreateStatement {
-    let mut index = Index::create().name(name).table(table).unique().take();
-    for column in columns {
-        index.col(*column);
-    }
-    index
-}
-
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         manager
             .create_table(
                 Table::create()
-                    .table("settings")
-                    .col(string("key").primary_key())
-                    .col(text("value"))
-                    .col(timestamp_with_time_zone("updated_at"))
+                    .table(setting::Entity)
+                    .col(string(setting::Column::Key).primary_key())
+                    .col(text(setting::Column::Value))
+                    .col(timestamp_with_time_zone(setting::Column::UpdatedAt))
                     .take(),
             )
             .await?;
 
         // A phone number identifies a person (Janua logs in by phone): one account each.
-        manager.create_index(unique("accounts_phone_unique", "accounts", &["phone"])).await?;
+        manager.create_index(unique("accounts_phone_unique", account::Entity, [account::Column::Phone])).await?;
 
         // Janua's attributes of an account. Its level comes from the account's roles
         // (`admin` = level 1, `supervisor` = level 2) and its SMS quota is its limit on the
@@ -54,171 +44,254 @@ impl MigrationTrait for Migration {
         manager
             .create_table(
                 Table::create()
-                    .table("janua_profiles")
-                    .col(big_integer("account_id").primary_key())
-                    .col(string("firstname"))
-                    .col(string("last_name"))
-                    .col(boolean("recipient_filter"))
-                    .col(boolean("has_client"))
-                    .col(timestamp_with_time_zone_null("last_quota_reached"))
-                    .col(string_null("phone_token"))
-                    .foreign_key(&mut cascade("janua_profiles", "account_id", "accounts", "id"))
+                    .table(janua_profile::Entity)
+                    .col(big_integer(janua_profile::Column::AccountId).primary_key())
+                    .col(string(janua_profile::Column::Firstname))
+                    .col(string(janua_profile::Column::LastName))
+                    .col(boolean(janua_profile::Column::RecipientFilter))
+                    .col(boolean(janua_profile::Column::HasClient))
+                    .col(timestamp_with_time_zone_null(janua_profile::Column::LastQuotaReached))
+                    .col(string_null(janua_profile::Column::PhoneToken))
+                    .foreign_key(&mut cascade(janua_profile::Column::AccountId, account::Column::Id))
                     .take(),
             )
             .await?;
-        manager.create_index(unique("janua_profiles_phone_token", "janua_profiles", &["phone_token"])).await?;
+        manager
+            .create_index(unique(
+                "janua_profiles_phone_token",
+                janua_profile::Entity,
+                [janua_profile::Column::PhoneToken],
+            ))
+            .await?;
 
         manager
             .create_table(
                 Table::create()
-                    .table("janua_contacts")
-                    .col(big_pk_auto("id"))
-                    .col(big_integer("admin_id"))
-                    .col(string("name"))
-                    .col(string("firstname"))
-                    .col(string("phone_number"))
-                    .col(string("email"))
-                    .col(text_null("description"))
-                    .foreign_key(&mut cascade("janua_contacts", "admin_id", "accounts", "id"))
+                    .table(janua_contact::Entity)
+                    .col(big_pk_auto(janua_contact::Column::Id))
+                    .col(big_integer(janua_contact::Column::AdminId))
+                    .col(string(janua_contact::Column::Name))
+                    .col(string(janua_contact::Column::Firstname))
+                    .col(string(janua_contact::Column::PhoneNumber))
+                    .col(string(janua_contact::Column::Email))
+                    .col(text_null(janua_contact::Column::Description))
+                    .foreign_key(&mut cascade(janua_contact::Column::AdminId, account::Column::Id))
                     .take(),
             )
             .await?;
-        manager.create_index(unique("janua_contacts_phone", "janua_contacts", &["admin_id", "phone_number"])).await?;
-        manager.create_index(unique("janua_contacts_email", "janua_contacts", &["admin_id", "email"])).await?;
+        manager
+            .create_index(unique(
+                "janua_contacts_phone",
+                janua_contact::Entity,
+                [janua_contact::Column::AdminId, janua_contact::Column::PhoneNumber],
+            ))
+            .await?;
+        manager
+            .create_index(unique(
+                "janua_contacts_email",
+                janua_contact::Entity,
+                [janua_contact::Column::AdminId, janua_contact::Column::Email],
+            ))
+            .await?;
         // Lists page through one owner's rows in id order: without this index SQLite sorted
         // the owner's rows in a temporary B-tree on every page (28 ms for 100 of 100 000).
-        manager.create_index(unique("janua_contacts_owner_id", "janua_contacts", &["admin_id", "id"])).await?;
+        manager
+            .create_index(unique(
+                "janua_contacts_owner_id",
+                janua_contact::Entity,
+                [janua_contact::Column::AdminId, janua_contact::Column::Id],
+            ))
+            .await?;
 
         manager
             .create_table(
                 Table::create()
-                    .table("janua_groups")
-                    .col(big_pk_auto("id"))
-                    .col(big_integer("admin_id"))
-                    .col(string("name"))
-                    .col(text("description"))
-                    .foreign_key(&mut cascade("janua_groups", "admin_id", "accounts", "id"))
+                    .table(janua_group::Entity)
+                    .col(big_pk_auto(janua_group::Column::Id))
+                    .col(big_integer(janua_group::Column::AdminId))
+                    .col(string(janua_group::Column::Name))
+                    .col(text(janua_group::Column::Description))
+                    .foreign_key(&mut cascade(janua_group::Column::AdminId, account::Column::Id))
                     .take(),
             )
             .await?;
-        manager.create_index(unique("janua_groups_name", "janua_groups", &["admin_id", "name"])).await?;
-        manager.create_index(unique("janua_groups_owner_id", "janua_groups", &["admin_id", "id"])).await?;
+        manager
+            .create_index(unique(
+                "janua_groups_name",
+                janua_group::Entity,
+                [janua_group::Column::AdminId, janua_group::Column::Name],
+            ))
+            .await?;
+        manager
+            .create_index(unique(
+                "janua_groups_owner_id",
+                janua_group::Entity,
+                [janua_group::Column::AdminId, janua_group::Column::Id],
+            ))
+            .await?;
 
         manager
             .create_table(
                 Table::create()
-                    .table("janua_contact_groups")
-                    .col(big_pk_auto("id"))
-                    .col(big_integer("group_id"))
-                    .col(big_integer("contact_id"))
-                    .foreign_key(&mut cascade("janua_contact_groups", "group_id", "janua_groups", "id"))
-                    .foreign_key(&mut cascade("janua_contact_groups", "contact_id", "janua_contacts", "id"))
+                    .table(janua_contact_group::Entity)
+                    .col(big_pk_auto(janua_contact_group::Column::Id))
+                    .col(big_integer(janua_contact_group::Column::GroupId))
+                    .col(big_integer(janua_contact_group::Column::ContactId))
+                    .foreign_key(&mut cascade(janua_contact_group::Column::GroupId, janua_group::Column::Id))
+                    .foreign_key(&mut cascade(janua_contact_group::Column::ContactId, janua_contact::Column::Id))
                     .take(),
             )
             .await?;
         manager
-            .create_index(unique("janua_contact_groups_pair", "janua_contact_groups", &["group_id", "contact_id"]))
+            .create_index(unique(
+                "janua_contact_groups_pair",
+                janua_contact_group::Entity,
+                [janua_contact_group::Column::GroupId, janua_contact_group::Column::ContactId],
+            ))
             .await?;
         // A page of contacts looks up their groups by contact: the pair index starts with
         // the group, so without this one every page scanned the whole link table.
         manager
-            .create_index(Index::create().name("janua_contact_groups_contact").table("janua_contact_groups").col("contact_id").take())
+            .create_index(
+                Index::create()
+                    .name("janua_contact_groups_contact")
+                    .table(janua_contact_group::Entity)
+                    .col(janua_contact_group::Column::ContactId)
+                    .take(),
+            )
             .await?;
 
         manager
             .create_table(
                 Table::create()
-                    .table("janua_sms")
-                    .col(big_pk_auto("id"))
-                    .col(timestamp_with_time_zone("date_time"))
-                    .col(text("sender"))
-                    .col(text("recipient"))
-                    .col(string("recipient_phone_number"))
-                    .col(text("raw_message"))
-                    .col(boolean("authorized"))
+                    .table(janua_sms::Entity)
+                    .col(big_pk_auto(janua_sms::Column::Id))
+                    .col(timestamp_with_time_zone(janua_sms::Column::DateTime))
+                    .col(text(janua_sms::Column::Sender))
+                    .col(text(janua_sms::Column::Recipient))
+                    .col(string(janua_sms::Column::RecipientPhoneNumber))
+                    .col(text(janua_sms::Column::RawMessage))
+                    .col(boolean(janua_sms::Column::Authorized))
                     // 0 sent, 1 delivered, 2 unknown, 3 unsupported, 4 received; Steward adds
                     // 5 queued and 6 failed for rows still in (or given up by) the outbox.
-                    .col(integer("status"))
-                    .col(integer("number_of_slices"))
-                    .col(string_null("reference"))
-                    .col(big_integer("admin_id"))
-                    .foreign_key(&mut cascade("janua_sms", "admin_id", "accounts", "id"))
+                    .col(integer(janua_sms::Column::Status))
+                    .col(integer(janua_sms::Column::NumberOfSlices))
+                    .col(string_null(janua_sms::Column::Reference))
+                    .col(big_integer(janua_sms::Column::AdminId))
+                    .foreign_key(&mut cascade(janua_sms::Column::AdminId, account::Column::Id))
                     .take(),
             )
             .await?;
         manager
-            .create_index(Index::create().name("janua_sms_admin_time").table("janua_sms").col("admin_id").col("date_time").take())
-            .await?;
-        manager.create_index(unique("janua_sms_owner_id", "janua_sms", &["admin_id", "id"])).await?;
-
-        manager
-            .create_table(
-                Table::create()
-                    .table("janua_actions")
-                    .col(big_pk_auto("id"))
-                    .col(string_uniq("name"))
-                    .col(text("description"))
-                    .col(boolean("authentication"))
-                    .col(boolean("enabled"))
-                    .col(big_integer("admin_id"))
-                    .col(string("module"))
-                    .col(string("janua_id"))
-                    .foreign_key(&mut cascade("janua_actions", "admin_id", "accounts", "id"))
-                    .take(),
-            )
-            .await?;
-
-        manager
-            .create_table(
-                Table::create()
-                    .table("janua_authorized_group_actions")
-                    .col(big_pk_auto("id"))
-                    .col(big_integer("group_id"))
-                    .col(big_integer("action_id"))
-                    .foreign_key(&mut cascade("janua_authorized_group_actions", "group_id", "janua_groups", "id"))
-                    .foreign_key(&mut cascade("janua_authorized_group_actions", "action_id", "janua_actions", "id"))
+            .create_index(
+                Index::create()
+                    .name("janua_sms_admin_time")
+                    .table(janua_sms::Entity)
+                    .col(janua_sms::Column::AdminId)
+                    .col(janua_sms::Column::DateTime)
                     .take(),
             )
             .await?;
         manager
-            .create_index(unique("janua_aga_pair", "janua_authorized_group_actions", &["group_id", "action_id"]))
+            .create_index(unique(
+                "janua_sms_owner_id",
+                janua_sms::Entity,
+                [janua_sms::Column::AdminId, janua_sms::Column::Id],
+            ))
             .await?;
 
         manager
             .create_table(
                 Table::create()
-                    .table("janua_authorized_supervisor_actions")
-                    .col(big_pk_auto("id"))
-                    .col(big_integer("admin_id"))
-                    .col(big_integer("action_id"))
-                    .foreign_key(&mut cascade("janua_authorized_supervisor_actions", "admin_id", "accounts", "id"))
-                    .foreign_key(&mut cascade("janua_authorized_supervisor_actions", "action_id", "janua_actions", "id"))
+                    .table(janua_action::Entity)
+                    .col(big_pk_auto(janua_action::Column::Id))
+                    .col(string_uniq(janua_action::Column::Name))
+                    .col(text(janua_action::Column::Description))
+                    .col(boolean(janua_action::Column::Authentication))
+                    .col(boolean(janua_action::Column::Enabled))
+                    .col(big_integer(janua_action::Column::AdminId))
+                    .col(string(janua_action::Column::Module))
+                    .col(string(janua_action::Column::JanuaId))
+                    .foreign_key(&mut cascade(janua_action::Column::AdminId, account::Column::Id))
                     .take(),
             )
-            .await?;
-        manager
-            .create_index(unique("janua_asa_pair", "janua_authorized_supervisor_actions", &["admin_id", "action_id"]))
             .await?;
 
         manager
             .create_table(
                 Table::create()
-                    .table("janua_contact_notify_actions")
-                    .col(big_pk_auto("id"))
-                    .col(big_integer("contact_id"))
-                    .col(big_integer("action_id"))
-                    .col(big_integer("group_id"))
-                    .foreign_key(&mut cascade("janua_contact_notify_actions", "contact_id", "janua_contacts", "id"))
-                    .foreign_key(&mut cascade("janua_contact_notify_actions", "action_id", "janua_actions", "id"))
-                    .foreign_key(&mut cascade("janua_contact_notify_actions", "group_id", "janua_groups", "id"))
+                    .table(janua_authorized_group_action::Entity)
+                    .col(big_pk_auto(janua_authorized_group_action::Column::Id))
+                    .col(big_integer(janua_authorized_group_action::Column::GroupId))
+                    .col(big_integer(janua_authorized_group_action::Column::ActionId))
+                    .foreign_key(&mut cascade(janua_authorized_group_action::Column::GroupId, janua_group::Column::Id))
+                    .foreign_key(&mut cascade(
+                        janua_authorized_group_action::Column::ActionId,
+                        janua_action::Column::Id,
+                    ))
+                    .take(),
+            )
+            .await?;
+        manager
+            .create_index(unique(
+                "janua_aga_pair",
+                janua_authorized_group_action::Entity,
+                [janua_authorized_group_action::Column::GroupId, janua_authorized_group_action::Column::ActionId],
+            ))
+            .await?;
+
+        manager
+            .create_table(
+                Table::create()
+                    .table(janua_authorized_supervisor_action::Entity)
+                    .col(big_pk_auto(janua_authorized_supervisor_action::Column::Id))
+                    .col(big_integer(janua_authorized_supervisor_action::Column::AdminId))
+                    .col(big_integer(janua_authorized_supervisor_action::Column::ActionId))
+                    .foreign_key(&mut cascade(janua_authorized_supervisor_action::Column::AdminId, account::Column::Id))
+                    .foreign_key(&mut cascade(
+                        janua_authorized_supervisor_action::Column::ActionId,
+                        janua_action::Column::Id,
+                    ))
+                    .take(),
+            )
+            .await?;
+        manager
+            .create_index(unique(
+                "janua_asa_pair",
+                janua_authorized_supervisor_action::Entity,
+                [
+                    janua_authorized_supervisor_action::Column::AdminId,
+                    janua_authorized_supervisor_action::Column::ActionId,
+                ],
+            ))
+            .await?;
+
+        manager
+            .create_table(
+                Table::create()
+                    .table(janua_contact_notify_action::Entity)
+                    .col(big_pk_auto(janua_contact_notify_action::Column::Id))
+                    .col(big_integer(janua_contact_notify_action::Column::ContactId))
+                    .col(big_integer(janua_contact_notify_action::Column::ActionId))
+                    .col(big_integer(janua_contact_notify_action::Column::GroupId))
+                    .foreign_key(&mut cascade(
+                        janua_contact_notify_action::Column::ContactId,
+                        janua_contact::Column::Id,
+                    ))
+                    .foreign_key(&mut cascade(janua_contact_notify_action::Column::ActionId, janua_action::Column::Id))
+                    .foreign_key(&mut cascade(janua_contact_notify_action::Column::GroupId, janua_group::Column::Id))
                     .take(),
             )
             .await?;
         manager
             .create_index(unique(
                 "janua_cna_triple",
-                "janua_contact_notify_actions",
-                &["contact_id", "action_id", "group_id"],
+                janua_contact_notify_action::Entity,
+                [
+                    janua_contact_notify_action::Column::ContactId,
+                    janua_contact_notify_action::Column::ActionId,
+                    janua_contact_notify_action::Column::GroupId,
+                ],
             ))
             .await?;
         Ok(())

@@ -6,6 +6,8 @@
 
 use sea_orm_migration::prelude::*;
 
+use crate::entity::janua_sms;
+
 /// Swaps `janua_sms_admin_time` for `janua_sms_usage`.
 pub struct Migration;
 
@@ -22,21 +24,28 @@ impl MigrationTrait for Migration {
             .create_index(
                 Index::create()
                     .name("janua_sms_usage")
-                    .table("janua_sms")
-                    .col("admin_id")
-                    .col("date_time")
-                    .col("status")
-                    .col("number_of_slices")
+                    .table(janua_sms::Entity)
+                    .col(janua_sms::Column::AdminId)
+                    .col(janua_sms::Column::DateTime)
+                    .col(janua_sms::Column::Status)
+                    .col(janua_sms::Column::NumberOfSlices)
                     .take(),
             )
             .await?;
-        manager.drop_index(Index::drop().name("janua_sms_admin_time").table("janua_sms").to_owned()).await
+        manager.drop_index(Index::drop().name("janua_sms_admin_time").table(janua_sms::Entity).to_owned()).await
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         manager
-            .create_index(Index::create().name("janua_sms_admin_time").table("janua_sms").col("admin_id").col("date_time").take())
+            .create_index(
+                Index::create()
+                    .name("janua_sms_admin_time")
+                    .table(janua_sms::Entity)
+                    .col(janua_sms::Column::AdminId)
+                    .col(janua_sms::Column::DateTime)
+                    .take(),
+            )
             .await?;
-        manager.drop_index(Index::drop().name("janua_sms_usage").table("janua_sms").to_owned()).await
+        manager.drop_index(Index::drop().name("janua_sms_usage").table(janua_sms::Entity).to_owned()).await
     }
 }

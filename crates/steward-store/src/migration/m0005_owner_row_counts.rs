@@ -11,6 +11,9 @@ use sea_orm_migration::prelude::*;
 use sea_orm_migration::schema::*;
 use sea_orm_migration::sea_orm::{ConnectionTrait, DbBackend};
 
+use super::cascade;
+use crate::entity::{account, owner_row_count};
+
 /// Creates `owner_row_counts`, fills it, and installs its triggers.
 pub struct Migration;
 
@@ -40,7 +43,9 @@ fn sqlite_triggers(table: &str) -> [String; 3] {
     [
         format!("CREATE TRIGGER {table}_counted_insert AFTER INSERT ON {table} BEGIN {add_new} END"),
         format!("CREATE TRIGGER {table}_counted_delete AFTER DELETE ON {table} BEGIN {remove_old} END"),
-        format!("CREATE TRIGGER {table}_counted_update AFTER UPDATE OF admin_id, id ON {table} BEGIN {remove_old} {add_new} END"),
+        format!(
+            "CREATE TRIGGER {table}_counted_update AFTER UPDATE OF admin_id, id ON {table} BEGIN {remove_old} {add_new} END"
+        ),
     ]
 }
 
@@ -73,18 +78,15 @@ impl MigrationTrait for Migration {
         manager
             .create_table(
                 Table::create()
-                    .table("owner_row_counts")
-                    .col(string("table_name"))
-                    .col(big_integer("owner_id"))
-                    .col(big_integer("row_count"))
-                    .col(big_integer("version"))
-                    .primary_key(Index::create().col("table_name").col("owner_id"))
-                    .foreign_key(
-                        ForeignKey::create()
-                            .from("owner_row_counts", "owner_id")
-                            .to("accounts", "id")
-                            .on_delete(ForeignKeyAction::Cascade),
+                    .table(owner_row_count::Entity)
+                    .col(string(owner_row_count::Column::TableName))
+                    .col(big_integer(owner_row_count::Column::OwnerId))
+                    .col(big_integer(owner_row_count::Column::RowCount))
+                    .col(big_integer(owner_row_count::Column::Version))
+                    .primary_key(
+                        Index::create().col(owner_row_count::Column::TableName).col(owner_row_count::Column::OwnerId),
                     )
+                    .foreign_key(&mut cascade(owner_row_count::Column::OwnerId, account::Column::Id))
                     .take(),
             )
             .await?;

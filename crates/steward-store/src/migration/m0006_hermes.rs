@@ -6,6 +6,9 @@
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::schema::*;
 
+use super::{references, unique};
+use crate::entity::{account, sip_alias, sip_number, sip_phone, sip_user};
+
 /// Creates Hermes' tables.
 pub struct Migration;
 
@@ -15,80 +18,90 @@ impl MigrationName for Migration {
     }
 }
 
-fn unique(name: &'static str, table: &'static str, columns: &[&'static str]) -> IndexCreateStatement {
-    let mut index = Index::create().name(name).table(table).unique().take();
-    for column in columns {
-        index.col(*column);
-    }
-    index
-}
-
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         manager
             .create_table(
                 Table::create()
-                    .table("sip_users")
-                    .col(big_pk_auto("id"))
-                    .col(string_len("username", 64))
-                    .col(string_len("domain", 64))
+                    .table(sip_user::Entity)
+                    .col(big_pk_auto(sip_user::Column::Id))
+                    .col(string_len(sip_user::Column::Username, 64))
+                    .col(string_len(sip_user::Column::Domain, 64))
                     // "local" (a Kamailio subscriber) or "remote".
-                    .col(string_len("kind", 8))
-                    .col(string_len("displayname", 128))
-                    .col(string_len_null("email", 128))
+                    .col(string_len(sip_user::Column::Kind, 8))
+                    .col(string_len(sip_user::Column::Displayname, 128))
+                    .col(string_len_null(sip_user::Column::Email, 128))
                     // Handed back by user/get and written to phones' configuration, so it is
                     // kept readable (Kamailio keeps it too, unless it runs on digests only).
-                    .col(string_len("password", 64))
-                    .col(string_len("authid", 64))
-                    .col(string_len("registrar", 64))
-                    .col(integer("r_port"))
-                    .col(string_len("proxy", 64))
-                    .col(integer("p_port"))
-                    .col(string_len("dialplan", 255))
-                    .col(string_len("linetext", 64))
+                    .col(string_len(sip_user::Column::Password, 64))
+                    .col(string_len(sip_user::Column::Authid, 64))
+                    .col(string_len(sip_user::Column::Registrar, 64))
+                    .col(integer(sip_user::Column::RPort))
+                    .col(string_len(sip_user::Column::Proxy, 64))
+                    .col(integer(sip_user::Column::PPort))
+                    .col(string_len(sip_user::Column::Dialplan, 255))
+                    .col(string_len(sip_user::Column::Linetext, 64))
                     // The one identity: the Steward account this SIP user belongs to, if any.
-                    .col(big_integer_null("account_id"))
-                    .col(timestamp_with_time_zone("created_at"))
-                    .col(timestamp_with_time_zone("updated_at"))
-                    .foreign_key(
-                        ForeignKey::create()
-                            .from("sip_users", "account_id")
-                            .to("accounts", "id")
-                            .on_delete(ForeignKeyAction::SetNull),
-                    )
+                    .col(big_integer_null(sip_user::Column::AccountId))
+                    .col(timestamp_with_time_zone(sip_user::Column::CreatedAt))
+                    .col(timestamp_with_time_zone(sip_user::Column::UpdatedAt))
+                    .foreign_key(&mut references(
+                        sip_user::Column::AccountId,
+                        account::Column::Id,
+                        ForeignKeyAction::SetNull,
+                    ))
                     .take(),
             )
             .await?;
-        manager.create_index(unique("sip_users_address", "sip_users", &["domain", "username"])).await?;
+        manager
+            .create_index(unique(
+                "sip_users_address",
+                sip_user::Entity,
+                [sip_user::Column::Domain, sip_user::Column::Username],
+            ))
+            .await?;
 
         manager
             .create_table(
                 Table::create()
-                    .table("sip_phones")
-                    .col(big_pk_auto("id"))
-                    .col(string_len("mac", 12))
-                    .col(big_integer("sip_user_id"))
-                    .col(timestamp_with_time_zone("created_at"))
+                    .table(sip_phone::Entity)
+                    .col(big_pk_auto(sip_phone::Column::Id))
+                    .col(string_len(sip_phone::Column::Mac, 12))
+                    .col(big_integer(sip_phone::Column::SipUserId))
+                    .col(timestamp_with_time_zone(sip_phone::Column::CreatedAt))
                     // A user with phones cannot be removed (Hermes' `inuse`).
-                    .foreign_key(
-                        ForeignKey::create()
-                            .from("sip_phones", "sip_user_id")
-                            .to("sip_users", "id")
-                            .on_delete(ForeignKeyAction::Restrict),
-                    )
+                    .foreign_key(&mut references(
+                        sip_phone::Column::SipUserId,
+                        sip_user::Column::Id,
+                        ForeignKeyAction::Restrict,
+                    ))
                     .take(),
             )
             .await?;
-        manager.create_index(unique("sip_phones_pair", "sip_phones", &["mac", "sip_user_id"])).await?;
-        manager.create_index(Index::create().name("sip_phones_user").table("sip_phones").col("sip_user_id").take()).await?;
+        manager
+            .create_index(unique(
+                "sip_phones_pair",
+                sip_phone::Entity,
+                [sip_phone::Column::Mac, sip_phone::Column::SipUserId],
+            ))
+            .await?;
+        manager
+            .create_index(
+                Index::create()
+                    .name("sip_phones_user")
+                    .table(sip_phone::Entity)
+                    .col(sip_phone::Column::SipUserId)
+                    .take(),
+            )
+            .await?;
 
         manager
             .create_table(
                 Table::create()
-                    .table("sip_numbers")
-                    .col(big_pk_auto("id"))
-                    .col(string_len_uniq("number", 16))
+                    .table(sip_number::Entity)
+                    .col(big_pk_auto(sip_number::Column::Id))
+                    .col(string_len_uniq(sip_number::Column::Number, 16))
                     .take(),
             )
             .await?;
@@ -96,19 +109,32 @@ impl MigrationTrait for Migration {
         manager
             .create_table(
                 Table::create()
-                    .table("sip_aliases")
-                    .col(big_pk_auto("id"))
-                    .col(string_len("alias_username", 64))
-                    .col(string_len("alias_domain", 64))
-                    .col(string_len("username", 64))
-                    .col(string_len("domain", 64))
-                    .col(timestamp_with_time_zone("created_at"))
+                    .table(sip_alias::Entity)
+                    .col(big_pk_auto(sip_alias::Column::Id))
+                    .col(string_len(sip_alias::Column::AliasUsername, 64))
+                    .col(string_len(sip_alias::Column::AliasDomain, 64))
+                    .col(string_len(sip_alias::Column::Username, 64))
+                    .col(string_len(sip_alias::Column::Domain, 64))
+                    .col(timestamp_with_time_zone(sip_alias::Column::CreatedAt))
                     .take(),
             )
             .await?;
-        manager.create_index(unique("sip_aliases_alias", "sip_aliases", &["alias_domain", "alias_username"])).await?;
         manager
-            .create_index(Index::create().name("sip_aliases_destination").table("sip_aliases").col("domain").col("username").take())
+            .create_index(unique(
+                "sip_aliases_alias",
+                sip_alias::Entity,
+                [sip_alias::Column::AliasDomain, sip_alias::Column::AliasUsername],
+            ))
+            .await?;
+        manager
+            .create_index(
+                Index::create()
+                    .name("sip_aliases_destination")
+                    .table(sip_alias::Entity)
+                    .col(sip_alias::Column::Domain)
+                    .col(sip_alias::Column::Username)
+                    .take(),
+            )
             .await?;
         Ok(())
     }

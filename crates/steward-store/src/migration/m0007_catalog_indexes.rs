@@ -7,6 +7,8 @@
 
 use sea_orm_migration::prelude::*;
 
+use crate::entity::account;
+
 /// Adds `accounts_login_uuid`.
 pub struct Migration;
 
@@ -20,11 +22,18 @@ impl MigrationName for Migration {
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         manager
-            .create_index(Index::create().name("accounts_login_uuid").table("accounts").col("login").col("uuid").take())
+            .create_index(
+                Index::create()
+                    .name("accounts_login_uuid")
+                    .table(account::Entity)
+                    .col(account::Column::Login)
+                    .col(account::Column::Uuid)
+                    .take(),
+            )
             .await
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager.drop_index(Index::drop().name("accounts_login_uuid").table("accounts").to_owned()).await
+        manager.drop_index(Index::drop().name("accounts_login_uuid").table(account::Entity).to_owned()).await
     }
 }

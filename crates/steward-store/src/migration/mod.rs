@@ -2,6 +2,7 @@
 //! sea-query builders so no statement is spelled per backend.
 
 use sea_orm_migration::prelude::*;
+use sea_orm_migration::sea_orm::ColumnTrait;
 
 mod m0001_foundation;
 mod m0002_default_resources;
@@ -10,6 +11,37 @@ mod m0004_sms_usage_index;
 pub(crate) mod m0005_owner_row_counts;
 mod m0006_hermes;
 mod m0007_catalog_indexes;
+
+/// `column` references `target`; `on_delete` says what deleting the target does to the row.
+fn references<C: ColumnTrait, T: ColumnTrait>(
+    column: C,
+    target: T,
+    on_delete: ForeignKeyAction,
+) -> ForeignKeyCreateStatement {
+    ForeignKey::create()
+        .from(C::EntityName::default(), column)
+        .to(T::EntityName::default(), target)
+        .on_delete(on_delete)
+        .take()
+}
+
+/// `column` references `target`; deleting the target deletes the row.
+fn cascade<C: ColumnTrait, T: ColumnTrait>(column: C, target: T) -> ForeignKeyCreateStatement {
+    references(column, target, ForeignKeyAction::Cascade)
+}
+
+/// The unique index `name` on `table`'s `columns`.
+fn unique<T: IntoIden, C: IntoIden, const N: usize>(
+    name: &'static str,
+    table: T,
+    columns: [C; N],
+) -> IndexCreateStatement {
+    let mut index = Index::create().name(name).table(table).unique().take();
+    for column in columns {
+        index.col(column);
+    }
+    index
+}
 
 /// Applies Steward's migrations in order.
 pub struct Migrator;

@@ -7,6 +7,7 @@ use steward_model::{AccountId, Resource};
 use time::OffsetDateTime;
 
 use crate::entity::{quota_limit, resource, usage};
+use crate::error::read;
 use crate::{Store, StoreError, WriteTx, stored_time};
 
 fn to_resource(row: resource::Model) -> Resource {
@@ -46,43 +47,54 @@ impl Store {
     /// Every resource with `account`'s effective limit and usage, by name: one statement,
     /// the resources joined with the account's own limits and usage.
     pub async fn quotas_of(&self, account: AccountId) -> Result<Vec<Quota>, StoreError> {
-        use sea_orm::sea_query::{Alias, Condition, Expr, ExprTrait, Func, Query};
-        let (resources, limits, usages) = (Alias::new("resources"), Alias::new("quota_limits"), Alias::new("usages"));
-        let column = |table: &Alias, name: &str| Expr::col((table.clone(), Alias::new(name)));
-        let of_account = |table: &Alias| {
+        use sea_orm::sea_query::{Condition, Expr, ExprTrait, Func, Query};
+        // A resource's row of a per-account table (`quota_limits`, `usages`), for `account`.
+        fn of_account<C: ColumnTrait>(resource_id: C, account_id: C, account: AccountId) -> Condition {
             Condition::all()
-                .add(column(table, "resource_id").equals((resources.clone(), Alias::new("id"))))
-                .add(column(table, "account_id").eq(account.0))
-        };
+                .add(Expr::col(resource_id.as_column_ref()).equals((resource::Entity, resource::Column::Id)))
+                .add(account_id.eq(account.0))
+        }
+        let resources = |column: resource::Column| Expr::col((resource::Entity, column));
         let query = Query::select()
-            .expr_as(column(&resources, "name"), "name")
-            .expr_as(column(&resources, "unit"), "unit")
-            .expr_as(column(&resources, "default_limit"), "default_limit")
-            .expr_as(column(&resources, "description"), "description")
-            .expr_as(Func::coalesce([column(&limits, "limit_value"), column(&resources, "default_limit")]), "effective_limit")
-            .expr_as(Func::coalesce([column(&usages, "used"), Expr::val(0i64)]), "used")
-            .expr_as(Func::coalesce([column(&limits, "window"), column(&resources, "window")]), "effective_window")
-            .from(resources.clone())
-            .left_join(limits.clone(), of_account(&limits))
-            .left_join(usages.clone(), of_account(&usages))
-            .order_by((resources.clone(), Alias::new("name")), sea_orm::sea_query::Order::Asc)
+            .expr_as(resources(resource::Column::Name), "name")
+            .expr_as(resources(resource::Column::Unit), "unit")
+            .expr_as(resources(resource::Column::DefaultLimit), "default_limit")
+            .expr_as(resources(resource::Column::Description), "description")
+            .expr_as(
+                Func::coalesce([
+                    Expr::col((quota_limit::Entity, quota_limit::Column::LimitValue)),
+                    resources(resource::Column::DefaultLimit),
+                ]),
+                "effective_limit",
+            )
+            .expr_as(Func::coalesce([Expr::col((usage::Entity, usage::Column::Used)), Expr::val(0i64)]), "used")
+            .expr_as(
+                Func::coalesce([
+                    Expr::col((quota_limit::Entity, quota_limit::Column::Window)),
+                    resources(resource::Column::Window),
+                ]),
+                "effective_window",
+            )
+            .from(resource::Entity)
+            .left_join(quota_limit::Entity, of_account(quota_limit::Column::ResourceId, quota_limit::Column::AccountId, account))
+            .left_join(usage::Entity, of_account(usage::Column::ResourceId, usage::Column::AccountId, account))
+            .order_by((resource::Entity, resource::Column::Name), sea_orm::sea_query::Order::Asc)
             .take();
-        let corrupt = |error: sea_orm::DbErr| StoreError::Corrupt(error.to_string());
         self.db
             .query_all(&query)
             .await?
-            .into_iter()
+            .iter()
             .map(|row| {
-                let window: Option<String> = row.try_get("", "effective_window").map_err(corrupt)?;
+                let window: Option<String> = read(row, "effective_window")?;
                 Ok(Quota {
                     resource: Resource {
-                        name: row.try_get("", "name").map_err(corrupt)?,
-                        unit: row.try_get("", "unit").map_err(corrupt)?,
-                        default_limit: row.try_get("", "default_limit").map_err(corrupt)?,
-                        description: row.try_get("", "description").map_err(corrupt)?,
+                        name: read(row, "name")?,
+                        unit: read(row, "unit")?,
+                        default_limit: read(row, "default_limit")?,
+                        description: read(row, "description")?,
                     },
-                    limit: row.try_get("", "effective_limit").map_err(corrupt)?,
-                    used: row.try_get("", "used").map_err(corrupt)?,
+                    limit: read(row, "effective_limit")?,
+                    used: read(row, "used")?,
                     window: window.and_then(|window| window.chars().next()),
                 })
             })

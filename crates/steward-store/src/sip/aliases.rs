@@ -1,53 +1,48 @@
 //! Aliases' rows: an address leading to a SIP account.
 
-use sea_orm::sea_query::{Expr, ExprTrait, Query, SelectStatement};
-use sea_orm::ConnectionTrait;
+use sea_orm::{ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Select, Set};
 use steward_model::sip::{Glob, SipAddress, SipAlias};
 use time::OffsetDateTime;
 
-use super::{address_in, at_address, corrupt, matches};
+use super::{address, address_text, at_address, matches};
+use crate::entity::sip_alias;
 use crate::{Store, StoreError, WriteTx, stored_time};
 
-fn alias_row(row: &sea_orm::QueryResult) -> Result<SipAlias, StoreError> {
-    Ok(SipAlias { alias: address_in(row, "alias_username", "alias_domain")?, destination: address_in(row, "username", "domain")? })
+fn alias_of(row: &sip_alias::Model) -> Result<SipAlias, StoreError> {
+    Ok(SipAlias {
+        alias: address(&row.alias_username, &row.alias_domain)?,
+        destination: address(&row.username, &row.domain)?,
+    })
 }
 
-fn aliases_select() -> SelectStatement {
-    Query::select()
-        .columns(["alias_username", "alias_domain", "username", "domain"])
-        .from("sip_aliases")
-        .order_by("alias_domain", sea_orm::Order::Asc)
-        .order_by("alias_username", sea_orm::Order::Asc)
-        .take()
+/// Aliases by alias.
+fn aliases() -> Select<sip_alias::Entity> {
+    sip_alias::Entity::find().order_by_asc(sip_alias::Column::AliasDomain).order_by_asc(sip_alias::Column::AliasUsername)
 }
 
-fn alias_select(alias: &SipAddress) -> SelectStatement {
-    let mut select = aliases_select();
-    select
-        .and_where(Expr::col("alias_username").eq(alias.user.as_str()))
-        .and_where(Expr::col("alias_domain").eq(alias.domain.as_str()));
-    select
+/// The alias at `alias`.
+fn alias_at(alias: &SipAddress) -> Select<sip_alias::Entity> {
+    aliases().filter(at_address(sip_alias::Column::AliasUsername, sip_alias::Column::AliasDomain, alias))
 }
 
 async fn aliases_to_in<C: ConnectionTrait>(db: &C, destination: &SipAddress) -> Result<Vec<SipAddress>, StoreError> {
-    let mut select = aliases_select();
-    at_address(&mut select, destination);
-    db.query_all(&select).await?.iter().map(|row| address_in(row, "alias_username", "alias_domain")).collect()
+    let rows = aliases().filter(at_address(sip_alias::Column::Username, sip_alias::Column::Domain, destination)).all(db).await?;
+    rows.iter().map(|row| address(&row.alias_username, &row.alias_domain)).collect()
 }
 
 impl Store {
     /// Every alias matching `search` (over `alias@domain`), by alias.
     pub async fn sip_aliases(&self, search: Option<&Glob>) -> Result<Vec<SipAlias>, StoreError> {
-        let mut select = aliases_select();
+        let mut select = aliases();
         if let Some(glob) = search {
-            select.and_where(matches(Expr::cust("alias_username || '@' || alias_domain"), glob));
+            select = select.filter(matches(address_text(sip_alias::Column::AliasUsername, sip_alias::Column::AliasDomain), glob));
         }
-        self.db.query_all(&select).await?.iter().map(alias_row).collect()
+        select.all(&self.db).await?.iter().map(alias_of).collect()
     }
 
     /// The alias at `alias`.
     pub async fn sip_alias(&self, alias: &SipAddress) -> Result<Option<SipAlias>, StoreError> {
-        self.db.query_one(&alias_select(alias)).await?.as_ref().map(alias_row).transpose()
+        alias_at(alias).one(&self.db).await?.as_ref().map(alias_of).transpose()
     }
 
     /// The aliases leading to `destination`, by alias.
@@ -59,7 +54,7 @@ impl Store {
 impl WriteTx {
     /// The alias at `alias`, read in this transaction.
     pub async fn sip_alias(&self, alias: &SipAddress) -> Result<Option<SipAlias>, StoreError> {
-        self.tx.query_one(&alias_select(alias)).await?.as_ref().map(alias_row).transpose()
+        alias_at(alias).one(&self.tx).await?.as_ref().map(alias_of).transpose()
     }
 
     /// The aliases leading to `destination`, read in this transaction.
@@ -69,29 +64,24 @@ impl WriteTx {
 
     /// Adds an alias (the caller checked it is new: a duplicate is a `Conflict`).
     pub async fn insert_sip_alias(&self, alias: &SipAddress, destination: &SipAddress, at: OffsetDateTime) -> Result<(), StoreError> {
-        let insert = Query::insert()
-            .into_table("sip_aliases")
-            .columns(["alias_username", "alias_domain", "username", "domain", "created_at"])
-            .values([
-                alias.user.as_str().into(),
-                alias.domain.as_str().into(),
-                destination.user.as_str().into(),
-                destination.domain.as_str().into(),
-                stored_time(at).into(),
-            ])
-            .map_err(corrupt)?
-            .take();
-        self.tx.execute(&insert).await?;
+        let row = sip_alias::ActiveModel {
+            alias_username: Set(alias.user.as_str().to_owned()),
+            alias_domain: Set(alias.domain.as_str().to_owned()),
+            username: Set(destination.user.as_str().to_owned()),
+            domain: Set(destination.domain.as_str().to_owned()),
+            created_at: Set(stored_time(at)),
+            ..Default::default()
+        };
+        sip_alias::Entity::insert(row).exec_without_returning(&self.tx).await?;
         Ok(())
     }
 
     /// Removes an alias; `false` if there was none.
     pub async fn delete_sip_alias(&self, alias: &SipAddress) -> Result<bool, StoreError> {
-        let delete = Query::delete()
-            .from_table("sip_aliases")
-            .and_where(Expr::col("alias_username").eq(alias.user.as_str()))
-            .and_where(Expr::col("alias_domain").eq(alias.domain.as_str()))
-            .take();
-        Ok(self.tx.execute(&delete).await?.rows_affected() > 0)
+        let result = sip_alias::Entity::delete_many()
+            .filter(at_address(sip_alias::Column::AliasUsername, sip_alias::Column::AliasDomain, alias))
+            .exec(&self.tx)
+            .await?;
+        Ok(result.rows_affected > 0)
     }
 }

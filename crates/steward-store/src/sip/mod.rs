@@ -13,20 +13,16 @@ mod numbers;
 mod phones;
 mod users;
 
-
-use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr, SelectStatement, SimpleExpr};
+use sea_orm::sea_query::{Condition, Expr, ExprTrait, Func, LikeExpr, Query, SelectStatement};
+use sea_orm::ColumnTrait;
 use steward_model::sip::{Glob, GlobPiece, SipAddress};
 
 use crate::StoreError;
+use crate::entity::sip_user;
 
-pub(super) fn corrupt(error: impl std::fmt::Display) -> StoreError {
-    StoreError::Corrupt(error.to_string())
-}
-
-/// The SIP address in two columns of a row.
-pub(super) fn address_in(row: &sea_orm::QueryResult, user: &str, domain: &str) -> Result<SipAddress, StoreError> {
-    let text = |column: &str| row.try_get::<String>("", column).map_err(corrupt);
-    SipAddress::from_parts(&text(user)?, &text(domain)?).map_err(corrupt)
+/// A SIP address read back from its two columns.
+pub(super) fn address(user: &str, domain: &str) -> Result<SipAddress, StoreError> {
+    SipAddress::from_parts(user, domain).map_err(|cause| StoreError::unreadable(format!("SIP address {user}@{domain}"), cause))
 }
 
 /// `glob` as a `LIKE` pattern with `\` escapes, lower-cased (the searches are
@@ -49,24 +45,28 @@ pub(crate) fn like_pattern(glob: &Glob) -> String {
 }
 
 /// `LOWER(value) LIKE pattern ESCAPE '\'`, bound.
-pub(super) fn matches(value: SimpleExpr, glob: &Glob) -> SimpleExpr {
-    let lowered: SimpleExpr = Func::lower(value).into();
+pub(super) fn matches(value: Expr, glob: &Glob) -> Expr {
+    let lowered: Expr = Func::lower(value).into();
     lowered.like(LikeExpr::new(like_pattern(glob)).escape('\\'))
 }
 
-
-pub(super) fn at_address(select: &mut SelectStatement, address: &SipAddress) {
-    select
-        .and_where(Expr::col("username").eq(address.user.as_str()))
-        .and_where(Expr::col("domain").eq(address.domain.as_str()));
+/// `user || '@' || domain`: the address two columns hold, as text to search.
+pub(super) fn address_text<C: ColumnTrait>(user: C, domain: C) -> Expr {
+    crate::text::joined(Expr::col(user), "@", Expr::col(domain))
 }
 
+/// The rows whose `user` and `domain` columns hold `address`.
+pub(super) fn at_address<C: ColumnTrait>(user: C, domain: C, address: &SipAddress) -> Condition {
+    Condition::all().add(user.eq(address.user.as_str())).add(domain.eq(address.domain.as_str()))
+}
 
 /// The id of the user at `address`, as a subquery.
 pub(super) fn user_id_of(address: &SipAddress) -> SelectStatement {
-    let mut users = sea_orm::sea_query::Query::select().column("id").from("sip_users").take();
-    at_address(&mut users, address);
-    users
+    Query::select()
+        .column(sip_user::Column::Id)
+        .from(sip_user::Entity)
+        .cond_where(at_address(sip_user::Column::Username, sip_user::Column::Domain, address))
+        .take()
 }
 
 #[cfg(test)]
@@ -86,10 +86,10 @@ mod tests {
     fn searches_are_bound_on_both_backends() {
         use sea_orm::sea_query::{PostgresQueryBuilder, SqliteQueryBuilder};
         let glob = Glob::parse("bo").unwrap().unwrap();
-        let mut select = sea_orm::sea_query::Query::select().column("username").from("sip_users").take();
-        select.and_where(matches(Expr::cust("username || '@' || domain"), &glob));
+        let mut select = Query::select().column(sip_user::Column::Username).from(sip_user::Entity).take();
+        select.and_where(matches(address_text(sip_user::Column::Username, sip_user::Column::Domain), &glob));
         for (sql, _) in [select.build(SqliteQueryBuilder), select.build(PostgresQueryBuilder)] {
-            assert!(sql.contains("LOWER(username || '@' || domain) LIKE") && sql.contains("ESCAPE"), "{sql}");
+            assert!(sql.contains(r#"LOWER(("username" || '@') || "domain") LIKE"#) && sql.contains("ESCAPE"), "{sql}");
             assert!(!sql.contains("%bo%"), "the pattern is bound, not spelled: {sql}");
         }
     }

@@ -1,56 +1,62 @@
 //! Phones' rows: which SIP users a phone (its MAC address) carries.
 
 use sea_orm::sea_query::{Expr, ExprTrait, Query};
-use sea_orm::ConnectionTrait;
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Select, Set};
 use steward_model::sip::{Glob, MacAddress, SipAddress};
 use time::OffsetDateTime;
 
-use super::{user_id_of, address_in, corrupt, matches};
+use super::{address, matches, user_id_of};
+use crate::entity::{sip_phone, sip_user};
+use crate::error::read;
 use crate::{Store, StoreError, WriteTx, stored_time};
 
+/// A stored MAC address read back.
+fn mac_of(mac: &str) -> Result<MacAddress, StoreError> {
+    MacAddress::parse(mac).map_err(|cause| StoreError::unreadable(format!("MAC address {mac}"), cause))
+}
+
+/// The MAC addresses `select` (of `sip_phones.mac`) finds.
+async fn macs<C: ConnectionTrait>(db: &C, select: Select<sip_phone::Entity>) -> Result<Vec<MacAddress>, StoreError> {
+    let rows: Vec<String> =
+        select.select_only().column(sip_phone::Column::Mac).order_by_asc(sip_phone::Column::Mac).into_tuple().all(db).await?;
+    rows.iter().map(|mac| mac_of(mac)).collect()
+}
 
 impl Store {
     /// The users on the phone `mac`, by address.
     pub async fn sip_phone_users(&self, mac: &MacAddress) -> Result<Vec<SipAddress>, StoreError> {
         let select = Query::select()
-            .columns([("sip_users", "username"), ("sip_users", "domain")])
-            .from("sip_phones")
-            .inner_join("sip_users", Expr::col(("sip_users", "id")).equals(("sip_phones", "sip_user_id")))
-            .and_where(Expr::col(("sip_phones", "mac")).eq(mac.as_str()))
-            .order_by(("sip_users", "domain"), sea_orm::Order::Asc)
-            .order_by(("sip_users", "username"), sea_orm::Order::Asc)
+            .columns([(sip_user::Entity, sip_user::Column::Username), (sip_user::Entity, sip_user::Column::Domain)])
+            .from(sip_phone::Entity)
+            .inner_join(
+                sip_user::Entity,
+                Expr::col((sip_user::Entity, sip_user::Column::Id)).equals((sip_phone::Entity, sip_phone::Column::SipUserId)),
+            )
+            .and_where(Expr::col((sip_phone::Entity, sip_phone::Column::Mac)).eq(mac.as_str()))
+            .order_by((sip_user::Entity, sip_user::Column::Domain), sea_orm::Order::Asc)
+            .order_by((sip_user::Entity, sip_user::Column::Username), sea_orm::Order::Asc)
             .take();
-        self.db.query_all(&select).await?.iter().map(|row| address_in(row, "username", "domain")).collect()
+        let rows = self.db.query_all(&select).await?;
+        rows.iter()
+            .map(|row| {
+                let user: String = read(row, sip_user::Column::Username)?;
+                address(&user, &read::<String>(row, sip_user::Column::Domain)?)
+            })
+            .collect()
     }
 
     /// The phones carrying the user at `address`, sorted.
     pub async fn sip_user_phones(&self, address: &SipAddress) -> Result<Vec<MacAddress>, StoreError> {
-        let select = Query::select()
-            .column("mac")
-            .from("sip_phones")
-            .and_where(Expr::col("sip_user_id").in_subquery(user_id_of(address)))
-            .order_by("mac", sea_orm::Order::Asc)
-            .take();
-        self.db
-            .query_all(&select)
-            .await?
-            .iter()
-            .map(|row| MacAddress::parse(&row.try_get::<String>("", "mac").map_err(corrupt)?).map_err(corrupt))
-            .collect()
+        macs(&self.db, sip_phone::Entity::find().filter(sip_phone::Column::SipUserId.in_subquery(user_id_of(address)))).await
     }
 
     /// Every phone with at least one user, matching `search` (over the twelve digits).
     pub async fn sip_phone_macs(&self, search: Option<&Glob>) -> Result<Vec<MacAddress>, StoreError> {
-        let mut select = Query::select().distinct().column("mac").from("sip_phones").order_by("mac", sea_orm::Order::Asc).take();
+        let mut select = sip_phone::Entity::find().distinct();
         if let Some(glob) = search {
-            select.and_where(matches(Expr::col("mac"), glob));
+            select = select.filter(matches(Expr::col(sip_phone::Column::Mac), glob));
         }
-        self.db
-            .query_all(&select)
-            .await?
-            .iter()
-            .map(|row| MacAddress::parse(&row.try_get::<String>("", "mac").map_err(corrupt)?).map_err(corrupt))
-            .collect()
+        macs(&self.db, select).await
     }
 }
 
@@ -61,24 +67,23 @@ impl WriteTx {
         let Some(row) = self.tx.query_one(&user_id_of(address)).await? else {
             return Ok(false);
         };
-        let user_id: i64 = row.try_get("", "id").map_err(corrupt)?;
-        let insert = Query::insert()
-            .into_table("sip_phones")
-            .columns(["mac", "sip_user_id", "created_at"])
-            .values([mac.as_str().into(), user_id.into(), stored_time(at).into()])
-            .map_err(corrupt)?
-            .take();
-        self.tx.execute(&insert).await?;
+        let row = sip_phone::ActiveModel {
+            mac: Set(mac.as_str().to_owned()),
+            sip_user_id: Set(read(&row, sip_user::Column::Id)?),
+            created_at: Set(stored_time(at)),
+            ..Default::default()
+        };
+        sip_phone::Entity::insert(row).exec_without_returning(&self.tx).await?;
         Ok(true)
     }
 
     /// Takes the user at `address` off the phone `mac`; `false` if it was not on it.
     pub async fn delete_sip_phone(&self, mac: &MacAddress, address: &SipAddress) -> Result<bool, StoreError> {
-        let delete = Query::delete()
-            .from_table("sip_phones")
-            .and_where(Expr::col("mac").eq(mac.as_str()))
-            .and_where(Expr::col("sip_user_id").in_subquery(user_id_of(address)))
-            .take();
-        Ok(self.tx.execute(&delete).await?.rows_affected() > 0)
+        let result = sip_phone::Entity::delete_many()
+            .filter(sip_phone::Column::Mac.eq(mac.as_str()))
+            .filter(sip_phone::Column::SipUserId.in_subquery(user_id_of(address)))
+            .exec(&self.tx)
+            .await?;
+        Ok(result.rows_affected > 0)
     }
 }

@@ -1,112 +1,108 @@
 //! SIP users' rows: local users (Kamailio subscribers) and remote ones.
 
-use sea_orm::sea_query::{Expr, ExprTrait, Query, SelectStatement};
-use sea_orm::ConnectionTrait;
+use sea_orm::sea_query::{Asterisk, Expr, ExprTrait, Query, SelectStatement};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Select, Set};
 use steward_model::sip::{Glob, ProvisionedUser, SipAddress, SipUserKind};
 use time::OffsetDateTime;
 
-use super::{user_id_of, address_in, at_address, corrupt, matches};
+use super::{address, address_text, at_address, matches, user_id_of};
+use crate::entity::{sip_alias, sip_phone, sip_user};
+use crate::error::read;
 use crate::{Store, StoreError, WriteTx, stored_time};
 
-const USER_COLUMNS: [&str; 14] = [
-    "username",
-    "domain",
-    "kind",
-    "displayname",
-    "email",
-    "password",
-    "authid",
-    "registrar",
-    "r_port",
-    "proxy",
-    "p_port",
-    "dialplan",
-    "linetext",
-    "account_id",
-];
-
-fn user_of(row: &sea_orm::QueryResult) -> Result<ProvisionedUser, StoreError> {
-    let text = |column: &str| row.try_get::<String>("", column).map_err(corrupt);
-    let port = |column: &str| -> Result<u16, StoreError> {
-        let port: i32 = row.try_get("", column).map_err(corrupt)?;
-        u16::try_from(port).map_err(corrupt)
+fn user_of(row: sip_user::Model) -> Result<ProvisionedUser, StoreError> {
+    let port = |port: i32, what: &str| {
+        u16::try_from(port).map_err(|cause| StoreError::unreadable(format!("{what} of SIP user {}", row.id), cause))
     };
-    let address = address_in(row, "username", "domain")?;
-    let kind = text("kind")?;
     Ok(ProvisionedUser {
-        address,
-        kind: SipUserKind::parse(&kind).ok_or_else(|| corrupt(format!("SIP user kind {kind}")))?,
-        displayname: text("displayname")?,
-        email: row.try_get("", "email").map_err(corrupt)?,
-        password: text("password")?,
-        authid: text("authid")?,
-        registrar: text("registrar")?,
-        r_port: port("r_port")?,
-        proxy: text("proxy")?,
-        p_port: port("p_port")?,
-        dialplan: text("dialplan")?,
-        linetext: text("linetext")?,
-        account: row.try_get::<Option<i64>>("", "account_id").map_err(corrupt)?.map(steward_model::AccountId),
+        address: address(&row.username, &row.domain)?,
+        kind: SipUserKind::parse(&row.kind).ok_or_else(|| StoreError::Corrupt(format!("SIP user kind {}", row.kind)))?,
+        r_port: port(row.r_port, "r_port")?,
+        p_port: port(row.p_port, "p_port")?,
+        displayname: row.displayname,
+        email: row.email,
+        password: row.password,
+        authid: row.authid,
+        registrar: row.registrar,
+        proxy: row.proxy,
+        dialplan: row.dialplan,
+        linetext: row.linetext,
+        account: row.account_id.map(steward_model::AccountId),
     })
 }
 
+fn new_row(user: &ProvisionedUser, at: OffsetDateTime) -> sip_user::ActiveModel {
+    sip_user::ActiveModel {
+        username: Set(user.address.user.as_str().to_owned()),
+        domain: Set(user.address.domain.as_str().to_owned()),
+        kind: Set(user.kind.as_str().to_owned()),
+        displayname: Set(user.displayname.clone()),
+        email: Set(user.email.clone()),
+        password: Set(user.password.clone()),
+        authid: Set(user.authid.clone()),
+        registrar: Set(user.registrar.clone()),
+        r_port: Set(i32::from(user.r_port)),
+        proxy: Set(user.proxy.clone()),
+        p_port: Set(i32::from(user.p_port)),
+        dialplan: Set(user.dialplan.clone()),
+        linetext: Set(user.linetext.clone()),
+        account_id: Set(user.account.map(|account| account.0)),
+        created_at: Set(stored_time(at)),
+        updated_at: Set(stored_time(at)),
+        ..Default::default()
+    }
+}
 
-fn user_select(address: &SipAddress) -> SelectStatement {
-    let mut select = Query::select().columns(USER_COLUMNS).column("id").from("sip_users").take();
-    at_address(&mut select, address);
-    select
+/// The user at `address`.
+fn user_at(address: &SipAddress) -> Select<sip_user::Entity> {
+    sip_user::Entity::find().filter(at_address(sip_user::Column::Username, sip_user::Column::Domain, address))
 }
 
 impl Store {
     /// The provisioned user at `address`.
     pub async fn sip_user(&self, address: &SipAddress) -> Result<Option<ProvisionedUser>, StoreError> {
-        self.db.query_one(&user_select(address)).await?.as_ref().map(user_of).transpose()
+        user_at(address).one(&self.db).await?.map(user_of).transpose()
     }
 
     /// Every local user, by domain then user name (what Kamailio must have).
     pub async fn sip_local_users(&self) -> Result<Vec<ProvisionedUser>, StoreError> {
-        let select = Query::select()
-            .columns(USER_COLUMNS)
-            .from("sip_users")
-            .and_where(Expr::col("kind").eq(SipUserKind::Local.as_str()))
-            .order_by("domain", sea_orm::Order::Asc)
-            .order_by("username", sea_orm::Order::Asc)
-            .take();
-        self.db.query_all(&select).await?.iter().map(user_of).collect()
+        sip_user::Entity::find()
+            .filter(sip_user::Column::Kind.eq(SipUserKind::Local.as_str()))
+            .order_by_asc(sip_user::Column::Domain)
+            .order_by_asc(sip_user::Column::Username)
+            .all(&self.db)
+            .await?
+            .into_iter()
+            .map(user_of)
+            .collect()
     }
 
     /// Every provisioned user's address matching `search`, by domain then user name.
     pub async fn sip_user_addresses(&self, search: Option<&Glob>) -> Result<Vec<SipAddress>, StoreError> {
-        let mut select = Query::select()
-            .columns(["username", "domain"])
-            .from("sip_users")
-            .order_by("domain", sea_orm::Order::Asc)
-            .order_by("username", sea_orm::Order::Asc)
-            .take();
+        let mut select = sip_user::Entity::find()
+            .select_only()
+            .columns([sip_user::Column::Username, sip_user::Column::Domain])
+            .order_by_asc(sip_user::Column::Domain)
+            .order_by_asc(sip_user::Column::Username);
         if let Some(glob) = search {
-            let address = Expr::cust("username || '@' || domain");
-            select.and_where(matches(address, glob));
+            select = select.filter(matches(address_text(sip_user::Column::Username, sip_user::Column::Domain), glob));
         }
-        self.db
-            .query_all(&select)
-            .await?
-            .iter()
-            .map(|row| address_in(row, "username", "domain"))
-            .collect()
+        let rows: Vec<(String, String)> = select.into_tuple().all(&self.db).await?;
+        rows.iter().map(|(user, domain)| address(user, domain)).collect()
     }
 }
 
 fn phone_count_select(address: &SipAddress) -> SelectStatement {
     Query::select()
-        .expr_as(Expr::col(sea_orm::sea_query::Asterisk).count(), "phones")
-        .from("sip_phones")
-        .and_where(Expr::col("sip_user_id").in_subquery(user_id_of(address)))
+        .expr_as(Expr::col(Asterisk).count(), "phones")
+        .from(sip_phone::Entity)
+        .and_where(Expr::col(sip_phone::Column::SipUserId).in_subquery(user_id_of(address)))
         .take()
 }
 
 fn phones_of(row: Option<sea_orm::QueryResult>) -> Result<u64, StoreError> {
     let phones: i64 = match row {
-        Some(row) => row.try_get("", "phones").map_err(corrupt)?,
+        Some(row) => read(&row, "phones")?,
         None => 0,
     };
     Ok(u64::try_from(phones).unwrap_or(0))
@@ -122,7 +118,7 @@ impl Store {
 impl WriteTx {
     /// The provisioned user at `address`, read in this transaction.
     pub async fn sip_user(&self, address: &SipAddress) -> Result<Option<ProvisionedUser>, StoreError> {
-        self.tx.query_one(&user_select(address)).await?.as_ref().map(user_of).transpose()
+        user_at(address).one(&self.tx).await?.map(user_of).transpose()
     }
 
     /// Adds a provisioned user (the caller checked it is new).
@@ -137,30 +133,7 @@ impl WriteTx {
     pub async fn insert_sip_users(&self, users: &[ProvisionedUser], at: OffsetDateTime) -> Result<(), StoreError> {
         // 16 columns: 250 rows stay far inside both backends' bound-parameter limits.
         for chunk in users.chunks(250) {
-            let mut insert = Query::insert().into_table("sip_users").columns(USER_COLUMNS.into_iter().chain(["created_at", "updated_at"])).take();
-            for user in chunk {
-                insert
-                    .values([
-                        user.address.user.as_str().into(),
-                        user.address.domain.as_str().into(),
-                        user.kind.as_str().into(),
-                        user.displayname.clone().into(),
-                        user.email.clone().into(),
-                        user.password.clone().into(),
-                        user.authid.clone().into(),
-                        user.registrar.clone().into(),
-                        i32::from(user.r_port).into(),
-                        user.proxy.clone().into(),
-                        i32::from(user.p_port).into(),
-                        user.dialplan.clone().into(),
-                        user.linetext.clone().into(),
-                        user.account.map(|account| account.0).into(),
-                        stored_time(at).into(),
-                        stored_time(at).into(),
-                    ])
-                    .map_err(corrupt)?;
-            }
-            self.tx.execute(&insert).await?;
+            sip_user::Entity::insert_many(chunk.iter().map(|user| new_row(user, at))).exec_without_returning(&self.tx).await?;
         }
         Ok(())
     }
@@ -168,28 +141,25 @@ impl WriteTx {
     /// Replaces a provisioned user's editable fields (password, display name, dial plan,
     /// line text); `false` if there is no such user.
     pub async fn update_sip_user(&self, user: &ProvisionedUser, at: OffsetDateTime) -> Result<bool, StoreError> {
-        let mut update = Query::update()
-            .table("sip_users")
-            .value("password", user.password.clone())
-            .value("displayname", user.displayname.clone())
-            .value("dialplan", user.dialplan.clone())
-            .value("linetext", user.linetext.clone())
-            .value("updated_at", stored_time(at))
-            .take();
-        update
-            .and_where(Expr::col("username").eq(user.address.user.as_str()))
-            .and_where(Expr::col("domain").eq(user.address.domain.as_str()));
-        Ok(self.tx.execute(&update).await?.rows_affected() > 0)
+        let result = sip_user::Entity::update_many()
+            .col_expr(sip_user::Column::Password, Expr::value(user.password.clone()))
+            .col_expr(sip_user::Column::Displayname, Expr::value(user.displayname.clone()))
+            .col_expr(sip_user::Column::Dialplan, Expr::value(user.dialplan.clone()))
+            .col_expr(sip_user::Column::Linetext, Expr::value(user.linetext.clone()))
+            .col_expr(sip_user::Column::UpdatedAt, Expr::value(stored_time(at)))
+            .filter(at_address(sip_user::Column::Username, sip_user::Column::Domain, &user.address))
+            .exec(&self.tx)
+            .await?;
+        Ok(result.rows_affected > 0)
     }
 
     /// Deletes a provisioned user; `false` if there was none. Its phones must be gone.
     pub async fn delete_sip_user(&self, address: &SipAddress) -> Result<bool, StoreError> {
-        let delete = Query::delete()
-            .from_table("sip_users")
-            .and_where(Expr::col("username").eq(address.user.as_str()))
-            .and_where(Expr::col("domain").eq(address.domain.as_str()))
-            .take();
-        Ok(self.tx.execute(&delete).await?.rows_affected() > 0)
+        let result = sip_user::Entity::delete_many()
+            .filter(at_address(sip_user::Column::Username, sip_user::Column::Domain, address))
+            .exec(&self.tx)
+            .await?;
+        Ok(result.rows_affected > 0)
     }
 
     /// How many phones carry the user at `address`, read in this transaction.
@@ -198,22 +168,17 @@ impl WriteTx {
     }
 
     /// Removes the aliases whose destination is `address`; returns their addresses.
-    pub async fn delete_sip_aliases_to(&self, address: &SipAddress) -> Result<Vec<SipAddress>, StoreError> {
-        let mut select = Query::select().columns(["alias_username", "alias_domain"]).from("sip_aliases").take();
-        at_address(&mut select, address);
-        let aliases = self
-            .tx
-            .query_all(&select)
-            .await?
-            .iter()
-            .map(|row| address_in(row, "alias_username", "alias_domain"))
-            .collect::<Result<Vec<_>, _>>()?;
-        let delete = Query::delete()
-            .from_table("sip_aliases")
-            .and_where(Expr::col("username").eq(address.user.as_str()))
-            .and_where(Expr::col("domain").eq(address.domain.as_str()))
-            .take();
-        self.tx.execute(&delete).await?;
+    pub async fn delete_sip_aliases_to(&self, destination: &SipAddress) -> Result<Vec<SipAddress>, StoreError> {
+        let leading_here = at_address(sip_alias::Column::Username, sip_alias::Column::Domain, destination);
+        let rows: Vec<(String, String)> = sip_alias::Entity::find()
+            .select_only()
+            .columns([sip_alias::Column::AliasUsername, sip_alias::Column::AliasDomain])
+            .filter(leading_here.clone())
+            .into_tuple()
+            .all(&self.tx)
+            .await?;
+        let aliases = rows.iter().map(|(user, domain)| address(user, domain)).collect::<Result<Vec<_>, _>>()?;
+        sip_alias::Entity::delete_many().filter(leading_here).exec(&self.tx).await?;
         Ok(aliases)
     }
 }

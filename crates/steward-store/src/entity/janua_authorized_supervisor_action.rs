@@ -1,0 +1,19 @@
+//! `janua_authorized_supervisor_actions`: which supervisors may trigger which action.
+
+use sea_orm::entity::prelude::*;
+
+#[allow(missing_docs)]
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "janua_authorized_supervisor_actions")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i64,
+    pub admin_id: i64,
+    pub action_id: i64,
+}
+
+#[allow(missing_docs)]
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}
