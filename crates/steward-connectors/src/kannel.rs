@@ -94,7 +94,7 @@ impl KannelSender {
         }
         let client =
             reqwest::Client::builder().timeout(TIMEOUT).redirect(reqwest::redirect::Policy::none()).build().map_err(
-                |error| SetupError(format!("the HTTP client for Kannel cannot be built: {}", chain(&error))),
+                |error| SetupError(format!("the HTTP client for Kannel cannot be built: {}", steward_model::error_chain::error_chain(&error))),
             )?;
         Ok(Self { client, sendsms_url, user: user.into(), password, sender: sender.into(), delivery_reports: None })
     }
@@ -176,20 +176,7 @@ fn unreachable(error: reqwest::Error) -> DeliveryError {
     if error.is_timeout() {
         return DeliveryError::Transient(format!("Kannel did not answer within {} s", TIMEOUT.as_secs()));
     }
-    DeliveryError::Transient(format!("Kannel is unreachable: {}", chain(&error)))
-}
-
-/// An error and its sources, `outer: inner: …`: reqwest's own message alone is only "error
-/// sending request".
-fn chain(error: &dyn std::error::Error) -> String {
-    let mut text = error.to_string();
-    let mut source = error.source();
-    while let Some(cause) = source {
-        text.push_str(": ");
-        text.push_str(&cause.to_string());
-        source = cause.source();
-    }
-    text
+    DeliveryError::Transient(format!("Kannel is unreachable: {}", steward_model::error_chain::error_chain(&error)))
 }
 
 #[cfg(test)]

@@ -35,7 +35,7 @@ async fn readyz(State(state): State<AppState>) -> Response {
     let store = tokio::time::timeout(STORE_DEADLINE, state.core.outbox.counts()).await;
     let (store_check, counts) = match store {
         Ok(Ok(counts)) => ("ok".to_owned(), Some(counts)),
-        Ok(Err(error)) => (format!("down: {}", crate::problem::chain(&error)), None),
+        Ok(Err(error)) => (format!("down: {error}"), None),
         Err(_) => ("down: no answer within 2 s".to_owned(), None),
     };
     let connectors = [&state.health.mail, &state.health.sms, &state.health.kamailio].map(|health| health.get());

@@ -116,18 +116,6 @@ impl From<AccountError> for Problem {
 
 impl From<steward_core::Unavailable> for Problem {
     fn from(error: steward_core::Unavailable) -> Self {
-        Self::unavailable(&chain(&error))
+        Self::unavailable(&error)
     }
-}
-
-/// An error and its sources, `outer: inner: …`, for the log.
-pub fn chain(error: &dyn std::error::Error) -> String {
-    let mut text = error.to_string();
-    let mut source = error.source();
-    while let Some(cause) = source {
-        text.push_str(": ");
-        text.push_str(&cause.to_string());
-        source = cause.source();
-    }
-    text
 }

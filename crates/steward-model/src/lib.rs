@@ -14,10 +14,12 @@
 //! - [`paging`]: a page of a list and the total it is a page of.
 //! - [`sip`]: SIP addresses, passwords, MAC addresses, globs and Hermes' node names.
 //! - [`hex`]: lower-case hexadecimal, for digests.
+//! - [`error_chain`]: an error with its causes in one line.
 //! - [`database_url`]: what a database URL decides (no TLS to a loopback PostgreSQL), for
 //!   the store and the connectors alike.
 
 pub mod database_url;
+pub mod error_chain;
 pub mod hex;
 pub mod sip;
 pub mod directory;
