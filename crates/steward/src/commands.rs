@@ -11,15 +11,14 @@ use steward_model::{E164, Email, Login, Password, Resource, Role};
 use steward_store::Store;
 
 use crate::cli::{
-    AccountCommand, AuditCommand, Cli, Command, ConfigCommand, HermesCommand, OutboxCommand, QuotaCommand, ResourceCommand,
+    AccountCommand, AuditCommand, Command, ConfigCommand, HermesCommand, OutboxCommand, QuotaCommand, ResourceCommand,
     ServiceCommand, TermsCommand, TokenCommand, UsageCommand,
 };
 use crate::settings::Settings;
 
-/// Runs one command; `Err` is printed as one line and exits 1.
-pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
-    let settings = Settings::load(cli.config.as_deref(), std::env::vars())?;
-    match cli.command {
+/// Runs one command with the loaded `settings`; `Err` is printed as one line and exits 1.
+pub async fn run(command: Command, settings: Settings) -> anyhow::Result<ExitCode> {
+    match command {
         Command::Serve => crate::serve::serve(settings).await,
         Command::Config(ConfigCommand::Check) => {
             print!("{}", settings.redacted_toml()?);

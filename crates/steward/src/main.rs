@@ -1,35 +1,28 @@
-//! The `steward` binary: parses the command line, loads the configuration and wires the
-//! crates together. No rule lives here.
-//!
-//! # Layout
-//! - [`cli`]: the commands of CONTRACT.md as clap types.
-//! - [`settings`]: defaults < TOML < environment, unknown keys refused.
-//! - [`serve`]: `steward serve`: store, core, worker, listener, signals.
-//! - [`commands`]: every other subcommand, working on the store directly.
-//! - [`ldap`]: the LDAP connector behind the core's LDAP port.
-
-mod cli;
-mod commands;
-mod kamailio;
-mod ldap;
-mod serve;
-mod settings;
+//! The `steward` binary: parses the command line, loads the configuration and hands both to
+//! the library ([`steward::commands::run`]). What is process-wide (allocator tuning, the TLS
+//! provider, the runtime) is set up here, once, before anything else runs.
 
 use std::io::Write;
 use std::process::ExitCode;
 
 use clap::Parser;
+use steward::cli::Cli;
+use steward::settings::Settings;
 
 fn main() -> ExitCode {
     limit_malloc_growth();
     // The one TLS stack is rustls on ring; lettre and reqwest find the provider installed.
     let _ = rustls::crypto::ring::default_provider().install_default();
-    let cli = cli::Cli::parse();
+    let cli = Cli::parse();
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(runtime) => runtime,
         Err(error) => return fail(&anyhow::anyhow!("cannot start the runtime: {error}")),
     };
-    match runtime.block_on(commands::run(cli)) {
+    let run = async {
+        let settings = Settings::load(cli.config.as_deref(), std::env::vars())?;
+        steward::commands::run(cli.command, settings).await
+    };
+    match runtime.block_on(run) {
         Ok(code) => code,
         Err(error) => fail(&error),
     }

@@ -1,109 +1,228 @@
-//! `steward serve`: opens and migrates the store, bootstraps the first admin, starts the
-//! outbox worker and the listener, and drains both on SIGTERM or SIGINT.
+//! The server as an [`Application`]: [`Application::build`] opens and migrates the store,
+//! bootstraps the first admin, wires the core to its peers (LDAP, Kamailio, SMTP, the SMS
+//! gateway) and binds the listener; [`Application::run_until_stopped`] runs the outbox
+//! worker, the Kamailio probe and the listener until its shutdown token is cancelled, then
+//! drains them. [`serve`] is `steward serve`: logging, the signals, the exit code.
 
 use std::io::Write;
+use std::net::SocketAddr;
 use std::process::ExitCode;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use anyhow::Context;
-use steward_connectors::smtp::SmtpMailer;
-use steward_core::Core;
-use steward_core::identity::accounts::Bootstrap;
-use steward_http::state::{AppState, Shared};
-use steward_http::server::{self, Stopped};
-use steward_model::health::{ConnectorHealth, ConnectorState, Health};
-use steward_model::{Login, Password};
-use steward_store::Store;
+use metrics_exporter_prometheus::PrometheusHandle;
 use secrecy::SecretString;
 use steward_connectors::kannel::{DeliveryReports, KannelSender};
 use steward_connectors::smstools::SmstoolsSpool;
+use steward_connectors::smtp::SmtpMailer;
+use steward_core::Core;
+use steward_core::identity::accounts::Bootstrap;
+use steward_core::sip::KamailioTables;
+use steward_http::client::TrustedProxies;
+use steward_http::server::{self, FaceRoutes};
+use steward_http::state::{AppState, Shared};
+use steward_model::health::{ConnectorHealth, ConnectorState, Health};
+use steward_model::{Login, Password};
+use steward_store::Store;
 use steward_worker::{Connectors, SmsGateway, Worker, WorkerSettings};
+use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 
-use crate::settings::Settings;
+use crate::settings::{Settings, SmsGatewayKind};
 
-/// Runs the server until a signal; exit 0 when drained in time, 1 when aborted.
+pub use steward_http::server::Stopped;
+
+/// How long the outbox worker may take to finish the delivery it is in after the shutdown:
+/// a stuck SMTP conversation is cut short.
+const WORKER_DEADLINE: Duration = Duration::from_secs(15);
+
+/// `steward serve`: builds the application from `settings` and the process environment,
+/// runs it until SIGTERM or SIGINT; exit 0 when drained in time, 1 when aborted.
 pub async fn serve(settings: Settings) -> anyhow::Result<ExitCode> {
     init_logging()?;
-    let metrics = steward_http::metrics::install().map_err(|error| anyhow::anyhow!("metrics: {error}"))?;
-    register_metrics();
-    let store = Store::open_and_migrate(&settings.database_url).await.context("cannot open the store")?;
-    let extra_roots = match std::env::var_os("SSL_CERT_FILE") {
-        Some(path) => Some(std::fs::read(&path).with_context(|| format!("cannot read SSL_CERT_FILE {}", path.to_string_lossy()))?),
-        None => None,
-    };
-    let ldap: Arc<dyn steward_core::identity::backends::LdapBinder> =
-        Arc::new(crate::ldap::DirectBind { extra_roots_pem: extra_roots.clone() });
-    let mail = if settings.mail.smtp_url.is_empty() {
-        None
-    } else {
-        // SSL_CERT_FILE, the usual variable for a private CA, adds roots to the Web PKI's.
-        Some(SmtpMailer::from_url(&settings.mail.smtp_url, extra_roots.as_deref()).map_err(|error| anyhow::anyhow!("{error}"))?)
-    };
-    let kamailio = kamailio_tables(&settings).await?;
-    let mail_now = mail.clone().map(|mailer| Arc::new(MailNow(mailer)) as Arc<dyn steward_core::messaging::feedback::MailNow>);
-    let peers = steward_core::Peers { ldap: Some(ldap), kamailio: kamailio.clone(), mail_now };
-    let core = Core::with_peers(store.clone(), crate::commands::core_settings(&settings)?, peers);
-    bootstrap(&core).await?;
-
-    let sms = sms_gateway(&settings)?;
-    let report_key = if settings.sms.gateway == "kannel" && !settings.sms.kannel_dlr_url.is_empty() {
-        Some(core.sms_reports.key().await.context("cannot read the delivery report key")?)
-    } else {
-        None
-    };
-    let health = Health {
-        mail: ConnectorHealth::new(if mail.is_some() { ConnectorState::Unknown } else { ConnectorState::Unconfigured }),
-        sms: ConnectorHealth::new(if sms.is_some() { ConnectorState::Unknown } else { ConnectorState::Unconfigured }),
-        kamailio: ConnectorHealth::new(if kamailio.is_some() { ConnectorState::Unknown } else { ConnectorState::Unconfigured }),
-    };
-    let worker = Worker::new(
-        store.clone(),
-        Connectors { mail, mail_health: health.mail.clone(), sms, sms_health: health.sms.clone(), report_key },
-        WorkerSettings {
-            max_attempts: settings.worker.max_attempts,
-            backoff: Duration::from_secs(u64::from(settings.worker.backoff_seconds)),
-        },
-    );
-    let state = AppState::new(Shared { core, health, metrics: Arc::new(metrics) });
+    let startup = Startup::from_vars(std::env::vars())?;
+    let application = Application::build(settings, startup).await?;
     let shutdown = CancellationToken::new();
-    let worker_task = tokio::spawn(worker.run(shutdown.clone()));
-    if let Some(kamailio) = kamailio {
-        tokio::spawn(probe_kamailio(kamailio, state.health.kamailio.clone(), shutdown.clone()));
-    }
-
-    let listener = tokio::net::TcpListener::bind(&settings.listen)
-        .await
-        .with_context(|| format!("cannot listen on {}", settings.listen))?;
-    let address = listener.local_addr().context("the listener has no address")?;
-    tracing::info!(%address, "listening");
-
     tokio::spawn(wait_for_signal(shutdown.clone()));
-    let proxies = steward_http::client::TrustedProxies::new(settings.security.trusted_proxies());
-    let app = server::router(state, faces(&settings), proxies);
-    let stopped = server::run(listener, app, shutdown.clone()).await.context("the server failed")?;
-    shutdown.cancel();
-    // The worker finishes the delivery it is in; a stuck SMTP conversation is cut short.
-    let worker_done = tokio::time::timeout(Duration::from_secs(15), worker_task).await.is_ok();
-    let _ = store.close().await;
-    match stopped {
-        Stopped::Drained if worker_done => {
-            tracing::info!("stopped");
-            Ok(ExitCode::SUCCESS)
+    match application.run_until_stopped(shutdown).await? {
+        Stopped::Drained => Ok(ExitCode::SUCCESS),
+        Stopped::Aborted => Ok(ExitCode::FAILURE),
+    }
+}
+
+/// What a server takes from its process environment besides the configuration keys (see
+/// CONTRACT.md: these variables are not keys). The binary reads them from `std::env`; a
+/// test building the application in its own process passes them without touching the
+/// environment its parallel tests share.
+#[derive(Default)]
+pub struct Startup {
+    /// `STEWARD_BOOTSTRAP_ADMIN`: the super admin created on a store with no account.
+    /// `None` creates `admin` with a random password, printed once on stderr.
+    pub bootstrap_admin: Option<(Login, Password)>,
+    /// The PEM roots of the file `SSL_CERT_FILE` names, added to the Web PKI's for SMTP and
+    /// LDAP over TLS (the usual way to trust a private CA).
+    pub extra_roots_pem: Option<Vec<u8>>,
+}
+
+impl Startup {
+    /// Reads `STEWARD_BOOTSTRAP_ADMIN` (`login:password`) and `SSL_CERT_FILE` from `vars`;
+    /// every other variable is ignored.
+    pub fn from_vars(vars: impl IntoIterator<Item = (String, String)>) -> anyhow::Result<Self> {
+        let mut startup = Self::default();
+        for (name, value) in vars {
+            match name.as_str() {
+                "STEWARD_BOOTSTRAP_ADMIN" => {
+                    let (login, password) =
+                        value.split_once(':').context("STEWARD_BOOTSTRAP_ADMIN must be login:password")?;
+                    let login = Login::parse(login).context("STEWARD_BOOTSTRAP_ADMIN")?;
+                    let password = Password::parse(password.to_owned()).context("STEWARD_BOOTSTRAP_ADMIN")?;
+                    startup.bootstrap_admin = Some((login, password));
+                }
+                "SSL_CERT_FILE" => {
+                    let pem = std::fs::read(&value).with_context(|| format!("cannot read SSL_CERT_FILE {value}"))?;
+                    startup.extra_roots_pem = Some(pem);
+                }
+                _ => {}
+            }
         }
-        _ => {
-            tracing::error!("requests or deliveries were still running at the deadline and were aborted");
-            Ok(ExitCode::FAILURE)
+        Ok(startup)
+    }
+}
+
+/// A server built and bound, not yet serving. Everything that can fail at start-up (the
+/// store, the peers' settings, the bootstrap admin, the port) has failed in
+/// [`Application::build`]; [`Application::run_until_stopped`] only serves.
+pub struct Application {
+    /// Where the listener is bound: `listen`, with the port the system chose for `:0`.
+    address: SocketAddr,
+    /// Bound in `build`, so a taken port is a start-up error and clients may connect as
+    /// soon as `build` returns (they are answered once the application runs).
+    listener: TcpListener,
+    /// The core, connector health and metrics every route shares.
+    state: AppState,
+    /// The enabled faces' routes, each under its prefix.
+    faces: Vec<FaceRoutes>,
+    /// The proxies whose forwarding headers are believed (`security.trusted_proxies`).
+    proxies: TrustedProxies,
+    /// Delivers the outbox; started with the listener.
+    worker: Worker,
+    /// Kamailio's tables when Hermes writes to them: probed for `/readyz`.
+    kamailio: Option<Arc<dyn KamailioTables>>,
+    /// Closed once the listener and the worker stopped.
+    store: Store,
+}
+
+impl Application {
+    /// Opens and migrates the store, creates the bootstrap admin on an empty store, builds
+    /// the core with its peers, the outbox worker and the faces, and binds `listen`.
+    pub async fn build(settings: Settings, startup: Startup) -> anyhow::Result<Self> {
+        // The one TLS stack is rustls on ring (SMTP, LDAP, Kannel over https); installed
+        // here too for a process that did not (a test), a no-op where `main` did.
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let metrics = prometheus()?;
+        register_metrics();
+        let store = Store::open_and_migrate(&settings.database_url).await.context("cannot open the store")?;
+        let extra_roots = startup.extra_roots_pem;
+        let ldap: Arc<dyn steward_core::identity::backends::LdapBinder> =
+            Arc::new(crate::ldap::DirectBind { extra_roots_pem: extra_roots.clone() });
+        let mail = if settings.mail.smtp_url.is_empty() {
+            None
+        } else {
+            Some(SmtpMailer::from_url(&settings.mail.smtp_url, extra_roots.as_deref()).map_err(|error| anyhow::anyhow!("{error}"))?)
+        };
+        let kamailio = kamailio_tables(&settings).await?;
+        let mail_now = mail.clone().map(|mailer| Arc::new(MailNow(mailer)) as Arc<dyn steward_core::messaging::feedback::MailNow>);
+        let peers = steward_core::Peers { ldap: Some(ldap), kamailio: kamailio.clone(), mail_now };
+        let core = Core::with_peers(store.clone(), crate::commands::core_settings(&settings)?, peers);
+        bootstrap(&core, startup.bootstrap_admin).await?;
+
+        let sms = sms_gateway(&settings)?;
+        let report_key = if settings.sms.gateway == SmsGatewayKind::Kannel && !settings.sms.kannel_dlr_url.is_empty() {
+            Some(core.sms_reports.key().await.context("cannot read the delivery report key")?)
+        } else {
+            None
+        };
+        let health = Health {
+            mail: ConnectorHealth::new(if mail.is_some() { ConnectorState::Unknown } else { ConnectorState::Unconfigured }),
+            sms: ConnectorHealth::new(if sms.is_some() { ConnectorState::Unknown } else { ConnectorState::Unconfigured }),
+            kamailio: ConnectorHealth::new(if kamailio.is_some() { ConnectorState::Unknown } else { ConnectorState::Unconfigured }),
+        };
+        let worker = Worker::new(
+            store.clone(),
+            Connectors { mail, mail_health: health.mail.clone(), sms, sms_health: health.sms.clone(), report_key },
+            WorkerSettings {
+                max_attempts: settings.worker.max_attempts,
+                backoff: Duration::from_secs(u64::from(settings.worker.backoff_seconds)),
+            },
+        );
+        let state = AppState::new(Shared { core, health, metrics: Arc::new(metrics) });
+
+        let listener = TcpListener::bind(&settings.listen)
+            .await
+            .with_context(|| format!("cannot listen on {}", settings.listen))?;
+        let address = listener.local_addr().context("the listener has no address")?;
+        let proxies = TrustedProxies::new(settings.security.trusted_proxies());
+        Ok(Self { address, listener, state, faces: faces(&settings), proxies, worker, kamailio, store })
+    }
+
+    /// The address the listener is bound to; with `listen = "127.0.0.1:0"`, the port the
+    /// system chose.
+    pub fn address(&self) -> SocketAddr {
+        self.address
+    }
+
+    /// Serves until `shutdown` is cancelled, then stops accepting, lets in-flight requests
+    /// and the worker's current delivery finish, and closes the store. [`Stopped::Aborted`]
+    /// when something was still running at its deadline. Cancelling `shutdown` is the only
+    /// way in: the signals are [`serve`]'s business.
+    pub async fn run_until_stopped(self, shutdown: CancellationToken) -> anyhow::Result<Stopped> {
+        let Self { address, listener, state, faces, proxies, worker, kamailio, store } = self;
+        // A child token: a server that fails stops its own worker, not the caller's token.
+        let stop = shutdown.child_token();
+        let worker_task = tokio::spawn(worker.run(stop.clone()));
+        if let Some(kamailio) = kamailio {
+            tokio::spawn(probe_kamailio(kamailio, state.health.kamailio.clone(), stop.clone()));
+        }
+        tracing::info!(%address, "listening");
+        let app = server::router(state, faces, proxies);
+        let served = server::run(listener, app, stop.clone()).await;
+        stop.cancel();
+        let worker_done = tokio::time::timeout(WORKER_DEADLINE, worker_task).await.is_ok();
+        let _ = store.close().await;
+        match served.context("the server failed")? {
+            Stopped::Drained if worker_done => {
+                tracing::info!("stopped");
+                Ok(Stopped::Drained)
+            }
+            _ => {
+                tracing::error!("requests or deliveries were still running at the deadline and were aborted");
+                Ok(Stopped::Aborted)
+            }
         }
     }
+}
+
+/// The process's Prometheus recorder. The `metrics` macros write to one global recorder,
+/// so it is installed by the first application built in a process and shared by any later
+/// one (tests build several in one process) instead of failing as "already installed".
+/// Its upkeep task runs on the first application's runtime.
+fn prometheus() -> anyhow::Result<PrometheusHandle> {
+    static INSTALLED: Mutex<Option<PrometheusHandle>> = Mutex::new(None);
+    let mut installed = INSTALLED.lock().unwrap_or_else(PoisonError::into_inner);
+    if let Some(handle) = installed.as_ref() {
+        return Ok(handle.clone());
+    }
+    let handle = steward_http::metrics::install().map_err(|error| anyhow::anyhow!("metrics: {error}"))?;
+    *installed = Some(handle.clone());
+    Ok(handle)
 }
 
 /// The SMS gateway `sms.gateway` names, built from its keys.
 fn sms_gateway(settings: &Settings) -> anyhow::Result<Option<SmsGateway>> {
     let sms = &settings.sms;
-    Ok(match sms.gateway.as_str() {
-        "kannel" => {
+    Ok(match sms.gateway {
+        SmsGatewayKind::Kannel => {
             let mut kannel = KannelSender::new(
                 &sms.kannel_url,
                 sms.kannel_user.clone(),
@@ -118,8 +237,8 @@ fn sms_gateway(settings: &Settings) -> anyhow::Result<Option<SmsGateway>> {
             }
             Some(SmsGateway::Kannel(kannel))
         }
-        "smstools" => Some(SmsGateway::Smstools(SmstoolsSpool::new(&sms.smstools_outgoing))),
-        _ => None,
+        SmsGatewayKind::Smstools => Some(SmsGateway::Smstools(SmstoolsSpool::new(&sms.smstools_outgoing))),
+        SmsGatewayKind::None => None,
     })
 }
 
@@ -137,7 +256,7 @@ impl steward_core::messaging::feedback::MailNow for MailNow {
 
 /// Reads Kamailio's `domain` table every 10 s, for `/readyz`: Hermes' writes fail while
 /// Kamailio's database does not answer.
-async fn probe_kamailio(kamailio: Arc<dyn steward_core::sip::KamailioTables>, health: ConnectorHealth, shutdown: CancellationToken) {
+async fn probe_kamailio(kamailio: Arc<dyn KamailioTables>, health: ConnectorHealth, shutdown: CancellationToken) {
     let Ok(probe) = steward_model::sip::SipDomain::parse("probe.invalid") else {
         return;
     };
@@ -157,7 +276,7 @@ async fn probe_kamailio(kamailio: Arc<dyn steward_core::sip::KamailioTables>, he
 }
 
 /// Kamailio's tables, when `faces.hermes.kamailio_database_url` names them.
-pub(crate) async fn kamailio_tables(settings: &Settings) -> anyhow::Result<Option<Arc<dyn steward_core::sip::KamailioTables>>> {
+pub(crate) async fn kamailio_tables(settings: &Settings) -> anyhow::Result<Option<Arc<dyn KamailioTables>>> {
     let url = &settings.faces.hermes.kamailio_database_url;
     if url.is_empty() {
         return Ok(None);
@@ -179,37 +298,28 @@ pub(crate) async fn kamailio_tables(settings: &Settings) -> anyhow::Result<Optio
 }
 
 /// The enabled faces' routes, each under its prefix. A disabled face's paths answer 404.
-fn faces(settings: &Settings) -> Vec<server::FaceRoutes> {
+fn faces(settings: &Settings) -> Vec<FaceRoutes> {
     let mut faces = Vec::new();
     let janua = &settings.faces.janua;
     if janua.enabled {
-        faces.push(server::FaceRoutes { face: "janua", router: face_janua::router(&janua.prefix) });
+        faces.push(FaceRoutes { face: "janua", router: face_janua::router(&janua.prefix) });
     }
     let hermes = &settings.faces.hermes;
     if hermes.enabled {
         let trusted_networks = settings.security.trusted_networks();
         let router = face_hermes::router(face_hermes::HermesSettings { prefix: hermes.prefix.clone(), trusted_networks });
-        faces.push(server::FaceRoutes { face: "hermes", router });
+        faces.push(FaceRoutes { face: "hermes", router });
     }
     let astakos = &settings.faces.astakos;
     if astakos.enabled {
-        faces.push(server::FaceRoutes { face: "astakos", router: face_astakos::router(&astakos.prefix) });
+        faces.push(FaceRoutes { face: "astakos", router: face_astakos::router(&astakos.prefix) });
     }
     faces
 }
 
-/// Creates the super admin on an empty store (see CONTRACT.md).
-async fn bootstrap(core: &Core) -> anyhow::Result<()> {
-    let configured = match std::env::var("STEWARD_BOOTSTRAP_ADMIN") {
-        Ok(spec) => {
-            let (login, password) =
-                spec.split_once(':').context("STEWARD_BOOTSTRAP_ADMIN must be login:password")?;
-            let login = Login::parse(login).context("STEWARD_BOOTSTRAP_ADMIN")?;
-            let password = Password::parse(password.to_owned()).context("STEWARD_BOOTSTRAP_ADMIN")?;
-            Some((login, password))
-        }
-        Err(_) => None,
-    };
+/// Creates the super admin on an empty store (see CONTRACT.md): `configured`, or `admin`
+/// with a random password printed on stderr.
+async fn bootstrap(core: &Core, configured: Option<(Login, Password)>) -> anyhow::Result<()> {
     match core.accounts.bootstrap(configured).await? {
         Bootstrap::NotNeeded => {}
         Bootstrap::Created(account) => tracing::info!(login = %account.login, "created the bootstrap admin"),

@@ -112,8 +112,8 @@ impl Default for Mail {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Sms {
-    /// `none`, `kannel` or `smstools`.
-    pub gateway: String,
+    /// Which gateway sends SMS.
+    pub gateway: SmsGatewayKind,
     /// Sender name.
     pub sender: String,
     /// Allowed number prefixes; empty = all.
@@ -134,7 +134,7 @@ pub struct Sms {
 impl Default for Sms {
     fn default() -> Self {
         Self {
-            gateway: "none".to_owned(),
+            gateway: SmsGatewayKind::None,
             sender: "Steward".to_owned(),
             prefix_filter: Vec::new(),
             kannel_url: String::new(),
@@ -143,6 +143,41 @@ impl Default for Sms {
             kannel_dlr_url: String::new(),
             smstools_outgoing: String::new(),
         }
+    }
+}
+
+/// `sms.gateway`: which gateway sends SMS. Read from its lower-case name; any other name is
+/// refused with the key and the names that are allowed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "&'static str")]
+pub enum SmsGatewayKind {
+    /// No gateway: SMS stay queued in the outbox and `/readyz` says so.
+    None,
+    /// Kannel's HTTP `sendsms` (`sms.kannel_*`).
+    Kannel,
+    /// smstools' outgoing spool directory (`sms.smstools_outgoing`).
+    Smstools,
+}
+
+impl SmsGatewayKind {
+    const NAMES: [(&'static str, Self); 3] = [("none", Self::None), ("kannel", Self::Kannel), ("smstools", Self::Smstools)];
+}
+
+impl TryFrom<String> for SmsGatewayKind {
+    type Error = String;
+
+    fn try_from(name: String) -> Result<Self, Self::Error> {
+        Self::NAMES
+            .iter()
+            .find(|(known, _)| *known == name)
+            .map(|(_, kind)| *kind)
+            .ok_or_else(|| format!("sms.gateway: `{name}` is not one of none, kannel, smstools"))
+    }
+}
+
+impl From<SmsGatewayKind> for &'static str {
+    fn from(kind: SmsGatewayKind) -> Self {
+        SmsGatewayKind::NAMES.iter().find(|(_, known)| *known == kind).map_or("none", |(name, _)| name)
     }
 }
 
@@ -331,9 +366,9 @@ impl Settings {
         if !templates.is_empty() && !std::path::Path::new(templates).is_dir() {
             return Err(SettingsError(format!("faces.janua.mail_templates_dir: `{templates}` is not a directory")));
         }
-        match self.sms.gateway.as_str() {
-            "none" => {}
-            "kannel" => {
+        match self.sms.gateway {
+            SmsGatewayKind::None => {}
+            SmsGatewayKind::Kannel => {
                 let url = &self.sms.kannel_url;
                 if !(url.starts_with("http://") || url.starts_with("https://")) {
                     return Err(SettingsError(
@@ -347,14 +382,13 @@ impl Settings {
                     ));
                 }
             }
-            "smstools" => {
+            SmsGatewayKind::Smstools => {
                 if self.sms.smstools_outgoing.is_empty() {
                     return Err(SettingsError(
                         "sms.smstools_outgoing: with sms.gateway = \"smstools\" it must name smsd's outgoing spool directory".to_owned(),
                     ));
                 }
             }
-            other => return Err(SettingsError(format!("sms.gateway: `{other}` is not one of none, kannel, smstools"))),
         }
         if self.worker.max_attempts == 0 {
             return Err(SettingsError("worker.max_attempts: must be at least 1".to_owned()));

@@ -3,42 +3,74 @@
 use crate::helpers::*;
 use crate::on_both_backends;
 
-on_both_backends!(create_then_duplicate_is_one_line_exit_1, token_issue_prints_only_the_token, set_password_revokes_tokens, disable_and_enable, usage_errors_exit_2);
+on_both_backends!(
+    account_create_makes_an_account_that_logs_in,
+    a_duplicate_login_is_one_line_exit_1,
+    bad_account_input_is_refused,
+    a_crlf_line_ending_is_stripped,
+    token_issue_prints_only_the_token,
+    set_password_revokes_tokens,
+    disable_and_enable,
+    usage_errors_exit_2,
+);
 
-async fn create_then_duplicate_is_one_line_exit_1(backend: Backend) {
+/// `audit tail -n N`, newest first.
+fn audit_tail(db: &TestDb, n: u32) -> Vec<serde_json::Value> {
+    let output = cli(db, &["audit", "tail", "-n", &n.to_string()], "");
+    assert!(output.status.success(), "{}", stderr(&output));
+    let mut entries: Vec<serde_json::Value> = stdout(&output).lines().map(|line| serde_json::from_str(line).unwrap()).collect();
+    entries.reverse();
+    entries
+}
+
+async fn account_create_makes_an_account_that_logs_in(backend: Backend) {
     let db = TestDb::new(backend);
     let created = cli(&db, &["account", "create", "alice", "--password-stdin", "--email", "alice@example.org", "--name", "Alice", "--phone", "+33612345678", "--role", "supervisor"], "alicepw\n");
     assert!(created.status.success(), "{}", stderr(&created));
     assert!(stdout(&created).contains("alice"), "{}", stdout(&created));
-
-    let duplicate = cli(&db, &["account", "create", "ALICE", "--password-stdin"], "other\n");
-    assert_eq!(duplicate.status.code(), Some(1));
-    let message = stderr(&duplicate);
-    assert_eq!(message.trim_end().lines().count(), 1, "one line: {message}");
-    assert!(message.contains("already exists"), "{message}");
-
-    let empty = cli(&db, &["account", "create", "bob", "--password-stdin"], "\n");
-    assert_eq!(empty.status.code(), Some(1), "an empty password is refused");
-    assert!(stderr(&empty).contains("empty"), "{}", stderr(&empty));
-    let bad_phone = cli(&db, &["account", "create", "bob", "--password-stdin", "--phone", "0612"], "pw\n");
-    assert_eq!(bad_phone.status.code(), Some(1));
-    assert!(stderr(&bad_phone).contains("E.164"), "{}", stderr(&bad_phone));
-
-    // A CRLF line ending is stripped: the password is exactly "carolpw".
-    let crlf = cli(&db, &["account", "create", "carol", "--password-stdin"], "carolpw\r\n");
-    assert!(crlf.status.success());
     let server = Server::start(&db, &[]);
-    server.login("carol", "carolpw").await;
     let (status, me) = server.get_json("/steward/v1/whoami", &server.login("alice", "alicepw").await).await;
     assert_eq!(status, 200);
     assert_eq!(me["login"], "alice");
     assert_eq!(me["email"], "alice@example.org");
     assert_eq!(me["name"], "Alice");
     assert_eq!(me["roles"], serde_json::json!(["supervisor"]));
+    let audit = audit_tail(&db, 10);
+    let entry = audit_entry(&audit, "account.create", "alice");
+    assert_eq!(by_whom(entry), ("cli", "cli"));
+    assert_eq!(entry["detail"]["roles"], serde_json::json!(["supervisor"]));
+}
 
-    let audit = cli(&db, &["audit", "tail", "-n", "10"], "");
-    let lines: Vec<serde_json::Value> = stdout(&audit).lines().map(|line| serde_json::from_str(line).unwrap()).collect();
-    assert!(lines.iter().any(|entry| entry["action"] == "account.create" && entry["target"] == "alice" && entry["actor"] == "cli"));
+async fn a_duplicate_login_is_one_line_exit_1(backend: Backend) {
+    let db = TestDb::new(backend);
+    assert!(cli(&db, &["account", "create", "alice", "--password-stdin"], "alicepw\n").status.success());
+    let duplicate = cli(&db, &["account", "create", "ALICE", "--password-stdin"], "other\n");
+    assert_eq!(duplicate.status.code(), Some(1));
+    let message = stderr(&duplicate);
+    assert_eq!(message.trim_end().lines().count(), 1, "one line: {message}");
+    assert!(message.contains("already exists"), "{message}");
+    let creations = audit_tail(&db, 10).iter().filter(|entry| entry["action"] == "account.create").count();
+    assert_eq!(creations, 1);
+}
+
+async fn bad_account_input_is_refused(backend: Backend) {
+    let db = TestDb::new(backend);
+    let empty = cli(&db, &["account", "create", "bob", "--password-stdin"], "\n");
+    assert_eq!(empty.status.code(), Some(1), "an empty password is refused");
+    assert!(stderr(&empty).contains("empty"), "{}", stderr(&empty));
+    let bad_phone = cli(&db, &["account", "create", "bob", "--password-stdin", "--phone", "0612"], "pw\n");
+    assert_eq!(bad_phone.status.code(), Some(1));
+    assert!(stderr(&bad_phone).contains("E.164"), "{}", stderr(&bad_phone));
+    assert!(audit_tail(&db, 10).is_empty(), "nothing created");
+}
+
+async fn a_crlf_line_ending_is_stripped(backend: Backend) {
+    let db = TestDb::new(backend);
+    // A CRLF line ending is stripped: the password is exactly "carolpw".
+    let crlf = cli(&db, &["account", "create", "carol", "--password-stdin"], "carolpw\r\n");
+    assert!(crlf.status.success(), "{}", stderr(&crlf));
+    let server = Server::start(&db, &[]);
+    server.login("carol", "carolpw").await;
 }
 
 async fn token_issue_prints_only_the_token(backend: Backend) {
@@ -106,9 +138,8 @@ async fn usage_errors_exit_2(backend: Backend) {
 }
 
 #[tokio::test]
-async fn services_resources_quotas_usage_terms_and_outbox_commands() {
+async fn service_tokens_are_added_and_renewed() {
     let db = TestDb::new(Backend::Sqlite);
-    assert!(cli(&db, &["account", "create", "alice", "--password-stdin"], "alicepw\n").status.success());
     let service = cli(&db, &["service", "add", "cyclades", "--url", "https://cyclades.example.org"], "");
     assert!(service.status.success(), "{}", stderr(&service));
     let service_token = stdout(&service).trim().to_owned();
@@ -118,6 +149,25 @@ async fn services_resources_quotas_usage_terms_and_outbox_commands() {
     let new_token = stdout(&renewed).trim().to_owned();
     assert_ne!(new_token, service_token);
 
+    let server = Server::start(&db, &[]);
+    let (status, me) = server.get_json("/steward/v1/whoami", &new_token).await;
+    assert_eq!(status, 200);
+    assert_eq!(me, serde_json::json!({"kind": "service", "name": "cyclades"}));
+    assert_eq!(server.get_json("/steward/v1/whoami", &service_token).await.0, 401, "the replaced token is refused");
+
+    let audit = audit_tail(&db, 10);
+    for action in ["service.add", "service.renew_token"] {
+        assert_eq!(by_whom(audit_entry(&audit, action, "cyclades")), ("cli", "cli"));
+    }
+    assert_eq!(audit_entry(&audit, "service.add", "cyclades")["detail"]["url"], "https://cyclades.example.org");
+    let text = stdout(&cli(&db, &["audit", "tail", "-n", "10"], ""));
+    assert!(!text.contains(&new_token) && !text.contains(&service_token), "no token in the audit log");
+}
+
+#[tokio::test]
+async fn resources_quotas_and_usage_are_set() {
+    let db = TestDb::new(Backend::Sqlite);
+    assert!(cli(&db, &["account", "create", "alice", "--password-stdin"], "alicepw\n").status.success());
     assert!(cli(&db, &["resource", "add", "pithos.objects", "--unit", "", "--limit", "100", "--desc", "Objects"], "").status.success());
     assert_eq!(cli(&db, &["resource", "add", "cyclades.vm"], "").status.code(), Some(1), "the default catalogue exists from the start");
     assert_eq!(cli(&db, &["resource", "add", "novice"], "").status.code(), Some(1), "SERVICE.NAME is required");
@@ -129,26 +179,47 @@ async fn services_resources_quotas_usage_terms_and_outbox_commands() {
     assert_eq!(cli(&db, &["quota", "set", "nobody", "cyclades.vm", "5"], "").status.code(), Some(1));
     assert_eq!(cli(&db, &["usage", "set", "alice", "cyclades.vm", "-1"], "").status.code(), Some(2), "negative numbers are not a usage");
 
+    let audit = audit_tail(&db, 20);
+    let resource = audit_entry(&audit, "resource.add", "pithos.objects");
+    assert_eq!((by_whom(resource), resource["detail"]["limit"].clone()), (("cli", "cli"), serde_json::json!(100)));
+    let usage = audit_entry(&audit, "usage.set", "alice");
+    assert_eq!((usage["detail"]["resource"].as_str(), usage["detail"]["value"].as_i64()), (Some("cyclades.vm"), Some(3)));
+    let quotas: Vec<(&str, i64)> = audit
+        .iter()
+        .filter(|entry| entry["action"] == "quota.set" && entry["target"] == "alice")
+        .map(|entry| (entry["detail"]["resource"].as_str().unwrap(), entry["detail"]["value"].as_i64().unwrap()))
+        .collect();
+    assert_eq!(quotas, [("janua.sms", 200), ("cyclades.vm", 5)], "newest first; the refused ones are not there");
+}
+
+#[tokio::test]
+async fn terms_are_published_and_accepted() {
+    let db = TestDb::new(Backend::Sqlite);
+    assert!(cli(&db, &["account", "create", "alice", "--password-stdin"], "alicepw\n").status.success());
     let terms = db.dir.path().join("terms.html");
     std::fs::write(&terms, "<p>Be nice.</p>").unwrap();
     assert!(cli(&db, &["terms", "publish", terms.to_str().unwrap()], "").status.success());
     assert!(cli(&db, &["account", "accept-terms", "alice"], "").status.success());
+    let empty = db.dir.path().join("empty.html");
+    std::fs::write(&empty, " \n").unwrap();
+    assert_eq!(cli(&db, &["terms", "publish", empty.to_str().unwrap()], "").status.code(), Some(1), "empty terms are refused");
+    let audit = audit_tail(&db, 10);
+    let published = audit_entry(&audit, "terms.publish", "terms");
+    assert_eq!((by_whom(published), published["detail"]["bytes"].clone()), (("cli", "cli"), serde_json::json!(15)));
+    assert_eq!(by_whom(audit_entry(&audit, "account.accept_terms", "alice")), ("cli", "cli"));
+}
 
-    let server = Server::start(&db, &[]);
-    let (status, me) = server.get_json("/steward/v1/whoami", &new_token).await;
-    assert_eq!(status, 200);
-    assert_eq!(me, serde_json::json!({"kind": "service", "name": "cyclades"}));
-    assert_eq!(server.get_json("/steward/v1/whoami", &service_token).await.0, 401, "the replaced token is refused");
-    drop(server);
-
+#[tokio::test]
+async fn outbox_commands_on_an_empty_queue() {
+    let db = TestDb::new(Backend::Sqlite);
     let listed = cli(&db, &["outbox", "list", "--failed"], "");
     assert!(listed.status.success());
     assert_eq!(stdout(&listed), "");
     assert_eq!(cli(&db, &["outbox", "retry", "999"], "").status.code(), Some(1));
-    assert!(cli(&db, &["outbox", "retry", "--all-failed"], "").status.success());
-    let audit = stdout(&cli(&db, &["audit", "tail", "-n", "50"], ""));
-    for action in ["service.add", "service.renew_token", "resource.add", "quota.set", "usage.set", "terms.publish", "account.accept_terms"] {
-        assert!(audit.contains(&format!("\"action\":\"{action}\"")), "{action} audited: {audit}");
-    }
-    assert!(!audit.contains(&new_token), "no token in the audit log");
+    let retried = cli(&db, &["outbox", "retry", "--all-failed"], "");
+    assert!(retried.status.success(), "{}", stderr(&retried));
+    assert!(stdout(&retried).starts_with("0 "), "{}", stdout(&retried));
+    let audit = audit_tail(&db, 5);
+    let entry = audit_entry(&audit, "outbox.retry_all", "failed");
+    assert_eq!((by_whom(entry), entry["detail"]["count"].clone()), (("cli", "cli"), serde_json::json!(0)));
 }

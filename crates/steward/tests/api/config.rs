@@ -82,7 +82,8 @@ async fn without_bootstrap_serve_creates_admin_with_a_random_password_once() {
     let _ = child.kill();
     let _ = child.wait();
     // The password works, and a second start creates nothing.
-    let server = Server::start(&db, &[("STEWARD_BOOTSTRAP_ADMIN", "other:pw")]);
+    // Spawned: the binary's stderr is under test.
+    let server = Server::spawn(&db, &[("STEWARD_BOOTSTRAP_ADMIN", "other:pw")]);
     server.login("admin", &password).await;
     assert!(!server.logs().contains("created account"));
     let refused = server.http.post(server.url("/steward/v1/tokens")).json(&serde_json::json!({"login": "other", "password": "pw"})).send().await.unwrap();

@@ -1,26 +1,12 @@
 //! Mail through the outbox to the real SMTP sink of tests/peers/smtp.sh.
 
 use std::collections::HashMap;
-use std::path::Path;
 use std::time::Duration;
 
 use crate::helpers::*;
 use crate::on_both_backends;
 
 on_both_backends!(a_delivered_secret_is_erased_from_the_store, mail_is_delivered_with_its_headers, mail_waits_while_the_sink_is_down, sigkill_with_mail_queued_loses_and_duplicates_nothing);
-
-/// Every message in the sink's Maildir, as text.
-fn delivered(maildir: &Path) -> Vec<String> {
-    let Ok(entries) = std::fs::read_dir(maildir.join("new")) else { return Vec::new() };
-    entries.filter_map(Result::ok).map(|entry| std::fs::read_to_string(entry.path()).unwrap()).collect()
-}
-
-fn header<'a>(message: &'a str, name: &str) -> Option<&'a str> {
-    message.lines().take_while(|line| !line.is_empty()).find_map(|line| {
-        let (key, value) = line.split_once(':')?;
-        key.eq_ignore_ascii_case(name).then(|| value.trim())
-    })
-}
 
 async fn queue(server: &Server, token: &str, to: &str, subject: &str) -> String {
     let response = server
@@ -38,15 +24,14 @@ async fn queue(server: &Server, token: &str, to: &str, subject: &str) -> String 
 }
 
 async fn mail_is_delivered_with_its_headers(backend: Backend) {
-    let sink = Peer::start("smtp", &[], None);
-    let maildir = Path::new(sink.var("SMTP_MAILDIR")).to_owned();
+    let sink = SmtpSink::start(&[]);
+    let maildir = &sink.maildir;
     let db = TestDb::new(backend);
-    let smtp_url = format!("smtp://127.0.0.1:{}", sink.var("SMTP_PORT"));
-    let server = Server::start(&db, &[("STEWARD_MAIL__SMTP_URL", &smtp_url), ("STEWARD_MAIL__FROM", "Steward Test <steward@test.example>")]);
+    let server = Server::start(&db, &[("STEWARD_MAIL__SMTP_URL", &sink.url), ("STEWARD_MAIL__FROM", "Steward Test <steward@test.example>")]);
     let token = server.admin_token().await;
     let message_id = queue(&server, &token, "alice@example.org", "Welcome aboard").await;
-    assert!(eventually(Duration::from_secs(15), || async { !delivered(&maildir).is_empty() }).await, "{}", server.logs());
-    let messages = delivered(&maildir);
+    assert!(eventually(Duration::from_secs(15), || async { !delivered(maildir).is_empty() }).await, "{}", server.logs());
+    let messages = delivered(maildir);
     assert_eq!(messages.len(), 1);
     let message = &messages[0];
     assert_eq!(header(message, "Message-ID"), Some(message_id.as_str()));
@@ -86,10 +71,10 @@ async fn mail_waits_while_the_sink_is_down(backend: Backend) {
     assert!(rows[0]["last_error"].as_str().is_some());
 
     // The sink comes up and the operator retries: delivered.
-    let sink = Peer::start("smtp", &[("SMTP_PEER_PORT", &port.to_string())], None);
-    let maildir = Path::new(sink.var("SMTP_MAILDIR")).to_owned();
+    let sink = SmtpSink::start(&[("SMTP_PEER_PORT", &port.to_string())]);
+    let maildir = &sink.maildir;
     assert!(cli(&db, &["outbox", "retry", "--all-failed"], "").status.success());
-    assert!(eventually(Duration::from_secs(20), || async { delivered(&maildir).len() == 1 }).await, "{}", server.logs());
+    assert!(eventually(Duration::from_secs(20), || async { delivered(maildir).len() == 1 }).await, "{}", server.logs());
     assert!(eventually(Duration::from_secs(5), || async { server.readyz().await["outbox"] == serde_json::json!({"pending": 0, "failed": 0}) }).await);
 }
 
@@ -98,7 +83,7 @@ async fn sigkill_with_mail_queued_loses_and_duplicates_nothing(backend: Backend)
     let port = free_port();
     let smtp_url = format!("smtp://127.0.0.1:{port}");
     let env = [("STEWARD_MAIL__SMTP_URL", smtp_url.as_str())];
-    let mut server = Server::start(&db, &env);
+    let mut server = Server::spawn(&db, &env);
     let token = server.admin_token().await;
     let mut ids = Vec::new();
     for n in 0..5 {
@@ -109,15 +94,15 @@ async fn sigkill_with_mail_queued_loses_and_duplicates_nothing(backend: Backend)
     server.signal("KILL");
     assert_eq!(server.wait(Duration::from_secs(5)), None, "killed: no exit code");
 
-    let sink = Peer::start("smtp", &[("SMTP_PEER_PORT", &port.to_string())], None);
-    let maildir = Path::new(sink.var("SMTP_MAILDIR")).to_owned();
+    let sink = SmtpSink::start(&[("SMTP_PEER_PORT", &port.to_string())]);
+    let maildir = &sink.maildir;
     let restarted = Server::start(&db, &env);
     // A row the killed worker held mid-attempt waits for its 30 s lease to lapse.
-    assert!(eventually(Duration::from_secs(45), || async { delivered(&maildir).len() >= 5 }).await, "{}", restarted.logs());
+    assert!(eventually(Duration::from_secs(45), || async { delivered(maildir).len() >= 5 }).await, "{}", restarted.logs());
     // Give a duplicate every chance to show up before counting.
     tokio::time::sleep(Duration::from_secs(2)).await;
     let mut seen: HashMap<String, usize> = HashMap::new();
-    for message in delivered(&maildir) {
+    for message in delivered(maildir) {
         *seen.entry(header(&message, "Message-ID").unwrap().to_owned()).or_default() += 1;
     }
     for id in &ids {
@@ -128,11 +113,10 @@ async fn sigkill_with_mail_queued_loses_and_duplicates_nothing(backend: Backend)
 }
 
 async fn a_delivered_secret_is_erased_from_the_store(backend: Backend) {
-    let sink = Peer::start("smtp", &[], None);
-    let maildir = Path::new(sink.var("SMTP_MAILDIR")).to_owned();
+    let sink = SmtpSink::start(&[]);
+    let maildir = &sink.maildir;
     let db = TestDb::new(backend);
-    let smtp_url = format!("smtp://127.0.0.1:{}", sink.var("SMTP_PORT"));
-    let mut server = Server::start(&db, &[("STEWARD_MAIL__SMTP_URL", &smtp_url)]);
+    let server = Server::start(&db, &[("STEWARD_MAIL__SMTP_URL", &sink.url)]);
     let token = server.admin_token().await;
     let secret = "Initial-Password-Zq83Kd";
     let response = server
@@ -144,11 +128,10 @@ async fn a_delivered_secret_is_erased_from_the_store(backend: Backend) {
         .await
         .unwrap();
     assert_eq!(response.status(), 202);
-    assert!(eventually(Duration::from_secs(15), || async { delivered(&maildir).len() == 1 }).await);
-    assert!(delivered(&maildir)[0].contains(secret), "the mail itself carried the secret");
+    assert!(eventually(Duration::from_secs(15), || async { delivered(maildir).len() == 1 }).await);
+    assert!(delivered(maildir)[0].contains(secret), "the mail itself carried the secret");
     assert!(eventually(Duration::from_secs(5), || async { server.readyz().await["outbox"]["pending"] == 0 }).await);
-    server.signal("TERM");
-    assert_eq!(server.wait(Duration::from_secs(15)), Some(0));
+    assert!(server.stop().await, "stopped cleanly, the store closed");
     let stored = match backend {
         Backend::Sqlite => db.sqlite_files().iter().flat_map(|path| std::fs::read(path).unwrap()).collect::<Vec<u8>>(),
         Backend::Postgres => psql_on(&db.url, "SELECT payload FROM outbox").into_bytes(),
@@ -157,51 +140,67 @@ async fn a_delivered_secret_is_erased_from_the_store(backend: Backend) {
     assert!(!String::from_utf8_lossy(&stored).contains(secret), "the delivered secret is gone from the store files");
 }
 
-on_both_backends!(smtp_auth_is_used_and_a_wrong_password_fails_visibly, starttls_with_auth_verifies_the_certificate);
+on_both_backends!(
+    smtp_auth_is_used_and_never_logged,
+    a_wrong_smtp_password_fails_visibly,
+    starttls_with_auth_verifies_the_certificate,
+    starttls_refuses_an_unknown_certificate,
+);
 
-async fn smtp_auth_is_used_and_a_wrong_password_fails_visibly(backend: Backend) {
-    let sink = Peer::start("smtp", &[("SMTP_PEER_AUTH", "steward:smtp-secret")], None);
-    let maildir = Path::new(sink.var("SMTP_MAILDIR")).to_owned();
-    let port = sink.var("SMTP_PORT").to_owned();
+async fn smtp_auth_is_used_and_never_logged(backend: Backend) {
+    let sink = SmtpSink::start(&[("SMTP_PEER_AUTH", "steward:smtp-secret")]);
+    let maildir = &sink.maildir;
+    let port = sink.peer.var("SMTP_PORT").to_owned();
     let db = TestDb::new(backend);
     let good = format!("smtp://steward:smtp-secret@127.0.0.1:{port}");
-    let server = Server::start(&db, &[("STEWARD_MAIL__SMTP_URL", &good)]);
+    // Spawned: what the binary logs is under test.
+    let server = Server::spawn(&db, &[("STEWARD_MAIL__SMTP_URL", &good)]);
     let token = server.admin_token().await;
     let message_id = queue(&server, &token, "erin@example.org", "Authenticated").await;
-    assert!(eventually(Duration::from_secs(15), || async { delivered(&maildir).len() == 1 }).await, "{}", server.logs());
-    assert_eq!(header(&delivered(&maildir)[0], "Message-ID"), Some(message_id.as_str()));
+    assert!(eventually(Duration::from_secs(15), || async { delivered(maildir).len() == 1 }).await, "{}", server.logs());
+    assert_eq!(header(&delivered(maildir)[0], "Message-ID"), Some(message_id.as_str()));
     assert!(!server.logs().contains("smtp-secret"), "the SMTP password is never logged");
-    drop(server);
+}
 
+async fn a_wrong_smtp_password_fails_visibly(backend: Backend) {
+    let sink = SmtpSink::start(&[("SMTP_PEER_AUTH", "steward:smtp-secret")]);
+    let maildir = &sink.maildir;
+    let port = sink.peer.var("SMTP_PORT").to_owned();
+    let db = TestDb::new(backend);
     let bad = format!("smtp://steward:wrong@127.0.0.1:{port}");
-    let server = Server::start(&db, &[("STEWARD_MAIL__SMTP_URL", &bad)]);
+    let server = Server::spawn(&db, &[("STEWARD_MAIL__SMTP_URL", &bad)]);
     let token = server.admin_token().await;
     queue(&server, &token, "erin@example.org", "Refused").await;
-    // 535 is a permanent refusal: failed at once, kept for an operator, mail marked down.
+    // 535 is a permanent refusal: failed at once, kept for an operator.
     assert!(eventually(Duration::from_secs(15), || async { server.readyz().await["outbox"]["failed"] == 1 }).await, "{}", server.logs());
-    assert_eq!(delivered(&maildir).len(), 1);
+    assert_eq!(delivered(maildir).len(), 0);
     assert!(!server.logs().contains("wrong@"), "the SMTP URL is never logged");
 }
 
 async fn starttls_with_auth_verifies_the_certificate(backend: Backend) {
-    let sink = Peer::start("smtp", &[("SMTP_PEER_TLS", "1"), ("SMTP_PEER_REQUIRE_TLS", "1"), ("SMTP_PEER_AUTH", "steward:tls-secret")], None);
-    let maildir = Path::new(sink.var("SMTP_MAILDIR")).to_owned();
-    let ca = sink.var("SMTP_CA_CERT").to_owned();
-    let url = format!("smtp://steward:tls-secret@127.0.0.1:{}?tls=required", sink.var("SMTP_PORT"));
+    let sink = SmtpSink::start(&[("SMTP_PEER_TLS", "1"), ("SMTP_PEER_REQUIRE_TLS", "1"), ("SMTP_PEER_AUTH", "steward:tls-secret")]);
+    let maildir = &sink.maildir;
+    let ca = sink.peer.var("SMTP_CA_CERT").to_owned();
+    let url = format!("smtp://steward:tls-secret@127.0.0.1:{}?tls=required", sink.peer.var("SMTP_PORT"));
     let db = TestDb::new(backend);
     let server = Server::start(&db, &[("STEWARD_MAIL__SMTP_URL", &url), ("SSL_CERT_FILE", &ca)]);
     let token = server.admin_token().await;
     let message_id = queue(&server, &token, "frank@example.org", "Over TLS").await;
-    assert!(eventually(Duration::from_secs(15), || async { delivered(&maildir).len() == 1 }).await, "{}", server.logs());
-    assert_eq!(header(&delivered(&maildir)[0], "Message-ID"), Some(message_id.as_str()));
-    drop(server);
+    assert!(eventually(Duration::from_secs(15), || async { delivered(maildir).len() == 1 }).await, "{}", server.logs());
+    assert_eq!(header(&delivered(maildir)[0], "Message-ID"), Some(message_id.as_str()));
+}
 
-    // Without the private CA the self-signed certificate is refused: nothing is sent.
+/// Without the private CA the self-signed certificate is refused: nothing is sent.
+async fn starttls_refuses_an_unknown_certificate(backend: Backend) {
+    let sink = SmtpSink::start(&[("SMTP_PEER_TLS", "1"), ("SMTP_PEER_REQUIRE_TLS", "1"), ("SMTP_PEER_AUTH", "steward:tls-secret")]);
+    let maildir = &sink.maildir;
+    let url = format!("smtp://steward:tls-secret@127.0.0.1:{}?tls=required", sink.peer.var("SMTP_PORT"));
+    let db = TestDb::new(backend);
     let server = Server::start(&db, &[("STEWARD_MAIL__SMTP_URL", &url)]);
     let token = server.admin_token().await;
     queue(&server, &token, "frank@example.org", "Untrusted").await;
     assert!(eventually(Duration::from_secs(15), || async { server.readyz().await["checks"]["mail"].as_str().unwrap().starts_with("down: ") }).await);
     tokio::time::sleep(Duration::from_secs(2)).await;
-    assert_eq!(delivered(&maildir).len(), 1);
+    assert_eq!(delivered(maildir).len(), 0);
     assert_eq!(server.readyz().await["outbox"]["pending"], 1, "kept for when the certificate is fixed");
 }

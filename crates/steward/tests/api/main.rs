@@ -1,6 +1,9 @@
-//! Steward's integration tests: the real `steward` binary over real HTTP, each test on a
-//! brand-new SQLite file and on a brand-new PostgreSQL database, with real peers (the SMTP
-//! sink of tests/peers). One test binary, so it links once.
+//! Steward's integration tests over real HTTP, each test on a brand-new SQLite file and on
+//! a brand-new PostgreSQL database, with real peers (tests/peers). The server is built in
+//! the test's own process on port 0 (`steward::Application`; nextest runs every test in a
+//! process of its own), except where the process itself is under test (signals, a crash,
+//! exit codes, its log output): there the real `steward` binary runs. The CLI is always
+//! the binary. One test binary, so it links once.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing, missing_docs)]
 

@@ -1,7 +1,7 @@
 //! `security.trusted_proxies`: forwarding headers name the client only when a trusted
 //! proxy sent them. The address keys the login rate limit and Hermes' trusted networks.
 
-use crate::hermes::{Hermes, verdict};
+use crate::hermes::{Standalone, verdict};
 use crate::helpers::*;
 use crate::on_both_backends;
 
@@ -22,14 +22,14 @@ async fn admin_login(server: &Server, forwarded_for: &str) -> u16 {
 }
 
 /// A Hermes node without credentials, with `header` naming the client.
-async fn hermes_unauthenticated(hermes: &Hermes, header: (&str, &str)) -> (u16, (String, String)) {
+async fn hermes_unauthenticated(hermes: &Standalone, header: (&str, &str)) -> (u16, (String, String)) {
     let response = hermes.server.http.get(hermes.server.url("/user/gen_pw")).header(header.0, header.1).send().await.unwrap();
     let status = response.status().as_u16();
     (status, verdict(&response.json().await.unwrap()))
 }
 
 async fn forwarding_headers_are_ignored_by_default(backend: Backend) {
-    let hermes = Hermes::start_with(backend, &[("STEWARD_SECURITY__LOGIN_ATTEMPTS_PER_MINUTE", "3")]);
+    let hermes = Standalone::start_with(backend, &[("STEWARD_SECURITY__LOGIN_ATTEMPTS_PER_MINUTE", "3")]);
     // A caller that claims to be elsewhere is still 127.0.0.1: three failures under three
     // made-up addresses spend 127.0.0.1's budget, and the admin's next login is refused.
     for forged in ["203.0.113.1", "203.0.113.2", "203.0.113.3"] {
@@ -42,7 +42,7 @@ async fn forwarding_headers_are_ignored_by_default(backend: Backend) {
 }
 
 async fn a_trusted_proxy_names_the_client(backend: Backend) {
-    let hermes = Hermes::start_with(
+    let hermes = Standalone::start_with(
         backend,
         &[("STEWARD_SECURITY__LOGIN_ATTEMPTS_PER_MINUTE", "3"), ("STEWARD_SECURITY__TRUSTED_PROXIES", "127.0.0.0/8,::1/128")],
     );

@@ -14,9 +14,7 @@ async fn no_password_or_token_in_the_database(backend: Backend) {
     let cli_token = stdout(&cli(&db, &["token", "issue", "alice"], "")).trim().to_owned();
     let login_token = server.login("alice", password).await;
     let admin_token = server.admin_token().await;
-    server.signal("TERM");
-    let mut server = server;
-    assert_eq!(server.wait(std::time::Duration::from_secs(15)), Some(0));
+    assert!(server.stop().await, "stopped cleanly, the store closed");
 
     let contents: Vec<u8> = match backend {
         Backend::Sqlite => db.sqlite_files().iter().flat_map(|path| std::fs::read(path).unwrap()).collect(),

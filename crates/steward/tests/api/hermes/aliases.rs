@@ -2,24 +2,40 @@
 
 use serde_json::json;
 
-use super::{Hermes, verdict};
+use super::{Hermes, ok, verdict};
 use crate::helpers::*;
 use crate::on_both_backends;
 
-on_both_backends!(aliases_resolve_in_kamailio_at_once);
+on_both_backends!(
+    an_e164_alias_resolves_in_kamailio_and_leaves_the_pool,
+    alias_refusals_write_nothing,
+    aliases_are_listed_by_destination,
+    a_removed_alias_stops_resolving,
+);
 
-async fn aliases_resolve_in_kamailio_at_once(backend: Backend) {
-    let hermes = Hermes::start(backend);
-    let ok = |body: &serde_json::Value| body["response"] == "ok";
+/// bob@example.org with the alias +4761123456 taken from the pool.
+async fn bob_with_an_e164_alias(hermes: &Hermes) {
     assert!(ok(&hermes.get("/user/add_local?username=bob&domain=example.org&displayname=Bob&email=bob@example.net").await.1));
     assert!(ok(&hermes.get("/numbers/add?number=%2B4761123456").await.1));
-    // Case 29: ok, in dbaliases, resolved by Kamailio at once; the number leaves the pool.
     let (_, added) = hermes.get("/alias/add?alias_username=%2B4761123456&alias_domain=example.org&destination=bob@example.org").await;
     assert_eq!(added, json!({"response": "ok", "alias": "+4761123456@example.org", "destination": "bob@example.org"}));
+}
+
+async fn an_e164_alias_resolves_in_kamailio_and_leaves_the_pool(backend: Backend) {
+    let hermes = Hermes::start(backend);
+    // Case 29: ok, in dbaliases, resolved by Kamailio at once; the number leaves the pool.
+    bob_with_an_e164_alias(&hermes).await;
     assert_eq!(hermes.kamailio_rows("SELECT username, domain FROM dbaliases WHERE alias_username = '+4761123456'"), "bob|example.org\n");
     assert!(hermes.kamailio.check(&["alias", "+4761123456", "bob"]));
     assert_eq!(verdict(&hermes.get("/numbers/inpool?number=%2B4761123456").await.1), ("failed".into(), "nonexistant".into()));
     assert_eq!(verdict(&hermes.get("/numbers/add?number=%2B4761123456").await.1), ("failed".into(), "inuse".into()));
+    let audit = hermes.server.audit(20).await;
+    assert_eq!(by_whom(audit_entry(&audit, "hermes.alias.add", "+4761123456@example.org")), ("trusted network 127.0.0.1", "hermes"));
+}
+
+async fn alias_refusals_write_nothing(backend: Backend) {
+    let hermes = Hermes::start(backend);
+    bob_with_an_e164_alias(&hermes).await;
     // Cases 30–34.
     for (query, expected) in [
         ("/alias/add?alias_username=%2B4761123457&alias_domain=example.org&destination=bob@example.org", ("failed", "exists")),
@@ -34,6 +50,11 @@ async fn aliases_resolve_in_kamailio_at_once(backend: Backend) {
         assert_eq!(verdict(&hermes.get(query).await.1), (expected.0.to_owned(), expected.1.to_owned()), "{query}");
     }
     assert_eq!(hermes.kamailio_rows("SELECT COUNT(*) FROM dbaliases WHERE username = 'bob'"), "1\n", "refusals wrote nothing");
+}
+
+async fn aliases_are_listed_by_destination(backend: Backend) {
+    let hermes = Hermes::start(backend);
+    bob_with_an_e164_alias(&hermes).await;
     // Case 35; alias/user with and without e164.
     assert!(ok(&hermes.get("/alias/add?alias_username=bobby&alias_domain=example.org&destination=bob@example.org").await.1));
     assert!(hermes.kamailio.check(&["alias", "bobby", "bob"]));
@@ -44,6 +65,12 @@ async fn aliases_resolve_in_kamailio_at_once(backend: Backend) {
     assert_eq!(hermes.get("/alias/user?destination=bob@example.org&e164=true").await.1["aliases"], json!(["+4761123456@example.org"]));
     assert_eq!(hermes.get("/alias/user?destination=nobody@example.org").await.1["aliases"], json!([]));
     assert_eq!(verdict(&hermes.get("/alias/user?destination=bob@example.org&e164=yes").await.1), ("invalid".into(), "e164".into()));
+}
+
+async fn a_removed_alias_stops_resolving(backend: Backend) {
+    let hermes = Hermes::start(backend);
+    bob_with_an_e164_alias(&hermes).await;
+    assert!(ok(&hermes.get("/alias/add?alias_username=bobby&alias_domain=example.org&destination=bob@example.org").await.1));
     // Case 36.
     assert_eq!(hermes.get("/alias/remove?alias_username=bobby&alias_domain=example.org").await.1, json!({"response": "ok", "alias": "bobby@example.org"}));
     assert!(!hermes.kamailio.check(&["alias", "bobby", "bob"]));

@@ -21,8 +21,8 @@ pub struct Hermes {
 }
 
 impl Drop for Hermes {
+    /// The Kamailio peer stops when its field drops, in the background.
     fn drop(&mut self) {
-        self.kamailio.stop();
         if let Some(name) = &self.kamailio_pg {
             let _ = std::process::Command::new("psql")
                 .args([pg_admin_url().as_str(), "-qAt", "-c", &format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")])
@@ -83,6 +83,34 @@ impl Hermes {
         assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
         String::from_utf8_lossy(&output.stdout).into_owned()
     }
+}
+
+/// A server with the Hermes face and no Kamailio, for nodes that never reach it (the
+/// number pool, the caller checks made before anything is read): no peer to start.
+pub struct Standalone {
+    pub server: Server,
+    /// Kept for as long as the server uses it.
+    _db: TestDb,
+}
+
+impl Standalone {
+    pub fn start_with(backend: Backend, env: &[(&str, &str)]) -> Self {
+        let db = TestDb::new(backend);
+        let server = Server::start(&db, env);
+        Self { server, _db: db }
+    }
+
+    /// `GET path` (with its query) from 127.0.0.1, without credentials: `(status, body)`.
+    pub async fn get(&self, path_and_query: &str) -> (u16, serde_json::Value) {
+        let response = self.server.http.get(self.server.url(path_and_query)).send().await.unwrap();
+        let status = response.status().as_u16();
+        (status, response.json().await.unwrap())
+    }
+}
+
+/// Whether an envelope says `ok`.
+pub fn ok(body: &serde_json::Value) -> bool {
+    body["response"] == "ok"
 }
 
 /// `(response, cause)` of an envelope.

@@ -5,7 +5,7 @@ use super::Hermes;
 use crate::helpers::*;
 use crate::on_both_backends;
 
-on_both_backends!(sync_repairs_a_deleted_subscriber_and_an_extra_alias, import_adds_many_users_all_or_none);
+on_both_backends!(sync_repairs_a_deleted_subscriber_and_an_extra_alias, sync_puts_back_a_changed_digest, import_adds_many_users_all_or_none);
 
 fn sync(hermes: &Hermes, dry_run: bool) -> serde_json::Value {
     let url = format!("sqlite://{}", hermes.kamailio.var("KAMAILIO_SQLITE"));
@@ -41,9 +41,17 @@ async fn sync_repairs_a_deleted_subscriber_and_an_extra_alias(backend: Backend) 
     assert!(hermes.kamailio.check(&["register", "bob", &password]), "bob registers again with his password");
     assert!(!hermes.kamailio.check(&["alias", "stray", "bob"]), "the stray alias is gone");
     assert!(hermes.kamailio.check(&["alias", "bobby", "bob"]), "Steward's alias stays");
-    // A changed digest is put back too.
+    assert_eq!(sync(&hermes, false)["drifted"], false);
+}
+
+async fn sync_puts_back_a_changed_digest(backend: Backend) {
+    let hermes = Hermes::start(backend);
+    let (_, bob) = hermes.get("/user/add_local?username=bob&domain=example.org&displayname=Bob&email=bob@example.net").await;
+    let password = bob["user"]["password"].as_str().unwrap().to_owned();
     hermes.kamailio_rows("UPDATE subscriber SET ha1 = 'x', password = 'x' WHERE username = 'bob'");
-    assert_eq!(sync(&hermes, false)["report"]["stale_passwords"], serde_json::json!(["bob@example.org"]));
+    assert!(hermes.kamailio.check(&["refused", "bob", &password]));
+    let repaired = sync(&hermes, false);
+    assert_eq!((repaired["drifted"].clone(), repaired["report"]["stale_passwords"].clone()), (serde_json::json!(true), serde_json::json!(["bob@example.org"])));
     assert!(hermes.kamailio.check(&["register", "bob", &password]));
     assert_eq!(sync(&hermes, false)["drifted"], false);
 }

@@ -3,26 +3,36 @@
 
 use serde_json::json;
 
-use super::{Hermes, md5_hex, verdict};
+use super::{Hermes, Standalone, md5_hex, ok, verdict};
 use crate::helpers::*;
 use crate::on_both_backends;
 
 on_both_backends!(
-    local_users_are_kamailio_subscribers_at_once,
-    remote_users_and_lists,
+    add_local_writes_a_subscriber_that_registers_at_once,
+    add_local_refuses_unserved_domains_and_kamailio_users,
+    a_user_is_read_by_address_or_by_parts,
+    a_new_password_works_in_kamailio_at_once,
+    update_changes_a_local_user,
+    remove_refuses_the_account_in_kamailio_at_once,
+    remote_users_stay_out_of_kamailio,
+    user_lists_are_sorted_and_searched,
     user_nodes_refuse_bad_input_and_unknown_nodes,
-    callers_outside_trusted_networks_need_a_sip_admin,
+    callers_outside_trusted_networks_must_authenticate,
+    outside_trusted_networks_a_sip_admin_is_served,
     a_kamailio_that_refuses_leaves_both_sides_unchanged,
     configured_domains_are_written_to_kamailio,
     provisioning_into_a_postgres_kamailio,
     a_local_sip_user_belongs_to_the_account_with_its_email,
 );
 
-fn ok(body: &serde_json::Value) -> bool {
-    body["response"] == "ok"
+/// Adds the local user bob@example.org; his generated password.
+async fn add_bob(hermes: &Hermes) -> String {
+    let (_, added) = hermes.get("/user/add_local?username=bob&domain=example.org&displayname=Bob%20B&email=bob@example.net").await;
+    assert!(ok(&added), "{added}");
+    added["user"]["password"].as_str().unwrap().to_owned()
 }
 
-async fn local_users_are_kamailio_subscribers_at_once(backend: Backend) {
+async fn add_local_writes_a_subscriber_that_registers_at_once(backend: Backend) {
     let hermes = Hermes::start(backend);
     // Case 1.
     let (status, body) = hermes.get("/user/gen_pw").await;
@@ -42,11 +52,25 @@ async fn local_users_are_kamailio_subscribers_at_once(backend: Backend) {
     let (_, again) = hermes.get("/user/add_local?username=bob&domain=example.org&displayname=Bob%20B&email=bob@example.net").await;
     assert_eq!(verdict(&again), ("failed".into(), "exists".into()));
     assert_eq!(hermes.kamailio_rows("SELECT COUNT(*) FROM subscriber WHERE username = 'bob'"), "1\n");
+    // Audited with its principal: the trusted network the call came from.
+    let audit = hermes.server.audit(20).await;
+    assert_eq!(by_whom(audit_entry(&audit, "hermes.user.add_local", "bob@example.org")), ("trusted network 127.0.0.1", "hermes"));
+}
+
+async fn add_local_refuses_unserved_domains_and_kamailio_users(backend: Backend) {
+    let hermes = Hermes::start(backend);
     // Case 4, 6.
     let (_, nowhere) = hermes.get("/user/add_local?username=carol&domain=nowhere.test&displayname=C&email=c@example.net").await;
     assert_eq!(verdict(&nowhere), ("failed".into(), "nxdomain".into()));
     let (_, alice) = hermes.get("/user/add_local?username=alice&domain=example.org&displayname=A&email=a@example.net").await;
     assert_eq!(verdict(&alice), ("failed".into(), "exists".into()), "alice exists only in subscriber");
+    assert_eq!(hermes.get("/user/list").await.1["users"], json!([]), "nothing added");
+    assert_eq!(hermes.kamailio_rows("SELECT username FROM subscriber"), "alice\n");
+}
+
+async fn a_user_is_read_by_address_or_by_parts(backend: Backend) {
+    let hermes = Hermes::start(backend);
+    let password = add_bob(&hermes).await;
     // Case 7, 8.
     let (_, by_address) = hermes.get("/user/get?address=bob@example.org").await;
     let (_, by_parts) = hermes.get("/user/get?username=bob&domain=example.org").await;
@@ -54,18 +78,6 @@ async fn local_users_are_kamailio_subscribers_at_once(backend: Backend) {
     assert_eq!(by_address["user"]["password"], json!(password));
     let (_, nobody) = hermes.get("/user/get?username=nobody&domain=example.org").await;
     assert_eq!(verdict(&nobody), ("failed".into(), "nonexistant".into()));
-    // Case 37: a new password works at once, the old one is refused.
-    let (_, changed) = hermes.get("/user/change_pw?username=bob&domain=example.org&password=N3wPassw0rd").await;
-    assert!(ok(&changed), "{changed}");
-    assert!(hermes.kamailio.check(&["register", "bob", "N3wPassw0rd"]));
-    assert!(hermes.kamailio.check(&["refused", "bob", &password]));
-    let (_, short) = hermes.get("/user/change_pw?username=bob&domain=example.org&password=short").await;
-    assert_eq!(verdict(&short), ("invalid".into(), "password".into()));
-    // Case 38 (local half).
-    let (_, updated) = hermes.get("/user/update?username=bob&domain=example.org&linetext=Desk").await;
-    assert_eq!(updated["user"]["linetext"], "Desk", "{updated}");
-    let (_, nothing) = hermes.get("/user/update?username=bob&domain=example.org").await;
-    assert_eq!(verdict(&nothing), ("invalid".into(), "displayname".into()));
     // POST with a form body works like GET.
     let response = hermes
         .server
@@ -77,11 +89,40 @@ async fn local_users_are_kamailio_subscribers_at_once(backend: Backend) {
         .await
         .unwrap();
     let (status, body): (u16, serde_json::Value) = (response.status().as_u16(), response.json().await.unwrap());
-    assert!(status == 200 && ok(&body), "{body}");
+    assert!(status == 200 && body == by_address, "{body}");
+}
+
+async fn a_new_password_works_in_kamailio_at_once(backend: Backend) {
+    let hermes = Hermes::start(backend);
+    let password = add_bob(&hermes).await;
+    // Case 37: a new password works at once, the old one is refused.
+    let (_, changed) = hermes.get("/user/change_pw?username=bob&domain=example.org&password=N3wPassw0rd").await;
+    assert!(ok(&changed), "{changed}");
+    assert!(hermes.kamailio.check(&["register", "bob", "N3wPassw0rd"]));
+    assert!(hermes.kamailio.check(&["refused", "bob", &password]));
+    let (_, short) = hermes.get("/user/change_pw?username=bob&domain=example.org&password=short").await;
+    assert_eq!(verdict(&short), ("invalid".into(), "password".into()));
+    assert!(hermes.kamailio.check(&["register", "bob", "N3wPassw0rd"]), "the refused change changed nothing");
+}
+
+async fn update_changes_a_local_user(backend: Backend) {
+    let hermes = Hermes::start(backend);
+    add_bob(&hermes).await;
+    // Case 38 (local half).
+    let (_, updated) = hermes.get("/user/update?username=bob&domain=example.org&linetext=Desk").await;
+    assert_eq!(updated["user"]["linetext"], "Desk", "{updated}");
+    let (_, nothing) = hermes.get("/user/update?username=bob&domain=example.org").await;
+    assert_eq!(verdict(&nothing), ("invalid".into(), "displayname".into()));
+    assert_eq!(hermes.get("/user/get?user=bob@example.org").await.1["user"]["linetext"], "Desk");
+}
+
+async fn remove_refuses_the_account_in_kamailio_at_once(backend: Backend) {
+    let hermes = Hermes::start(backend);
+    let password = add_bob(&hermes).await;
     // Remove: Kamailio refuses the account at once; a second remove finds nothing.
     let (_, removed) = hermes.get("/user/remove?username=bob&domain=example.org").await;
     assert!(ok(&removed), "{removed}");
-    assert!(hermes.kamailio.check(&["refused", "bob", "N3wPassw0rd"]));
+    assert!(hermes.kamailio.check(&["refused", "bob", &password]));
     assert_eq!(hermes.kamailio_rows("SELECT COUNT(*) FROM subscriber WHERE username = 'bob'"), "0\n");
     let (_, gone) = hermes.get("/user/remove?user=bob@example.org").await;
     assert_eq!(verdict(&gone), ("failed".into(), "nonexistant".into()));
@@ -89,15 +130,12 @@ async fn local_users_are_kamailio_subscribers_at_once(backend: Backend) {
     let (_, alice_gone) = hermes.get("/user/remove?username=alice&domain=example.org").await;
     assert_eq!(alice_gone["removed_aliases"], json!(["+33612345678@example.org"]), "{alice_gone}");
     assert!(hermes.kamailio.check(&["refused", "alice", "alicepw"]));
-    // Every change is audited with its principal.
-    let (_, audit) = hermes.server.get_json("/steward/v1/audit?limit=20", &hermes.server.admin_token().await).await;
-    let text = audit.to_string();
-    assert!(text.contains("hermes.user.add_local") && text.contains("trusted network 127.0.0.1"), "{text}");
+    let audit = hermes.server.audit(20).await;
+    assert_eq!(by_whom(audit_entry(&audit, "hermes.user.remove", "bob@example.org")), ("trusted network 127.0.0.1", "hermes"));
 }
 
-async fn remote_users_and_lists(backend: Backend) {
+async fn remote_users_stay_out_of_kamailio(backend: Backend) {
     let hermes = Hermes::start(backend);
-    assert!(ok(&hermes.get("/user/add_local?username=bob&domain=example.org&displayname=Bob&email=bob@example.net").await.1));
     // Case 9.
     let (_, remote) = hermes.get("/user/add_remote?username=rem&domain=voip.example.com&password=S3cr3t&displayname=Remote&registrar=sip.example.com").await;
     assert!(ok(&remote), "{remote}");
@@ -114,12 +152,6 @@ async fn remote_users_and_lists(backend: Backend) {
     assert_eq!(verdict(&local), ("failed".into(), "localdomain".into()));
     let (_, twice) = hermes.get("/user/add_remote?username=rem&domain=voip.example.com&password=S3cr3t&displayname=Remote&registrar=sip.example.com").await;
     assert_eq!(verdict(&twice), ("failed".into(), "exists".into()));
-    // Cases 11, 12; everything, sorted by domain then user.
-    assert_eq!(hermes.get("/user/list?search=bo").await.1["users"], json!(["bob@example.org"]));
-    assert_eq!(hermes.get("/user/list?search=*@voip.*").await.1["users"], json!(["rem@voip.example.com"]));
-    assert_eq!(hermes.get("/user/list").await.1["users"], json!(["bob@example.org", "rem@voip.example.com"]));
-    assert_eq!(hermes.get("/user/list?search=BOB").await.1["users"], json!(["bob@example.org"]), "case-insensitive");
-    assert_eq!(hermes.get("/user/list?search=%25").await.1["users"], json!([]), "a % is literal");
     // Case 38 (remote half); change_pw of a remote user keeps it out of Kamailio.
     let (_, update) = hermes.get("/user/update?username=rem&domain=voip.example.com&displayname=X").await;
     assert_eq!(verdict(&update), ("failed".into(), "remote".into()));
@@ -127,6 +159,19 @@ async fn remote_users_and_lists(backend: Backend) {
     assert_eq!(changed["user"]["password"], "An0therSecret", "{changed}");
     assert_eq!(hermes.kamailio_rows("SELECT COUNT(*) FROM subscriber WHERE username = 'rem'"), "0\n");
     assert!(ok(&hermes.get("/user/remove?username=rem&domain=voip.example.com").await.1));
+    assert_eq!(hermes.get("/user/list").await.1["users"], json!([]));
+}
+
+async fn user_lists_are_sorted_and_searched(backend: Backend) {
+    let hermes = Hermes::start(backend);
+    assert!(ok(&hermes.get("/user/add_local?username=bob&domain=example.org&displayname=Bob&email=bob@example.net").await.1));
+    assert!(ok(&hermes.get("/user/add_remote?username=rem&domain=voip.example.com&password=S3cr3t&displayname=Remote&registrar=sip.example.com").await.1));
+    // Cases 11, 12; everything, sorted by domain then user.
+    assert_eq!(hermes.get("/user/list?search=bo").await.1["users"], json!(["bob@example.org"]));
+    assert_eq!(hermes.get("/user/list?search=*@voip.*").await.1["users"], json!(["rem@voip.example.com"]));
+    assert_eq!(hermes.get("/user/list").await.1["users"], json!(["bob@example.org", "rem@voip.example.com"]));
+    assert_eq!(hermes.get("/user/list?search=BOB").await.1["users"], json!(["bob@example.org"]), "case-insensitive");
+    assert_eq!(hermes.get("/user/list?search=%25").await.1["users"], json!([]), "a % is literal");
 }
 
 async fn user_nodes_refuse_bad_input_and_unknown_nodes(backend: Backend) {
@@ -164,9 +209,10 @@ async fn user_nodes_refuse_bad_input_and_unknown_nodes(backend: Backend) {
     assert!(ok(&hermes.get("/user/gen_pw/").await.1));
 }
 
-async fn callers_outside_trusted_networks_need_a_sip_admin(backend: Backend) {
-    // No trusted network: every caller must authenticate.
-    let hermes = Hermes::start_with(backend, &[("STEWARD_SECURITY__TRUSTED_NETWORKS", "")]);
+async fn callers_outside_trusted_networks_must_authenticate(backend: Backend) {
+    // No trusted network: every caller must authenticate, before anything is read or
+    // written (so no Kamailio is needed to see it).
+    let hermes = Standalone::start_with(backend, &[("STEWARD_SECURITY__TRUSTED_NETWORKS", "")]);
     let (status, body) = hermes.get("/user/gen_pw").await;
     assert_eq!((status, verdict(&body)), (401, ("invalid".into(), "auth".into())));
     // Every node of every group, before anything is read or written.
@@ -182,6 +228,10 @@ async fn callers_outside_trusted_networks_need_a_sip_admin(backend: Backend) {
     }
     let response = hermes.server.http.get(hermes.server.url("/user/list")).send().await.unwrap();
     assert_eq!(response.headers().get("www-authenticate").and_then(|value| value.to_str().ok()), Some("Basic realm=\"hermes\""));
+}
+
+async fn outside_trusted_networks_a_sip_admin_is_served(backend: Backend) {
+    let hermes = Hermes::start_with(backend, &[("STEWARD_SECURITY__TRUSTED_NETWORKS", "")]);
     // An account without the role: 403; with sip_admin (Basic or token): served.
     let plain = cli(&hermes.db, &["account", "create", "plain", "--password-stdin"], "plain-pw-1\n");
     assert!(plain.status.success(), "{}", stderr(&plain));
@@ -201,8 +251,8 @@ async fn callers_outside_trusted_networks_need_a_sip_admin(backend: Backend) {
     let response = hermes.server.http.get(hermes.server.url("/user/add_local?username=tok&domain=example.org&displayname=T&email=t@example.net")).bearer_auth(&token).send().await.unwrap();
     let body: serde_json::Value = response.json().await.unwrap();
     assert!(ok(&body), "{body}");
-    let (_, audit) = hermes.server.get_json("/steward/v1/audit?limit=5", &hermes.server.admin_token().await).await;
-    assert!(audit.to_string().contains("account:sipper"), "{audit}");
+    let audit = hermes.server.audit(5).await;
+    assert_eq!(by_whom(audit_entry(&audit, "hermes.user.add_local", "tok@example.org")), ("account:sipper", "hermes"));
 }
 
 async fn a_kamailio_that_refuses_leaves_both_sides_unchanged(backend: Backend) {

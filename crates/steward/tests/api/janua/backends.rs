@@ -6,9 +6,9 @@ use super::{Janua, answer};
 use crate::helpers::*;
 use crate::on_both_backends;
 
-on_both_backends!(backends_are_listed_read_and_saved_by_the_admin_only);
+on_both_backends!(backends_are_listed_for_the_admin_only, a_backend_is_read_by_the_admin_only, a_backend_is_saved_by_the_admin_only);
 
-async fn backends_are_listed_read_and_saved_by_the_admin_only(backend: Backend) {
+async fn backends_are_listed_for_the_admin_only(backend: Backend) {
     let janua = Janua::start(backend);
     let admin = janua.login("admin", ADMIN_PASSWORD).await;
     let sup = janua.login("sup1", "sup1pw").await;
@@ -16,6 +16,12 @@ async fn backends_are_listed_read_and_saved_by_the_admin_only(backend: Backend) 
     assert_eq!(answer(janua.get("/list_auth_backend", Some(&admin)).await).await, (200, json!({"backends": [{"name": "local"}, {"name": "ldap"}], "num_backends": 2})));
     assert_eq!(answer(janua.get("/list_auth_backend", Some(&sup)).await).await.0, 401);
     assert_eq!(answer(janua.get("/list_auth_backend", None).await).await.0, 401);
+}
+
+async fn a_backend_is_read_by_the_admin_only(backend: Backend) {
+    let janua = Janua::start(backend);
+    let admin = janua.login("admin", ADMIN_PASSWORD).await;
+    let sup = janua.login("sup1", "sup1pw").await;
     // Case 42.
     let (status, body) = answer(janua.get("/get_auth_backend/ldap", Some(&admin)).await).await;
     assert_eq!(status, 200);
@@ -27,6 +33,12 @@ async fn backends_are_listed_read_and_saved_by_the_admin_only(backend: Backend) 
     assert_eq!(answer(janua.get("/get_auth_backend/local", Some(&admin)).await).await, (200, json!({"success": true, "help": null, "num_params": 0, "params": []})));
     assert_eq!(answer(janua.get("/get_auth_backend/kerberos", Some(&admin)).await).await, (200, json!({"success": false, "help": null, "num_params": 0, "params": []})));
     assert_eq!(answer(janua.get("/get_auth_backend/ldap", Some(&sup)).await).await.0, 401);
+}
+
+async fn a_backend_is_saved_by_the_admin_only(backend: Backend) {
+    let janua = Janua::start(backend);
+    let admin = janua.login("admin", ADMIN_PASSWORD).await;
+    let sup = janua.login("sup1", "sup1pw").await;
     // Case 43.
     let saved = answer(janua.post_json("/set_auth_backend/ldap", Some(&admin), json!({"parameters": {"ldap_uri": "ldap://127.0.0.1:3890"}, "success": true})).await).await;
     assert_eq!(saved, (200, json!({"success": true, "message": "Configuration has been saved"})));
@@ -54,8 +66,7 @@ async fn backends_are_listed_read_and_saved_by_the_admin_only(backend: Backend) 
     let response = janua.server.http.post(janua.server.url("/set_auth_backend/ldap")).header("JanuaAuthToken", &admin).send().await.unwrap();
     assert_eq!(answer(response).await, (200, json!({"success": false, "message": "Not in json format"})));
     // Audited, with the admin as actor and Janua as face.
-    let audit = janua.server.get_json("/steward/v1/audit?limit=5", &admin).await.1;
-    let entry = audit.as_array().unwrap().iter().find(|entry| entry["action"] == "auth_backend.set").unwrap();
-    assert_eq!(entry["actor"], "account:admin");
-    assert_eq!(entry["face"], "janua");
+    let audit = janua.server.audit(5).await;
+    assert_eq!(by_whom(audit_entry(&audit, "auth_backend.set", "ldap")), ("account:admin", "janua"));
+    assert_eq!(audit.iter().filter(|entry| entry["action"] == "auth_backend.set").count(), 1, "the refused requests are not audited");
 }

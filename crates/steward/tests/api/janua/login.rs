@@ -6,7 +6,16 @@ use super::{Janua, answer};
 use crate::helpers::*;
 use crate::on_both_backends;
 
-on_both_backends!(prefix_and_disabled_face, login_succeeds_with_token_and_cookies, login_failures_are_200_with_a_message, credentials_are_checked_janua_style, logout_revokes_the_token, janua_login_is_rate_limited);
+on_both_backends!(
+    a_prefix_moves_the_face,
+    a_disabled_face_is_not_served,
+    login_succeeds_with_token_and_cookies,
+    login_failures_are_200_with_a_message,
+    login_bodies_that_are_not_json_are_refused,
+    credentials_are_checked_janua_style,
+    logout_revokes_the_token,
+    janua_login_is_rate_limited,
+);
 
 async fn login_succeeds_with_token_and_cookies(backend: Backend) {
     let janua = Janua::start(backend);
@@ -55,6 +64,10 @@ async fn login_failures_are_200_with_a_message(backend: Backend) {
     assert!(cli(&janua.db, &["account", "create", "plain", "--password-stdin"], "plainpw\n").status.success());
     let (_, body) = answer(janua.post_json("/login", None, json!({"username": "plain", "password": "plainpw", "language": "EN"})).await).await;
     assert_eq!(body["message"], "Authentication failure");
+}
+
+async fn login_bodies_that_are_not_json_are_refused(backend: Backend) {
+    let janua = Janua::start(backend);
     // Case 3: not JSON by content type.
     let response = janua.server.http.post(janua.server.url("/login")).header("content-type", "text/plain").body("username=admin").send().await.unwrap();
     assert_eq!(answer(response).await, (200, json!({"success": false, "message": "Request format is not json"})));
@@ -137,7 +150,7 @@ async fn janua_login_is_rate_limited(backend: Backend) {
     assert!(response.headers().contains_key("retry-after"));
 }
 
-async fn prefix_and_disabled_face(backend: Backend) {
+async fn a_prefix_moves_the_face(backend: Backend) {
     let janua = Janua::start_with(backend, &[("STEWARD_FACES__JANUA__PREFIX", "/janua")]);
     let body = json!({"username": "sup1", "password": "sup1pw", "language": "EN"});
     assert_eq!(janua.post_json("/login", None, body.clone()).await.status(), 404, "not at the root any more");
@@ -148,9 +161,11 @@ async fn prefix_and_disabled_face(backend: Backend) {
     let no_redirects = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
     let response = no_redirects.get(janua.server.url("/janua/logout")).header("JanuaAuthToken", &token).send().await.unwrap();
     assert_eq!(response.headers()["location"], "/janua/index.html");
-    drop(janua);
+}
 
+async fn a_disabled_face_is_not_served(backend: Backend) {
     let janua = Janua::start_with(backend, &[("STEWARD_FACES__JANUA__ENABLED", "false")]);
+    let body = json!({"username": "sup1", "password": "sup1pw", "language": "EN"});
     assert_eq!(janua.post_json("/login", None, body).await.status(), 404);
     assert_eq!(janua.get("/get_sms_config", None).await.status(), 404);
     assert_eq!(janua.server.http.get(janua.server.url("/healthz")).send().await.unwrap().status(), 200);

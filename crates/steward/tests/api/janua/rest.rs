@@ -7,9 +7,19 @@ use crate::helpers::*;
 use crate::on_both_backends;
 
 on_both_backends!(
-    contacts_crud_and_integrity,
-    searches_and_pages,
-    groups_and_memberships,
+    a_contact_belongs_to_its_creator,
+    contact_refusals_create_nothing,
+    contacts_are_hidden_from_other_admins,
+    a_contact_is_updated_with_put_and_deleted,
+    filters_match_like_ilike_and_or,
+    bad_queries_are_refused,
+    a_single_result_is_the_object_itself,
+    lists_are_paged_with_a_link_header,
+    groups_follow_janua_naming_rules,
+    memberships_show_on_both_sides,
+    relation_sub_routes_list_the_related_rows,
+    membership_refusals_change_nothing,
+    groups_are_renamed_and_deleted_with_their_memberships,
     rest_refusals_change_nothing,
     deep_pages_follow_every_write,
 );
@@ -46,11 +56,9 @@ fn url_encode(text: &str) -> String {
         .collect()
 }
 
-async fn contacts_crud_and_integrity(backend: Backend) {
+async fn a_contact_belongs_to_its_creator(backend: Backend) {
     let janua = Janua::start(backend);
     let sup = janua.login("sup1", "sup1pw").await;
-    let admin = janua.login("admin", ADMIN_PASSWORD).await;
-    use reqwest::Method;
     // Case 15.
     let response = janua
         .server
@@ -69,6 +77,13 @@ async fn contacts_crud_and_integrity(backend: Backend) {
     assert_eq!(jane["fullname"], "Jane Doe");
     assert_eq!(jane["groups"], json!([]));
     assert_ne!(jane["admin_id"], 999, "the owner is always the caller");
+}
+
+async fn contact_refusals_create_nothing(backend: Backend) {
+    let janua = Janua::start(backend);
+    let sup = janua.login("sup1", "sup1pw").await;
+    use reqwest::Method;
+    janua.jane(&sup).await;
     assert_eq!(
         janua.rest(Method::POST, "/api/CONTACT", &sup, Some(json!({"name": "Doe", "firstname": "Jane", "phone_number": "+33611111111", "email": "jane@example.org"}))).await,
         (400, json!({"message": "IntegrityError", "detail": "a contact with this phone number or e-mail already exists"}))
@@ -88,10 +103,30 @@ async fn contacts_crud_and_integrity(backend: Backend) {
     ] {
         assert_eq!(janua.rest(Method::POST, "/api/CONTACT", &sup, Some(body)).await, (400, json!({"message": message})));
     }
+    assert_eq!(janua.rest(Method::GET, "/api/CONTACT", &sup, None).await.1["num_results"], 1, "only Jane");
+}
+
+async fn contacts_are_hidden_from_other_admins(backend: Backend) {
+    let janua = Janua::start(backend);
+    let sup = janua.login("sup1", "sup1pw").await;
+    let admin = janua.login("admin", ADMIN_PASSWORD).await;
+    use reqwest::Method;
+    let id = janua.jane(&sup).await;
+    let before = janua.rest(Method::GET, &format!("/api/CONTACT/{id}"), &sup, None).await;
     // Case 18: the admin does not see the supervisor's contacts.
     let (status, body) = janua.rest(Method::GET, "/api/CONTACT", &admin, None).await;
     assert_eq!((status, body["num_results"].clone()), (200, json!(0)));
     assert_eq!(janua.rest(Method::GET, &format!("/api/CONTACT/{id}"), &admin, None).await, (404, json!({"message": "404: Not Found"})));
+    assert_eq!(janua.rest(Method::PUT, &format!("/api/CONTACT/{id}"), &admin, Some(json!({"description": "mine"}))).await.0, 404);
+    assert_eq!(janua.rest(Method::DELETE, &format!("/api/CONTACT/{id}"), &admin, None).await.0, 404, "not the admin's");
+    assert_eq!(janua.rest(Method::GET, &format!("/api/CONTACT/{id}"), &sup, None).await, before, "unchanged");
+}
+
+async fn a_contact_is_updated_with_put_and_deleted(backend: Backend) {
+    let janua = Janua::start(backend);
+    let sup = janua.login("sup1", "sup1pw").await;
+    use reqwest::Method;
+    let id = janua.jane(&sup).await;
     // Case 29.
     let (status, body) = janua.rest(Method::PUT, &format!("/api/CONTACT/{id}"), &sup, Some(json!({"description": "on call"}))).await;
     assert_eq!((status, body["description"].clone(), body["name"].clone()), (200, json!("on call"), json!("Doe")));
@@ -100,23 +135,28 @@ async fn contacts_crud_and_integrity(backend: Backend) {
     assert_eq!(janua.rest(Method::PATCH, &format!("/api/CONTACT/{id}"), &sup, Some(json!({"name": "Roe"}))).await.0, 405);
     // Case 30.
     assert_eq!(janua.rest(Method::PUT, "/api/CONTACT/abc", &sup, Some(json!({}))).await, (404, json!({"message": "404: Not Found"})));
-    assert_eq!(janua.rest(Method::GET, &format!("/api/CONTACT/{id}"), &sup, None).await.1["description"], "on call");
-    assert_eq!(janua.rest(Method::DELETE, &format!("/api/CONTACT/{id}"), &admin, None).await.0, 404, "not the admin's");
+    let (_, kept) = janua.rest(Method::GET, &format!("/api/CONTACT/{id}"), &sup, None).await;
+    assert_eq!((kept["description"].clone(), kept["name"].clone()), (json!("on call"), json!("Doe")), "only the PUT changed it");
     let deleted = janua.server.http.delete(janua.server.url(&format!("/api/CONTACT/{id}"))).header("JanuaAuthToken", &sup).send().await.unwrap();
     assert_eq!(deleted.status(), 204);
     assert_eq!(janua.rest(Method::GET, &format!("/api/CONTACT/{id}"), &sup, None).await.0, 404);
     assert_eq!(janua.rest(Method::DELETE, &format!("/api/CONTACT/{id}"), &sup, None).await.0, 404);
 }
 
-async fn searches_and_pages(backend: Backend) {
+/// Jane Doe and john Smith, for the searches.
+async fn two_contacts(janua: &Janua, sup: &str) {
+    janua.jane(sup).await;
+    let (status, _) = janua
+        .rest(reqwest::Method::POST, "/api/CONTACT", sup, Some(json!({"name": "Smith", "firstname": "john", "phone_number": "+33622222222", "email": "john@example.org"})))
+        .await;
+    assert_eq!(status, 201);
+}
+
+async fn filters_match_like_ilike_and_or(backend: Backend) {
     let janua = Janua::start(backend);
     let sup = janua.login("sup1", "sup1pw").await;
     use reqwest::Method;
-    janua.jane(&sup).await;
-    let (status, _) = janua
-        .rest(Method::POST, "/api/CONTACT", &sup, Some(json!({"name": "Smith", "firstname": "john", "phone_number": "+33622222222", "email": "john@example.org"})))
-        .await;
-    assert_eq!(status, 201);
+    two_contacts(&janua, &sup).await;
     // Case 19; like is case-sensitive, ilike is not, on both backends.
     let like = q(json!({"filters": [{"name": "firstname", "op": "like", "val": "J%"}]}));
     assert_eq!(janua.rest(Method::GET, &format!("/api/CONTACT?{like}"), &sup, None).await.1["num_results"], 1);
@@ -126,11 +166,41 @@ async fn searches_and_pages(backend: Backend) {
     let (_, body) = janua.rest(Method::GET, &format!("/api/CONTACT?{either}"), &sup, None).await;
     let names: Vec<&str> = body["objects"].as_array().unwrap().iter().map(|object| object["name"].as_str().unwrap()).collect();
     assert_eq!(names, ["Smith", "Doe"]);
+    // Injection-looking values match nothing.
+    let injection = q(json!({"filters": [{"name": "name", "op": "eq", "val": "x' OR '1'='1"}]}));
+    assert_eq!(janua.rest(Method::GET, &format!("/api/CONTACT?{injection}"), &sup, None).await.1["num_results"], 0);
+}
+
+async fn bad_queries_are_refused(backend: Backend) {
+    let janua = Janua::start(backend);
+    let sup = janua.login("sup1", "sup1pw").await;
+    use reqwest::Method;
+    janua.jane(&sup).await;
     // Case 20, 21.
     let unknown = q(json!({"filters": [{"name": "nosuch", "op": "eq", "val": 1}]}));
     assert_eq!(janua.rest(Method::GET, &format!("/api/CONTACT?{unknown}"), &sup, None).await.1["message"], "Unable to construct query");
     let (status, body) = janua.rest(Method::GET, "/api/CONTACT?q=notjson", &sup, None).await;
     assert_eq!((status, body["message"].clone()), (400, json!("Unable to decode data")));
+    // Hidden and foreign things cannot be searched.
+    for filter in [
+        json!({"filters": [{"name": "password", "op": "eq", "val": "x"}]}),
+        json!({"filters": {"name": "name", "op": "eq", "val": "Doe"}}),
+        json!({"filters": [{"name": "name", "op": "bogus", "val": "Doe"}]}),
+        json!({"filters": [{"name": "name", "op": "eq"}]}),
+        json!({"order_by": [{"field": "password"}]}),
+    ] {
+        let (status, body) = janua.rest(Method::GET, &format!("/api/CONTACT?{}", q(filter.clone())), &sup, None).await;
+        assert_eq!((status, body["message"].clone()), (400, json!("Unable to construct query")), "{filter}");
+    }
+    assert_eq!(janua.rest(Method::GET, "/api/CONTACT?page=abc", &sup, None).await.1["message"], "Unable to decode data");
+    assert_eq!(janua.rest(Method::GET, "/api/CONTACT?page=0", &sup, None).await.0, 400);
+}
+
+async fn a_single_result_is_the_object_itself(backend: Backend) {
+    let janua = Janua::start(backend);
+    let sup = janua.login("sup1", "sup1pw").await;
+    use reqwest::Method;
+    two_contacts(&janua, &sup).await;
     // Case 22.
     let single = q(json!({"filters": [{"name": "name", "op": "eq", "val": "Doe"}], "single": true}));
     let response = janua.server.http.get(janua.server.url(&format!("/api/CONTACT?{single}"))).header("JanuaAuthToken", &sup).send().await.unwrap();
@@ -143,6 +213,13 @@ async fn searches_and_pages(backend: Backend) {
     assert_eq!(janua.rest(Method::GET, &format!("/api/CONTACT?{several}"), &sup, None).await, (400, json!({"message": "Multiple results found"})));
     let none = q(json!({"filters": [{"name": "name", "op": "eq", "val": "Nobody"}], "single": true}));
     assert_eq!(janua.rest(Method::GET, &format!("/api/CONTACT?{none}"), &sup, None).await, (404, json!({"message": "No result found"})));
+}
+
+async fn lists_are_paged_with_a_link_header(backend: Backend) {
+    let janua = Janua::start(backend);
+    let sup = janua.login("sup1", "sup1pw").await;
+    use reqwest::Method;
+    two_contacts(&janua, &sup).await;
     // Case 23, with the Link header.
     let response = janua.server.http.get(janua.server.url("/api/CONTACT?results_per_page=1&page=1")).header("JanuaAuthToken", &sup).send().await.unwrap();
     let link = response.headers()["link"].to_str().unwrap().to_owned();
@@ -155,34 +232,16 @@ async fn searches_and_pages(backend: Backend) {
     assert_eq!((body["page"].clone(), body["objects"].clone()), (json!(9), json!([])));
     // ExtJS's parameters are ignored.
     assert_eq!(janua.rest(Method::GET, "/api/CONTACT?start=0&limit=25&_dc=1700000000", &sup, None).await.1["num_results"], 2);
-    // Hidden and foreign things cannot be searched; injection-looking values match nothing.
-    for filter in [
-        json!({"filters": [{"name": "password", "op": "eq", "val": "x"}]}),
-        json!({"filters": {"name": "name", "op": "eq", "val": "Doe"}}),
-        json!({"filters": [{"name": "name", "op": "bogus", "val": "Doe"}]}),
-        json!({"filters": [{"name": "name", "op": "eq"}]}),
-        json!({"order_by": [{"field": "password"}]}),
-    ] {
-        let (status, body) = janua.rest(Method::GET, &format!("/api/CONTACT?{}", q(filter.clone())), &sup, None).await;
-        assert_eq!((status, body["message"].clone()), (400, json!("Unable to construct query")), "{filter}");
-    }
-    let injection = q(json!({"filters": [{"name": "name", "op": "eq", "val": "x' OR '1'='1"}]}));
-    assert_eq!(janua.rest(Method::GET, &format!("/api/CONTACT?{injection}"), &sup, None).await.1["num_results"], 0);
-    assert_eq!(janua.rest(Method::GET, "/api/CONTACT?page=abc", &sup, None).await.1["message"], "Unable to decode data");
-    assert_eq!(janua.rest(Method::GET, "/api/CONTACT?page=0", &sup, None).await.0, 400);
 }
 
-async fn groups_and_memberships(backend: Backend) {
+async fn groups_follow_janua_naming_rules(backend: Backend) {
     let janua = Janua::start(backend);
     let sup = janua.login("sup1", "sup1pw").await;
-    let admin = janua.login("admin", ADMIN_PASSWORD).await;
     use reqwest::Method;
-    let jane = janua.jane(&sup).await;
     // Case 24, 25.
     let (status, meso) = janua.rest(Method::POST, "/api/GROUPS", &sup, Some(json!({"name": "MESO", "description": "HPC"}))).await;
     assert_eq!(status, 201);
     assert_eq!((meso["contacts"].clone(), meso["actions"].clone(), meso["description"].clone()), (json!([]), json!([]), json!("HPC")));
-    let meso_id = meso["id"].as_i64().unwrap();
     assert_eq!(janua.rest(Method::POST, "/api/GROUPS", &sup, Some(json!({"name": "MESO"}))).await.1["message"], "IntegrityError");
     for (name, message) in [
         ("Café", "Accented and special characters are forbidden, except hyphen"),
@@ -194,9 +253,27 @@ async fn groups_and_memberships(backend: Backend) {
     }
     let (_, plain) = janua.rest(Method::POST, "/api/GROUPS", &sup, Some(json!({"name": "ops-team"}))).await;
     assert_eq!(plain["description"], "", "description defaults to empty");
+    assert_eq!(janua.rest(Method::GET, "/api/GROUPS", &sup, None).await.1["num_results"], 2, "MESO and ops-team only");
+}
+
+/// A supervisor's group MESO with its contact Jane in it: `(jane, meso_id, membership)`.
+async fn jane_in_meso(janua: &Janua, sup: &str) -> (i64, i64, Value) {
+    use reqwest::Method;
+    let jane = janua.jane(sup).await;
+    let (status, meso) = janua.rest(Method::POST, "/api/GROUPS", sup, Some(json!({"name": "MESO", "description": "HPC"}))).await;
+    assert_eq!(status, 201, "{meso}");
+    let meso_id = meso["id"].as_i64().unwrap();
+    let (status, membership) = janua.rest(Method::POST, "/api/CONTACT_GROUP", sup, Some(json!({"group_id": meso_id, "contact_id": jane}))).await;
+    assert_eq!(status, 201, "{membership}");
+    (jane, meso_id, membership)
+}
+
+async fn memberships_show_on_both_sides(backend: Backend) {
+    let janua = Janua::start(backend);
+    let sup = janua.login("sup1", "sup1pw").await;
+    use reqwest::Method;
     // Case 26, 27.
-    let (status, membership) = janua.rest(Method::POST, "/api/CONTACT_GROUP", &sup, Some(json!({"group_id": meso_id, "contact_id": jane}))).await;
-    assert_eq!(status, 201);
+    let (jane, meso_id, membership) = jane_in_meso(&janua, &sup).await;
     assert_eq!((membership["group_id"].clone(), membership["contact_id"].clone()), (json!(meso_id), json!(jane)));
     let (_, group) = janua.rest(Method::GET, &format!("/api/GROUPS/{meso_id}"), &sup, None).await;
     assert_eq!(group["contacts"][0]["fullname"], "Jane Doe");
@@ -204,8 +281,15 @@ async fn groups_and_memberships(backend: Backend) {
     assert_eq!(contact["groups"][0]["name"], "MESO");
     let groups_filter = q(json!({"filters": [{"name": "groups__name", "op": "any", "val": "MESO"}]}));
     assert_eq!(janua.rest(Method::GET, &format!("/api/CONTACT?{groups_filter}"), &sup, None).await.1["num_results"], 1);
-    assert_eq!(janua.rest(Method::POST, "/api/CONTACT_GROUP", &admin, Some(json!({"group_id": meso_id, "contact_id": jane}))).await, (403, json!({"message": "403: Forbidden"})));
-    // Relation sub-routes.
+    assert_eq!(janua.rest(Method::GET, "/api/CONTACT_GROUP", &sup, None).await.1["num_results"], 1);
+}
+
+async fn relation_sub_routes_list_the_related_rows(backend: Backend) {
+    let janua = Janua::start(backend);
+    let sup = janua.login("sup1", "sup1pw").await;
+    let admin = janua.login("admin", ADMIN_PASSWORD).await;
+    use reqwest::Method;
+    let (jane, meso_id, _) = jane_in_meso(&janua, &sup).await;
     let (status, related) = janua.rest(Method::GET, &format!("/api/CONTACT/{jane}/groups"), &sup, None).await;
     assert_eq!((status, related["num_results"].clone(), related["objects"][0]["name"].clone()), (200, json!(1), json!("MESO")));
     assert_eq!(janua.rest(Method::GET, &format!("/api/CONTACT/{jane}/groups/{meso_id}"), &sup, None).await.1["id"], meso_id);
@@ -214,13 +298,32 @@ async fn groups_and_memberships(backend: Backend) {
     assert_eq!(janua.rest(Method::GET, &format!("/api/CONTACT/{jane}/friends"), &sup, None).await.0, 404);
     assert_eq!(janua.rest(Method::GET, &format!("/api/CONTACT/{jane}/groups/999999"), &sup, None).await.0, 404);
     assert_eq!(janua.rest(Method::GET, &format!("/api/CONTACT/{jane}/groups"), &admin, None).await.0, 404, "not the admin's contact");
+}
+
+async fn membership_refusals_change_nothing(backend: Backend) {
+    let janua = Janua::start(backend);
+    let sup = janua.login("sup1", "sup1pw").await;
+    let admin = janua.login("admin", ADMIN_PASSWORD).await;
+    use reqwest::Method;
+    let (jane, meso_id, membership) = jane_in_meso(&janua, &sup).await;
+    let membership_id = membership["id"].as_i64().unwrap();
+    assert_eq!(janua.rest(Method::POST, "/api/CONTACT_GROUP", &admin, Some(json!({"group_id": meso_id, "contact_id": jane}))).await, (403, json!({"message": "403: Forbidden"})));
     assert_eq!(janua.rest(Method::POST, "/api/CONTACT_GROUP", &sup, Some(json!({"group_id": meso_id}))).await.1["message"], "400: Bad Request");
     assert_eq!(janua.rest(Method::POST, "/api/CONTACT_GROUP", &sup, Some(json!({"group_id": meso_id, "contact_id": jane}))).await.1["message"], "IntegrityError");
-    let membership_id = membership["id"].as_i64().unwrap();
-    assert_eq!(janua.rest(Method::GET, "/api/CONTACT_GROUP", &sup, None).await.1["num_results"], 1);
     assert_eq!(janua.rest(Method::GET, "/api/CONTACT_GROUP", &admin, None).await.1["num_results"], 0);
     assert_eq!(janua.rest(Method::GET, &format!("/api/CONTACT_GROUP/{membership_id}"), &admin, None).await.0, 404);
     assert_eq!(janua.rest(Method::PUT, &format!("/api/CONTACT_GROUP/{membership_id}"), &sup, Some(json!({"group_id": 999_999}))).await.0, 403, "the new group must be the caller's");
+    let (_, memberships) = janua.rest(Method::GET, "/api/CONTACT_GROUP", &sup, None).await;
+    assert_eq!(memberships["num_results"], 1);
+    assert_eq!(memberships["objects"][0]["group_id"], meso_id, "unchanged");
+}
+
+async fn groups_are_renamed_and_deleted_with_their_memberships(backend: Backend) {
+    let janua = Janua::start(backend);
+    let sup = janua.login("sup1", "sup1pw").await;
+    let admin = janua.login("admin", ADMIN_PASSWORD).await;
+    use reqwest::Method;
+    let (_, meso_id, _) = jane_in_meso(&janua, &sup).await;
     // Renaming keeps the rules; deleting the group deletes its memberships.
     assert_eq!(janua.rest(Method::PUT, &format!("/api/GROUPS/{meso_id}"), &sup, Some(json!({"name": "all"}))).await.0, 400);
     assert_eq!(janua.rest(Method::PUT, &format!("/api/GROUPS/{meso_id}"), &sup, Some(json!({"name": "MESO-2"}))).await.1["name"], "MESO-2");
@@ -228,6 +331,7 @@ async fn groups_and_memberships(backend: Backend) {
     let deleted = janua.server.http.delete(janua.server.url(&format!("/api/GROUPS/{meso_id}"))).header("JanuaAuthToken", &sup).send().await.unwrap();
     assert_eq!(deleted.status(), 204);
     assert_eq!(janua.rest(Method::GET, "/api/CONTACT_GROUP", &sup, None).await.1["num_results"], 0);
+    assert_eq!(janua.rest(Method::GET, "/api/CONTACT", &sup, None).await.1["num_results"], 1, "the contact stays");
 }
 
 async fn rest_refusals_change_nothing(backend: Backend) {
@@ -253,7 +357,6 @@ async fn rest_refusals_change_nothing(backend: Backend) {
     assert_eq!(janua.get("/api/contact", Some(&sup)).await.status(), 404, "model names are upper case");
     assert_eq!(janua.rest(Method::GET, "/api/CONTACT", &sup, None).await.1["num_results"], 0, "nothing was created");
 }
-
 
 /// Pages deep into a long list start from remembered positions and a kept count: they must
 /// show exactly what a fresh `OFFSET` would, before and after inserts, deletes, another

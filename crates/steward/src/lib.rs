@@ -1,0 +1,24 @@
+//! Steward's wiring as a library: the configuration, the commands of CONTRACT.md, and the
+//! server as an [`Application`] that is built, then run until a shutdown token is cancelled.
+//! The `steward` binary (`main.rs`) only parses the command line, loads the settings and
+//! calls [`commands::run`]; the API tests build an [`Application`] in their own process on
+//! port 0. No rule lives here: rules are in the core, HTTP in the http crate and the faces.
+//!
+//! # Layout
+//! - [`cli`]: the commands of CONTRACT.md as clap types.
+//! - [`settings`]: defaults < TOML < environment, unknown keys refused.
+//! - [`serve`]: the [`Application`] (store, core and its peers, worker, probes, listener, drain)
+//!   and `steward serve`, which runs it until SIGTERM or SIGINT.
+//! - [`commands`]: every other subcommand, working on the store directly.
+//! - `kamailio`: the Kamailio connector behind the core's `KamailioTables` port.
+//! - `ldap`: the LDAP connector behind the core's LDAP port.
+
+pub mod cli;
+pub mod commands;
+mod kamailio;
+mod ldap;
+pub mod serve;
+pub mod settings;
+
+pub use serve::{Application, Startup, Stopped};
+pub use settings::Settings;
