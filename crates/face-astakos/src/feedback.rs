@@ -6,7 +6,7 @@ use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::Value;
-use steward_core::messaging::feedback::FeedbackError;
+use steward_core::messaging::feedback::{FeedbackError, MAX_DATA, MAX_MESSAGE};
 use steward_core::{Actor, Principal};
 use steward_http::AppState;
 
@@ -48,7 +48,11 @@ pub async fn feedback(State(state): State<AppState>, method: Method, headers: He
                 Ok(StatusCode::BAD_GATEWAY.into_response())
             }
             Err(FeedbackError::Store(error)) => Err(Fault::unexpected(&error)),
-            Err(refusal) => Err(Fault::bad_request(refusal.to_string())),
+            Err(FeedbackError::Invalid) => Err(Fault::bad_request("Invalid data")),
+            Err(FeedbackError::TooLong) => Err(Fault::bad_request(format!(
+                "The feedback is too long: at most {MAX_MESSAGE} bytes of message and {MAX_DATA} of data"
+            ))),
+            Err(FeedbackError::RateLimited) => Err(Fault::bad_request("Too many feedback messages; try again in a minute")),
         }
     }
     .await;

@@ -1,6 +1,107 @@
 //! Janua's directory: contacts and groups owned by an admin's account, and memberships.
 
-use crate::AccountId;
+use std::fmt;
+
+use crate::sms::recipients::{RecipientToken, is_group_name, is_recipient_email, is_recipient_number};
+use crate::{AccountId, ParseError};
+
+/// A contact's phone number: what the recipient parser of `/sendsms` reads as a number
+/// (`^\+?[0-9]+$`), so the contact can always be addressed. Kept as typed: Janua's
+/// contacts are not required to be E.164.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ContactNumber(String);
+
+impl ContactNumber {
+    /// Parses `+33612345678` or `0612345678`; spaces, dots and letters are refused.
+    pub fn parse(raw: &str) -> Result<Self, ParseError> {
+        if is_recipient_number(raw) {
+            Ok(Self(raw.to_owned()))
+        } else {
+            Err(ParseError(format!("`{raw}` is not a phone number: an optional '+' then digits only")))
+        }
+    }
+
+    /// The number as typed.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The number, owned.
+    pub fn into_string(self) -> String {
+        self.0
+    }
+}
+
+impl fmt::Display for ContactNumber {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// A contact's mail address, in the syntax the recipient parser of `/sendmail` reads as
+/// one, so the contact can always be addressed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ContactAddress(String);
+
+impl ContactAddress {
+    /// Parses `jane.doe@example.org`.
+    pub fn parse(raw: &str) -> Result<Self, ParseError> {
+        if is_recipient_email(raw) {
+            Ok(Self(raw.to_owned()))
+        } else {
+            Err(ParseError(format!("`{raw}` is not an e-mail address a message can be sent to")))
+        }
+    }
+
+    /// The address as typed.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The address, owned.
+    pub fn into_string(self) -> String {
+        self.0
+    }
+}
+
+/// A group name that a `to` list can address: ASCII letters, digits and `-`, and not a word
+/// the recipient parser reads as something else (`all`, or digits only: a number).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GroupName(String);
+
+/// Why a group name was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum GroupNameError {
+    /// Empty, or a character other than an ASCII letter, a digit or `-`.
+    #[error("a group name holds only ASCII letters, digits and '-'")]
+    Characters,
+    /// `all` or digits only: a `to` list would read it as every contact, or as a number.
+    #[error("`{0}` cannot name a group: a recipient list reads it as something else")]
+    Reserved(String),
+}
+
+impl GroupName {
+    /// Parses `night-shift`.
+    pub fn parse(raw: &str) -> Result<Self, GroupNameError> {
+        if !is_group_name(raw) {
+            return Err(GroupNameError::Characters);
+        }
+        match RecipientToken::classify(raw) {
+            Some(RecipientToken::Group(_)) => Ok(Self(raw.to_owned())),
+            _ => Err(GroupNameError::Reserved(raw.to_owned())),
+        }
+    }
+
+    /// The name.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The name, owned.
+    pub fn into_string(self) -> String {
+        self.0
+    }
+}
 
 /// A person an admin messages.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -4,14 +4,16 @@
 
 use axum::http::StatusCode;
 use serde_json::{Map, Value};
-use steward_core::messaging::admins::{AdminInput, AdminUpdate, Admins as CoreAdmins, JanuaAdmin};
+use steward_core::messaging::admins::{AdminError, AdminUpdate, Admins as CoreAdmins, JanuaAdmin, NewAdmin, UpdateRequest};
 use steward_http::AppState;
 use steward_model::filter::Search;
-use steward_model::{AuthBackend, Page};
+use steward_model::directory::ContactNumber;
+use steward_model::sms::SmsQuota;
+use steward_model::{AuthBackend, E164, Email, Login, Page, Password};
 use time::macros::format_description;
 
 use super::resource::{Fields, Methods, Model, Spec};
-use super::{RelatedObject, RestObject, not_found, text};
+use super::{RelatedObject, RestObject, not_emptied, not_found, required, text};
 use crate::caller::JanuaCaller;
 use crate::envelope::RestError;
 
@@ -83,7 +85,7 @@ fn render(state: &AppState, admin: JanuaAdmin) -> AdminDto {
         name: admin.name,
         phone_number: admin.phone_number,
         recipient_filter: admin.recipient_filter,
-        sms_quota: admin.sms_quota,
+        sms_quota: admin.sms_quota.as_str().to_owned(),
     }
 }
 
@@ -110,18 +112,88 @@ fn backend(body: &Map<String, Value>) -> Result<Option<AuthBackend>, RestError> 
         .transpose()
 }
 
-/// The fields a creation and an update share, each only when sent.
-fn input(body: &Map<String, Value>) -> Result<AdminInput, RestError> {
-    Ok(AdminInput {
-        login: text(body, "login")?,
-        password: text(body, "password")?,
-        name: text(body, "name")?,
-        firstname: text(body, "firstname")?,
-        phone_number: text(body, "phone_number")?,
-        email: text(body, "email")?,
-        sms_quota: text(body, "sms_quota")?,
-        recipient_filter: boolean(body, "recipient_filter")?,
-        auth_backend: backend(body)?,
+fn invalid(message: impl Into<String>) -> RestError {
+    RestError::new(StatusCode::BAD_REQUEST, message)
+}
+
+/// `phone_number`: E.164, and a number the recipient parser reads as one.
+fn phone(raw: &str) -> Result<E164, RestError> {
+    ContactNumber::parse(raw).and_then(|_| E164::parse(raw)).map_err(|_| invalid("Invalid phone number"))
+}
+
+fn email(raw: &str) -> Result<Email, RestError> {
+    Email::parse(raw).map_err(|_| invalid("Invalid email"))
+}
+
+fn login(raw: &str) -> Result<Login, RestError> {
+    Login::parse(raw).map_err(|error| invalid(error.0))
+}
+
+fn quota(raw: &str) -> Result<SmsQuota, RestError> {
+    SmsQuota::parse(raw).map_err(|error| invalid(error.0))
+}
+
+fn password(raw: String) -> Result<Password, RestError> {
+    Password::parse(raw).map_err(|error| invalid(error.0))
+}
+
+/// A POST's body, checked in Janua's order: the password (405 when missing, sic), the
+/// required fields, then their syntax.
+fn new_admin(body: &Map<String, Value>) -> Result<NewAdmin, RestError> {
+    let (recipient_filter, auth_backend) = (boolean(body, "recipient_filter")?, backend(body)?);
+    let raw_password = text(body, "password")?.filter(|password| !password.is_empty());
+    let raw_password = raw_password.ok_or_else(|| RestError::new(StatusCode::METHOD_NOT_ALLOWED, "Password is missing"))?;
+    let password = password(raw_password)?;
+    let raw_login = required(body, "login")?;
+    let name = required(body, "name")?;
+    let firstname = required(body, "firstname")?;
+    let raw_phone = required(body, "phone_number")?;
+    let raw_email = required(body, "email")?;
+    Ok(NewAdmin {
+        phone_number: phone(&raw_phone)?,
+        email: email(&raw_email)?,
+        login: login(&raw_login)?,
+        sms_quota: text(body, "sms_quota")?.as_deref().map(quota).transpose()?,
+        password,
+        name,
+        firstname,
+        recipient_filter,
+        auth_backend,
+    })
+}
+
+/// What a PUT's body asks to change, before its values are parsed: who may ask for what is
+/// answered first, as in Janua.
+fn request(body: &Map<String, Value>) -> Result<UpdateRequest, RestError> {
+    Ok(UpdateRequest {
+        phone_number: body.contains_key("phone_number"),
+        level: integer(body, "level")?,
+        recipient_filter: body.contains_key("recipient_filter"),
+        login: body.contains_key("login"),
+        auth_backend: body.contains_key("auth_backend"),
+    })
+}
+
+/// A PUT's body: what is sent is changed (an empty password is ignored).
+fn update(body: &Map<String, Value>, presented_token: Option<String>) -> Result<AdminUpdate, RestError> {
+    let (recipient_filter, auth_backend, level) = (boolean(body, "recipient_filter")?, backend(body)?, integer(body, "level")?);
+    let name = not_emptied(body, "name")?;
+    let firstname = not_emptied(body, "firstname")?;
+    let raw_phone = not_emptied(body, "phone_number")?;
+    let raw_email = not_emptied(body, "email")?;
+    let raw_login = not_emptied(body, "login")?;
+    Ok(AdminUpdate {
+        phone_number: raw_phone.as_deref().map(phone).transpose()?,
+        email: raw_email.as_deref().map(email).transpose()?,
+        login: raw_login.as_deref().map(login).transpose()?,
+        sms_quota: text(body, "sms_quota")?.as_deref().map(quota).transpose()?,
+        password: text(body, "password")?.filter(|password| !password.is_empty()).map(password).transpose()?,
+        name,
+        firstname,
+        recipient_filter,
+        auth_backend,
+        level,
+        presented_token,
     })
 }
 
@@ -151,14 +223,18 @@ impl Model for Admins {
 
     /// The super admin creates a supervisor.
     async fn create(&self, state: &AppState, caller: &JanuaCaller, body: Map<String, Value>) -> Result<AdminDto, RestError> {
-        let id = state.core.janua_admins.create(&caller.actor, caller.level, &caller.account, input(&body)?).await?;
+        let id = state.core.janua_admins.create(&caller.actor, caller.level, &caller.account, new_admin(&body)?).await?;
         self.get(state, caller, id).await
     }
 
     /// Janua's rules for who may change what (see the core).
     async fn update(&self, state: &AppState, caller: &JanuaCaller, id: i64, body: Map<String, Value>) -> Result<AdminDto, RestError> {
-        let update = AdminUpdate { fields: input(&body)?, level: integer(&body, "level")?, presented_token: caller.token_fingerprint.clone() };
-        state.core.janua_admins.update(&caller.actor, &caller.account, caller.level, id, update).await?;
+        CoreAdmins::authorize_update(&caller.account, caller.level, id, &request(&body)?)?;
+        let update = update(&body, caller.token_fingerprint.clone())?;
+        state.core.janua_admins.update(&caller.actor, &caller.account, caller.level, id, update).await.map_err(|error| match error {
+            AdminError::PrefixNotAllowed => RestError::new(StatusCode::UNPROCESSABLE_ENTITY, super::errors::PREFIX_NOT_ALLOWED),
+            other => other.into(),
+        })?;
         self.get(state, caller, id).await
     }
 

@@ -5,14 +5,14 @@ use std::collections::HashMap;
 
 use axum::http::StatusCode;
 use serde_json::{Map, Value};
-use steward_core::messaging::directory::{ContactInput, DirectoryError};
+use steward_core::messaging::directory::{ContactChanges, DirectoryError, NewContact};
 use steward_http::AppState;
 use steward_model::Page;
-use steward_model::directory::{Contact, Group};
+use steward_model::directory::{Contact, ContactAddress, ContactNumber, Group};
 use steward_model::filter::Search;
 
 use super::resource::{Fields, Methods, Model, Spec};
-use super::{RelatedObject, RestObject, nullable_text, text};
+use super::{RelatedObject, RestObject, not_emptied, nullable_text, required};
 use crate::caller::JanuaCaller;
 use crate::envelope::RestError;
 
@@ -106,12 +106,42 @@ async fn one_with_groups(state: &AppState, contact: Contact) -> Result<ContactDt
     with_groups(state, vec![contact]).await?.pop().ok_or_else(super::not_found)
 }
 
-fn input(body: &Map<String, Value>) -> Result<ContactInput, RestError> {
-    Ok(ContactInput {
-        name: text(body, "name")?,
-        firstname: text(body, "firstname")?,
-        phone_number: text(body, "phone_number")?,
-        email: text(body, "email")?,
+/// `phone_number`: a number the recipient parser reads as one.
+fn number(raw: &str) -> Result<ContactNumber, RestError> {
+    ContactNumber::parse(raw).map_err(|_| RestError::new(StatusCode::BAD_REQUEST, "Invalid phone number"))
+}
+
+/// `email`: an address the recipient parser reads as one.
+fn address(raw: &str) -> Result<ContactAddress, RestError> {
+    ContactAddress::parse(raw).map_err(|_| RestError::new(StatusCode::BAD_REQUEST, "Invalid email"))
+}
+
+/// A POST's body: the four required fields first, then their syntax.
+fn new_contact(body: &Map<String, Value>) -> Result<NewContact, RestError> {
+    let name = required(body, "name")?;
+    let firstname = required(body, "firstname")?;
+    let phone_number = required(body, "phone_number")?;
+    let email = required(body, "email")?;
+    Ok(NewContact {
+        name,
+        firstname,
+        phone_number: number(&phone_number)?,
+        email: address(&email)?,
+        description: nullable_text(body, "description")?.flatten(),
+    })
+}
+
+/// A PUT's body: what is sent is changed, and may not empty a required field.
+fn changes(body: &Map<String, Value>) -> Result<ContactChanges, RestError> {
+    let name = not_emptied(body, "name")?;
+    let firstname = not_emptied(body, "firstname")?;
+    let phone_number = not_emptied(body, "phone_number")?;
+    let email = not_emptied(body, "email")?;
+    Ok(ContactChanges {
+        name,
+        firstname,
+        phone_number: phone_number.as_deref().map(number).transpose()?,
+        email: email.as_deref().map(address).transpose()?,
         description: nullable_text(body, "description")?,
     })
 }
@@ -139,15 +169,15 @@ impl Model for Contacts {
 
     /// Owned by the caller whatever `admin_id` says.
     async fn create(&self, state: &AppState, caller: &JanuaCaller, body: Map<String, Value>) -> Result<ContactDto, RestError> {
-        let contact = state.core.directory.create_contact(&caller.actor, caller.account.id, input(&body)?).await?;
+        let contact = state.core.directory.create_contact(&caller.actor, caller.account.id, new_contact(&body)?).await?;
         one_with_groups(state, contact).await
     }
 
     /// `admin_id` cannot move a contact to another owner (ignored). A phone outside the
     /// prefix filter is Janua's 422 here, not the 400 of a create.
     async fn update(&self, state: &AppState, caller: &JanuaCaller, id: i64, body: Map<String, Value>) -> Result<ContactDto, RestError> {
-        let contact = state.core.directory.update_contact(&caller.actor, caller.account.id, id, input(&body)?).await.map_err(|error| match error {
-            DirectoryError::PrefixNotAllowed => RestError::new(StatusCode::UNPROCESSABLE_ENTITY, "Phone number prefix not allowed"),
+        let contact = state.core.directory.update_contact(&caller.actor, caller.account.id, id, changes(&body)?).await.map_err(|error| match error {
+            DirectoryError::PrefixNotAllowed => RestError::new(StatusCode::UNPROCESSABLE_ENTITY, super::errors::PREFIX_NOT_ALLOWED),
             other => other.into(),
         })?;
         one_with_groups(state, contact).await

@@ -2,15 +2,16 @@
 
 use std::collections::HashMap;
 
+use axum::http::StatusCode;
 use serde_json::{Map, Value};
 use steward_http::AppState;
 use steward_model::Page;
-use steward_model::directory::{Contact, Group};
+use steward_model::directory::{Contact, Group, GroupName, GroupNameError};
 use steward_model::filter::Search;
 
 use super::contacts::ContactDto;
 use super::resource::{Fields, Methods, Model, Spec};
-use super::{RelatedObject, RestObject, text};
+use super::{RelatedObject, RestObject, required, text};
 use crate::caller::JanuaCaller;
 use crate::envelope::RestError;
 
@@ -60,8 +61,15 @@ async fn one_with_contacts(state: &AppState, group: Group) -> Result<GroupWithCo
     with_contacts(state, vec![group]).await?.pop().ok_or_else(super::not_found)
 }
 
-fn fields(body: &Map<String, Value>) -> Result<(Option<String>, Option<String>), RestError> {
-    Ok((text(body, "name")?, text(body, "description")?))
+/// `name`, in the syntax a `to` list can address.
+fn group_name(raw: &str) -> Result<GroupName, RestError> {
+    GroupName::parse(raw).map_err(|error| {
+        let message = match error {
+            GroupNameError::Characters => "Accented and special characters are forbidden, except hyphen".to_owned(),
+            GroupNameError::Reserved(name) => format!("Group name {name} is reserved"),
+        };
+        RestError::new(StatusCode::BAD_REQUEST, message)
+    })
 }
 
 /// `/api/GROUPS`.
@@ -86,14 +94,14 @@ impl Model for Groups {
     }
 
     async fn create(&self, state: &AppState, caller: &JanuaCaller, body: Map<String, Value>) -> Result<GroupWithContactsDto, RestError> {
-        let (name, description) = fields(&body)?;
-        let group = state.core.directory.create_group(&caller.actor, caller.account.id, name, description).await?;
+        let name = group_name(&required(&body, "name")?)?;
+        let group = state.core.directory.create_group(&caller.actor, caller.account.id, name, text(&body, "description")?).await?;
         one_with_contacts(state, group).await
     }
 
     async fn update(&self, state: &AppState, caller: &JanuaCaller, id: i64, body: Map<String, Value>) -> Result<GroupWithContactsDto, RestError> {
-        let (name, description) = fields(&body)?;
-        let group = state.core.directory.update_group(&caller.actor, caller.account.id, id, name, description).await?;
+        let name = text(&body, "name")?.as_deref().map(group_name).transpose()?;
+        let group = state.core.directory.update_group(&caller.actor, caller.account.id, id, name, text(&body, "description")?).await?;
         one_with_contacts(state, group).await
     }
 

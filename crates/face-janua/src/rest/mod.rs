@@ -255,6 +255,24 @@ pub fn text(body: &Map<String, Value>, key: &str) -> Result<Option<String>, Rest
     }
 }
 
+/// A required text field: absent, `null` or empty is Janua's `IntegrityError` (its NOT NULL
+/// columns), with a detail naming the field.
+pub fn required(body: &Map<String, Value>, key: &str) -> Result<String, RestError> {
+    text(body, key)?.filter(|value| !value.is_empty()).ok_or_else(|| missing(key))
+}
+
+/// A required field in an update: absent is unchanged, but it cannot be emptied.
+pub fn not_emptied(body: &Map<String, Value>, key: &str) -> Result<Option<String>, RestError> {
+    match text(body, key)? {
+        Some(value) if value.is_empty() => Err(missing(key)),
+        other => Ok(other),
+    }
+}
+
+fn missing(key: &str) -> RestError {
+    RestError::new(StatusCode::BAD_REQUEST, "IntegrityError").with_detail(format!("{key} is required"))
+}
+
 /// A nullable text field (`description`): `null` clears it.
 pub fn nullable_text(body: &Map<String, Value>, key: &str) -> Result<Option<Option<String>>, RestError> {
     match body.get(key) {

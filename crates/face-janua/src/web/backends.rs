@@ -3,12 +3,13 @@
 use axum::Json;
 use axum::extract::{Path, State};
 use serde_json::{Value, json};
+use steward_core::AdminCapability;
 use steward_core::identity::backends::{BackendError, LdapSettings};
 use steward_model::AuthBackend;
 use steward_http::AppState;
 
 use crate::body::RawBody;
-use crate::caller::{JanuaCaller, Level, WebCaller};
+use crate::caller::{JanuaCaller, WebCaller};
 use crate::envelope::WebError;
 
 /// What the LDAP form in Janua's web UI shows as help.
@@ -16,8 +17,9 @@ const LDAP_HELP: &str = "<ul><li><b>Uri</b>: ldap://host:389 or ldaps://host:636
 <li><b>Bind DN</b>: the DN to bind as, where ${login} is replaced by the login</li>\
 <li><b>TLS support</b>: StartTLS on an ldap:// URI; certificates are verified</li></ul>";
 
-fn admin_only(caller: &JanuaCaller) -> Result<(), WebError> {
-    if caller.level == Level::Admin { Ok(()) } else { Err(WebError::NotAuthorized) }
+/// The core's rule for admin changes, asked before the body is read as Janua did.
+fn admin_only(caller: &JanuaCaller) -> Result<AdminCapability<'_>, WebError> {
+    caller.actor.admin().map_err(|_| WebError::NotAuthorized)
 }
 
 /// `GET /list_auth_backend`.
@@ -65,7 +67,7 @@ pub async fn set(
     Path(backend): Path<String>,
     body: RawBody,
 ) -> Result<Json<Value>, WebError> {
-    admin_only(&caller)?;
+    let capability = admin_only(&caller)?;
     let body = body.object_or("Not in json format")?;
     let Some(parameters) = body.get("parameters") else {
         return Err(WebError::fail("Failed to trigger action: Action argument parameters is required"));
@@ -95,7 +97,7 @@ pub async fn set(
             _ => return Err(failed(format!("{key} is not a parameter"))),
         }
     }
-    state.core.auth_backends.set_ldap(caller.actor.admin().map_err(|_| WebError::NotAuthorized)?, settings).await.map_err(
+    state.core.auth_backends.set_ldap(capability, settings).await.map_err(
         |error| match error {
             BackendError::Store(_) => unavailable(&error),
             other => failed(other.to_string()),

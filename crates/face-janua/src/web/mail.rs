@@ -8,7 +8,7 @@ use axum::extract::State;
 use axum::http::{HeaderMap, header};
 use serde_json::{Value, json};
 use steward_core::messaging::templates::Language;
-use steward_core::messaging::send::{MailContent, SendSmsError};
+use steward_core::messaging::send::{MailContent, SendError};
 use steward_http::AppState;
 
 use crate::body::RawBody;
@@ -79,12 +79,12 @@ pub async fn send(
         .send_mail(&caller.actor, &caller.account, content, &to)
         .await
         .map_err(|error| match error {
-            SendSmsError::Accounting(_) | SendSmsError::Store(_) => {
+            SendError::Accounting(_) | SendError::Store(_) => {
                 tracing::error!(%error, "sendmail could not queue");
                 WebError::fail("Failed to queue mail, try again shortly")
             }
-            SendSmsError::Empty => WebError::fail("No recipients was found to send email"),
-            refusal => WebError::fail(refusal.to_string()),
+            SendError::Empty => WebError::fail("No recipients was found to send email"),
+            refusal => WebError::fail(super::refusals::wording(&refusal)),
         })?;
     Ok(Json(json!({ "success": true, "message": "SMS message has been queued" })))
 }

@@ -4,5 +4,6 @@ pub mod backends;
 pub mod config;
 pub mod login;
 pub mod mail;
+pub mod refusals;
 pub mod sms;
 pub mod usage;

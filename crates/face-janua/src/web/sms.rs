@@ -3,7 +3,7 @@
 use axum::Json;
 use axum::extract::State;
 use serde_json::{Value, json};
-use steward_core::messaging::send::SendSmsError;
+use steward_core::messaging::send::SendError;
 use steward_http::AppState;
 use steward_model::sms::SmsText;
 
@@ -26,7 +26,7 @@ pub async fn send(State(state): State<AppState>, WebCaller(caller): WebCaller, b
     let message = argument(&body, "message")?;
     let to = argument(&body, "to")?;
     if message.is_empty() || to.is_empty() {
-        return Err(WebError::fail(SendSmsError::Empty.to_string()));
+        return Err(WebError::fail(super::refusals::wording(&SendError::Empty)));
     }
     let text = SmsText::parse(message).map_err(|error| WebError::fail(error.to_string()))?;
     state
@@ -35,12 +35,11 @@ pub async fn send(State(state): State<AppState>, WebCaller(caller): WebCaller, b
         .send_sms(&caller.actor, &caller.account, &text, to)
         .await
         .map_err(|error| match error {
-            SendSmsError::QuotaReached { .. } => WebError::fail(error.to_string()),
-            SendSmsError::Accounting(_) | SendSmsError::Store(_) => {
+            SendError::Accounting(_) | SendError::Store(_) => {
                 tracing::error!(%error, "sendsms could not queue");
                 WebError::fail("Failed to queue SMS, try again shortly")
             }
-            refusal => WebError::fail(refusal.to_string()),
+            refusal => WebError::fail(super::refusals::wording(&refusal)),
         })?;
     Ok(Json(json!({ "success": true, "message": "SMS message has been queued" })))
 }

@@ -14,23 +14,26 @@ use crate::{Store, StoreError};
 #[derive(Debug, thiserror::Error)]
 pub enum AclError {
     /// Not found among what the caller may see.
-    #[error("not found")]
+    #[error("no such row among those you may see")]
     NotFound,
-    /// A supervisor on an admin-only list (Janua answers 401).
-    #[error("Not Authorized")]
-    NotAuthorized,
-    /// A supervisor reassigning an action (405).
-    #[error("405: Method Not Allowed")]
-    NotAllowed,
-    /// A required id is missing (the message is the list's own).
-    #[error("{0}")]
-    Missing(&'static str),
-    /// The ids name rows the caller does not manage (the message is the list's own).
-    #[error("{0}")]
-    Forbidden(&'static str),
-    /// An id names nothing.
-    #[error("{0}")]
-    Unknown(String),
+    /// A supervisor on the list only the super admin may read or write.
+    #[error("only the super admin manages this list")]
+    AdminOnly,
+    /// A supervisor reassigning an action.
+    #[error("only the super admin reassigns actions")]
+    ReassignNotAllowed,
+    /// A required id is missing: from a row of `list`, or (`None`) from a reassignment.
+    #[error("an id is missing")]
+    MissingIds(Option<AccessList>),
+    /// The ids of a row of `list` name a group or an action the caller does not manage.
+    #[error("the group or action is not one you manage")]
+    NotYours(AccessList),
+    /// No Janua admin has this id.
+    #[error("no admin has the id {0}")]
+    UnknownAdmin(i64),
+    /// No action has this id.
+    #[error("no action has the id {0}")]
+    UnknownAction(i64),
     /// A client's search names an unknown field.
     #[error("{0}")]
     BadQuery(String),
@@ -90,13 +93,13 @@ impl JanuaAcl {
     #[tracing::instrument(skip_all, fields(action = id))]
     pub async fn reassign(&self, actor: &crate::Actor, level: Level, id: i64, admin_id: Option<i64>) -> Result<(), AclError> {
         if level != Level::Admin {
-            return Err(AclError::NotAllowed);
+            return Err(AclError::ReassignNotAllowed);
         }
-        let admin_id = admin_id.ok_or(AclError::Missing("400: Bad Request"))?;
+        let admin_id = admin_id.ok_or(AclError::MissingIds(None))?;
         self.store.action(id).await?.ok_or(AclError::NotFound)?;
         let admin = self.store.account_by_id(AccountId(admin_id)).await?;
         if admin.as_ref().and_then(|found| Level::of(&found.account)).is_none() {
-            return Err(AclError::Unknown(format!("Unknown admin {admin_id}")));
+            return Err(AclError::UnknownAdmin(admin_id));
         }
         let at = crate::now();
         let write = self.store.write().await?;
@@ -111,7 +114,7 @@ impl JanuaAcl {
     /// An access list's rows the caller may see (the supervisor list is the super admin's).
     pub async fn rows(&self, list: AccessList, caller: &Account, level: Level, search: &Search, skip: u64, size: u64) -> Result<Page<AccessRow>, AclError> {
         let scope = match list {
-            AccessList::SupervisorAction if level != Level::Admin => return Err(AclError::NotAuthorized),
+            AccessList::SupervisorAction if level != Level::Admin => return Err(AclError::AdminOnly),
             AccessList::SupervisorAction => None,
             AccessList::GroupAction | AccessList::ContactNotify => Some(caller.id),
         };
@@ -126,43 +129,40 @@ impl JanuaAcl {
         match list {
             AccessList::GroupAction => {
                 let (Some(group_id), Some(action_id)) = (input.group_id, input.action_id) else {
-                    return Err(AclError::Missing("400: Bad Request"));
+                    return Err(AclError::MissingIds(Some(list)));
                 };
                 let group = self.store.group(caller.id, group_id).await?;
                 let action = self.store.action(action_id).await?.filter(|action| action.admin_id == caller.id.0);
                 if group.is_none() || action.is_none() {
-                    return Err(AclError::Forbidden("403: Forbidden"));
+                    return Err(AclError::NotYours(list));
                 }
             }
             AccessList::SupervisorAction => {
                 if level != Level::Admin {
-                    return Err(AclError::NotAuthorized);
+                    return Err(AclError::AdminOnly);
                 }
                 let (Some(admin_id), Some(action_id)) = (input.admin_id, input.action_id) else {
-                    return Err(AclError::Missing("IntegrityError"));
+                    return Err(AclError::MissingIds(Some(list)));
                 };
                 let admin = self.store.account_by_id(AccountId(admin_id)).await?;
                 if admin.as_ref().and_then(|found| Level::of(&found.account)) != Some(Level::Supervisor) {
-                    return Err(AclError::Unknown(format!("Unknown admin {admin_id}")));
+                    return Err(AclError::UnknownAdmin(admin_id));
                 }
                 if self.store.action(action_id).await?.is_none() {
-                    return Err(AclError::Unknown(format!("Unknown action {action_id}")));
+                    return Err(AclError::UnknownAction(action_id));
                 }
             }
             AccessList::ContactNotify => {
                 let (Some(_contact_id), Some(action_id), Some(_group_id)) = (input.contact_id, input.action_id, input.group_id) else {
-                    return Err(AclError::Missing("Missing arguments"));
+                    return Err(AclError::MissingIds(Some(list)));
                 };
                 if self.store.action(action_id).await?.filter(|action| action.admin_id == caller.id.0).is_none() {
-                    return Err(AclError::Forbidden("Bad arguments"));
+                    return Err(AclError::NotYours(list));
                 }
             }
         }
         // Unreachable while Steward has no actions: every branch above needs one.
-        Err(AclError::Forbidden(match list {
-            AccessList::ContactNotify => "Bad arguments",
-            _ => "403: Forbidden",
-        }))
+        Err(AclError::NotYours(list))
     }
 }
 

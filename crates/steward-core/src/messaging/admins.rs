@@ -63,8 +63,8 @@ pub struct JanuaAdmin {
     pub email: Option<String>,
     /// Janua level.
     pub level: Level,
-    /// `<limit> <window>`.
-    pub sms_quota: String,
+    /// How many SMS per window it may send.
+    pub sms_quota: steward_model::sms::SmsQuota,
     /// May only message its own contacts.
     pub recipient_filter: bool,
     /// An Android client asked for its configuration.
@@ -86,32 +86,32 @@ impl JanuaAdmin {
 #[derive(Debug, thiserror::Error)]
 pub enum AdminError {
     /// No such admin visible to the caller.
-    #[error("not found")]
+    #[error("no such admin among those you may see")]
     NotFound,
-    /// Only the super admin creates and deletes supervisors.
-    #[error("405: Method Not Allowed")]
-    NotAllowed,
-    /// A new admin needs a password (Janua's 405, sic).
-    #[error("Password is missing")]
-    PasswordMissing,
-    /// A required field is missing, or a login, phone or e-mail is taken.
-    #[error("{0}")]
-    Integrity(String),
-    /// The phone number matches none of `sms.prefix_filter`.
-    #[error("Phone number prefix not allowed")]
-    PrefixNotAllowed,
-    /// A value that cannot be right.
-    #[error("{0}")]
-    Invalid(String),
-    /// A supervisor changing what only the super admin may (Janua's 401 with a reason).
-    #[error("{0}")]
-    Denied(&'static str),
-    /// The phone number of an update matches none of `sms.prefix_filter` (Janua's 422).
-    #[error("Phone number prefix not allowed")]
-    PrefixNotAllowedOnUpdate,
-    /// A supervisor tried to delete (Janua's 405 "Not authorized").
-    #[error("Not authorized")]
+    /// Only the super admin creates admins.
+    #[error("only the super admin creates admins")]
+    CreateNotAllowed,
+    /// Only the super admin deletes admins.
+    #[error("only the super admin deletes admins")]
     DeleteNotAllowed,
+    /// A supervisor asked to change what only the super admin may.
+    #[error("only the super admin may change an admin's {0}")]
+    Denied(Guarded),
+    /// The super admin asked to change an admin's level: there is one super admin.
+    #[error("an admin's level cannot be changed")]
+    LevelFixed,
+    /// The super admin's password is checked by Steward, never by a directory.
+    #[error("the super admin must be a local account")]
+    SuperAdminMustBeLocal,
+    /// The super admin cannot be deleted.
+    #[error("the super admin cannot be deleted")]
+    SuperAdminUndeletable,
+    /// The phone number matches none of `sms.prefix_filter`.
+    #[error("the phone number matches none of the allowed prefixes")]
+    PrefixNotAllowed,
+    /// A login, phone number or e-mail another account already has.
+    #[error("{0}")]
+    Taken(&'static str),
     /// The welcome mail could not be rendered or queued.
     #[error("{0}")]
     Mail(String),
@@ -129,6 +129,33 @@ pub enum AdminError {
     Store(crate::Unavailable),
 }
 
+/// What only the super admin may change on an admin, in the order Janua checks them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Guarded {
+    /// `phone_number`.
+    PhoneNumber,
+    /// `level`, to anything but a supervisor's.
+    Level,
+    /// `recipient_filter`.
+    RecipientFilter,
+    /// `login`.
+    Login,
+    /// `auth_backend`.
+    AuthBackend,
+}
+
+impl std::fmt::Display for Guarded {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Self::PhoneNumber => "phone number",
+            Self::Level => "level",
+            Self::RecipientFilter => "recipient filter",
+            Self::Login => "login",
+            Self::AuthBackend => "authentication backend",
+        })
+    }
+}
+
 impl From<crate::StoreError> for AdminError {
     fn from(error: crate::StoreError) -> Self {
         match error {
@@ -138,40 +165,84 @@ impl From<crate::StoreError> for AdminError {
     }
 }
 
-/// A supervisor to create, as a client sent it.
-#[derive(Debug, Clone, Default)]
-pub struct AdminInput {
+/// A supervisor to create, parsed.
+#[derive(Debug, Clone)]
+pub struct NewAdmin {
     /// Login.
-    pub login: Option<String>,
+    pub login: steward_model::Login,
     /// Local password (mailed in the welcome mail, stored only as a hash).
-    pub password: Option<String>,
-    /// Family name.
-    pub name: Option<String>,
-    /// Given name.
-    pub firstname: Option<String>,
-    /// Phone number.
-    pub phone_number: Option<String>,
+    pub password: steward_model::Password,
+    /// Family name, not empty.
+    pub name: String,
+    /// Given name, not empty.
+    pub firstname: String,
+    /// Phone number, one the recipient parser reads as a number too.
+    pub phone_number: steward_model::E164,
     /// Mail address.
-    pub email: Option<String>,
-    /// `"<n> <D|W|M|Y>"`.
-    pub sms_quota: Option<String>,
+    pub email: steward_model::Email,
+    /// SMS quota; `None` keeps Steward's default.
+    pub sms_quota: Option<steward_model::sms::SmsQuota>,
     /// May only message its own contacts (default true).
     pub recipient_filter: Option<bool>,
-    /// `local` (default) or `ldap`.
+    /// Who checks the password (default local).
     pub auth_backend: Option<steward_model::AuthBackend>,
 }
 
-/// Changes to an admin, as a client sent them (`None`: not in the body): the fields of a
-/// creation, plus the level a client may name.
+/// Changes to an admin, parsed (`None`: not in the body).
 #[derive(Debug, Clone, Default)]
 pub struct AdminUpdate {
-    /// The fields a creation takes, each only when sent.
-    pub fields: AdminInput,
-    /// Level.
+    /// Login.
+    pub login: Option<steward_model::Login>,
+    /// Local password.
+    pub password: Option<steward_model::Password>,
+    /// Family name, not empty.
+    pub name: Option<String>,
+    /// Given name, not empty.
+    pub firstname: Option<String>,
+    /// Phone number.
+    pub phone_number: Option<steward_model::E164>,
+    /// Mail address.
+    pub email: Option<steward_model::Email>,
+    /// SMS quota (a supervisor's own becomes a request to the super admin).
+    pub sms_quota: Option<steward_model::sms::SmsQuota>,
+    /// May only message its own contacts.
+    pub recipient_filter: Option<bool>,
+    /// Who checks the password.
+    pub auth_backend: Option<steward_model::AuthBackend>,
+    /// Level, as a client may name it.
     pub level: Option<i64>,
     /// The fingerprint of the token the request came with: an admin changing its own
     /// password keeps that session, while every other one ends.
     pub presented_token: Option<String>,
+}
+
+/// What an update asks to change, as far as who may ask matters: a face can ask
+/// [`Admins::authorize_update`] before it parses the values.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct UpdateRequest {
+    /// `phone_number` is sent.
+    pub phone_number: bool,
+    /// The level asked for.
+    pub level: Option<i64>,
+    /// `recipient_filter` is sent.
+    pub recipient_filter: bool,
+    /// `login` is sent.
+    pub login: bool,
+    /// `auth_backend` is sent.
+    pub auth_backend: bool,
+}
+
+impl AdminUpdate {
+    /// What this update asks to change.
+    pub fn request(&self) -> UpdateRequest {
+        UpdateRequest {
+            phone_number: self.phone_number.is_some(),
+            level: self.level,
+            recipient_filter: self.recipient_filter.is_some(),
+            login: self.login.is_some(),
+            auth_backend: self.auth_backend.is_some(),
+        }
+    }
 }
 
 /// Janua's view of admins: the super admin sees every Janua admin, a supervisor itself.
@@ -183,10 +254,6 @@ pub struct Admins {
     sms: std::sync::Arc<crate::messaging::sms::Sms>,
     public_url: String,
     prefix_filter: crate::messaging::prefix_filter::PrefixFilter,
-}
-
-fn required(value: Option<String>, field: &str) -> Result<String, AdminError> {
-    value.filter(|value| !value.is_empty()).ok_or_else(|| AdminError::Integrity(format!("{field} is required")))
 }
 
 impl Admins {
@@ -204,36 +271,45 @@ impl Admins {
     /// Whether a caller at `level` may create admins: only the super admin. Faces may ask
     /// before reading a body, as Janua's preprocessor did; [`Self::create`] asks again.
     pub fn authorize_create(level: Level) -> Result<(), AdminError> {
-        if level == Level::Admin { Ok(()) } else { Err(AdminError::NotAllowed) }
+        if level == Level::Admin { Ok(()) } else { Err(AdminError::CreateNotAllowed) }
+    }
+
+    /// Whether a caller at `level` may make the update `request` describes on admin `id`: a
+    /// supervisor sees only itself (any other id is not found) and may not change its phone,
+    /// level, recipient filter, login or backend (the first of them asked is the answer).
+    /// Faces may ask before parsing a body, as Janua's preprocessor did; [`Self::update`]
+    /// asks again.
+    pub fn authorize_update(caller: &Account, level: Level, id: i64, request: &UpdateRequest) -> Result<(), AdminError> {
+        if level == Level::Admin {
+            return Ok(());
+        }
+        if id != caller.id.0 {
+            return Err(AdminError::NotFound);
+        }
+        let denied = [
+            (request.phone_number, Guarded::PhoneNumber),
+            (request.level.is_some_and(|asked| asked != i64::from(Level::Supervisor.number())), Guarded::Level),
+            (request.recipient_filter, Guarded::RecipientFilter),
+            (request.login, Guarded::Login),
+            (request.auth_backend, Guarded::AuthBackend),
+        ];
+        match denied.into_iter().find(|(asked, _)| *asked) {
+            Some((_, field)) => Err(AdminError::Denied(field)),
+            None => Ok(()),
+        }
     }
 
     /// Creates a supervisor (level 2 whatever was asked: there is one super admin), with its
     /// profile, its quota and the welcome mail carrying its password, in one transaction.
     /// The mail is marked sensitive: its body is erased once delivered.
     #[tracing::instrument(skip_all, fields(by = %caller.id.0))]
-    pub async fn create(&self, actor: &crate::Actor, level: Level, caller: &Account, input: AdminInput) -> Result<i64, AdminError> {
+    pub async fn create(&self, actor: &crate::Actor, level: Level, caller: &Account, new: NewAdmin) -> Result<i64, AdminError> {
         Self::authorize_create(level)?;
-        let password = input.password.filter(|password| !password.is_empty()).ok_or(AdminError::PasswordMissing)?;
-        let password = steward_model::Password::parse(password).map_err(|error| AdminError::Invalid(error.to_string()))?;
-        let login = required(input.login, "login")?;
-        let name = required(input.name, "name")?;
-        let firstname = required(input.firstname, "firstname")?;
-        let phone = required(input.phone_number, "phone_number")?;
-        let email = required(input.email, "email")?;
-        if !steward_model::sms::recipients::is_recipient_number(&phone) {
-            return Err(AdminError::Invalid("Invalid phone number".to_owned()));
-        }
-        if !self.prefix_filter.allows(&phone) {
+        let NewAdmin { login, password, name, firstname, phone_number: phone, email, sms_quota: quota, recipient_filter, auth_backend } = new;
+        if !self.prefix_filter.allows(phone.as_str()) {
             return Err(AdminError::PrefixNotAllowed);
         }
-        let phone = steward_model::E164::parse(&phone).map_err(|_| AdminError::Invalid("Invalid phone number".to_owned()))?;
-        let email = steward_model::Email::parse(&email).map_err(|_| AdminError::Invalid("Invalid email".to_owned()))?;
-        let login = steward_model::Login::parse(&login).map_err(|error| AdminError::Invalid(error.to_string()))?;
-        let quota = match input.sms_quota {
-            Some(quota) => Some(steward_model::sms::SmsQuota::parse(&quota).map_err(|error| AdminError::Invalid(error.to_string()))?),
-            None => None,
-        };
-        let backend = input.auth_backend.unwrap_or(steward_model::AuthBackend::Local);
+        let backend = auth_backend.unwrap_or(steward_model::AuthBackend::Local);
         let template = if backend == steward_model::AuthBackend::Ldap { "create_admin_ldap" } else { "create_admin" };
         let arguments: std::collections::BTreeMap<String, String> = [
             ("url".to_owned(), self.public_url.clone()),
@@ -259,17 +335,17 @@ impl Admins {
         let at = crate::now();
         let write = self.store.write().await?;
         if write.janua_email_taken(email.as_str()).await? {
-            return Err(AdminError::Integrity("a Janua admin already has this e-mail".to_owned()));
+            return Err(AdminError::Taken("a Janua admin already has this e-mail"));
         }
         let account = crate::identity::accounts::Accounts::insert_prepared(&write, actor, row, at).await.map_err(|error| match error {
-            crate::identity::accounts::AccountError::LoginTaken(_) => AdminError::Integrity("this login is taken".to_owned()),
-            crate::identity::accounts::AccountError::PhoneTaken(_) => AdminError::Integrity("this phone number is taken".to_owned()),
+            crate::identity::accounts::AccountError::LoginTaken(_) => AdminError::Taken("this login is taken"),
+            crate::identity::accounts::AccountError::PhoneTaken(_) => AdminError::Taken("this phone number is taken"),
             other => AdminError::Account(other),
         })?;
         let profile = steward_store::messaging::admins::NewJanuaProfile {
             firstname,
             last_name: name,
-            recipient_filter: input.recipient_filter.unwrap_or(true),
+            recipient_filter: recipient_filter.unwrap_or(true),
         };
         write.insert_janua_profile(account.id, &profile).await?;
         if let Some(quota) = quota {
@@ -314,7 +390,7 @@ impl Admins {
                 phone_number: row.phone,
                 email: row.email,
                 level: if row.is_admin { Level::Admin } else { Level::Supervisor },
-                sms_quota: quota.as_str().to_owned(),
+                sms_quota: quota,
                 recipient_filter: row.recipient_filter.unwrap_or(true),
                 has_client: row.has_client.unwrap_or(false),
                 last_quota_reached: row.last_quota_reached,
@@ -336,89 +412,68 @@ impl Admins {
         id: i64,
         update: AdminUpdate,
     ) -> Result<(), AdminError> {
-        let AdminUpdate { fields: input, level: asked_level, presented_token } = update;
+        Self::authorize_update(caller, level, id, &update.request())?;
         let target = self.get(caller, level, id).await?;
-        if level == Level::Supervisor {
-            let denied = [
-                (input.phone_number.is_some(), "You don't have permission to change your phone_number"),
-                (asked_level.is_some_and(|asked| asked != 2), "You don't have permission to change your access level"),
-                (input.recipient_filter.is_some(), "You don't have permission to change sms recipient filter"),
-                (input.login.is_some(), "You don't have permission to change your login"),
-                (input.auth_backend.is_some(), "You don't have permission to change your authentication backend"),
-            ];
-            if let Some((_, reason)) = denied.iter().find(|(hit, _)| *hit) {
-                return Err(AdminError::Denied(reason));
-            }
-        }
+        let AdminUpdate {
+            login,
+            password,
+            name: new_name,
+            firstname: new_firstname,
+            phone_number,
+            email,
+            sms_quota: quota,
+            recipient_filter,
+            auth_backend,
+            level: asked_level,
+            presented_token,
+        } = update;
         let own_level = target.level;
         if let Some(asked) = asked_level
             && i64::from(own_level.number()) != asked
-            && level == Level::Admin
         {
-            return Err(AdminError::Invalid("The level of an admin cannot be changed".to_owned()));
+            return Err(AdminError::LevelFixed);
         }
-        if own_level == Level::Admin && input.auth_backend.is_some_and(|backend| backend != steward_model::AuthBackend::Local) {
-            return Err(AdminError::Invalid("Administrator must be a local account".to_owned()));
+        if own_level == Level::Admin && auth_backend.is_some_and(|backend| backend != steward_model::AuthBackend::Local) {
+            return Err(AdminError::SuperAdminMustBeLocal);
         }
-        if let Some(phone) = &input.phone_number {
-            if !steward_model::sms::recipients::is_recipient_number(phone) || steward_model::E164::parse(phone).is_err() {
-                return Err(AdminError::Invalid("Invalid phone number".to_owned()));
-            }
-            if !self.prefix_filter.allows(phone) {
-                return Err(AdminError::PrefixNotAllowedOnUpdate);
-            }
-        }
-        if let Some(email) = &input.email
-            && steward_model::Email::parse(email).is_err()
+        if let Some(phone) = &phone_number
+            && !self.prefix_filter.allows(phone.as_str())
         {
-            return Err(AdminError::Invalid("Invalid email".to_owned()));
+            return Err(AdminError::PrefixNotAllowed);
         }
-        let login = match &input.login {
-            Some(login) => {
-                let login = steward_model::Login::parse(login).map_err(|error| AdminError::Invalid(error.to_string()))?;
-                Some((login.as_str().to_owned(), login.folded()))
-            }
+        let login = login.map(|login| (login.as_str().to_owned(), login.folded()));
+        let password_hash = match password {
+            Some(password) => Some(self.accounts.hash(&password).await?),
             None => None,
         };
-        let quota = match &input.sms_quota {
-            Some(quota) => Some(steward_model::sms::SmsQuota::parse(quota).map_err(|error| AdminError::Invalid(error.to_string()))?),
-            None => None,
-        };
-        let password_hash = match input.password.filter(|password| !password.is_empty()) {
-            Some(password) => {
-                let password = steward_model::Password::parse(password).map_err(|error| AdminError::Invalid(error.to_string()))?;
-                Some(self.accounts.hash(&password).await?)
-            }
-            None => None,
-        };
-        let name = input.name.clone().unwrap_or_else(|| target.name.clone());
-        let firstname = input.firstname.clone().unwrap_or_else(|| target.firstname.clone());
-        let profile_changed = input.name.is_some() || input.firstname.is_some() || input.recipient_filter.is_some();
+        let profile_changed = new_name.is_some() || new_firstname.is_some() || recipient_filter.is_some();
+        let name = new_name.unwrap_or_else(|| target.name.clone());
+        let firstname = new_firstname.unwrap_or_else(|| target.firstname.clone());
         let changes = steward_store::messaging::admins::AdminChanges {
             login,
             display_name: profile_changed.then(|| format!("{firstname} {name}").trim().to_owned()),
-            email: input.email.clone(),
-            phone: input.phone_number.clone(),
-            auth_backend: input.auth_backend,
+            email: email.as_ref().map(|email| email.as_str().to_owned()),
+            phone: phone_number.as_ref().map(|phone| phone.as_str().to_owned()),
+            auth_backend,
             password_hash,
             profile: profile_changed.then(|| steward_store::messaging::admins::NewJanuaProfile {
                 firstname: firstname.clone(),
                 last_name: name.clone(),
-                recipient_filter: input.recipient_filter.unwrap_or(target.recipient_filter),
+                recipient_filter: recipient_filter.unwrap_or(target.recipient_filter),
             }),
         };
         let at = crate::now();
         let write = self.store.write().await?;
-        if let Some(email) = &input.email
-            && !target.email.as_deref().is_some_and(|current| current.eq_ignore_ascii_case(email))
-            && write.janua_email_taken(email).await?
+        if let Some(email) = &email
+            && !target.email.as_deref().is_some_and(|current| current.eq_ignore_ascii_case(email.as_str()))
+            && write.janua_email_taken(email.as_str()).await?
         {
-            return Err(AdminError::Integrity("a Janua admin already has this e-mail".to_owned()));
+            return Err(AdminError::Taken("a Janua admin already has this e-mail"));
         }
         let target_id = steward_model::AccountId(target.id);
         let password_changed = changes.password_hash.is_some();
         write.update_janua_admin(target_id, changes, at).await.map_err(|error| match error {
-            crate::StoreError::Conflict(_) => AdminError::Integrity("this login or phone number is taken".to_owned()),
+            crate::StoreError::Conflict(_) => AdminError::Taken("this login or phone number is taken"),
             other => AdminError::Store(other.into()),
         })?;
         // A new password ends every session of the old one, on every face; an admin who
@@ -430,12 +485,12 @@ impl Admins {
             0
         };
         if let Some(quota) = quota
-            && quota.as_str() != target.sms_quota
+            && quota != target.sms_quota
         {
             let limit = i64::try_from(quota.limit()).unwrap_or(i64::MAX);
             if level == Level::Supervisor {
                 // Not applied: a request to the super admin, as in Janua.
-                let current = steward_model::sms::SmsQuota::parse(&target.sms_quota).map_err(|error| AdminError::Invalid(error.to_string()))?;
+                let current = &target.sms_quota;
                 let arguments = [
                     ("name", target.fullname()),
                     ("current_limit", current.limit().to_string()),
@@ -476,7 +531,7 @@ impl Admins {
         }
         let target = self.get(caller, level, id).await?;
         if target.level == Level::Admin {
-            return Err(AdminError::Integrity("Super admin cannot be deleted.".to_owned()));
+            return Err(AdminError::SuperAdminUndeletable);
         }
         let at = crate::now();
         let write = self.store.write().await?;

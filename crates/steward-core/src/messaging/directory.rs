@@ -3,8 +3,7 @@
 //! every change is audited in its transaction.
 
 use serde_json::json;
-use steward_model::directory::{Contact, Group, Membership};
-use steward_model::sms::recipients::{is_group_name, is_recipient_email, is_recipient_number};
+use steward_model::directory::{Contact, ContactAddress, ContactNumber, Group, GroupName, Membership};
 use steward_model::AccountId;
 use steward_model::filter::Search;
 use steward_model::Page;
@@ -16,32 +15,17 @@ use crate::{Actor, Store, StoreError, audit, now};
 #[derive(Debug, thiserror::Error)]
 pub enum DirectoryError {
     /// No such row among the caller's.
-    #[error("not found")]
+    #[error("no such row among yours")]
     NotFound,
     /// A referenced row (group, contact) is not the caller's.
-    #[error("forbidden")]
+    #[error("the group or contact is not yours")]
     Forbidden,
-    /// A required field is missing or empty.
-    #[error("{0} is required")]
-    Missing(&'static str),
-    /// A phone number the recipient parser could never address.
-    #[error("Invalid phone number")]
-    InvalidPhone,
-    /// An e-mail the recipient parser could never address.
-    #[error("Invalid email")]
-    InvalidEmail,
     /// The phone number matches none of `sms.prefix_filter`.
-    #[error("Phone number prefix not allowed")]
+    #[error("the phone number matches none of the allowed prefixes")]
     PrefixNotAllowed,
-    /// A group name with characters other than letters, digits and `-`.
-    #[error("Accented and special characters are forbidden, except hyphen")]
-    BadGroupName,
-    /// `all` or an all-digit name, which the recipient parser reads as something else.
-    #[error("Group name {0} is reserved")]
-    ReservedGroupName(String),
     /// The same phone, e-mail, group name or membership already exists for the owner.
     #[error("{0}")]
-    Duplicate(String),
+    Duplicate(&'static str),
     /// A client's search names an unknown field or does not fit a column.
     #[error("{0}")]
     BadQuery(String),
@@ -59,18 +43,33 @@ impl From<StoreError> for DirectoryError {
     }
 }
 
-/// A contact's fields as a client sent them; checked by [`Directory`].
+/// A new contact: every field but the description is required, and parsed.
+#[derive(Debug, Clone)]
+pub struct NewContact {
+    /// Family name, not empty.
+    pub name: String,
+    /// Given name, not empty.
+    pub firstname: String,
+    /// Phone number.
+    pub phone_number: ContactNumber,
+    /// Mail address.
+    pub email: ContactAddress,
+    /// Free text.
+    pub description: Option<String>,
+}
+
+/// Changes to a contact (`None`: unchanged).
 #[derive(Debug, Clone, Default)]
-pub struct ContactInput {
-    /// Family name.
+pub struct ContactChanges {
+    /// Family name, not empty.
     pub name: Option<String>,
-    /// Given name.
+    /// Given name, not empty.
     pub firstname: Option<String>,
     /// Phone number.
-    pub phone_number: Option<String>,
+    pub phone_number: Option<ContactNumber>,
     /// Mail address.
-    pub email: Option<String>,
-    /// Free text.
+    pub email: Option<ContactAddress>,
+    /// Free text; `Some(None)` clears it.
     pub description: Option<Option<String>>,
 }
 
@@ -80,16 +79,9 @@ pub struct Directory {
     prefix_filter: crate::messaging::prefix_filter::PrefixFilter,
 }
 
-fn required(value: Option<String>, field: &'static str) -> Result<String, DirectoryError> {
-    match value {
-        Some(value) if !value.is_empty() => Ok(value),
-        _ => Err(DirectoryError::Missing(field)),
-    }
-}
-
-fn duplicate(error: StoreError, what: &str) -> DirectoryError {
+fn duplicate(error: StoreError, what: &'static str) -> DirectoryError {
     match error {
-        StoreError::Conflict(_) => DirectoryError::Duplicate(what.to_owned()),
+        StoreError::Conflict(_) => DirectoryError::Duplicate(what),
         other => DirectoryError::Store(other.into()),
     }
 }
@@ -99,30 +91,22 @@ impl Directory {
         Self { store, prefix_filter }
     }
 
-    fn check_contact(&self, fields: &ContactFields) -> Result<(), DirectoryError> {
-        if !is_recipient_number(&fields.phone_number) {
-            return Err(DirectoryError::InvalidPhone);
-        }
-        if !self.prefix_filter.allows(&fields.phone_number) {
-            return Err(DirectoryError::PrefixNotAllowed);
-        }
-        if !is_recipient_email(&fields.email) {
-            return Err(DirectoryError::InvalidEmail);
-        }
-        Ok(())
+    /// The rule on a contact's number besides its syntax: `sms.prefix_filter`.
+    fn check_prefix(&self, number: &ContactNumber) -> Result<(), DirectoryError> {
+        if self.prefix_filter.allows(number.as_str()) { Ok(()) } else { Err(DirectoryError::PrefixNotAllowed) }
     }
 
     /// Creates a contact owned by `owner`.
     #[tracing::instrument(skip_all, fields(owner = %owner.0))]
-    pub async fn create_contact(&self, actor: &Actor, owner: AccountId, input: ContactInput) -> Result<Contact, DirectoryError> {
+    pub async fn create_contact(&self, actor: &Actor, owner: AccountId, new: NewContact) -> Result<Contact, DirectoryError> {
+        self.check_prefix(&new.phone_number)?;
         let fields = ContactFields {
-            name: required(input.name, "name")?,
-            firstname: required(input.firstname, "firstname")?,
-            phone_number: required(input.phone_number, "phone_number")?,
-            email: required(input.email, "email")?,
-            description: input.description.flatten(),
+            name: new.name,
+            firstname: new.firstname,
+            phone_number: new.phone_number.into_string(),
+            email: new.email.into_string(),
+            description: new.description,
         };
-        self.check_contact(&fields)?;
         let at = now();
         let write = self.store.write().await?;
         let contact = write
@@ -138,21 +122,20 @@ impl Directory {
 
     /// Changes the given fields of `owner`'s contact `id`.
     #[tracing::instrument(skip_all, fields(owner = %owner.0, contact = id))]
-    pub async fn update_contact(&self, actor: &Actor, owner: AccountId, id: i64, input: ContactInput) -> Result<Contact, DirectoryError> {
+    pub async fn update_contact(&self, actor: &Actor, owner: AccountId, id: i64, changes: ContactChanges) -> Result<Contact, DirectoryError> {
         let at = now();
         let write = self.store.write().await?;
         let current = write.contact(owner, id).await?.ok_or(DirectoryError::NotFound)?;
-        let fields = ContactFields {
-            name: input.name.unwrap_or(current.name),
-            firstname: input.firstname.unwrap_or(current.firstname),
-            phone_number: input.phone_number.unwrap_or(current.phone_number),
-            email: input.email.unwrap_or(current.email),
-            description: input.description.unwrap_or(current.description),
-        };
-        if fields.name.is_empty() || fields.firstname.is_empty() {
-            return Err(DirectoryError::Missing(if fields.name.is_empty() { "name" } else { "firstname" }));
+        if let Some(number) = &changes.phone_number {
+            self.check_prefix(number)?;
         }
-        self.check_contact(&fields)?;
+        let fields = ContactFields {
+            name: changes.name.unwrap_or(current.name),
+            firstname: changes.firstname.unwrap_or(current.firstname),
+            phone_number: changes.phone_number.map_or(current.phone_number, ContactNumber::into_string),
+            email: changes.email.map_or(current.email, ContactAddress::into_string),
+            description: changes.description.unwrap_or(current.description),
+        };
         write
             .update_contact(owner, id, fields)
             .await
@@ -176,33 +159,19 @@ impl Directory {
         Ok(())
     }
 
-    fn check_group_name(name: &str) -> Result<(), DirectoryError> {
-        if !is_group_name(name) {
-            return Err(DirectoryError::BadGroupName);
-        }
-        // `all` means "all my contacts" and digits mean a phone number in a `to` list: a
-        // group so named could never be addressed.
-        if name == "all" || name.bytes().all(|byte| byte.is_ascii_digit()) {
-            return Err(DirectoryError::ReservedGroupName(name.to_owned()));
-        }
-        Ok(())
-    }
-
     /// Creates a group owned by `owner`.
     #[tracing::instrument(skip_all, fields(owner = %owner.0))]
     pub async fn create_group(
         &self,
         actor: &Actor,
         owner: AccountId,
-        name: Option<String>,
+        name: GroupName,
         description: Option<String>,
     ) -> Result<Group, DirectoryError> {
-        let name = required(name, "name")?;
-        Self::check_group_name(&name)?;
         let at = now();
         let write = self.store.write().await?;
         let group = write
-            .insert_group(owner, name, description.unwrap_or_default())
+            .insert_group(owner, name.into_string(), description.unwrap_or_default())
             .await
             .map_err(|error| duplicate(error, "you already have a group with this name"))?;
         write.audit(audit::entry(actor, "group.create", &group.name, json!({ "owner": owner.0, "id": group.id })), at).await?;
@@ -217,14 +186,13 @@ impl Directory {
         actor: &Actor,
         owner: AccountId,
         id: i64,
-        name: Option<String>,
+        name: Option<GroupName>,
         description: Option<String>,
     ) -> Result<Group, DirectoryError> {
         let at = now();
         let write = self.store.write().await?;
         let current = write.group(owner, id).await?.ok_or(DirectoryError::NotFound)?;
-        let name = name.unwrap_or(current.name);
-        Self::check_group_name(&name)?;
+        let name = name.map_or(current.name, GroupName::into_string);
         let description = description.unwrap_or(current.description);
         write
             .update_group(owner, id, name, description)

@@ -32,16 +32,16 @@ const SEND_WITHIN: Duration = Duration::from_secs(10);
 /// Why feedback was not sent.
 #[derive(Debug, thiserror::Error)]
 pub enum FeedbackError {
-    /// No message, or only blanks (Astakos' `Invalid data`).
-    #[error("Invalid data")]
+    /// No message, or only blanks.
+    #[error("the feedback has no message")]
     Invalid,
     /// The message or the data is longer than Steward takes.
-    #[error("The feedback is too long: at most {MAX_MESSAGE} bytes of message and {MAX_DATA} of data")]
+    #[error("the feedback is longer than {MAX_MESSAGE} bytes of message or {MAX_DATA} of data")]
     TooLong,
     /// Too many feedback mails from this account in the last minute.
-    #[error("Too many feedback messages; try again in a minute")]
+    #[error("more than {PER_MINUTE} feedback messages in a minute")]
     RateLimited,
-    /// The SMTP peer could not be reached or refused (Astakos' 502).
+    /// The SMTP peer could not be reached or refused.
     #[error("the feedback mail could not be sent: {0}")]
     NotSent(String),
     /// The store failed.

@@ -14,38 +14,38 @@ use steward_store::messaging::sms_log::NewSmsLog;
 use crate::messaging::sms::{Sms, SmsError};
 use crate::{Actor, Store, StoreError, audit, now};
 
-/// Why an SMS was not queued; the texts are Janua's.
+/// Why a message was not queued; faces word it in their own dialect.
 #[derive(Debug, thiserror::Error)]
-pub enum SendSmsError {
+pub enum SendError {
     /// An empty `to` (or message).
-    #[error("No recipients and/or message")]
+    #[error("no recipient or no message")]
     Empty,
     /// The caller, filtered, owns no contact and no group.
-    #[error("No recipient was found in database for your account")]
+    #[error("you may only message your own contacts, and you have none")]
     NoDirectory,
     /// A group that is not the caller's.
-    #[error("Group {0} is invalid")]
+    #[error("`{0}` is none of your groups")]
     InvalidGroup(String),
     /// A number outside `sms.prefix_filter`.
-    #[error("Number {0} doesn't have a valid prefix")]
+    #[error("{0} matches none of the allowed prefixes")]
     BadPrefix(String),
     /// A number that is not one of the caller's contacts (filtered callers).
-    #[error("Number {0} is invalid")]
+    #[error("{0} is none of your contacts' numbers")]
     InvalidNumber(String),
     /// Nothing to send to (e.g. an empty group).
-    #[error("No recipients was found in database to send SMS to {0}")]
+    #[error("`{0}` names nobody to send to")]
     NoRecipients(String),
     /// An address that is not one of the caller's contacts' (filtered callers).
-    #[error("Mail {0} is invalid")]
+    #[error("{0} is none of your contacts' addresses")]
     InvalidMail(String),
     /// For mail, a number must be a contact's, filtered or not.
-    #[error("Number {0} is not in your contact list")]
+    #[error("{0} is none of your contacts' numbers, and mail goes only to contacts")]
     NotAContact(String),
     /// More bare numbers and addresses than [`MAX_NAMED_RECIPIENTS`].
-    #[error("Too many recipients: at most {MAX_NAMED_RECIPIENTS} numbers and addresses per request; put them in a group")]
+    #[error("more than {MAX_NAMED_RECIPIENTS} numbers and addresses in one request")]
     TooManyNamed,
     /// Nothing to mail to.
-    #[error("No recipients was found to send email")]
+    #[error("nobody to mail to")]
     NoMailRecipients,
     /// The template cannot be rendered with the given arguments.
     #[error(transparent)]
@@ -54,7 +54,7 @@ pub enum SendSmsError {
     #[error("{0}")]
     Mail(String),
     /// Sending would pass the caller's quota.
-    #[error("SMS quota reached ({limit} per {noun})")]
+    #[error("the SMS quota ({limit} per {noun}) would be passed")]
     QuotaReached {
         /// The quota's limit.
         limit: u64,
@@ -69,7 +69,7 @@ pub enum SendSmsError {
     Store(crate::Unavailable),
 }
 
-crate::store_failures_are_unavailable!(SendSmsError);
+crate::store_failures_are_unavailable!(SendError);
 
 /// One recipient named in the request itself (a bare number or address), or a contact
 /// loaded for mail.
@@ -162,24 +162,24 @@ impl Messaging {
 
     /// Resolves `to` for `caller` as Janua's `/sendsms` and `/sendmail` do (janua.md §3
     /// W6, W7), looking up only what the request names.
-    async fn resolve(&self, caller: &Account, to: &str, channel: Channel) -> Result<Resolution, SendSmsError> {
+    async fn resolve(&self, caller: &Account, to: &str, channel: Channel) -> Result<Resolution, SendError> {
         let recipients = Recipients::parse(to);
         if recipients.is_empty() {
-            return Err(SendSmsError::Empty);
+            return Err(SendError::Empty);
         }
         if recipients.numbers().len() + recipients.emails().len() > MAX_NAMED_RECIPIENTS {
-            return Err(SendSmsError::TooManyNamed);
+            return Err(SendError::TooManyNamed);
         }
         let filtered = self.store.recipient_filter(caller.id).await?;
         if filtered && !self.store.has_directory(caller.id).await? {
-            return Err(SendSmsError::NoDirectory);
+            return Err(SendError::NoDirectory);
         }
         let groups = self.store.groups_named(caller.id, recipients.groups()).await?;
         let mut wanted_groups = Vec::new();
         for name in recipients.groups() {
             match groups.iter().find(|group| &group.name == name) {
                 Some(group) => wanted_groups.push(group.id),
-                None => return Err(SendSmsError::InvalidGroup(name.clone())),
+                None => return Err(SendError::InvalidGroup(name.clone())),
             }
         }
         if recipients.includes_all() {
@@ -195,12 +195,12 @@ impl Messaging {
             .collect();
         for number in recipients.numbers() {
             if !self.prefix_filter.allows(number) {
-                return Err(SendSmsError::BadPrefix(number.clone()));
+                return Err(SendError::BadPrefix(number.clone()));
             }
             let contact = by_phone.get(number);
             match (channel, contact) {
-                (Channel::Mail, None) => return Err(SendSmsError::NotAContact(number.clone())),
-                (Channel::Sms, None) if filtered => return Err(SendSmsError::InvalidNumber(number.clone())),
+                (Channel::Mail, None) => return Err(SendError::NotAContact(number.clone())),
+                (Channel::Sms, None) if filtered => return Err(SendError::InvalidNumber(number.clone())),
                 _ => {}
             }
             let admin = self.store.account_by_phone(number).await?.map(|found| found.account);
@@ -223,7 +223,7 @@ impl Messaging {
             for address in recipients.emails() {
                 match by_email.get(address) {
                     Some(contact) => named.push(Recipient::of_contact(contact)),
-                    None if filtered => return Err(SendSmsError::InvalidMail(address.clone())),
+                    None if filtered => return Err(SendError::InvalidMail(address.clone())),
                     None => named.push(Recipient { name: address.clone(), phone: String::new(), email: address.clone() }),
                 }
             }
@@ -247,7 +247,7 @@ impl Messaging {
         caller: &Account,
         text: &SmsText,
         to: &str,
-    ) -> Result<usize, SendSmsError> {
+    ) -> Result<usize, SendError> {
         let resolution = self.resolve(caller, to, Channel::Sms).await?;
         let parts = text.parts();
         let quota = self.accounting.quota_of(caller.id).await?;
@@ -261,14 +261,14 @@ impl Messaging {
         let from_directory = write.count_audience(caller.id, &resolution.audience, &except).await?;
         let reached = u64::try_from(resolution.named.len()).unwrap_or(u64::MAX).saturating_add(from_directory);
         if reached == 0 {
-            return Err(SendSmsError::NoRecipients(to.to_owned()));
+            return Err(SendError::NoRecipients(to.to_owned()));
         }
         let used = write.sms_parts(Some(caller.id), window.start(), window.end()).await?;
         let over_quota = |recipients: u64| !quota.allows(used, u64::from(parts).saturating_mul(recipients));
         if over_quota(reached) {
             drop(write);
             self.tell_quota_reached(caller, &quota, window.start()).await;
-            return Err(SendSmsError::QuotaReached { limit: quota.limit(), noun: quota.window().noun() });
+            return Err(SendError::QuotaReached { limit: quota.limit(), noun: quota.window().noun() });
         }
         let named: Vec<NewSmsLog> = resolution
             .named
@@ -291,9 +291,9 @@ impl Messaging {
         if queued != reached && (queued == 0 || over_quota(queued)) {
             drop(write);
             return Err(if queued == 0 {
-                SendSmsError::NoRecipients(to.to_owned())
+                SendError::NoRecipients(to.to_owned())
             } else {
-                SendSmsError::QuotaReached { limit: quota.limit(), noun: quota.window().noun() }
+                SendError::QuotaReached { limit: quota.limit(), noun: quota.window().noun() }
             });
         }
         // One outbox row per few hundred recipients: the worker fans each out, and the log
@@ -330,7 +330,7 @@ impl Messaging {
         caller: &Account,
         content: MailContent,
         to: &str,
-    ) -> Result<usize, SendSmsError> {
+    ) -> Result<usize, SendError> {
         let (subject, body) = match &content {
             MailContent::Template { name, arguments, language } => {
                 let rendered = self.mail.render(name, *language, arguments).await?;
@@ -349,7 +349,7 @@ impl Messaging {
             .filter_map(|recipient| steward_model::Email::parse(&recipient.email).ok())
             .collect();
         if addresses.is_empty() {
-            return Err(SendSmsError::NoMailRecipients);
+            return Err(SendError::NoMailRecipients);
         }
         let reply_to = caller.email.as_deref().and_then(|email| steward_model::Email::parse(email).ok());
         let at = now();
@@ -363,8 +363,8 @@ impl Messaging {
                 sensitive: false,
             };
             self.mail.queue_in(&write, new, at).await.map_err(|error| match error {
-                crate::messaging::mail::MailError::Invalid(why) => SendSmsError::Mail(why),
-                crate::messaging::mail::MailError::Store(error) => SendSmsError::Store(error),
+                crate::messaging::mail::MailError::Invalid(why) => SendError::Mail(why),
+                crate::messaging::mail::MailError::Store(error) => SendError::Store(error),
             })?;
         }
         let template = match &content {

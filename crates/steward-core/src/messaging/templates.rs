@@ -78,13 +78,13 @@ impl Language {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum TemplateError {
     /// No template of that name.
-    #[error("Template {0} not found")]
+    #[error("no template is called `{0}`")]
     NotFound(String),
     /// A placeholder without a value.
-    #[error("Missing template argument {0}")]
+    #[error("the template needs the argument `{0}`")]
     MissingArgument(String),
     /// A `$` that starts no placeholder (write `$$` for a dollar).
-    #[error("Template {0} has a stray $")]
+    #[error("template `{0}` has a `$` that starts no placeholder (write `$$` for a dollar)")]
     Malformed(String),
 }
 

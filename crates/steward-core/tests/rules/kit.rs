@@ -5,11 +5,12 @@ use std::time::Duration;
 
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, Statement};
 use steward_core::identity::accounts::NewAccount;
-use steward_core::messaging::admins::{AdminInput, Level};
+use steward_core::messaging::admins::{Level, NewAdmin};
 use steward_core::{Actor, Core, CoreSettings, Peers, Principal};
 use steward_store::Store;
 use steward_model::quota_window::TimeZone;
-use steward_model::{Account, Email, Login, Password, Role};
+use steward_model::sms::SmsQuota;
+use steward_model::{Account, E164, Email, Login, Password, Role};
 use tempfile::TempDir;
 
 /// The most numbers one `add_range` adds in these tests (`faces.hermes.max_range`).
@@ -79,16 +80,16 @@ impl Kit {
     /// A supervisor (Janua's level 2) created by `admin` through Janua's admin rules, with
     /// its profile and, when given, its SMS quota.
     pub async fn supervisor(&self, admin: &Account, login: &str, phone: &str, quota: Option<&str>, recipient_filter: bool) -> Account {
-        let input = AdminInput {
-            login: Some(login.to_owned()),
-            password: Some(format!("{login}-secret-password")),
-            name: Some("Example".to_owned()),
-            firstname: Some(login.to_owned()),
-            phone_number: Some(phone.to_owned()),
-            email: Some(format!("{login}@example.org")),
-            sms_quota: quota.map(str::to_owned),
+        let input = NewAdmin {
+            login: Login::parse(login).unwrap(),
+            password: Password::parse(format!("{login}-secret-password")).unwrap(),
+            name: "Example".to_owned(),
+            firstname: login.to_owned(),
+            phone_number: E164::parse(phone).unwrap(),
+            email: Email::parse(&format!("{login}@example.org")).unwrap(),
+            sms_quota: quota.map(|quota| SmsQuota::parse(quota).unwrap()),
             recipient_filter: Some(recipient_filter),
-            ..AdminInput::default()
+            auth_backend: None,
         };
         let id = self.core.janua_admins.create(&actor(admin), Level::Admin, admin, input).await.unwrap();
         let account = self.core.accounts.by_login(login).await.unwrap().unwrap();

@@ -3,7 +3,7 @@
 
 use sea_orm::Value;
 use steward_core::messaging::admins::Level;
-use steward_core::messaging::send::SendSmsError;
+use steward_core::messaging::send::SendError;
 use steward_core::quotas::{QuotaError, Quota};
 use steward_core::{Actor, Forbidden, Principal};
 use steward_model::sms::{SmsQuota, SmsText};
@@ -26,7 +26,7 @@ async fn limit_and_used(kit: &Kit, account: &Account, resource: &str) -> (i64, i
 }
 
 /// Queues `text` from `sender` to `to` through Janua's sending rules.
-async fn send(kit: &Kit, sender: &Account, text: &str, to: &str) -> Result<usize, SendSmsError> {
+async fn send(kit: &Kit, sender: &Account, text: &str, to: &str) -> Result<usize, SendError> {
     let text = SmsText::parse(text).unwrap();
     kit.core.messaging.send_sms(&actor(sender), sender, &text, to).await
 }
@@ -233,7 +233,7 @@ async fn a_send_that_would_pass_the_quota_is_refused_whole_and_mailed_once() {
 
     let pending = kit.core.outbox.counts().await.unwrap().pending;
     let error = send(&kit, &sup, "two", "+4791000004,+4791000005,+4791000006").await.unwrap_err();
-    assert!(matches!(error, SendSmsError::QuotaReached { limit: 5, noun: "day" }), "{error:?}");
+    assert!(matches!(error, SendError::QuotaReached { limit: 5, noun: "day" }), "{error:?}");
     assert_eq!(error.to_string(), "SMS quota reached (5 per day)");
     assert_eq!(sent(&kit, &sup).await, 3, "nothing of the refused send counts");
     assert_eq!(kit.count("SELECT COUNT(*) FROM janua_sms").await, 3, "nothing of it was logged");
@@ -244,7 +244,7 @@ async fn a_send_that_would_pass_the_quota_is_refused_whole_and_mailed_once() {
     assert_eq!(limit_and_used(&kit, &sup, "janua.sms").await, (5, 5));
     let pending = kit.core.outbox.counts().await.unwrap().pending;
     let error = send(&kit, &sup, "four", "+4791000006").await.unwrap_err();
-    assert!(matches!(error, SendSmsError::QuotaReached { limit: 5, noun: "day" }), "{error:?}");
+    assert!(matches!(error, SendError::QuotaReached { limit: 5, noun: "day" }), "{error:?}");
     assert_eq!(kit.core.outbox.counts().await.unwrap().pending, pending, "one mail per window");
     assert_eq!(sent(&kit, &sup).await, 5);
 
