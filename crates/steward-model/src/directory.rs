@@ -214,3 +214,38 @@ pub struct AccessRow {
     /// `(column, value)` pairs, in the list's column order.
     pub columns: Vec<(&'static str, i64)>,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn contact_numbers_are_what_the_recipient_parser_reads_as_numbers() {
+        for good in ["+33612345678", "0612345678", "1"] {
+            assert_eq!(ContactNumber::parse(good).unwrap().as_str(), good);
+        }
+        for bad in ["", "+", "06 12", "06.12", "+33-6", "phone", "＋336"] {
+            assert!(ContactNumber::parse(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn contact_addresses_are_what_the_recipient_parser_reads_as_addresses() {
+        assert_eq!(ContactAddress::parse("jane.doe+x@example.org").unwrap().into_string(), "jane.doe+x@example.org");
+        for bad in ["", "jane", "jane@", "jane@example", "@example.org", "jane doe@example.org"] {
+            assert!(ContactAddress::parse(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn group_names_are_addressable_words() {
+        assert_eq!(GroupName::parse("night-shift").unwrap().as_str(), "night-shift");
+        assert_eq!(GroupName::parse("All").unwrap().as_str(), "All", "only lower-case all is the token");
+        for bad in ["", "a b", "café", "x_y", "a,b"] {
+            assert_eq!(GroupName::parse(bad), Err(GroupNameError::Characters), "{bad}");
+        }
+        for reserved in ["all", "1234", "0"] {
+            assert_eq!(GroupName::parse(reserved), Err(GroupNameError::Reserved(reserved.to_owned())), "{reserved}");
+        }
+    }
+}
