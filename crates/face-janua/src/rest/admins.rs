@@ -7,7 +7,6 @@ use serde_json::{Map, Value};
 use steward_core::messaging::admins::{AdminError, AdminUpdate, Admins as CoreAdmins, JanuaAdmin, NewAdmin, UpdateRequest};
 use steward_http::AppState;
 use steward_model::filter::Search;
-use steward_model::directory::ContactNumber;
 use steward_model::sms::SmsQuota;
 use steward_model::{AuthBackend, E164, Email, Login, Page, Password};
 use time::macros::format_description;
@@ -116,9 +115,9 @@ fn invalid(message: impl Into<String>) -> RestError {
     RestError::new(StatusCode::BAD_REQUEST, message)
 }
 
-/// `phone_number`: E.164, and a number the recipient parser reads as one.
+/// `phone_number`: E.164 (which the recipient parser always reads as a number).
 fn phone(raw: &str) -> Result<E164, RestError> {
-    ContactNumber::parse(raw).and_then(|_| E164::parse(raw)).map_err(|_| invalid("Invalid phone number"))
+    E164::parse(raw).map_err(|_| invalid("Invalid phone number"))
 }
 
 fn email(raw: &str) -> Result<Email, RestError> {
@@ -142,8 +141,7 @@ fn password(raw: String) -> Result<Password, RestError> {
 fn new_admin(body: &Map<String, Value>) -> Result<NewAdmin, RestError> {
     let (recipient_filter, auth_backend) = (boolean(body, "recipient_filter")?, backend(body)?);
     let raw_password = text(body, "password")?.filter(|password| !password.is_empty());
-    let raw_password = raw_password.ok_or_else(|| RestError::new(StatusCode::METHOD_NOT_ALLOWED, "Password is missing"))?;
-    let password = password(raw_password)?;
+    let new_password = password(raw_password.ok_or_else(|| RestError::new(StatusCode::METHOD_NOT_ALLOWED, "Password is missing"))?)?;
     let raw_login = required(body, "login")?;
     let name = required(body, "name")?;
     let firstname = required(body, "firstname")?;
@@ -154,7 +152,7 @@ fn new_admin(body: &Map<String, Value>) -> Result<NewAdmin, RestError> {
         email: email(&raw_email)?,
         login: login(&raw_login)?,
         sms_quota: text(body, "sms_quota")?.as_deref().map(quota).transpose()?,
-        password,
+        password: new_password,
         name,
         firstname,
         recipient_filter,

@@ -176,7 +176,7 @@ pub struct NewAdmin {
     pub name: String,
     /// Given name, not empty.
     pub firstname: String,
-    /// Phone number, one the recipient parser reads as a number too.
+    /// Phone number.
     pub phone_number: steward_model::E164,
     /// Mail address.
     pub email: steward_model::Email,

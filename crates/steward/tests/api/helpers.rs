@@ -87,12 +87,7 @@ fn pg_template() -> String {
         .unwrap();
     assert!(migrated.status.success(), "steward migrate: {}", String::from_utf8_lossy(&migrated.stderr));
     let template = format!("{build}{now}");
-    let mut attempts = 0;
-    while let Err(error) = psql_try(&admin, &format!("ALTER DATABASE {building} RENAME TO {template}")) {
-        attempts += 1;
-        assert!(attempts < 20 && error.contains("being accessed by other users"), "renaming the template: {error}");
-        std::thread::sleep(Duration::from_millis(100));
-    }
+    psql_when_unused(&format!("ALTER DATABASE {building} RENAME TO {template}"));
     // Templates of other builds made more than an hour ago (a build running its tests now
     // is younger).
     for name in psql("SELECT datname FROM pg_database WHERE datname LIKE 'steward\\_tpl\\_%'").lines() {
@@ -110,6 +105,19 @@ pub fn psql(sql: &str) -> String {
 
 pub fn psql_on(url: &str, sql: &str) -> String {
     psql_try(url, sql).unwrap_or_else(|error| panic!("psql {sql}: {error}"))
+}
+
+/// Runs `sql`, which renames or copies a database: PostgreSQL refuses while a session is
+/// on it, and the session that migrated the template may take a moment to go away, so
+/// that refusal is retried for up to 2 s; any other error fails the test.
+fn psql_when_unused(sql: &str) {
+    let admin = pg_admin_url();
+    let mut attempts = 0;
+    while let Err(error) = psql_try(&admin, sql) {
+        attempts += 1;
+        assert!(attempts < 20 && error.contains("being accessed by other users"), "psql {sql}: {error}");
+        std::thread::sleep(Duration::from_millis(100));
+    }
 }
 
 /// The rows `sql` selects, or psql's error message.
@@ -135,14 +143,7 @@ impl TestDb {
                 let dir = tempfile::tempdir().unwrap();
                 let name = format!("steward_test_{}", uuid::Uuid::new_v4().simple());
                 let template = pg_template();
-                // Copying needs the template to have no session; the one that migrated it
-                // may take a moment to go away.
-                let mut attempts = 0;
-                while let Err(error) = psql_try(&pg_admin_url(), &format!("CREATE DATABASE {name} TEMPLATE {template}")) {
-                    attempts += 1;
-                    assert!(attempts < 20 && error.contains("being accessed by other users"), "CREATE DATABASE {name}: {error}");
-                    std::thread::sleep(Duration::from_millis(100));
-                }
+                psql_when_unused(&format!("CREATE DATABASE {name} TEMPLATE {template}"));
                 Self { url: pg_url_for(&name), dir, pg_name: Some(name) }
             }
         }
