@@ -10,7 +10,7 @@ use steward_model::Page;
 use steward_model::filter::Search;
 
 use super::resource::{Fields, Methods, Model, Spec};
-use super::{RelatedObject, RestObject, id_field, not_found};
+use super::{RelatedObject, id_field, not_found};
 use crate::caller::JanuaCaller;
 use crate::envelope::RestError;
 
@@ -44,11 +44,7 @@ impl From<Action> for ActionDto {
     }
 }
 
-impl RestObject for ActionDto {
-    fn id(&self) -> i64 {
-        self.id
-    }
-}
+keyed_by_id!(ActionDto);
 
 /// `/api/ACTION`: read, and reassigned by the super admin.
 #[derive(Debug, Clone, Copy)]
@@ -128,11 +124,7 @@ impl From<AccessRow> for AccessRowDto {
     }
 }
 
-impl RestObject for AccessRowDto {
-    fn id(&self) -> i64 {
-        self.id
-    }
-}
+keyed_by_id!(AccessRowDto);
 
 /// One of the three access lists, at its URL.
 #[derive(Debug, Clone, Copy)]

@@ -12,7 +12,7 @@ use steward_model::{AuthBackend, E164, Email, Login, Page, Password};
 use time::macros::format_description;
 
 use super::resource::{Fields, Methods, Model, Spec};
-use super::{RelatedObject, RestObject, not_emptied, not_found, required, text};
+use super::{PersonFields, RelatedObject, not_emptied, not_found, required, text};
 use crate::caller::JanuaCaller;
 use crate::envelope::RestError;
 
@@ -63,11 +63,7 @@ pub struct AdminDto {
     pub sms_quota: String,
 }
 
-impl RestObject for AdminDto {
-    fn id(&self) -> i64 {
-        self.id
-    }
-}
+keyed_by_id!(AdminDto);
 
 fn render(state: &AppState, admin: JanuaAdmin) -> AdminDto {
     let iso = format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]");
@@ -143,18 +139,15 @@ fn new_admin(body: &Map<String, Value>) -> Result<NewAdmin, RestError> {
     let raw_password = text(body, "password")?.filter(|password| !password.is_empty());
     let new_password = password(raw_password.ok_or_else(|| RestError::new(StatusCode::METHOD_NOT_ALLOWED, "Password is missing"))?)?;
     let raw_login = required(body, "login")?;
-    let name = required(body, "name")?;
-    let firstname = required(body, "firstname")?;
-    let raw_phone = required(body, "phone_number")?;
-    let raw_email = required(body, "email")?;
+    let person = PersonFields::read(|key| required(body, key))?;
     Ok(NewAdmin {
-        phone_number: phone(&raw_phone)?,
-        email: email(&raw_email)?,
+        phone_number: phone(&person.phone_number)?,
+        email: email(&person.email)?,
         login: login(&raw_login)?,
         sms_quota: text(body, "sms_quota")?.as_deref().map(quota).transpose()?,
         password: new_password,
-        name,
-        firstname,
+        name: person.name,
+        firstname: person.firstname,
         recipient_filter,
         auth_backend,
     })
@@ -175,19 +168,16 @@ fn request(body: &Map<String, Value>) -> Result<UpdateRequest, RestError> {
 /// A PUT's body: what is sent is changed (an empty password is ignored).
 fn update(body: &Map<String, Value>, presented_token: Option<String>) -> Result<AdminUpdate, RestError> {
     let (recipient_filter, auth_backend, level) = (boolean(body, "recipient_filter")?, backend(body)?, integer(body, "level")?);
-    let name = not_emptied(body, "name")?;
-    let firstname = not_emptied(body, "firstname")?;
-    let raw_phone = not_emptied(body, "phone_number")?;
-    let raw_email = not_emptied(body, "email")?;
+    let person = PersonFields::read(|key| not_emptied(body, key))?;
     let raw_login = not_emptied(body, "login")?;
     Ok(AdminUpdate {
-        phone_number: raw_phone.as_deref().map(phone).transpose()?,
-        email: raw_email.as_deref().map(email).transpose()?,
+        phone_number: person.phone_number.as_deref().map(phone).transpose()?,
+        email: person.email.as_deref().map(email).transpose()?,
         login: raw_login.as_deref().map(login).transpose()?,
         sms_quota: text(body, "sms_quota")?.as_deref().map(quota).transpose()?,
         password: text(body, "password")?.filter(|password| !password.is_empty()).map(password).transpose()?,
-        name,
-        firstname,
+        name: person.name,
+        firstname: person.firstname,
         recipient_filter,
         auth_backend,
         level,

@@ -12,7 +12,7 @@ use steward_model::directory::{Contact, ContactAddress, ContactNumber, Group};
 use steward_model::filter::Search;
 
 use super::resource::{Fields, Methods, Model, Spec};
-use super::{RelatedObject, RestObject, not_emptied, nullable_text, required};
+use super::{PersonFields, RelatedObject, not_emptied, nullable_text, required};
 use crate::caller::JanuaCaller;
 use crate::envelope::RestError;
 
@@ -83,11 +83,7 @@ impl ContactDto {
     }
 }
 
-impl RestObject for ContactDto {
-    fn id(&self) -> i64 {
-        self.id
-    }
-}
+keyed_by_id!(ContactDto);
 
 /// Each contact with its groups, read in one call.
 async fn with_groups(state: &AppState, contacts: Vec<Contact>) -> Result<Vec<ContactDto>, RestError> {
@@ -118,30 +114,24 @@ fn address(raw: &str) -> Result<ContactAddress, RestError> {
 
 /// A POST's body: the four required fields first, then their syntax.
 fn new_contact(body: &Map<String, Value>) -> Result<NewContact, RestError> {
-    let name = required(body, "name")?;
-    let firstname = required(body, "firstname")?;
-    let phone_number = required(body, "phone_number")?;
-    let email = required(body, "email")?;
+    let person = PersonFields::read(|key| required(body, key))?;
     Ok(NewContact {
-        name,
-        firstname,
-        phone_number: number(&phone_number)?,
-        email: address(&email)?,
+        phone_number: number(&person.phone_number)?,
+        email: address(&person.email)?,
+        name: person.name,
+        firstname: person.firstname,
         description: nullable_text(body, "description")?.flatten(),
     })
 }
 
 /// A PUT's body: what is sent is changed, and may not empty a required field.
 fn changes(body: &Map<String, Value>) -> Result<ContactChanges, RestError> {
-    let name = not_emptied(body, "name")?;
-    let firstname = not_emptied(body, "firstname")?;
-    let phone_number = not_emptied(body, "phone_number")?;
-    let email = not_emptied(body, "email")?;
+    let person = PersonFields::read(|key| not_emptied(body, key))?;
     Ok(ContactChanges {
-        name,
-        firstname,
-        phone_number: phone_number.as_deref().map(number).transpose()?,
-        email: email.as_deref().map(address).transpose()?,
+        phone_number: person.phone_number.as_deref().map(number).transpose()?,
+        email: person.email.as_deref().map(address).transpose()?,
+        name: person.name,
+        firstname: person.firstname,
         description: nullable_text(body, "description")?,
     })
 }

@@ -11,7 +11,7 @@ use steward_model::filter::Search;
 
 use super::contacts::ContactDto;
 use super::resource::{Fields, Methods, Model, Spec};
-use super::{RelatedObject, RestObject, required, text};
+use super::{RelatedObject, required, text};
 use crate::caller::JanuaCaller;
 use crate::envelope::RestError;
 
@@ -34,11 +34,7 @@ pub struct GroupWithContactsDto {
     pub name: String,
 }
 
-impl RestObject for GroupWithContactsDto {
-    fn id(&self) -> i64 {
-        self.id
-    }
-}
+keyed_by_id!(GroupWithContactsDto);
 
 /// Each group with its contacts, read in one call.
 async fn with_contacts(state: &AppState, groups: Vec<Group>) -> Result<Vec<GroupWithContactsDto>, RestError> {

@@ -8,7 +8,7 @@ use steward_model::directory::Membership;
 use steward_model::filter::Search;
 
 use super::resource::{Fields, Methods, Model, Spec};
-use super::{RestObject, id_field};
+use super::id_field;
 use crate::caller::JanuaCaller;
 use crate::envelope::RestError;
 
@@ -31,11 +31,7 @@ impl From<Membership> for MembershipDto {
     }
 }
 
-impl RestObject for MembershipDto {
-    fn id(&self) -> i64 {
-        self.id
-    }
-}
+keyed_by_id!(MembershipDto);
 
 /// `/api/CONTACT_GROUP`.
 #[derive(Debug, Clone, Copy)]

@@ -2,6 +2,18 @@
 //! searches, JSON bodies, and the exact error strings clients compare. Every model is one
 //! [`resource::Model`] impl in its own file, served by [`resource`]'s generic handlers.
 
+/// `RestObject` for DTOs whose `id` field is their key. Defined before the model modules,
+/// which use it.
+macro_rules! keyed_by_id {
+    ($dto:ty) => {
+        impl $crate::rest::RestObject for $dto {
+            fn id(&self) -> i64 {
+                self.id
+            }
+        }
+    };
+}
+
 pub mod acl;
 pub mod admins;
 pub mod contacts;
@@ -259,6 +271,26 @@ pub fn text(body: &Map<String, Value>, key: &str) -> Result<Option<String>, Rest
 /// columns), with a detail naming the field.
 pub fn required(body: &Map<String, Value>, key: &str) -> Result<String, RestError> {
     text(body, key)?.filter(|value| !value.is_empty()).ok_or_else(|| missing(key))
+}
+
+/// The four text fields Janua's contacts and admins both have, read in Janua's order: with
+/// [`required`] for a POST (`F` = `String`), with [`not_emptied`] for a PUT (`Option<String>`).
+pub struct PersonFields<F> {
+    /// `name` (the family name).
+    pub name: F,
+    /// `firstname`.
+    pub firstname: F,
+    /// `phone_number`, before its syntax is checked.
+    pub phone_number: F,
+    /// `email`, before its syntax is checked.
+    pub email: F,
+}
+
+impl<F> PersonFields<F> {
+    /// Each field through `read`; the first refusal is the answer.
+    pub fn read(read: impl Fn(&str) -> Result<F, RestError>) -> Result<Self, RestError> {
+        Ok(Self { name: read("name")?, firstname: read("firstname")?, phone_number: read("phone_number")?, email: read("email")? })
+    }
 }
 
 /// A required field in an update: absent is unchanged, but it cannot be emptied.

@@ -7,7 +7,6 @@ use steward_model::Page;
 use steward_model::filter::Search;
 use time::macros::format_description;
 
-use super::RestObject;
 use super::resource::{Fields, Methods, Model, Spec};
 use crate::caller::JanuaCaller;
 use crate::envelope::RestError;
@@ -35,11 +34,7 @@ pub struct SmsDto {
     pub status: i32,
 }
 
-impl RestObject for SmsDto {
-    fn id(&self) -> i64 {
-        self.id
-    }
-}
+keyed_by_id!(SmsDto);
 
 /// `/api/SMS`.
 #[derive(Debug, Clone, Copy)]
