@@ -21,19 +21,4 @@ pub mod web;
 
 pub use routes::router;
 
-/// Where the face is mounted: `""` at the root (the seed's paths) or `/janua`-like.
-/// Everything the face emits (Location headers, cookie paths) carries it.
-#[derive(Debug, Clone, Default)]
-pub struct Prefix(pub String);
-
-impl Prefix {
-    /// `path` under the prefix.
-    pub fn path(&self, path: &str) -> String {
-        format!("{}{path}", self.0)
-    }
-
-    /// The `Path` attribute of the face's cookies.
-    pub fn cookie_path(&self) -> String {
-        if self.0.is_empty() { "/".to_owned() } else { self.0.clone() }
-    }
-}
+pub use steward_http::Prefix;

@@ -8,6 +8,8 @@
 //! - [`smstools`]: SMS through an smstools3 (`smsd`) outgoing spool directory.
 //! - [`ldap`]: passwords checked by an LDAP bind, direct or after a search.
 //! - [`kamailio`]: Kamailio's own tables (`subscriber`, `dbaliases`, `domain`), as kamctl writes them.
+//! - [`tenants`]: tenant databases: SQLite files cloned with the online backup API, or
+//!   PostgreSQL databases made from templates; their removal and backups.
 
 pub mod kamailio;
 pub mod kannel;
@@ -15,6 +17,7 @@ pub mod ldap;
 pub mod sms;
 pub mod smstools;
 pub mod smtp;
+pub mod tenants;
 
 pub use sms::OutgoingSms;
 

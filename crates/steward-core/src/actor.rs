@@ -71,6 +71,40 @@ impl Actor {
     }
 }
 
+impl Actor {
+    /// The capability to administer projects (dRofus' API): the CLI, and accounts holding
+    /// `drofus_admin` or `admin`.
+    pub fn projects_admin(&self) -> Result<ProjectsCapability<'_>, Forbidden> {
+        let allowed = match &self.principal {
+            None => self.trusted_address.is_none(),
+            Some(Principal::Account(account)) => account.has_role(Role::DROFUS_ADMIN) || account.has_role(Role::ADMIN),
+            Some(Principal::Service(_)) => false,
+        };
+        if allowed { Ok(ProjectsCapability { actor: self }) } else { Err(Forbidden { needed: Role::DROFUS_ADMIN }) }
+    }
+
+    /// The login of the account acting, if an account is.
+    pub fn login(&self) -> Option<&str> {
+        match &self.principal {
+            Some(Principal::Account(account)) => Some(&account.login),
+            _ => None,
+        }
+    }
+}
+
+/// Proof that the actor may administer projects; only [`Actor::projects_admin`] makes one.
+#[derive(Debug, Clone, Copy)]
+pub struct ProjectsCapability<'a> {
+    actor: &'a Actor,
+}
+
+impl ProjectsCapability<'_> {
+    /// The actor the check was made for.
+    pub fn actor(&self) -> &Actor {
+        self.actor
+    }
+}
+
 /// Proof that the actor may make admin changes; only [`Actor::admin`] makes one.
 #[derive(Debug, Clone, Copy)]
 pub struct AdminCapability<'a> {

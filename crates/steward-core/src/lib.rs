@@ -46,7 +46,7 @@ pub mod workflow;
 use std::sync::Arc;
 use std::time::Duration;
 
-pub use actor::{Actor, AdminCapability, Forbidden, Principal};
+pub use actor::{Actor, AdminCapability, Forbidden, Principal, ProjectsCapability};
 pub(crate) use steward_store::{Store, StoreError};
 
 /// The store could not do its part (down, timed out, or holding a row it cannot read).
@@ -139,6 +139,12 @@ pub struct Core {
     pub hermes: Arc<sip::Sip>,
     /// Astakos' user feedback.
     pub feedback: Arc<messaging::feedback::Feedback>,
+    /// Owners of projects.
+    pub owners: Arc<projects::owners::Owners>,
+    /// Projects.
+    pub projects: Arc<projects::project::Projects>,
+    /// Tenant databases and their templates.
+    pub tenant_databases: Arc<projects::tenants::TenantDatabases>,
 }
 
 /// The peers the core reaches during a request, each through its port; the binary plugs
@@ -151,6 +157,8 @@ pub struct Peers {
     pub kamailio: Option<Arc<dyn sip::KamailioTables>>,
     /// Immediate mail delivery, for Astakos' feedback.
     pub mail_now: Option<Arc<dyn messaging::feedback::MailNow>>,
+    /// Where tenant databases and their templates live, for dRofus' projects.
+    pub tenants: Option<Arc<dyn projects::tenants::TenantHost>>,
 }
 
 impl Core {
@@ -161,7 +169,7 @@ impl Core {
 
     /// Builds every service, reaching the in-request peers through `peers`.
     pub fn with_peers(store: Store, settings: CoreSettings, peers: Peers) -> Self {
-        let Peers { ldap, kamailio, mail_now } = peers;
+        let Peers { ldap, kamailio, mail_now, tenants } = peers;
         // Janua shows times naive in the configured zone, so a naive time in a filter is too.
         let store = store.with_local_zone(settings.timezone.clone());
         let backends = Arc::new(identity::backends::AuthBackends::new(store.clone()));
@@ -184,7 +192,11 @@ impl Core {
             backends.clone(),
             ldap,
         ));
+        let tenant_databases = Arc::new(projects::tenants::TenantDatabases::new(store.clone(), tenants));
         Self {
+            owners: Arc::new(projects::owners::Owners::new(store.clone())),
+            projects: Arc::new(projects::project::Projects::new(store.clone(), tenant_databases.clone())),
+            tenant_databases,
             janua_acl: Arc::new(messaging::access_lists::JanuaAcl::new(store.clone())),
             janua_admins: Arc::new(messaging::admins::Admins::new(
                 store.clone(),

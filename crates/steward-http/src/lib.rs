@@ -11,6 +11,7 @@
 //! - [`ops`]: `/healthz`, `/readyz`, `/metrics`.
 //! - [`native`]: `/steward/v1/…`, the seed of the native admin API.
 //! - [`server`]: assembling the router and serving a bound listener until shutdown.
+//! - [`Prefix`]: where a face is mounted, carried by everything it emits.
 
 pub mod client;
 pub mod credentials;
@@ -25,3 +26,20 @@ pub mod state;
 pub use credentials::Credentials;
 pub use problem::Problem;
 pub use state::AppState;
+
+/// Where a face is mounted: `""` at the root (the seed's paths) or `/janua`-like.
+/// Everything the face emits (Location headers, redirects, cookie paths) carries it.
+#[derive(Debug, Clone, Default)]
+pub struct Prefix(pub String);
+
+impl Prefix {
+    /// `path` under the prefix.
+    pub fn path(&self, path: &str) -> String {
+        format!("{}{path}", self.0)
+    }
+
+    /// The `Path` attribute of the face's cookies.
+    pub fn cookie_path(&self) -> String {
+        if self.0.is_empty() { "/".to_owned() } else { self.0.clone() }
+    }
+}

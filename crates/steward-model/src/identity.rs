@@ -109,7 +109,8 @@ impl serde::Serialize for AuthBackend {
     }
 }
 
-/// A role name. The core knows `admin`, `supervisor`, `sip_admin` and `project_admin`;
+/// A role name. The core knows `admin`, `supervisor`, `sip_admin`, `project_admin` and
+/// `drofus_admin`;
 /// faces may name others, so any lower-case identifier is accepted.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
 #[serde(transparent)]
@@ -122,8 +123,10 @@ impl Role {
     pub const SUPERVISOR: &'static str = "supervisor";
     /// May provision SIP accounts through Hermes.
     pub const SIP_ADMIN: &'static str = "sip_admin";
-    /// May manage dRofus projects.
+    /// Administers one project (Adjutant's role on a project; globally, every project).
     pub const PROJECT_ADMIN: &'static str = "project_admin";
+    /// May administer dRofus: owners, projects, project users, tenant databases.
+    pub const DROFUS_ADMIN: &'static str = "drofus_admin";
 
     /// Parses a role: 1–64 characters of `a-z`, `0-9`, `_`, `-`, `.`.
     pub fn parse(raw: &str) -> Result<Self, ParseError> {

@@ -12,6 +12,8 @@
 //! - [`filter`]: user filters as data (the `Filter` AST and `Search`), which faces parse into
 //!   and the store turns into bound SQL.
 //! - [`paging`]: a page of a list and the total it is a page of.
+//! - [`projects`]: owners, projects, tenant databases and their names, memberships with
+//!   dRofus' rights, the client a login came from.
 //! - [`sip`]: SIP addresses, passwords, MAC addresses, globs and Hermes' node names.
 //! - [`hex`]: lower-case hexadecimal, for digests.
 //! - [`error_chain`]: an error with its causes in one line.
@@ -28,6 +30,7 @@ pub mod health;
 pub mod identity;
 pub mod mail;
 pub mod paging;
+pub mod projects;
 pub mod quota_window;
 pub mod records;
 pub mod secret;

@@ -163,6 +163,8 @@ pub enum OutboxKind {
     Mail,
     /// An SMS, delivered through the SMS gateway (Kannel or smstools).
     Sms,
+    /// Work on a tenant database: a clone from its template, or a removal.
+    Tenant,
 }
 
 impl OutboxKind {
@@ -171,6 +173,7 @@ impl OutboxKind {
         match self {
             Self::Mail => "mail",
             Self::Sms => "sms",
+            Self::Tenant => "tenant",
         }
     }
 
@@ -179,6 +182,7 @@ impl OutboxKind {
         match raw {
             "mail" => Some(Self::Mail),
             "sms" => Some(Self::Sms),
+            "tenant" => Some(Self::Tenant),
             _ => None,
         }
     }

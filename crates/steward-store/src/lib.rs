@@ -7,7 +7,8 @@
 //! - [`messaging`]: Janua's directory, audiences, the SMS log, admins and access lists.
 //! - [`sip`]: SIP users, phones, the number pool and aliases.
 //! - `quotas`: resources, per-account limits and usage counters.
-//! - `projects`, `workflow`: the homes of dRofus' and Adjutant's rows, empty for now.
+//! - [`projects`]: owners, projects and their types, tenant databases.
+//! - `workflow`: the home of Adjutant's rows, empty for now.
 //!
 //! And what every domain shares:
 //! - [`connect`]: opening the pool with each backend's settings, and migrating under a lock.
@@ -34,7 +35,7 @@ pub mod messaging;
 mod migration;
 pub mod outbox;
 mod paging;
-mod projects;
+pub mod projects;
 mod quotas;
 mod settings;
 pub mod sip;

@@ -3,6 +3,7 @@
 use steward_connectors::DeliveryError;
 use steward_model::health::ConnectorState;
 use steward_connectors::OutgoingSms;
+use steward_model::projects::{TenantJob, TenantStatus};
 use steward_model::{OutboxKind, OutboxRow, OutgoingMail, QueuedSms};
 use steward_store::messaging::sms_log;
 
@@ -21,6 +22,7 @@ pub(crate) async fn one(worker: &Worker, row: OutboxRow) {
     let outcome = match row.kind {
         OutboxKind::Mail => mail(worker, &row).await.map(Outcome::Delivered),
         OutboxKind::Sms => sms(worker, &row).await,
+        OutboxKind::Tenant => tenant(worker, &row).await.map(Outcome::Delivered),
     };
     let now = time::OffsetDateTime::now_utc();
     let recorded = match outcome {
@@ -50,6 +52,7 @@ pub(crate) async fn one(worker: &Worker, row: OutboxRow) {
             };
             if give_up {
                 give_up_sms(worker, &row).await;
+                give_up_tenant(worker, &row, &error).await;
             }
             worker.store.finish_failed_attempt(row.id, &worker.owner, &error.to_string(), retry_at, now).await
         }
@@ -147,5 +150,47 @@ async fn give_up_sms(worker: &Worker, row: &OutboxRow) {
     };
     if let Err(error) = worker.store.fail_queued_sms(&queued.log_ids).await {
         tracing::error!(id = row.id, %error, "could not update the SMS log");
+    }
+}
+
+/// Does one piece of tenant work: a clone (then the database is ready) or a removal.
+async fn tenant(worker: &Worker, row: &OutboxRow) -> Result<serde_json::Value, DeliveryError> {
+    let Some(tenants) = &worker.connectors.tenants else {
+        return Err(DeliveryError::Transient("tenant databases are not configured".to_owned()));
+    };
+    let job: TenantJob = serde_json::from_value(row.payload.clone())
+        .map_err(|error| DeliveryError::Permanent(format!("unreadable tenant job: {error}")))?;
+    match &job {
+        TenantJob::Clone(clone) => {
+            let started = std::time::Instant::now();
+            tenants.clone_template(&clone.template, &clone.name).await?;
+            let now = time::OffsetDateTime::now_utc();
+            worker
+                .store
+                .record_tenant_status(clone.database_id, TenantStatus::Ready, None, now)
+                .await
+                .map_err(|error| DeliveryError::Transient(format!("could not mark {} ready: {error}", clone.name)))?;
+            let millis = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+            tracing::info!(id = row.id, database = %clone.name, template = %clone.template, millis, "tenant database cloned");
+        }
+        TenantJob::Drop { name, .. } => {
+            tenants.remove(name).await?;
+            tracing::info!(id = row.id, database = %name, "tenant database removed");
+        }
+    }
+    Ok(row.payload.clone())
+}
+
+/// Marks the database of a clone given up for good as failed, with the reason.
+async fn give_up_tenant(worker: &Worker, row: &OutboxRow, error: &DeliveryError) {
+    if row.kind != OutboxKind::Tenant {
+        return;
+    }
+    let Ok(TenantJob::Clone(clone)) = serde_json::from_value::<TenantJob>(row.payload.clone()) else {
+        return;
+    };
+    let now = time::OffsetDateTime::now_utc();
+    if let Err(store_error) = worker.store.record_tenant_status(clone.database_id, TenantStatus::Failed, Some(error.to_string()), now).await {
+        tracing::error!(id = row.id, error = %store_error, "could not mark the tenant database failed");
     }
 }

@@ -86,6 +86,8 @@ pub struct Connectors {
     pub sms_health: ConnectorHealth,
     /// Signs each SMS's delivery report reference, when the gateway sends reports.
     pub report_key: Option<steward_model::sms::report::ReportKey>,
+    /// Where tenant databases are cloned and removed, when dRofus' tenants are configured.
+    pub tenants: Option<steward_connectors::tenants::Tenants>,
 }
 
 /// The outbox worker of one process.
@@ -114,6 +116,9 @@ impl Worker {
         }
         if self.connectors.sms.is_some() {
             kinds.push(OutboxKind::Sms);
+        }
+        if self.connectors.tenants.is_some() {
+            kinds.push(OutboxKind::Tenant);
         }
         kinds
     }

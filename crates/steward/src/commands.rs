@@ -34,7 +34,7 @@ pub async fn run(command: Command, settings: Settings) -> anyhow::Result<ExitCod
             if kamailio.is_none() {
                 bail!("faces.hermes.kamailio_database_url is not set: Hermes has no Kamailio to write to");
             }
-            let core = Core::with_peers(store, core_settings(&settings)?, steward_core::Peers { ldap: None, kamailio, mail_now: None });
+            let core = Core::with_peers(store, core_settings(&settings)?, steward_core::Peers { ldap: None, kamailio, mail_now: None, tenants: None });
             let actor = steward_core::Actor::cli();
             match command {
                 HermesCommand::Sync { dry_run } => {

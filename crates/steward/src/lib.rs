@@ -12,11 +12,14 @@
 //! - [`commands`]: every other subcommand, working on the store directly.
 //! - `kamailio`: the Kamailio connector behind the core's `KamailioTables` port.
 //! - `ldap`: the LDAP connector behind the core's LDAP port.
+//! - `tenants`: which tenant databases' host the configuration names, behind the core's
+//!   `TenantHost` port and in the worker.
 
 pub mod cli;
 pub mod commands;
 mod kamailio;
 mod ldap;
+mod tenants;
 pub mod serve;
 pub mod settings;
 

@@ -133,7 +133,9 @@ impl Application {
         };
         let kamailio = kamailio_tables(&settings).await?;
         let mail_now = mail.clone().map(|mailer| Arc::new(MailNow(mailer)) as Arc<dyn steward_core::messaging::feedback::MailNow>);
-        let peers = steward_core::Peers { ldap: Some(ldap), kamailio: kamailio.clone(), mail_now };
+        let tenants = crate::tenants::tenants(&settings)?;
+        let host = tenants.clone().map(|tenants| Arc::new(crate::tenants::Host(tenants)) as Arc<dyn steward_core::projects::tenants::TenantHost>);
+        let peers = steward_core::Peers { ldap: Some(ldap), kamailio: kamailio.clone(), mail_now, tenants: host };
         let core = Core::with_peers(store.clone(), crate::commands::core_settings(&settings)?, peers);
         bootstrap(&core, startup.bootstrap_admin).await?;
 
@@ -150,7 +152,7 @@ impl Application {
         };
         let worker = Worker::new(
             store.clone(),
-            Connectors { mail, mail_health: health.mail.clone(), sms, sms_health: health.sms.clone(), report_key },
+            Connectors { mail, mail_health: health.mail.clone(), sms, sms_health: health.sms.clone(), report_key, tenants },
             WorkerSettings {
                 max_attempts: settings.worker.max_attempts,
                 backoff: Duration::from_secs(u64::from(settings.worker.backoff_seconds)),
@@ -303,6 +305,10 @@ fn faces(settings: &Settings) -> Vec<FaceRoutes> {
     let janua = &settings.faces.janua;
     if janua.enabled {
         faces.push(FaceRoutes { face: "janua", router: face_janua::router(&janua.prefix) });
+    }
+    let drofus = &settings.faces.drofus;
+    if drofus.enabled {
+        faces.push(FaceRoutes { face: "drofus", router: face_drofus::router(&drofus.prefix) });
     }
     let hermes = &settings.faces.hermes;
     if hermes.enabled {

@@ -260,11 +260,19 @@ pub struct Drofus {
     pub template_dir: String,
     /// Where new SQLite tenant databases are created.
     pub database_dir: String,
+    /// The PostgreSQL server of tenants; `""` = the store's own, when it is PostgreSQL.
+    pub tenant_server_url: String,
 }
 
 impl Default for Drofus {
     fn default() -> Self {
-        Self { enabled: true, prefix: String::new(), template_dir: String::new(), database_dir: String::new() }
+        Self {
+            enabled: true,
+            prefix: String::new(),
+            template_dir: String::new(),
+            database_dir: String::new(),
+            tenant_server_url: String::new(),
+        }
     }
 }
 

@@ -1,4 +1,46 @@
 //! Projects: what dRofus and Adjutant administer and Astakos counts quotas against. Owners,
-//! projects, memberships of accounts with their roles and rights, and tenant databases cloned
-//! from templates. Empty until the dRofus face fills it; the rules of every face that touches
-//! projects will live here, once.
+//! projects, memberships of accounts with their roles and rights, and tenant databases
+//! cloned from templates. The rules of every face that touches projects live here, once.
+//!
+//! - [`invalid`]: what a client sent of a field, and the problems found in a whole body.
+//! - [`owners`]: owners of projects.
+//! - [`project`]: projects and their types, created on a new or an existing database.
+//! - [`tenants`]: tenant databases, their templates, clones and removal.
+
+pub mod invalid;
+pub mod owners;
+pub mod project;
+pub mod tenants;
+
+pub use invalid::{FieldProblem, Invalid, Problem, Sent};
+
+/// What went wrong; faces turn these into their own envelopes.
+#[derive(Debug, thiserror::Error)]
+pub enum ProjectsError {
+    /// The caller may not administer projects.
+    #[error(transparent)]
+    Forbidden(#[from] crate::Forbidden),
+    /// No such row.
+    #[error("no such row")]
+    NotFound,
+    /// The body breaks the rules; every problem is listed.
+    #[error(transparent)]
+    Invalid(#[from] Invalid),
+    /// Rows of this kind still depend on it (`projects`).
+    #[error("dependent {0} exist")]
+    HasDependents(&'static str),
+    /// Templates are kept.
+    #[error("template databases cannot be deleted")]
+    TemplateUndeletable,
+    /// The database is still being cloned.
+    #[error("the database is still being created")]
+    StillCreating,
+    /// The tenants' host could not be read.
+    #[error(transparent)]
+    Host(tenants::TenantHostError),
+    /// The store failed.
+    #[error(transparent)]
+    Store(crate::Unavailable),
+}
+
+crate::store_failures_are_unavailable!(ProjectsError);

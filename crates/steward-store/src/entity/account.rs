@@ -22,6 +22,8 @@ pub struct Model {
     pub terms_accepted_at: Option<TimeDateTimeWithTimeZone>,
     pub created_at: TimeDateTimeWithTimeZone,
     pub updated_at: TimeDateTimeWithTimeZone,
+    pub given_name: Option<String>,
+    pub family_name: Option<String>,
 }
 
 #[allow(missing_docs)]

@@ -14,8 +14,14 @@ pub mod janua_contact_notify_action;
 pub mod janua_group;
 pub mod janua_profile;
 pub mod janua_sms;
+pub mod login_event;
+pub mod membership;
+pub mod membership_role;
 pub mod outbox;
+pub mod owner;
 pub mod owner_row_count;
+pub mod project;
+pub mod project_type;
 pub mod quota_limit;
 pub mod resource;
 pub mod service;
@@ -24,6 +30,7 @@ pub mod sip_alias;
 pub mod sip_number;
 pub mod sip_phone;
 pub mod sip_user;
+pub mod tenant_database;
 pub mod terms;
 pub mod token;
 pub mod usage;
@@ -59,8 +66,14 @@ mod tests {
             schema.create_table_from_entity(janua_group::Entity),
             schema.create_table_from_entity(janua_profile::Entity),
             schema.create_table_from_entity(janua_sms::Entity),
+            schema.create_table_from_entity(login_event::Entity),
+            schema.create_table_from_entity(membership::Entity),
+            schema.create_table_from_entity(membership_role::Entity),
             schema.create_table_from_entity(outbox::Entity),
+            schema.create_table_from_entity(owner::Entity),
             schema.create_table_from_entity(owner_row_count::Entity),
+            schema.create_table_from_entity(project::Entity),
+            schema.create_table_from_entity(project_type::Entity),
             schema.create_table_from_entity(quota_limit::Entity),
             schema.create_table_from_entity(resource::Entity),
             schema.create_table_from_entity(service::Entity),
@@ -69,6 +82,7 @@ mod tests {
             schema.create_table_from_entity(sip_number::Entity),
             schema.create_table_from_entity(sip_phone::Entity),
             schema.create_table_from_entity(sip_user::Entity),
+            schema.create_table_from_entity(tenant_database::Entity),
             schema.create_table_from_entity(terms::Entity),
             schema.create_table_from_entity(token::Entity),
             schema.create_table_from_entity(usage::Entity),

@@ -14,6 +14,7 @@ pub struct Model {
     pub created_at: TimeDateTimeWithTimeZone,
     pub expires_at: TimeDateTimeWithTimeZone,
     pub revoked_at: Option<TimeDateTimeWithTimeZone>,
+    pub project_id: Option<i64>,
 }
 
 #[allow(missing_docs)]

@@ -11,6 +11,7 @@ mod m0004_sms_usage_index;
 pub(crate) mod m0005_owner_row_counts;
 mod m0006_hermes;
 mod m0007_catalog_indexes;
+mod m0008_projects;
 
 /// `column` references `target`; `on_delete` says what deleting the target does to the row.
 fn references<C: ColumnTrait, T: ColumnTrait>(
@@ -57,6 +58,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0005_owner_row_counts::Migration),
             Box::new(m0006_hermes::Migration),
             Box::new(m0007_catalog_indexes::Migration),
+            Box::new(m0008_projects::Migration),
         ]
     }
 

@@ -33,12 +33,7 @@ pub(crate) fn like_pattern(glob: &Glob) -> String {
         match piece {
             GlobPiece::AnyRun => pattern.push('%'),
             GlobPiece::AnyOne => pattern.push('_'),
-            GlobPiece::Literal(character) => {
-                if matches!(character, '%' | '_' | '\\') {
-                    pattern.push('\\');
-                }
-                pattern.extend(character.to_lowercase());
-            }
+            GlobPiece::Literal(character) => crate::text::push_literal(&mut pattern, character),
         }
     }
     pattern

@@ -10,6 +10,7 @@
 mod helpers;
 
 mod astakos;
+mod drofus;
 mod hermes;
 mod janua;
 

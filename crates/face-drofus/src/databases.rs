@@ -1,0 +1,56 @@
+//! `/database` (singular, as in the seed): tenant databases and templates.
+
+use axum::extract::Path;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use steward_model::projects::{DatabaseName, TenantDatabase};
+
+use crate::call::Call;
+use crate::errors::Refusal;
+use crate::format::split_suffix;
+use crate::render::{self, Attr, Resource};
+
+/// A tenant database as dRofus shows it.
+pub struct DatabaseView(pub TenantDatabase);
+
+impl Resource for DatabaseView {
+    const SINGULAR: &'static str = "database";
+    const PLURAL: &'static str = "databases";
+
+    fn attributes(&self) -> Vec<(&'static str, Attr)> {
+        let database = &self.0;
+        vec![
+            ("id", Attr::Int(Some(database.id))),
+            ("name", Attr::text(Some(database.name.as_str()))),
+            ("template", Attr::Bool(Some(database.template))),
+            ("status", Attr::text(Some(database.status.as_str()))),
+            ("created_at", Attr::Time(Some(database.created_at))),
+        ]
+    }
+}
+
+/// The name in `/database/<name>[.format]`; a name no database can have is 404.
+pub fn database_name(raw: &str) -> Option<DatabaseName> {
+    DatabaseName::parse(split_suffix(raw).0).ok()
+}
+
+/// `GET /database`: by name.
+pub async fn index(call: Call) -> Result<Response, Refusal> {
+    let databases = call.state.core.tenant_databases.list(call.can()?).await.map_err(call.refusal())?;
+    let views: Vec<DatabaseView> = databases.into_iter().map(DatabaseView).collect();
+    Ok(render::list(call.format, &views).into_response())
+}
+
+/// `GET /database/<name>`.
+pub async fn show(call: Call, Path(raw): Path<String>) -> Result<Response, Refusal> {
+    let name = database_name(&raw).ok_or(Refusal::not_found(call.format))?;
+    let database = call.state.core.tenant_databases.get(call.can()?, &name).await.map_err(call.refusal())?;
+    Ok(render::one(call.format, StatusCode::OK, &DatabaseView(database)).into_response())
+}
+
+/// `DELETE /database/<name>` → 204; 422 for a template or a database with projects.
+pub async fn destroy(call: Call, Path(raw): Path<String>) -> Result<Response, Refusal> {
+    let name = database_name(&raw).ok_or(Refusal::not_found(call.format))?;
+    call.state.core.tenant_databases.delete(call.can()?, &name).await.map_err(call.refusal())?;
+    Ok(crate::deleted(&call, "/database"))
+}

@@ -1,0 +1,93 @@
+//! The core's refusals in Rails' words: 404 and 409 as exception bodies, validation
+//! problems as 422 field lists with Rails' messages, unreadable bodies as 400 or 415.
+
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use steward_core::projects::{Invalid, Problem, ProjectsError};
+
+use crate::body::BodyError;
+use crate::format::Format;
+use crate::render::{status_error, validation};
+
+/// A refusal, rendered in the request's format.
+pub struct Refusal {
+    format: Format,
+    kind: Kind,
+}
+
+enum Kind {
+    Status(StatusCode),
+    Invalid(Vec<(String, String)>),
+}
+
+impl Refusal {
+    /// `status` with Rails' exception body.
+    pub fn status(format: Format, status: StatusCode) -> Self {
+        Self { format, kind: Kind::Status(status) }
+    }
+
+    /// 404.
+    pub fn not_found(format: Format) -> Self {
+        Self::status(format, StatusCode::NOT_FOUND)
+    }
+
+    /// 422 with one message on `field`.
+    pub fn invalid(format: Format, field: &str, message: &str) -> Self {
+        Self { format, kind: Kind::Invalid(vec![(field.to_owned(), message.to_owned())]) }
+    }
+
+    /// A body that could not be read.
+    pub fn body(format: Format, error: BodyError) -> Self {
+        match error {
+            BodyError::Unreadable | BodyError::MissingRoot => Self::status(format, StatusCode::BAD_REQUEST),
+            BodyError::UnsupportedType => Self::status(format, StatusCode::UNSUPPORTED_MEDIA_TYPE),
+        }
+    }
+
+    /// The core's refusal.
+    pub fn of(format: Format, error: ProjectsError) -> Self {
+        match error {
+            ProjectsError::Forbidden(_) => Self::status(format, StatusCode::FORBIDDEN),
+            ProjectsError::NotFound => Self::not_found(format),
+            ProjectsError::Invalid(invalid) => Self { format, kind: Kind::Invalid(messages(&invalid)) },
+            ProjectsError::HasDependents(what) => Self::invalid(format, "base", &format!("Cannot delete record because dependent {what} exist")),
+            ProjectsError::TemplateUndeletable => Self::invalid(format, "base", "Template databases cannot be deleted"),
+            ProjectsError::StillCreating => Self::status(format, StatusCode::CONFLICT),
+            ProjectsError::Host(error) => {
+                tracing::error!(%error, "tenant databases' host unavailable");
+                Self::status(format, StatusCode::SERVICE_UNAVAILABLE)
+            }
+            ProjectsError::Store(error) => {
+                tracing::error!(%error, "store unavailable");
+                Self::status(format, StatusCode::SERVICE_UNAVAILABLE)
+            }
+        }
+    }
+}
+
+/// Rails' message for `problem`.
+fn message(problem: Problem) -> String {
+    match problem {
+        Problem::Blank => "can't be blank".to_owned(),
+        Problem::Taken => "has already been taken".to_owned(),
+        Problem::NotANumber => "is not a number".to_owned(),
+        Problem::NotIncluded => "is not included in the list".to_owned(),
+        Problem::Invalid => "is invalid".to_owned(),
+        Problem::MustExist => "must exist".to_owned(),
+        Problem::TooLong(max) => format!("is too long (maximum is {max} characters)"),
+        Problem::Mismatch => "does not match the registered user".to_owned(),
+    }
+}
+
+fn messages(invalid: &Invalid) -> Vec<(String, String)> {
+    invalid.0.iter().map(|problem| (problem.field.to_owned(), message(problem.problem))).collect()
+}
+
+impl IntoResponse for Refusal {
+    fn into_response(self) -> Response {
+        match self.kind {
+            Kind::Status(status) => status_error(self.format, status).into_response(),
+            Kind::Invalid(problems) => validation(self.format, &problems).into_response(),
+        }
+    }
+}

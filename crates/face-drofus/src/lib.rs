@@ -1,0 +1,96 @@
+//! The dRofus face: dRofus' admin system REST API (projects, owners, tenant databases, …)
+//! in JSON, XML and HTML, translated onto Steward's core. Work in progress:
+//! docs/faces/drofus.md says what is served so far.
+//!
+//! # Layout
+//! - [`format`]: the format a request wants (path suffix, then `Accept`; 406 otherwise).
+//! - [`render`]: a resource declared once ([`render::Resource`]) and written as root-wrapped
+//!   JSON, Rails' `to_xml` or an escaped HTML table; Rails' error bodies.
+//! - [`body`]: JSON or bracket-form bodies, the root key, fields as the client sent them.
+//! - [`call`]: every request's format and caller (401 in Rails' plain text, 403).
+//! - [`errors`]: the core's refusals in Rails' words and statuses.
+//! - [`owners`], [`projects`] (and project types), [`databases`]: the resources.
+
+pub mod body;
+pub mod call;
+pub mod databases;
+pub mod errors;
+pub mod format;
+pub mod owners;
+pub mod projects;
+pub mod render;
+
+use axum::Router;
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{MethodRouter, get};
+use steward_http::{AppState, Prefix};
+
+use crate::call::Call;
+use crate::format::Format;
+use crate::render::Resource;
+
+/// 201 with the object and `Location`; an HTML form post is redirected to it instead.
+pub(crate) fn created<R: Resource>(call: &Call, resource: &R, location: String) -> Response {
+    if call.format == Format::Html {
+        return redirect(&location);
+    }
+    render::one(call.format, StatusCode::CREATED, resource).at(location).into_response()
+}
+
+/// 200 with the object; HTML is redirected to it.
+pub(crate) fn updated<R: Resource>(call: &Call, resource: &R, path: String) -> Response {
+    if call.format == Format::Html {
+        return redirect(&call.prefix.path(&path));
+    }
+    render::one(call.format, StatusCode::OK, resource).into_response()
+}
+
+/// 204; HTML is redirected to the list at `list`.
+pub(crate) fn deleted(call: &Call, list: &str) -> Response {
+    if call.format == Format::Html {
+        return redirect(&call.prefix.path(list));
+    }
+    StatusCode::NO_CONTENT.into_response()
+}
+
+fn redirect(location: &str) -> Response {
+    (StatusCode::FOUND, [(header::LOCATION, location.to_owned())]).into_response()
+}
+
+/// What Rails answers a method no route takes: 404 with the exception body (JSON, as the
+/// format is not known before a route is found).
+async fn no_route() -> Response {
+    render::status_error(Format::Json, StatusCode::NOT_FOUND).into_response()
+}
+
+fn only(route: MethodRouter<AppState>) -> MethodRouter<AppState> {
+    route.fallback(no_route)
+}
+
+/// `path`, `path.json`, `path.xml`, `path.html` and `path/` to one route.
+fn collection(mut router: Router<AppState>, path: &str, route: MethodRouter<AppState>) -> Router<AppState> {
+    for variant in [path.to_owned(), format!("{path}/"), format!("{path}.json"), format!("{path}.xml"), format!("{path}.html")] {
+        router = router.route(&variant, only(route.clone()));
+    }
+    router
+}
+
+/// `path/{id}` (the id carrying any format suffix) and its trailing-slash form.
+fn member(router: Router<AppState>, path: &str, route: MethodRouter<AppState>) -> Router<AppState> {
+    router.route(&format!("{path}/{{id}}"), only(route.clone())).route(&format!("{path}/{{id}}/"), only(route))
+}
+
+/// Every dRofus route, under `prefix` (`""` at the root, as in the seed).
+pub fn router(prefix: &str) -> Router<AppState> {
+    let mut routes = Router::new();
+    routes = collection(routes, "/owners", get(owners::index).post(owners::create));
+    routes = member(routes, "/owners", get(owners::show).put(owners::update).patch(owners::update).delete(owners::destroy));
+    routes = collection(routes, "/projects", get(projects::index).post(projects::create));
+    routes = member(routes, "/projects", get(projects::show).put(projects::update).patch(projects::update).delete(projects::destroy));
+    routes = collection(routes, "/project_types", get(projects::types));
+    routes = collection(routes, "/database", get(databases::index));
+    routes = member(routes, "/database", get(databases::show).delete(databases::destroy));
+    let routes = routes.layer(axum::Extension(Prefix(prefix.to_owned())));
+    if prefix.is_empty() { routes } else { Router::new().nest(prefix, routes) }
+}

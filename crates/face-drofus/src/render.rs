@@ -1,0 +1,395 @@
+//! One resource definition, three renderings. A [`Resource`] lists its attributes once, as
+//! typed values; this module writes them as Rails does: root-wrapped JSON (a list is an
+//! array of wrapped objects), `to_xml` with `type` attributes and `nil="true"` (written with
+//! quick-xml, escaped by it), and an HTML table from a template that escapes every value.
+
+use std::io::Cursor;
+
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use quick_xml::Writer;
+use quick_xml::events::{BytesDecl, BytesEnd, BytesStart, BytesText, Event};
+use serde_json::{Map, Value};
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+
+use crate::format::Format;
+
+/// One attribute's value, typed as Rails would type its column.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Attr {
+    /// `integer`.
+    Int(Option<i64>),
+    /// `float`.
+    Float(Option<f64>),
+    /// `boolean`.
+    Bool(Option<bool>),
+    /// A string (no `type` attribute in XML).
+    Text(Option<String>),
+    /// `dateTime`, in UTC with `Z` and no fraction.
+    Time(Option<OffsetDateTime>),
+}
+
+impl Attr {
+    /// A text attribute from a borrowed string.
+    pub fn text(value: Option<&str>) -> Self {
+        Self::Text(value.map(str::to_owned))
+    }
+
+    /// The value as JSON.
+    fn json(&self) -> Value {
+        match self {
+            Self::Int(value) => value.map_or(Value::Null, Value::from),
+            Self::Float(value) => value.map_or(Value::Null, Value::from),
+            Self::Bool(value) => value.map_or(Value::Null, Value::from),
+            Self::Text(value) => value.clone().map_or(Value::Null, Value::from),
+            Self::Time(value) => value.map_or(Value::Null, |at| Value::from(timestamp(at))),
+        }
+    }
+
+    /// The XML `type` attribute, and the text, `None` for nil.
+    fn xml(&self) -> (Option<&'static str>, Option<String>) {
+        match self {
+            Self::Int(value) => (Some("integer"), value.map(|value| value.to_string())),
+            Self::Float(value) => (Some("float"), value.map(|value| value.to_string())),
+            Self::Bool(value) => (Some("boolean"), value.map(|value| value.to_string())),
+            Self::Text(value) => (None, value.clone()),
+            Self::Time(value) => (Some("dateTime"), value.map(timestamp)),
+        }
+    }
+
+    /// The value as an HTML cell shows it (the template escapes it).
+    fn shown(&self) -> String {
+        self.xml().1.unwrap_or_default()
+    }
+}
+
+/// `2016-11-01T09:39:14Z`.
+pub fn timestamp(at: OffsetDateTime) -> String {
+    let utc = at.to_offset(time::UtcOffset::UTC).replace_nanosecond(0).unwrap_or(at);
+    utc.format(&Rfc3339).unwrap_or_default()
+}
+
+/// Something dRofus serves: its names and its attributes, declared once.
+pub trait Resource {
+    /// The singular name: the JSON root key and the XML element (`project`).
+    const SINGULAR: &'static str;
+    /// The plural name: the XML list element (`projects`).
+    const PLURAL: &'static str;
+
+    /// The attributes, in the order Rails' model declares them.
+    fn attributes(&self) -> Vec<(&'static str, Attr)>;
+}
+
+/// A rendered answer: status, format and body.
+pub struct Rendered {
+    status: StatusCode,
+    format: Format,
+    body: String,
+    location: Option<String>,
+}
+
+impl Rendered {
+    /// `body` in `format`, with `status`.
+    pub fn new(status: StatusCode, format: Format, body: String) -> Self {
+        Self { status, format, body, location: None }
+    }
+
+    /// The same, with a `Location` header.
+    #[must_use]
+    pub fn at(mut self, location: String) -> Self {
+        self.location = Some(location);
+        self
+    }
+}
+
+impl IntoResponse for Rendered {
+    fn into_response(self) -> Response {
+        let mut response = (self.status, [(header::CONTENT_TYPE, self.format.content_type())], self.body).into_response();
+        if let Some(location) = self.location.and_then(|location| HeaderValue::from_str(&location).ok()) {
+            response.headers_mut().insert(header::LOCATION, location);
+        }
+        response
+    }
+}
+
+fn json_object<R: Resource>(resource: &R) -> Value {
+    let attributes: Map<String, Value> = resource.attributes().iter().map(|(name, attr)| ((*name).to_owned(), attr.json())).collect();
+    let mut wrapped = Map::new();
+    wrapped.insert(R::SINGULAR.to_owned(), Value::Object(attributes));
+    Value::Object(wrapped)
+}
+
+/// The XML element name of a key: `created_at` → `created-at`.
+fn element(name: &str) -> String {
+    name.replace('_', "-")
+}
+
+/// An XML writer of one document, indented as Rails writes it.
+struct Xml(Writer<Cursor<Vec<u8>>>);
+
+impl Xml {
+    fn new() -> Self {
+        let mut writer = Writer::new_with_indent(Cursor::new(Vec::new()), b' ', 2);
+        // Writing into memory cannot fail.
+        let _ = writer.write_event(Event::Decl(BytesDecl::new("1.0", Some("UTF-8"), None)));
+        Self(writer)
+    }
+
+    fn open(&mut self, name: &str, attributes: &[(&str, &str)]) {
+        let mut start = BytesStart::new(name);
+        for attribute in attributes {
+            start.push_attribute(*attribute);
+        }
+        let _ = self.0.write_event(Event::Start(start));
+    }
+
+    fn close(&mut self, name: &str) {
+        let _ = self.0.write_event(Event::End(BytesEnd::new(name)));
+    }
+
+    fn empty(&mut self, name: &str, attributes: &[(&str, &str)]) {
+        let mut start = BytesStart::new(name);
+        for attribute in attributes {
+            start.push_attribute(*attribute);
+        }
+        let _ = self.0.write_event(Event::Empty(start));
+    }
+
+    /// `<name type="…">text</name>`, or `<name type="…" nil="true"/>`.
+    fn value(&mut self, name: &str, type_name: Option<&str>, text: Option<&str>) {
+        let mut attributes: Vec<(&str, &str)> = type_name.map(|type_name| ("type", type_name)).into_iter().collect();
+        match text {
+            Some(text) => {
+                self.open(name, &attributes);
+                // `<`, `>` and `&` only, as Rails' builder does: "can't" stays as it is.
+                let _ = self.0.write_event(Event::Text(BytesText::from_escaped(quick_xml::escape::partial_escape(text))));
+                self.close(name);
+            }
+            None => {
+                attributes.push(("nil", "true"));
+                self.empty(name, &attributes);
+            }
+        }
+    }
+
+    fn object<R: Resource>(&mut self, resource: &R) {
+        let root = element(R::SINGULAR);
+        self.open(&root, &[]);
+        for (name, attr) in resource.attributes() {
+            let (type_name, text) = attr.xml();
+            self.value(&element(name), type_name, text.as_deref());
+        }
+        self.close(&root);
+    }
+
+    fn finish(self) -> String {
+        let mut bytes = self.0.into_inner().into_inner();
+        bytes.push(b'\n');
+        String::from_utf8(bytes).unwrap_or_default()
+    }
+}
+
+/// The HTML page of one object or a list: a table whose every value the template escapes.
+fn html_page(title: &str, columns: &[&'static str], rows: &[Vec<String>]) -> String {
+    let environment = minijinja::Environment::new();
+    // A name ending in `.html` turns on HTML auto-escaping.
+    let template = environment
+        .template_from_named_str(
+            "page.html",
+            "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>{{ title }}</title></head>\n<body>\n<h1>{{ title }}</h1>\n\
+             <table>\n<tr>{% for column in columns %}<th>{{ column }}</th>{% endfor %}</tr>\n\
+             {% for row in rows %}<tr>{% for cell in row %}<td>{{ cell }}</td>{% endfor %}</tr>\n{% endfor %}</table>\n</body></html>\n",
+        )
+        .and_then(|template| {
+            let columns: minijinja::Value = columns.iter().copied().collect();
+            let rows: minijinja::Value = rows.iter().map(|row| row.iter().cloned().collect::<minijinja::Value>()).collect();
+            template.render(minijinja::context! { title, columns, rows })
+        });
+    template.unwrap_or_default()
+}
+
+/// One object in `format`.
+pub fn one<R: Resource>(format: Format, status: StatusCode, resource: &R) -> Rendered {
+    let body = match format {
+        Format::Json => json_object(resource).to_string(),
+        Format::Xml => {
+            let mut xml = Xml::new();
+            xml.object(resource);
+            xml.finish()
+        }
+        Format::Html => {
+            let attributes = resource.attributes();
+            let columns: Vec<&'static str> = attributes.iter().map(|(name, _)| *name).collect();
+            let row: Vec<String> = attributes.iter().map(|(_, attr)| attr.shown()).collect();
+            html_page(R::SINGULAR, &columns, &[row])
+        }
+    };
+    Rendered::new(status, format, body)
+}
+
+/// A list in `format`: a JSON array of wrapped objects, `<plural type="array">`, a table.
+pub fn list<R: Resource>(format: Format, resources: &[R]) -> Rendered {
+    let body = match format {
+        Format::Json => Value::Array(resources.iter().map(json_object).collect()).to_string(),
+        Format::Xml => {
+            let mut xml = Xml::new();
+            let root = element(R::PLURAL);
+            if resources.is_empty() {
+                xml.empty(&root, &[("type", "array")]);
+            } else {
+                xml.open(&root, &[("type", "array")]);
+                for resource in resources {
+                    xml.object(resource);
+                }
+                xml.close(&root);
+            }
+            xml.finish()
+        }
+        Format::Html => {
+            let columns: Vec<&'static str> = resources.first().map(|first| first.attributes().iter().map(|(name, _)| *name).collect()).unwrap_or_default();
+            let rows: Vec<Vec<String>> = resources.iter().map(|resource| resource.attributes().iter().map(|(_, attr)| attr.shown()).collect()).collect();
+            html_page(R::PLURAL, &columns, &rows)
+        }
+    };
+    Rendered::new(StatusCode::OK, format, body)
+}
+
+/// Rails' exception body: `{"status": 404, "error": "Not Found"}`, or its XML `<hash>`.
+pub fn status_error(format: Format, status: StatusCode) -> Rendered {
+    let reason = status.canonical_reason().unwrap_or("Error");
+    let body = match format {
+        Format::Json | Format::Html => serde_json::json!({ "status": status.as_u16(), "error": reason }).to_string(),
+        Format::Xml => {
+            let mut xml = Xml::new();
+            xml.open("hash", &[]);
+            xml.value("status", Some("integer"), Some(&status.as_u16().to_string()));
+            xml.value("error", None, Some(reason));
+            xml.close("hash");
+            xml.finish()
+        }
+    };
+    // An HTML client gets the JSON body too: Rails' HTML error pages are files we do not ship.
+    let format = if format == Format::Html { Format::Json } else { format };
+    Rendered::new(status, format, body)
+}
+
+/// Validation errors, 422: `{"field": ["message", …]}`, or `<errors><error>Field message</error></errors>`.
+pub fn validation(format: Format, problems: &[(String, String)]) -> Rendered {
+    let body = match format {
+        Format::Json | Format::Html => {
+            let mut fields: Map<String, Value> = Map::new();
+            for (field, message) in problems {
+                let messages = fields.entry(field.clone()).or_insert_with(|| Value::Array(Vec::new()));
+                if let Value::Array(messages) = messages {
+                    messages.push(Value::from(message.clone()));
+                }
+            }
+            Value::Object(fields).to_string()
+        }
+        Format::Xml => {
+            let mut xml = Xml::new();
+            xml.open("errors", &[]);
+            for (field, message) in problems {
+                xml.value("error", None, Some(&full_message(field, message)));
+            }
+            xml.close("errors");
+            xml.finish()
+        }
+    };
+    let format = if format == Format::Html { Format::Json } else { format };
+    Rendered::new(StatusCode::UNPROCESSABLE_ENTITY, format, body)
+}
+
+/// Rails' full message: the humanized field, then the message (`base` has no field).
+fn full_message(field: &str, message: &str) -> String {
+    if field == "base" {
+        return message.to_owned();
+    }
+    let human = field.strip_suffix("_id").unwrap_or(field).replace('_', " ");
+    let mut characters = human.chars();
+    let capitalized: String = characters.next().map(|first| first.to_uppercase().chain(characters).collect()).unwrap_or_default();
+    format!("{capitalized} {message}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    struct Sample {
+        id: i64,
+        name: Option<String>,
+        note: Option<String>,
+        active: bool,
+    }
+
+    impl Resource for Sample {
+        const SINGULAR: &'static str = "sample";
+        const PLURAL: &'static str = "samples";
+
+        fn attributes(&self) -> Vec<(&'static str, Attr)> {
+            vec![
+                ("id", Attr::Int(Some(self.id))),
+                ("name", Attr::Text(self.name.clone())),
+                ("tech_note", Attr::Text(self.note.clone())),
+                ("active", Attr::Bool(Some(self.active))),
+            ]
+        }
+    }
+
+    fn sample() -> Sample {
+        Sample { id: 7, name: Some("<b>Ål & co</b>".to_owned()), note: None, active: true }
+    }
+
+    #[test]
+    fn json_is_root_wrapped_and_lists_are_arrays_of_wrapped_objects() {
+        let one: Value = serde_json::from_str(&one(Format::Json, StatusCode::OK, &sample()).body).unwrap();
+        assert_eq!(one, serde_json::json!({"sample": {"id": 7, "name": "<b>Ål & co</b>", "tech_note": null, "active": true}}));
+        let list: Value = serde_json::from_str(&list(Format::Json, &[sample()]).body).unwrap();
+        assert_eq!(list, serde_json::json!([{"sample": {"id": 7, "name": "<b>Ål & co</b>", "tech_note": null, "active": true}}]));
+        assert_eq!(super::list::<Sample>(Format::Json, &[]).body, "[]");
+    }
+
+    #[test]
+    fn xml_has_types_nils_dashes_and_escapes() {
+        let body = one(Format::Xml, StatusCode::OK, &sample()).body;
+        assert!(body.starts_with("<?xml version=\"1.0\" encoding=\"UTF-8\"?>"), "{body}");
+        assert!(body.contains("<id type=\"integer\">7</id>"), "{body}");
+        assert!(body.contains("<name>&lt;b&gt;Ål &amp; co&lt;/b&gt;</name>"), "{body}");
+        assert!(body.contains("<tech-note nil=\"true\"/>"), "{body}");
+        assert!(body.contains("<active type=\"boolean\">true</active>"), "{body}");
+        assert!(super::list::<Sample>(Format::Xml, &[]).body.contains("<samples type=\"array\"/>"));
+        assert!(list(Format::Xml, &[sample()]).body.contains("<samples type=\"array\">"));
+    }
+
+    #[test]
+    fn html_escapes_every_value() {
+        let body = one(Format::Html, StatusCode::OK, &sample()).body;
+        assert!(body.contains("&lt;b&gt;Ål &amp; co&lt;&#x2f;b&gt;"), "{body}");
+        assert!(!body.contains("<b>Ål"), "{body}");
+    }
+
+    #[test]
+    fn validation_errors_are_field_lists_or_full_messages() {
+        let problems = vec![("name".to_owned(), "can't be blank".to_owned()), ("project_type_id".to_owned(), "is not included in the list".to_owned())];
+        let json: Value = serde_json::from_str(&validation(Format::Json, &problems).body).unwrap();
+        assert_eq!(json, serde_json::json!({"name": ["can't be blank"], "project_type_id": ["is not included in the list"]}));
+        let xml = validation(Format::Xml, &problems).body;
+        assert!(xml.contains("<error>Name can't be blank</error>"), "{xml}");
+        assert!(xml.contains("<error>Project type is not included in the list</error>"), "{xml}");
+    }
+
+    #[test]
+    fn exceptions_have_rails_bodies() {
+        let json: Value = serde_json::from_str(&status_error(Format::Json, StatusCode::NOT_FOUND).body).unwrap();
+        assert_eq!(json, serde_json::json!({"status": 404, "error": "Not Found"}));
+        let xml = status_error(Format::Xml, StatusCode::NOT_FOUND).body;
+        assert!(xml.contains("<hash>") && xml.contains("<status type=\"integer\">404</status>") && xml.contains("<error>Not Found</error>"), "{xml}");
+    }
+
+    #[test]
+    fn timestamps_are_utc_with_z_and_no_fraction() {
+        let at = OffsetDateTime::from_unix_timestamp(1_478_000_000).unwrap().replace_nanosecond(123).unwrap();
+        assert_eq!(timestamp(at), "2016-11-01T11:33:20Z");
+    }
+}
