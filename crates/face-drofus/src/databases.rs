@@ -1,7 +1,8 @@
 //! `/database` (singular, as in the seed): tenant databases and templates.
 
+use axum::body::Body;
 use axum::extract::Path;
-use axum::http::StatusCode;
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use steward_model::projects::{DatabaseName, TenantDatabase};
 
@@ -53,4 +54,18 @@ pub async fn destroy(call: Call, Path(raw): Path<String>) -> Result<Response, Re
     let name = database_name(&raw).ok_or(Refusal::not_found(call.format))?;
     call.state.core.tenant_databases.delete(call.can()?, &name).await.map_err(call.refusal())?;
     Ok(crate::deleted(&call, "/database"))
+}
+
+/// `GET /database/<name>/get_backup_now`: a consistent snapshot made now, streamed as an
+/// attachment `<name>-<UTC YYYYMMDDHHMMSS>.<sqlite|dump>`; 409 unless the database is ready.
+/// The format suffix does not apply: the body is the file.
+pub async fn backup(call: Call, Path(raw): Path<String>) -> Result<Response, Refusal> {
+    let name = database_name(&raw).ok_or(Refusal::not_found(call.format))?;
+    let backup = call.state.core.tenant_databases.backup(call.can()?, &name).await.map_err(call.refusal())?;
+    let stamp = time::OffsetDateTime::now_utc()
+        .format(time::macros::format_description!("[year][month][day][hour][minute][second]"))
+        .unwrap_or_default();
+    let disposition = format!("attachment; filename=\"{name}-{stamp}.{}\"", backup.extension);
+    let body = Body::from_stream(tokio_util::io::ReaderStream::new(backup.reader));
+    Ok((StatusCode::OK, [(header::CONTENT_TYPE, "application/octet-stream".to_owned()), (header::CONTENT_DISPOSITION, disposition)], body).into_response())
 }

@@ -52,7 +52,7 @@ impl Refusal {
             ProjectsError::Invalid(invalid) => Self { format, kind: Kind::Invalid(messages(&invalid)) },
             ProjectsError::HasDependents(what) => Self::invalid(format, "base", &format!("Cannot delete record because dependent {what} exist")),
             ProjectsError::TemplateUndeletable => Self::invalid(format, "base", "Template databases cannot be deleted"),
-            ProjectsError::StillCreating => Self::status(format, StatusCode::CONFLICT),
+            ProjectsError::NotReady(_) => Self::status(format, StatusCode::CONFLICT),
             ProjectsError::Host(error) => {
                 tracing::error!(%error, "tenant databases' host unavailable");
                 Self::status(format, StatusCode::SERVICE_UNAVAILABLE)

@@ -91,6 +91,7 @@ pub fn router(prefix: &str) -> Router<AppState> {
     routes = collection(routes, "/project_types", get(projects::types));
     routes = collection(routes, "/database", get(databases::index));
     routes = member(routes, "/database", get(databases::show).delete(databases::destroy));
+    routes = routes.route("/database/{id}/get_backup_now", only(get(databases::backup)));
     let routes = routes.layer(axum::Extension(Prefix(prefix.to_owned())));
     if prefix.is_empty() { routes } else { Router::new().nest(prefix, routes) }
 }

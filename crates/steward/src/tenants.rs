@@ -3,7 +3,7 @@
 
 use anyhow::Context;
 use steward_connectors::tenants::{PostgresTenants, SqliteTenants, Tenants};
-use steward_core::projects::tenants::{TenantHost, TenantHostError, TenantHostResult};
+use steward_core::projects::tenants::{TenantBackup, TenantHost, TenantHostError, TenantHostResult};
 use steward_model::projects::{DatabaseName, TenantEngine};
 
 use crate::settings::Settings;
@@ -34,5 +34,41 @@ impl TenantHost for Host {
 
     fn templates(&self) -> TenantHostResult<'_, Vec<DatabaseName>> {
         Box::pin(async move { self.0.templates().await.map_err(|error| TenantHostError(error.to_string())) })
+    }
+
+    fn backup<'a>(&'a self, name: &'a DatabaseName) -> TenantHostResult<'a, TenantBackup> {
+        Box::pin(self.snapshot(name))
+    }
+}
+
+impl Host {
+    async fn snapshot(&self, name: &DatabaseName) -> Result<TenantBackup, TenantHostError> {
+        let failed = |error: &dyn std::fmt::Display| TenantHostError(format!("backup of {name}: {error}"));
+        match &self.0 {
+            Tenants::Sqlite(files) => {
+                // Written beside the tenants, opened, then unlinked: the open file is read to
+                // its end and nothing is left behind, whatever happens to the request.
+                let path = files.tenant_path(name).with_file_name(format!(".backup-{name}-{}.sqlite", uuid::Uuid::new_v4()));
+                files.snapshot(name, path.clone()).await.map_err(|error| failed(&error))?;
+                let file = tokio::fs::File::open(&path).await.map_err(|error| failed(&error));
+                let _ = tokio::fs::remove_file(&path).await;
+                Ok(TenantBackup { extension: "sqlite", reader: Box::pin(file?) })
+            }
+            Tenants::Postgres(server) => {
+                let mut dump = server.dump(name).map_err(|error| failed(&error))?;
+                let stdout = dump.stdout.take().ok_or_else(|| failed(&"pg_dump has no output"))?;
+                // The child is reaped once it exits; its output is the body.
+                tokio::spawn(async move {
+                    match dump.wait_with_output().await {
+                        Ok(output) if !output.status.success() => {
+                            tracing::error!(stderr = %String::from_utf8_lossy(&output.stderr), "pg_dump failed");
+                        }
+                        Err(error) => tracing::error!(%error, "pg_dump could not be waited for"),
+                        Ok(_) => {}
+                    }
+                });
+                Ok(TenantBackup { extension: "dump", reader: Box::pin(stdout) })
+            }
+        }
     }
 }

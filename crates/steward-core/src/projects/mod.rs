@@ -32,9 +32,9 @@ pub enum ProjectsError {
     /// Templates are kept.
     #[error("template databases cannot be deleted")]
     TemplateUndeletable,
-    /// The database is still being cloned.
-    #[error("the database is still being created")]
-    StillCreating,
+    /// The database is not usable for this (still `creating`, or `failed`).
+    #[error("the database is {}", .0.as_str())]
+    NotReady(steward_model::projects::TenantStatus),
     /// The tenants' host could not be read.
     #[error(transparent)]
     Host(tenants::TenantHostError),

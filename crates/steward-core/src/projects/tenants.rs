@@ -27,6 +27,17 @@ pub trait TenantHost: Send + Sync {
 
     /// The templates that exist now (a template file added later is found the next time).
     fn templates(&self) -> TenantHostResult<'_, Vec<DatabaseName>>;
+
+    /// A consistent snapshot of the tenant `name`, to be read once, front to back.
+    fn backup<'a>(&'a self, name: &'a DatabaseName) -> TenantHostResult<'a, TenantBackup>;
+}
+
+/// A backup being read: a file's bytes, or a dump as it is written.
+pub struct TenantBackup {
+    /// The file name's extension: `sqlite` (a SQLite file) or `dump` (`pg_dump -Fc`).
+    pub extension: &'static str,
+    /// The bytes.
+    pub reader: Pin<Box<dyn tokio::io::AsyncRead + Send>>,
 }
 
 /// The tenants' host could not be read.
@@ -109,7 +120,7 @@ impl TenantDatabases {
             return Err(ProjectsError::TemplateUndeletable);
         }
         if database.status == TenantStatus::Creating {
-            return Err(ProjectsError::StillCreating);
+            return Err(ProjectsError::NotReady(TenantStatus::Creating));
         }
         if write.database_project_count(database.id).await? > 0 {
             return Err(ProjectsError::HasDependents("projects"));
@@ -120,6 +131,19 @@ impl TenantDatabases {
         write.audit(audit::entry(can.actor(), "database.delete", name.as_str(), json!({ "engine": database.engine.as_str() })), at).await?;
         write.commit().await?;
         Ok(())
+    }
+}
+
+impl TenantDatabases {
+    /// A backup of the database `name`, made now; only a `ready` database has one.
+    #[tracing::instrument(skip_all, fields(database = %name))]
+    pub async fn backup(&self, _can: ProjectsCapability<'_>, name: &DatabaseName) -> Result<TenantBackup, ProjectsError> {
+        let database = self.store.tenant_database(name).await?.ok_or(ProjectsError::NotFound)?;
+        if database.status != TenantStatus::Ready {
+            return Err(ProjectsError::NotReady(database.status));
+        }
+        let host = self.host.as_ref().ok_or_else(|| ProjectsError::Host(TenantHostError("tenant databases are not configured".to_owned())))?;
+        host.backup(name).await.map_err(ProjectsError::Host)
     }
 }
 
