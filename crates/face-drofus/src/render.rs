@@ -190,23 +190,30 @@ impl Xml {
     }
 }
 
+/// The page every HTML answer fills: a name ending in `.html` turns on auto-escaping.
+const PAGE: &str = "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>{{ title }}</title></head>\n<body>\n<h1>{{ title }}</h1>\n\
+<table>\n<tr>{% for column in columns %}<th>{{ column }}</th>{% endfor %}</tr>\n\
+{% for row in rows %}<tr>{% for cell in row %}<td>{{ cell }}</td>{% endfor %}</tr>\n{% endfor %}</table>\n</body></html>\n";
+
+/// The template environment, built once.
+fn pages() -> &'static minijinja::Environment<'static> {
+    static PAGES: std::sync::OnceLock<minijinja::Environment<'static>> = std::sync::OnceLock::new();
+    PAGES.get_or_init(|| {
+        let mut environment = minijinja::Environment::new();
+        // A constant template: it parses, and the tests render it.
+        let _ = environment.add_template("page.html", PAGE);
+        environment
+    })
+}
+
 /// The HTML page of one object or a list: a table whose every value the template escapes.
 fn html_page(title: &str, columns: &[&'static str], rows: &[Vec<String>]) -> String {
-    let environment = minijinja::Environment::new();
-    // A name ending in `.html` turns on HTML auto-escaping.
-    let template = environment
-        .template_from_named_str(
-            "page.html",
-            "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>{{ title }}</title></head>\n<body>\n<h1>{{ title }}</h1>\n\
-             <table>\n<tr>{% for column in columns %}<th>{{ column }}</th>{% endfor %}</tr>\n\
-             {% for row in rows %}<tr>{% for cell in row %}<td>{{ cell }}</td>{% endfor %}</tr>\n{% endfor %}</table>\n</body></html>\n",
-        )
-        .and_then(|template| {
-            let columns: minijinja::Value = columns.iter().copied().collect();
-            let rows: minijinja::Value = rows.iter().map(|row| row.iter().cloned().collect::<minijinja::Value>()).collect();
-            template.render(minijinja::context! { title, columns, rows })
-        });
-    template.unwrap_or_default()
+    let columns: minijinja::Value = columns.iter().copied().collect();
+    let rows: minijinja::Value = rows.iter().map(|row| row.iter().cloned().collect::<minijinja::Value>()).collect();
+    pages()
+        .get_template("page.html")
+        .and_then(|template| template.render(minijinja::context! { title, columns, rows }))
+        .unwrap_or_default()
 }
 
 /// One object in `format`.

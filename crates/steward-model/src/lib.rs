@@ -12,8 +12,8 @@
 //! - [`filter`]: user filters as data (the `Filter` AST and `Search`), which faces parse into
 //!   and the store turns into bound SQL.
 //! - [`paging`]: a page of a list and the total it is a page of.
-//! - [`projects`]: owners, projects, tenant databases and their names, memberships with
-//!   dRofus' rights, the client a login came from.
+//! - [`projects`]: owners, projects, project types, tenant databases and their names, the
+//!   outbox jobs that clone and remove them.
 //! - [`sip`]: SIP addresses, passwords, MAC addresses, globs and Hermes' node names.
 //! - [`hex`]: lower-case hexadecimal, for digests.
 //! - [`error_chain`]: an error with its causes in one line.

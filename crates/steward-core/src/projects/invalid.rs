@@ -82,11 +82,6 @@ impl Invalid {
         self.0.push(FieldProblem { field, problem });
     }
 
-    /// One problem.
-    pub fn one(field: &'static str, problem: Problem) -> Self {
-        Self(vec![FieldProblem { field, problem }])
-    }
-
     /// `Ok` when nothing was found.
     pub fn into_result(self) -> Result<(), Self> {
         if self.0.is_empty() { Ok(()) } else { Err(self) }

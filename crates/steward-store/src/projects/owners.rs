@@ -50,12 +50,6 @@ impl Store {
     pub async fn owner(&self, id: OwnerId) -> Result<Option<Owner>, StoreError> {
         Ok(owner::Entity::find_by_id(id.0).one(&self.db).await?.map(owner_of))
     }
-
-    /// The owner named `name`, whatever the case.
-    pub async fn owner_named(&self, name: &str) -> Result<Option<Owner>, StoreError> {
-        let row = owner::Entity::find().filter(owner::Column::NameKey.eq(name_key(name))).one(&self.db).await?;
-        Ok(row.map(owner_of))
-    }
 }
 
 impl WriteTx {

@@ -168,6 +168,7 @@ async fn without_valid_credentials_every_endpoint_is_rails_401(backend: Backend)
         (reqwest::Method::GET, "/database"),
         (reqwest::Method::GET, "/database/dev-template"),
         (reqwest::Method::DELETE, "/database/dev-template"),
+        (reqwest::Method::GET, "/database/dev-template/get_backup_now"),
     ] {
         // A wrong password on a few paths only: ten failures a minute are rate-limited.
         let passwords: &[Option<&str>] = if path.starts_with("/projects") { &[None, Some("wrong")] } else { &[None] };
@@ -190,8 +191,21 @@ async fn an_account_without_the_role_is_403_in_the_format_asked(backend: Backend
     let drofus = drofus(backend).await;
     let created = cli(&drofus.db, &["account", "create", "plain", "--password-stdin"], "plain-pw-123\n");
     assert!(created.status.success());
-    for path in ["/projects.json", "/owners.json", "/project_types.json", "/database.json", "/database/dev-template.json"] {
-        let response = drofus.server.http.get(drofus.server.url(path)).basic_auth("plain", Some("plain-pw-123")).send().await.unwrap();
+    for (method, path) in [
+        (reqwest::Method::GET, "/projects.json"),
+        (reqwest::Method::POST, "/projects.json"),
+        (reqwest::Method::PATCH, "/projects/1.json"),
+        (reqwest::Method::DELETE, "/projects/1.json"),
+        (reqwest::Method::GET, "/owners.json"),
+        (reqwest::Method::PUT, "/owners/1.json"),
+        (reqwest::Method::DELETE, "/owners/1.json"),
+        (reqwest::Method::GET, "/project_types.json"),
+        (reqwest::Method::GET, "/database.json"),
+        (reqwest::Method::GET, "/database/dev-template.json"),
+        (reqwest::Method::DELETE, "/database/dev-template.json"),
+        (reqwest::Method::GET, "/database/dev-template/get_backup_now"),
+    ] {
+        let response = drofus.server.http.request(method, drofus.server.url(path)).basic_auth("plain", Some("plain-pw-123")).send().await.unwrap();
         assert_eq!(response.status().as_u16(), 403, "{path}");
         assert_eq!(response.json::<Value>().await.unwrap(), json!({"status": 403, "error": "Forbidden"}), "{path}");
     }
