@@ -7,13 +7,12 @@ use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use steward_core::projects::ProjectsError;
 use steward_core::{Actor, ProjectsCapability};
 use steward_core::identity::auth::AuthError;
 use steward_http::credentials::{Credentials, NativeCaller, client_address};
 use steward_http::{AppState, Prefix};
 
-use crate::errors::Refusal;
+use crate::errors::{Refusal, Refused};
 use crate::format::{Format, negotiate, split_suffix};
 use crate::render::status_error;
 
@@ -71,7 +70,7 @@ impl Call {
     }
 
     /// Turns the core's refusals into this request's format.
-    pub fn refusal(&self) -> impl Fn(ProjectsError) -> Refusal + use<> {
+    pub fn refusal<E: Refused>(&self) -> impl Fn(E) -> Refusal + use<E> {
         let format = self.format;
         move |error| Refusal::of(format, error)
     }

@@ -3,6 +3,7 @@
 
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use steward_core::identity::people::PeopleError;
 use steward_core::projects::{Invalid, Problem, ProjectsError};
 
 use crate::body::BodyError;
@@ -36,6 +37,11 @@ impl Refusal {
         Self { format, kind: Kind::Invalid(vec![(field.to_owned(), message.to_owned())]) }
     }
 
+    /// 422 with every problem the core found.
+    pub fn invalids(format: Format, invalid: &Invalid) -> Self {
+        Self { format, kind: Kind::Invalid(messages(invalid)) }
+    }
+
     /// A body that could not be read.
     pub fn body(format: Format, error: BodyError) -> Self {
         match error {
@@ -45,22 +51,44 @@ impl Refusal {
     }
 
     /// The core's refusal.
-    pub fn of(format: Format, error: ProjectsError) -> Self {
-        match error {
-            ProjectsError::Forbidden(_) => Self::status(format, StatusCode::FORBIDDEN),
-            ProjectsError::NotFound => Self::not_found(format),
-            ProjectsError::Invalid(invalid) => Self { format, kind: Kind::Invalid(messages(&invalid)) },
-            ProjectsError::HasDependents(what) => Self::invalid(format, "base", &format!("Cannot delete record because dependent {what} exist")),
-            ProjectsError::TemplateUndeletable => Self::invalid(format, "base", "Template databases cannot be deleted"),
-            ProjectsError::NotReady(_) => Self::status(format, StatusCode::CONFLICT),
-            ProjectsError::Host(error) => {
-                tracing::error!(%error, "tenant databases' host unavailable");
-                Self::status(format, StatusCode::SERVICE_UNAVAILABLE)
-            }
-            ProjectsError::Store(error) => {
-                tracing::error!(%error, "store unavailable");
-                Self::status(format, StatusCode::SERVICE_UNAVAILABLE)
-            }
+    pub fn of(format: Format, error: impl Refused) -> Self {
+        error.refusal(format)
+    }
+
+    fn unavailable(format: Format, what: &str, error: &dyn std::error::Error) -> Self {
+        tracing::error!(%error, "{what} unavailable");
+        Self::status(format, StatusCode::SERVICE_UNAVAILABLE)
+    }
+}
+
+/// A core error this face words: one impl per error type.
+pub trait Refused {
+    /// The refusal in `format`.
+    fn refusal(self, format: Format) -> Refusal;
+}
+
+impl Refused for ProjectsError {
+    fn refusal(self, format: Format) -> Refusal {
+        match self {
+            ProjectsError::Forbidden(_) => Refusal::status(format, StatusCode::FORBIDDEN),
+            ProjectsError::NotFound => Refusal::not_found(format),
+            ProjectsError::Invalid(invalid) => Refusal::invalids(format, &invalid),
+            ProjectsError::HasDependents(what) => Refusal::invalid(format, "base", &format!("Cannot delete record because dependent {what} exist")),
+            ProjectsError::TemplateUndeletable => Refusal::invalid(format, "base", "Template databases cannot be deleted"),
+            ProjectsError::NotReady(_) => Refusal::status(format, StatusCode::CONFLICT),
+            ProjectsError::Host(error) => Refusal::unavailable(format, "tenant databases' host", &error),
+            ProjectsError::Store(error) => Refusal::unavailable(format, "store", &error),
+        }
+    }
+}
+
+impl Refused for PeopleError {
+    fn refusal(self, format: Format) -> Refusal {
+        match self {
+            PeopleError::NotFound => Refusal::not_found(format),
+            PeopleError::Invalid(invalid) => Refusal::invalids(format, &invalid),
+            PeopleError::Hash(error) => Refusal::unavailable(format, "password hasher", &error),
+            PeopleError::Store(error) => Refusal::unavailable(format, "store", &error),
         }
     }
 }

@@ -9,7 +9,7 @@
 //! - [`body`]: JSON or bracket-form bodies, the root key, fields as the client sent them.
 //! - [`call`]: every request's format and caller (401 in Rails' plain text, 403).
 //! - [`errors`]: the core's refusals in Rails' words and statuses.
-//! - [`owners`], [`projects`] (and project types), [`databases`]: the resources.
+//! - [`owners`], [`projects`] (and project types), [`databases`], [`users`]: the resources.
 
 pub mod body;
 pub mod call;
@@ -19,6 +19,7 @@ pub mod format;
 pub mod owners;
 pub mod projects;
 pub mod render;
+pub mod users;
 
 use axum::Router;
 use axum::http::{StatusCode, header};
@@ -54,6 +55,14 @@ pub(crate) fn deleted(call: &Call, list: &str) -> Response {
     StatusCode::NO_CONTENT.into_response()
 }
 
+/// An action's outcome, 200; HTML is redirected back to the resource at `path`.
+pub(crate) fn acted(call: &Call, path: &str, message: &str, count: u64) -> Response {
+    if call.format == Format::Html {
+        return redirect(&call.prefix.path(path));
+    }
+    render::outcome(call.format, message, count).into_response()
+}
+
 fn redirect(location: &str) -> Response {
     (StatusCode::FOUND, [(header::LOCATION, location.to_owned())]).into_response()
 }
@@ -62,6 +71,20 @@ fn redirect(location: &str) -> Response {
 /// format is not known before a route is found).
 async fn no_route() -> Response {
     render::status_error(Format::Json, StatusCode::NOT_FOUND).into_response()
+}
+
+/// HEAD on a GET with side effects: 405, so no prefetch or link checker triggers it.
+async fn head_refused() -> StatusCode {
+    StatusCode::METHOD_NOT_ALLOWED
+}
+
+/// An action on one resource (`/users/<u>/kick`): GET as in the seed, POST too, HEAD never.
+fn action<H, T>(router: Router<AppState>, path: &str, handler: H) -> Router<AppState>
+where
+    H: axum::handler::Handler<T, AppState>,
+    T: 'static,
+{
+    collection(router, path, get(handler.clone()).post(handler).head(head_refused))
 }
 
 fn only(route: MethodRouter<AppState>) -> MethodRouter<AppState> {
@@ -89,9 +112,14 @@ pub fn router(prefix: &str) -> Router<AppState> {
     routes = collection(routes, "/projects", get(projects::index).post(projects::create));
     routes = member(routes, "/projects", get(projects::show).put(projects::update).patch(projects::update).delete(projects::destroy));
     routes = collection(routes, "/project_types", get(projects::types));
+    routes = collection(routes, "/users", get(users::index).post(users::create));
+    routes = member(routes, "/users", get(users::show).put(users::update).patch(users::update).delete(users::destroy));
+    routes = action(routes, "/users/{id}/disable", users::disable);
+    routes = action(routes, "/users/{id}/enable", users::enable);
+    routes = action(routes, "/users/{id}/kick", users::kick);
     routes = collection(routes, "/database", get(databases::index));
     routes = member(routes, "/database", get(databases::show).delete(databases::destroy));
-    routes = routes.route("/database/{id}/get_backup_now", only(get(databases::backup)));
+    routes = routes.route("/database/{id}/get_backup_now", only(get(databases::backup).head(head_refused)));
     let routes = routes.layer(axum::Extension(Prefix(prefix.to_owned())));
     if prefix.is_empty() { routes } else { Router::new().nest(prefix, routes) }
 }

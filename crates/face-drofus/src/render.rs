@@ -262,6 +262,38 @@ pub fn list<R: Resource>(format: Format, resources: &[R]) -> Rendered {
     Rendered::new(StatusCode::OK, format, body)
 }
 
+/// What an action GET (`disable`, `kickall`, …) did: `{"status": "ok", "message", "count"}`,
+/// or `<result>` with the same children.
+struct Outcome<'a> {
+    message: &'a str,
+    count: u64,
+}
+
+impl Resource for Outcome<'_> {
+    const SINGULAR: &'static str = "result";
+    const PLURAL: &'static str = "results";
+
+    fn attributes(&self) -> Vec<(&'static str, Attr)> {
+        vec![
+            ("status", Attr::text(Some("ok"))),
+            ("message", Attr::text(Some(self.message))),
+            ("count", Attr::Int(Some(i64::try_from(self.count).unwrap_or(i64::MAX)))),
+        ]
+    }
+}
+
+/// An action's outcome, 200: unwrapped JSON (the notes' shape), or `<result>` in XML.
+pub fn outcome(format: Format, message: &str, count: u64) -> Rendered {
+    let outcome = Outcome { message, count };
+    match format {
+        Format::Json => {
+            let attributes: Map<String, Value> = outcome.attributes().iter().map(|(name, attr)| ((*name).to_owned(), attr.json())).collect();
+            Rendered::new(StatusCode::OK, format, Value::Object(attributes).to_string())
+        }
+        Format::Xml | Format::Html => one(format, StatusCode::OK, &outcome),
+    }
+}
+
 /// Rails' exception body: `{"status": 404, "error": "Not Found"}`, or its XML `<hash>`.
 pub fn status_error(format: Format, status: StatusCode) -> Rendered {
     let reason = status.canonical_reason().unwrap_or("Error");
@@ -384,6 +416,14 @@ mod tests {
         let xml = validation(Format::Xml, &problems).body;
         assert!(xml.contains("<error>Name can't be blank</error>"), "{xml}");
         assert!(xml.contains("<error>Project type is not included in the list</error>"), "{xml}");
+    }
+
+    #[test]
+    fn outcomes_are_unwrapped_in_json_and_a_result_in_xml() {
+        let json: Value = serde_json::from_str(&outcome(Format::Json, "2 sessions ended", 2).body).unwrap();
+        assert_eq!(json, serde_json::json!({"status": "ok", "message": "2 sessions ended", "count": 2}));
+        let xml = outcome(Format::Xml, "done & dusted", 0).body;
+        assert!(xml.contains("<result>") && xml.contains("<message>done &amp; dusted</message>") && xml.contains("<count type=\"integer\">0</count>"), "{xml}");
     }
 
     #[test]

@@ -16,6 +16,8 @@
 //! - [`actor`]: who is calling ([`Actor`], [`Principal`]) and the capabilities a role check
 //!   hands out ([`AdminCapability`]).
 //! - [`audit`]: building the audit entry written inside every admin change.
+//! - [`invalid`]: what a client sent of a field, and every problem a body has at once
+//!   (Rails-style validation, for dRofus and Adjutant).
 //! - [`outbox`]: what operators do with the queue (list, retry).
 
 /// `From<StoreError>` for domain errors whose `Store` variant holds [`Unavailable`], so a
@@ -36,6 +38,7 @@ pub(crate) use store_failures_are_unavailable;
 pub mod actor;
 pub mod audit;
 pub mod identity;
+pub mod invalid;
 pub mod messaging;
 pub mod outbox;
 pub mod projects;
@@ -141,6 +144,8 @@ pub struct Core {
     pub feedback: Arc<messaging::feedback::Feedback>,
     /// Owners of projects.
     pub owners: Arc<projects::owners::Owners>,
+    /// Accounts as people (dRofus' users).
+    pub people: Arc<identity::people::People>,
     /// Projects.
     pub projects: Arc<projects::project::Projects>,
     /// Tenant databases and their templates.
@@ -195,6 +200,7 @@ impl Core {
         let tenant_databases = Arc::new(projects::tenants::TenantDatabases::new(store.clone(), tenants));
         Self {
             owners: Arc::new(projects::owners::Owners::new(store.clone())),
+            people: Arc::new(identity::people::People::new(store.clone(), accounts.clone())),
             projects: Arc::new(projects::project::Projects::new(store.clone(), tenant_databases.clone())),
             tenant_databases,
             janua_acl: Arc::new(messaging::access_lists::JanuaAcl::new(store.clone())),

@@ -24,6 +24,10 @@ pub struct Account {
     pub login: String,
     /// Display name; may be empty.
     pub name: String,
+    /// Given name, when known apart from the display name (dRofus' `first_name`).
+    pub given_name: Option<String>,
+    /// Family name, when known apart (dRofus' `last_name`).
+    pub family_name: Option<String>,
     /// Contact address for mail, if known.
     pub email: Option<String>,
     /// E.164 phone number, if known (Janua logs in by phone too).
@@ -38,6 +42,8 @@ pub struct Account {
     pub terms_accepted_at: Option<OffsetDateTime>,
     /// When the account was created.
     pub created_at: OffsetDateTime,
+    /// When the account last changed.
+    pub updated_at: OffsetDateTime,
 }
 
 impl Account {

@@ -143,6 +143,8 @@ async fn operate(core: &Core, settings: &Settings, command: Command) -> anyhow::
                 login,
                 password: Some(password),
                 name: create.name.unwrap_or_default(),
+                given_name: None,
+                family_name: None,
                 email,
                 phone,
                 roles,

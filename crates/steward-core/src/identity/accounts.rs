@@ -47,6 +47,10 @@ pub struct NewAccount {
     pub password: Option<Password>,
     /// Display name.
     pub name: String,
+    /// Given name, when known apart.
+    pub given_name: Option<String>,
+    /// Family name, when known apart.
+    pub family_name: Option<String>,
     /// Mail address.
     pub email: Option<Email>,
     /// Phone number.
@@ -135,6 +139,8 @@ impl Accounts {
             login: new.login.as_str().to_owned(),
             login_key: new.login.folded(),
             name: new.name,
+            given_name: new.given_name,
+            family_name: new.family_name,
             email: new.email.map(|email| email.as_str().to_owned()),
             phone: new.phone.map(|phone| phone.as_str().to_owned()),
             roles: new.roles,
@@ -294,6 +300,8 @@ impl Accounts {
             login,
             password: Some(password.clone()),
             name: "Administrator".to_owned(),
+            given_name: None,
+            family_name: None,
             email: None,
             phone: None,
             roles: Role::super_admin(),

@@ -327,6 +327,8 @@ impl Admins {
             login,
             password: Some(password),
             name: format!("{firstname} {name}"),
+            given_name: Some(firstname.clone()),
+            family_name: Some(name.clone()),
             email: Some(email.clone()),
             phone: Some(phone),
             roles: vec![Role::known(Role::SUPERVISOR)],

@@ -2,17 +2,15 @@
 //! projects, memberships of accounts with their roles and rights, and tenant databases
 //! cloned from templates. The rules of every face that touches projects live here, once.
 //!
-//! - [`invalid`]: what a client sent of a field, and the problems found in a whole body.
 //! - [`owners`]: owners of projects.
 //! - [`project`]: projects and their types, created on a new or an existing database.
 //! - [`tenants`]: tenant databases, their templates, clones and removal.
 
-pub mod invalid;
 pub mod owners;
 pub mod project;
 pub mod tenants;
 
-pub use invalid::{FieldProblem, Invalid, Problem, Sent};
+pub use crate::invalid::{FieldProblem, Invalid, Problem, Sent};
 
 /// What went wrong; faces turn these into their own envelopes.
 #[derive(Debug, thiserror::Error)]

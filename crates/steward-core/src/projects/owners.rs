@@ -3,7 +3,7 @@
 use serde_json::json;
 use steward_model::projects::{Owner, OwnerDetails, OwnerId};
 
-use super::invalid::{Invalid, MAX_TEXT, Problem, Sent};
+use crate::invalid::{Invalid, MAX_TEXT, Problem, Sent};
 use super::ProjectsError;
 use crate::actor::ProjectsCapability;
 use crate::{Store, audit, now};

@@ -7,7 +7,7 @@ use steward_model::projects::{DatabaseName, OwnerId, Project, ProjectDetails, Pr
 use steward_store::projects::project::NewProjectRow;
 use steward_store::WriteTx;
 
-use super::invalid::{Invalid, MAX_TEXT, Problem, Sent};
+use crate::invalid::{Invalid, MAX_TEXT, Problem, Sent};
 use super::tenants::TenantDatabases;
 use super::ProjectsError;
 use crate::actor::ProjectsCapability;

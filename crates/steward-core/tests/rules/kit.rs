@@ -65,6 +65,8 @@ impl Kit {
             login: Login::parse(login).unwrap(),
             password: Some(Password::parse(format!("{login}-secret-password")).unwrap()),
             name: format!("{login} Example"),
+            given_name: None,
+            family_name: None,
             email: Some(Email::parse(&format!("{login}@example.org")).unwrap()),
             phone: None,
             roles: roles.iter().map(|role| Role::known(role)).collect(),

@@ -17,6 +17,10 @@ pub struct NewAccountRow {
     pub login_key: String,
     /// See [`Account::name`].
     pub name: String,
+    /// See [`Account::given_name`].
+    pub given_name: Option<String>,
+    /// See [`Account::family_name`].
+    pub family_name: Option<String>,
     /// See [`Account::email`].
     pub email: Option<String>,
     /// See [`Account::phone`].
@@ -38,12 +42,14 @@ pub struct AccountWithSecret {
     pub password_hash: Option<String>,
 }
 
-fn to_account(row: account::Model, roles: Vec<Role>) -> Account {
+pub(crate) fn to_account(row: account::Model, roles: Vec<Role>) -> Account {
     Account {
         id: AccountId(row.id),
         uuid: row.uuid,
         login: row.login,
         name: row.name,
+        given_name: row.given_name,
+        family_name: row.family_name,
         email: row.email,
         phone: row.phone,
         roles,
@@ -51,10 +57,11 @@ fn to_account(row: account::Model, roles: Vec<Role>) -> Account {
         auth_backend: steward_model::AuthBackend::from_stored(&row.auth_backend),
         terms_accepted_at: row.terms_accepted_at,
         created_at: row.created_at,
+        updated_at: row.updated_at,
     }
 }
 
-fn parse_roles(rows: Vec<account_role::Model>) -> Result<Vec<Role>, StoreError> {
+pub(crate) fn parse_roles(rows: Vec<account_role::Model>) -> Result<Vec<Role>, StoreError> {
     let mut roles = rows
         .into_iter()
         .map(|row| Role::parse(&row.role).map_err(|cause| StoreError::unreadable(format!("role {}", row.role), cause)))
@@ -180,6 +187,8 @@ impl WriteTx {
             login: Set(new.login),
             login_key: Set(new.login_key),
             name: Set(new.name),
+            given_name: Set(new.given_name),
+            family_name: Set(new.family_name),
             email: Set(new.email),
             phone: Set(new.phone),
             active: Set(true),

@@ -3,11 +3,13 @@
 //!
 //! # Layout
 //! - `accounts`: accounts, their roles, lookups by login, phone, e-mail and uuid, catalogs.
+//! - `people`: accounts as people: searched by their names, their own fields, deletion.
 //! - `tokens`: user and service tokens by the SHA-256 of their secret.
 //! - `services`: service principals.
 //! - `terms`: published terms and their acceptance.
 
 pub(crate) mod accounts;
+pub(crate) mod people;
 pub(crate) mod services;
 pub(crate) mod terms;
 pub(crate) mod tokens;

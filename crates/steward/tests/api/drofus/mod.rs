@@ -10,6 +10,8 @@ use serde_json::{Value, json};
 use crate::helpers::*;
 use crate::on_both_backends;
 
+mod users;
+
 on_both_backends!(
     without_valid_credentials_every_endpoint_is_rails_401,
     an_account_without_the_role_is_403_in_the_format_asked,
@@ -169,6 +171,13 @@ async fn without_valid_credentials_every_endpoint_is_rails_401(backend: Backend)
         (reqwest::Method::GET, "/database/dev-template"),
         (reqwest::Method::DELETE, "/database/dev-template"),
         (reqwest::Method::GET, "/database/dev-template/get_backup_now"),
+        (reqwest::Method::GET, "/users"),
+        (reqwest::Method::POST, "/users"),
+        (reqwest::Method::GET, "/users/admin"),
+        (reqwest::Method::PATCH, "/users/admin"),
+        (reqwest::Method::DELETE, "/users/admin"),
+        (reqwest::Method::GET, "/users/admin/disable"),
+        (reqwest::Method::POST, "/users/admin/kick"),
     ] {
         // A wrong password on a few paths only: ten failures a minute are rate-limited.
         let passwords: &[Option<&str>] = if path.starts_with("/projects") { &[None, Some("wrong")] } else { &[None] };
@@ -183,8 +192,9 @@ async fn without_valid_credentials_every_endpoint_is_rails_401(backend: Backend)
             assert_eq!(response.text().await.unwrap(), "HTTP Basic: Access denied.\n");
         }
     }
-    // Nothing was created by the refused writes.
+    // Nothing was created or changed by the refused writes.
     assert_eq!(drofus.get("/owners").await, (200, json!([])));
+    assert_eq!(drofus.get("/users/admin").await.1["user"]["active"], true);
 }
 
 async fn an_account_without_the_role_is_403_in_the_format_asked(backend: Backend) {
@@ -204,6 +214,14 @@ async fn an_account_without_the_role_is_403_in_the_format_asked(backend: Backend
         (reqwest::Method::GET, "/database/dev-template.json"),
         (reqwest::Method::DELETE, "/database/dev-template.json"),
         (reqwest::Method::GET, "/database/dev-template/get_backup_now"),
+        (reqwest::Method::GET, "/users.json"),
+        (reqwest::Method::POST, "/users.json"),
+        (reqwest::Method::GET, "/users/admin.json"),
+        (reqwest::Method::PUT, "/users/admin.json"),
+        (reqwest::Method::DELETE, "/users/admin.json"),
+        (reqwest::Method::GET, "/users/admin/disable.json"),
+        (reqwest::Method::GET, "/users/admin/enable.json"),
+        (reqwest::Method::GET, "/users/admin/kick.json"),
     ] {
         let response = drofus.server.http.request(method, drofus.server.url(path)).basic_auth("plain", Some("plain-pw-123")).send().await.unwrap();
         assert_eq!(response.status().as_u16(), 403, "{path}");

@@ -1,5 +1,5 @@
-//! What a client sent for one field, and the problems a project's rules find in a whole
-//! body: every failing field is reported at once, as Rails' validations do.
+//! What a client sent for one field, and the problems the rules find in a whole body: every
+//! failing field is reported at once, as Rails' validations do (dRofus; Adjutant next).
 
 /// One field of a client's body, as its face read it.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -77,6 +77,11 @@ pub struct FieldProblem {
 pub struct Invalid(pub Vec<FieldProblem>);
 
 impl Invalid {
+    /// Just `field` with `problem`.
+    pub fn of(field: &'static str, problem: Problem) -> Self {
+        Self(vec![FieldProblem { field, problem }])
+    }
+
     /// Notes that `field` has `problem`.
     pub fn add(&mut self, field: &'static str, problem: Problem) {
         self.0.push(FieldProblem { field, problem });
@@ -120,7 +125,7 @@ impl std::fmt::Display for Invalid {
 
 impl std::error::Error for Invalid {}
 
-/// Longest name or short text a project keeps.
+/// Longest name or short text kept (Rails' `string` columns).
 pub const MAX_TEXT: usize = 255;
 
 #[cfg(test)]
