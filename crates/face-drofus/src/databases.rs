@@ -69,3 +69,25 @@ pub async fn backup(call: Call, Path(raw): Path<String>) -> Result<Response, Ref
     let body = Body::from_stream(tokio_util::io::ReaderStream::new(backup.reader));
     Ok((StatusCode::OK, [(header::CONTENT_TYPE, "application/octet-stream".to_owned()), (header::CONTENT_DISPOSITION, disposition)], body).into_response())
 }
+
+/// `GET|POST /database/<name>/disableall`: every project user of every project in it is
+/// disabled there (their accounts are untouched).
+pub async fn disable_all(call: Call, Path(raw): Path<String>) -> Result<Response, Refusal> {
+    let name = database_name(&raw).ok_or(Refusal::not_found(call.format))?;
+    let count = call.state.core.tenant_databases.set_members_disabled(call.can()?, &name, true).await.map_err(call.refusal())?;
+    Ok(crate::acted(&call, &format!("/database/{name}"), &format!("{count} project users of {name} disabled"), count))
+}
+
+/// `GET|POST /database/<name>/enableall`.
+pub async fn enable_all(call: Call, Path(raw): Path<String>) -> Result<Response, Refusal> {
+    let name = database_name(&raw).ok_or(Refusal::not_found(call.format))?;
+    let count = call.state.core.tenant_databases.set_members_disabled(call.can()?, &name, false).await.map_err(call.refusal())?;
+    Ok(crate::acted(&call, &format!("/database/{name}"), &format!("{count} project users of {name} enabled"), count))
+}
+
+/// `GET|POST /database/<name>/kickall`: every session opened on a project in it ends.
+pub async fn kick_all(call: Call, Path(raw): Path<String>) -> Result<Response, Refusal> {
+    let name = database_name(&raw).ok_or(Refusal::not_found(call.format))?;
+    let count = call.state.core.tenant_databases.kick_all(call.can()?, &name).await.map_err(call.refusal())?;
+    Ok(crate::acted(&call, &format!("/database/{name}"), &format!("{count} sessions on {name} ended"), count))
+}

@@ -77,6 +77,7 @@ impl Refused for ProjectsError {
             ProjectsError::TemplateUndeletable => Refusal::invalid(format, "base", "Template databases cannot be deleted"),
             ProjectsError::NotReady(_) => Refusal::status(format, StatusCode::CONFLICT),
             ProjectsError::Host(error) => Refusal::unavailable(format, "tenant databases' host", &error),
+            ProjectsError::Hash(error) => Refusal::unavailable(format, "password hasher", &error),
             ProjectsError::Store(error) => Refusal::unavailable(format, "store", &error),
         }
     }

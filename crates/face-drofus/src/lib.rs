@@ -9,14 +9,17 @@
 //! - [`body`]: JSON or bracket-form bodies, the root key, fields as the client sent them.
 //! - [`call`]: every request's format and caller (401 in Rails' plain text, 403).
 //! - [`errors`]: the core's refusals in Rails' words and statuses.
-//! - [`owners`], [`projects`] (and project types), [`databases`], [`users`]: the resources.
+//! - [`owners`], [`projects`] (and project types), [`databases`], [`users`],
+//!   [`project_users`] (and `/emails`), [`logins`] (`/node/logins`): the resources.
 
 pub mod body;
 pub mod call;
 pub mod databases;
 pub mod errors;
 pub mod format;
+pub mod logins;
 pub mod owners;
+pub mod project_users;
 pub mod projects;
 pub mod render;
 pub mod users;
@@ -117,7 +120,20 @@ pub fn router(prefix: &str) -> Router<AppState> {
     routes = action(routes, "/users/{id}/disable", users::disable);
     routes = action(routes, "/users/{id}/enable", users::enable);
     routes = action(routes, "/users/{id}/kick", users::kick);
+    for path in ["/project_users", "/project_user"] {
+        routes = collection(routes, path, get(project_users::index).post(project_users::create));
+        routes = member(
+            routes,
+            path,
+            get(project_users::show).put(project_users::update).patch(project_users::update).delete(project_users::destroy),
+        );
+    }
+    routes = collection(routes, "/emails", get(project_users::emails));
+    routes = collection(routes, "/node/logins", get(logins::index));
     routes = collection(routes, "/database", get(databases::index));
+    routes = action(routes, "/database/{id}/disableall", databases::disable_all);
+    routes = action(routes, "/database/{id}/enableall", databases::enable_all);
+    routes = action(routes, "/database/{id}/kickall", databases::kick_all);
     routes = member(routes, "/database", get(databases::show).delete(databases::destroy));
     routes = routes.route("/database/{id}/get_backup_now", only(get(databases::backup).head(head_refused)));
     let routes = routes.layer(axum::Extension(Prefix(prefix.to_owned())));

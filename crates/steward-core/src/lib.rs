@@ -146,6 +146,8 @@ pub struct Core {
     pub owners: Arc<projects::owners::Owners>,
     /// Accounts as people (dRofus' users).
     pub people: Arc<identity::people::People>,
+    /// People in projects.
+    pub members: Arc<projects::members::Members>,
     /// Projects.
     pub projects: Arc<projects::project::Projects>,
     /// Tenant databases and their templates.
@@ -197,10 +199,12 @@ impl Core {
             backends.clone(),
             ldap,
         ));
-        let tenant_databases = Arc::new(projects::tenants::TenantDatabases::new(store.clone(), tenants));
+        let tenant_databases = Arc::new(projects::tenants::TenantDatabases::new(store.clone(), tenants, tokens.clone()));
+        let people = Arc::new(identity::people::People::new(store.clone(), accounts.clone()));
         Self {
             owners: Arc::new(projects::owners::Owners::new(store.clone())),
-            people: Arc::new(identity::people::People::new(store.clone(), accounts.clone())),
+            members: Arc::new(projects::members::Members::new(store.clone(), people.clone(), mail.clone(), settings.public_url.clone())),
+            people,
             projects: Arc::new(projects::project::Projects::new(store.clone(), tenant_databases.clone())),
             tenant_databases,
             janua_acl: Arc::new(messaging::access_lists::JanuaAcl::new(store.clone())),

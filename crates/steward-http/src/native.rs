@@ -11,6 +11,7 @@ use serde_json::json;
 use steward_core::Principal;
 use steward_core::messaging::mail::{MailError, NewMail};
 use steward_model::{Email, Password};
+use steward_model::projects::ClientKind;
 use time::format_description::well_known::Rfc3339;
 
 use crate::client::ClientAddress;
@@ -51,6 +52,17 @@ fn only(route: MethodRouter<AppState>) -> MethodRouter<AppState> {
 struct LoginDto {
     login: String,
     password: String,
+    /// The project to open the token on: its id or its name.
+    #[serde(default)]
+    project: Option<ProjectRef>,
+}
+
+/// A project named by id or by name.
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+enum ProjectRef {
+    Id(i64),
+    Name(String),
 }
 
 fn rfc3339(at: time::OffsetDateTime) -> String {
@@ -61,14 +73,21 @@ fn rfc3339(at: time::OffsetDateTime) -> String {
 async fn create_token(
     State(state): State<AppState>,
     ClientAddress(address): ClientAddress,
+    headers: axum::http::HeaderMap,
     ApiJson(body): ApiJson<LoginDto>,
 ) -> Result<Response, Problem> {
     if body.login.is_empty() {
         return Err(Problem::bad_request("`login` is empty."));
     }
     let password = Password::parse(body.password).map_err(|error| Problem::bad_request(format!("`password`: {error}.")))?;
-    let issued = state.core.auth.login(&body.login, &password, address).await?;
-    let reply = json!({ "token": issued.secret.expose(), "expires_at": rfc3339(issued.expires_at) });
+    let project = body.project.map(|project| match project {
+        ProjectRef::Id(id) => id.to_string(),
+        ProjectRef::Name(name) => name,
+    });
+    let hint = |name: &str| headers.get(name).and_then(|value| value.to_str().ok());
+    let client = ClientKind::from_hints(hint("x-client-type"), hint("user-agent"));
+    let (issued, project) = state.core.auth.login_on(&body.login, &password, address, project.as_deref(), &client).await?;
+    let reply = json!({ "token": issued.secret.expose(), "expires_at": rfc3339(issued.expires_at), "project": project.map(|project| project.0) });
     Ok((StatusCode::CREATED, Json(reply)).into_response())
 }
 

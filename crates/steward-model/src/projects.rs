@@ -1,5 +1,5 @@
 //! Projects' vocabulary: owners, projects, project types, tenant databases and their names,
-//! and the outbox jobs that clone and remove them.
+//! the outbox jobs that clone and remove them, and memberships with dRofus' rights.
 
 use time::OffsetDateTime;
 
@@ -265,9 +265,172 @@ pub struct ProjectListing {
     pub include_inactive: bool,
 }
 
+/// A level of one of dRofus' rights: 0 (none) to 4.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct RightLevel(u8);
+
+impl RightLevel {
+    /// The highest level (the highest the seed shows).
+    pub const MAX: u8 = 4;
+
+    /// The level `value`, if it is one.
+    pub fn new(value: i64) -> Option<Self> {
+        u8::try_from(value).ok().filter(|level| *level <= Self::MAX).map(Self)
+    }
+
+    /// Its number.
+    pub fn get(self) -> u8 {
+        self.0
+    }
+}
+
+/// dRofus' rights on a project, each unset or a level.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Rights {
+    /// Rooms.
+    pub room: Option<RightLevel>,
+    /// Equipment.
+    pub equipment: Option<RightLevel>,
+    /// Tenders.
+    pub tender: Option<RightLevel>,
+    /// Consignations.
+    pub consignation: Option<RightLevel>,
+    /// System.
+    pub system: Option<RightLevel>,
+    /// The model store.
+    pub modelstore: Option<RightLevel>,
+    /// Rooms' surface treatments.
+    pub room_surface_treatment: Option<RightLevel>,
+}
+
+/// dRofus' flags and role on a membership.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct MemberProfile {
+    /// A role name, free text.
+    pub role: Option<String>,
+    /// A role's id in the tenant database.
+    pub user_role_id: Option<i32>,
+    /// Superuser of the project.
+    pub superuser: Option<bool>,
+    /// The rights.
+    pub rights: Rights,
+    /// BIM admin.
+    pub addon_admin: Option<bool>,
+    /// No access to the web admin.
+    pub no_web_admin_access: Option<bool>,
+    /// Prices hidden.
+    pub hide_price: Option<bool>,
+}
+
+/// An account's place in a project.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProjectMember {
+    /// The member's login.
+    pub login: String,
+    /// The account.
+    pub account_id: crate::AccountId,
+    /// The project.
+    pub project_id: ProjectId,
+    /// dRofus' role, rights and flags.
+    pub profile: MemberProfile,
+    /// Set by a database's `disableall`; the account itself is untouched.
+    pub disabled: bool,
+    /// Roles on the project (Adjutant's), sorted.
+    pub roles: Vec<crate::Role>,
+    /// When the membership began.
+    pub created_at: OffsetDateTime,
+}
+
+
+/// The kind of client a login came from (`X-Client-Type`, else the User-Agent's product):
+/// a short lower-case word, `web` when nothing says.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ClientKind(String);
+
+impl ClientKind {
+    /// Longest kind kept.
+    pub const MAX_LEN: usize = 32;
+
+    /// What a login without a better hint counts as.
+    pub fn web() -> Self {
+        Self("web".to_owned())
+    }
+
+    /// From an `X-Client-Type` value, or from a User-Agent's first product (`Revit/2024` →
+    /// `revit`); `web` for a browser's or nothing usable.
+    pub fn from_hints(client_type: Option<&str>, user_agent: Option<&str>) -> Self {
+        let word = |raw: &str| -> Option<String> {
+            let word: String = raw
+                .trim()
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+                .take(Self::MAX_LEN)
+                .collect::<String>()
+                .to_ascii_lowercase();
+            (!word.is_empty()).then_some(word)
+        };
+        if let Some(kind) = client_type.and_then(word) {
+            return Self(kind);
+        }
+        match user_agent.and_then(word) {
+            // Every browser says Mozilla first.
+            Some(product) if product != "mozilla" => Self(product),
+            _ => Self::web(),
+        }
+    }
+
+    /// A stored kind back.
+    pub fn stored(raw: String) -> Self {
+        Self(raw)
+    }
+
+    /// The kind.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// Logins into one project by one kind of client in one month.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LoginCount {
+    /// The project.
+    pub project_id: ProjectId,
+    /// Its name.
+    pub project_name: String,
+    /// Its database's name, if it has one.
+    pub database: Option<String>,
+    /// The client kind.
+    pub client: ClientKind,
+    /// Year (UTC).
+    pub year: i32,
+    /// Month, 1–12 (UTC).
+    pub month: u8,
+    /// Successful logins.
+    pub count: u64,
+}
+
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn client_kind_comes_from_the_header_then_the_user_agent() {
+        assert_eq!(ClientKind::from_hints(Some("Revit"), Some("curl/8")).as_str(), "revit");
+        assert_eq!(ClientKind::from_hints(None, Some("dRofus/2.14 (Windows)")).as_str(), "drofus");
+        assert_eq!(ClientKind::from_hints(None, Some("Mozilla/5.0 (X11)")).as_str(), "web");
+        assert_eq!(ClientKind::from_hints(Some("  "), None).as_str(), "web");
+        assert_eq!(ClientKind::from_hints(None, None).as_str(), "web");
+        assert_eq!(ClientKind::from_hints(Some(&"x".repeat(100)), None).as_str().len(), ClientKind::MAX_LEN);
+    }
+
+    #[test]
+    fn right_levels_are_zero_to_four() {
+        assert_eq!(RightLevel::new(0).map(RightLevel::get), Some(0));
+        assert_eq!(RightLevel::new(4).map(RightLevel::get), Some(4));
+        assert_eq!(RightLevel::new(5), None);
+        assert_eq!(RightLevel::new(-1), None);
+    }
 
     #[test]
     fn database_names_are_safe_for_paths_and_sql() {

@@ -46,6 +46,7 @@ mod workflow;
 pub mod write;
 
 pub use identity::accounts::{AccountWithSecret, NewAccountRow};
+pub use identity::logins::Membership;
 pub use identity::people::PersonRow;
 pub use connect::Backend;
 pub use error::StoreError;

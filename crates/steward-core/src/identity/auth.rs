@@ -6,6 +6,7 @@ use std::net::IpAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
+use steward_model::projects::{ClientKind, ProjectId};
 use steward_model::{Account, AuthBackend, Password, TokenSecret};
 use steward_store::AccountWithSecret;
 use time::OffsetDateTime;
@@ -29,6 +30,8 @@ pub enum Refusal {
     Expired,
     /// The token was revoked (logout, password change).
     Revoked,
+    /// The project asked for is none of the account's, or it was disabled there.
+    NotAMember,
 }
 
 impl Refusal {
@@ -37,6 +40,7 @@ impl Refusal {
         match self {
             Self::Password => "password",
             Self::Disabled => "disabled",
+            Self::NotAMember => "not_a_member",
             Self::UnknownToken => "unknown_token",
             Self::Expired => "expired",
             Self::Revoked => "revoked",
@@ -266,14 +270,55 @@ impl Authenticator {
 
     /// Issues a user token for the default lifetime to an account that just proved who it is.
     pub async fn issue(&self, proven: Proven) -> Result<IssuedToken, AuthError> {
+        Ok(self.issue_on(proven, None, &ClientKind::web()).await?.0)
+    }
+
+    /// A login and password for a token opened on a project: the one `project` names (an
+    /// id or a name) if the account is an enabled member of it, else, when none is named,
+    /// the account's only project, else none. A login that carries a project is counted
+    /// for `client` (dRofus' `/node/logins`). Returns the token and its project.
+    pub async fn login_on(
+        &self,
+        login: &str,
+        password: &Password,
+        address: Option<IpAddr>,
+        project: Option<&str>,
+        client: &ClientKind,
+    ) -> Result<(IssuedToken, Option<ProjectId>), AuthError> {
+        let proven = self.check_password(login, password, address).await?;
+        let memberships = self.store.memberships_of(proven.account().id).await?;
+        let enabled = memberships.iter().filter(|membership| !membership.disabled);
+        let chosen = match project.map(str::trim) {
+            Some(asked) => {
+                let named = |membership: &&steward_store::Membership| {
+                    asked.parse::<i64>().is_ok_and(|id| membership.project.0 == id) || membership.name == asked
+                };
+                Some(enabled.clone().find(named).map(|membership| membership.project).ok_or(AuthError::Refused(Refusal::NotAMember))?)
+            }
+            None => {
+                let mut enabled = enabled;
+                match (enabled.next(), enabled.next()) {
+                    (Some(only), None) => Some(only.project),
+                    _ => None,
+                }
+            }
+        };
+        self.issue_on(proven, chosen, client).await
+    }
+
+    /// Issues a token, opened on `project` if any (that login counted for `client`).
+    async fn issue_on(&self, proven: Proven, project: Option<ProjectId>, client: &ClientKind) -> Result<(IssuedToken, Option<ProjectId>), AuthError> {
         let account = proven.into_account();
         let secret = tokens::generate();
         let created_at = now();
         let expires_at = created_at + self.token_ttl;
         let write = self.store.write().await?;
-        write.insert_token(tokens::fingerprint(&secret), account.id, created_at, expires_at).await?;
+        write.insert_token(tokens::fingerprint(&secret), account.id, created_at, expires_at, project).await?;
+        if let Some(project) = project {
+            write.record_login(account.id, project, client, created_at).await?;
+        }
         write.commit().await?;
-        Ok(IssuedToken { secret, account, created_at, expires_at })
+        Ok((IssuedToken { secret, account, created_at, expires_at }, project))
     }
 
     /// Issues a token for `login` without a password: the operator's `steward token issue`.
@@ -291,7 +336,7 @@ impl Authenticator {
         let created_at = now();
         let expires_at = created_at + ttl.unwrap_or(self.token_ttl);
         let write = self.store.write().await?;
-        write.insert_token(tokens::fingerprint(&secret), found.account.id, created_at, expires_at).await?;
+        write.insert_token(tokens::fingerprint(&secret), found.account.id, created_at, expires_at, None).await?;
         write
             .audit(
                 audit::entry(

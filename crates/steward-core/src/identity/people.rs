@@ -295,6 +295,19 @@ impl People {
         Ok(u64::from(changed))
     }
 
+    /// Logins that carried a project from `from` to `to` (both whole UTC days, inclusive),
+    /// counted per project, client kind and month.
+    pub async fn login_counts(
+        &self,
+        _can: ProjectsCapability<'_>,
+        from: time::Date,
+        to: time::Date,
+    ) -> Result<Vec<steward_model::projects::LoginCount>, PeopleError> {
+        let start = from.midnight().assume_utc();
+        let end = to.next_day().unwrap_or(to).midnight().assume_utc();
+        Ok(self.store.login_counts(start, end).await?)
+    }
+
     /// Ends every session of the person `login` on every face: all its tokens are revoked;
     /// the account stays enabled. Returns how many tokens were revoked.
     #[tracing::instrument(skip_all)]

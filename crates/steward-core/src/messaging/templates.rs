@@ -16,18 +16,25 @@ type Builtin = (&'static str, &'static str, &'static str, &'static str);
 
 macro_rules! builtin {
     ($language:literal, $name:literal) => {
+        builtin!("janua", $language, $name)
+    };
+    ($folder:literal, $language:literal, $name:literal) => {
         (
             $language,
             $name,
-            include_str!(concat!("../../templates/janua/", $language, "/", $name, "/subject.txt")),
-            include_str!(concat!("../../templates/janua/", $language, "/", $name, "/body.txt")),
+            include_str!(concat!("../../templates/", $folder, "/", $language, "/", $name, "/subject.txt")),
+            include_str!(concat!("../../templates/", $folder, "/", $language, "/", $name, "/body.txt")),
         )
     };
 }
 
 /// Steward's own wording of Janua's built-in templates (same names, same subjects, same
-/// placeholders).
-const BUILTIN: [Builtin; 14] = [
+/// placeholders), and the welcome mails of dRofus' project users.
+const BUILTIN: [Builtin; 18] = [
+    builtin!("drofus", "EN", "project_user_welcome"),
+    builtin!("drofus", "FR", "project_user_welcome"),
+    builtin!("drofus", "EN", "project_user_added"),
+    builtin!("drofus", "FR", "project_user_added"),
     builtin!("EN", "maintenance"),
     builtin!("FR", "maintenance"),
     builtin!("EN", "create_admin"),

@@ -2,10 +2,12 @@
 //! projects, memberships of accounts with their roles and rights, and tenant databases
 //! cloned from templates. The rules of every face that touches projects live here, once.
 //!
+//! - [`members`]: people in projects with dRofus' rights; welcome mails.
 //! - [`owners`]: owners of projects.
 //! - [`project`]: projects and their types, created on a new or an existing database.
 //! - [`tenants`]: tenant databases, their templates, clones and removal.
 
+pub mod members;
 pub mod owners;
 pub mod project;
 pub mod tenants;
@@ -36,6 +38,9 @@ pub enum ProjectsError {
     /// The tenants' host could not be read.
     #[error(transparent)]
     Host(tenants::TenantHostError),
+    /// Hashing a new person's password failed or was too busy.
+    #[error(transparent)]
+    Hash(#[from] crate::identity::hasher::HashError),
     /// The store failed.
     #[error(transparent)]
     Store(crate::Unavailable),

@@ -49,11 +49,13 @@ pub struct TenantHostError(pub String);
 pub struct TenantDatabases {
     store: Store,
     host: Option<Arc<dyn TenantHost>>,
+    /// Forgotten after `kickall`, so this instance refuses the revoked tokens at once.
+    tokens: Arc<crate::identity::tokens::TokenCache>,
 }
 
 impl TenantDatabases {
-    pub(crate) fn new(store: Store, host: Option<Arc<dyn TenantHost>>) -> Self {
-        Self { store, host }
+    pub(crate) fn new(store: Store, host: Option<Arc<dyn TenantHost>>, tokens: Arc<crate::identity::tokens::TokenCache>) -> Self {
+        Self { store, host, tokens }
     }
 
     /// Records the templates the host has that the store does not know yet.
@@ -150,4 +152,35 @@ impl TenantDatabases {
 /// `job` as an outbox payload.
 fn job_payload(job: &TenantJob) -> Result<serde_json::Value, ProjectsError> {
     serde_json::to_value(job).map_err(|error| ProjectsError::Host(TenantHostError(format!("unwritable tenant job: {error}"))))
+
+}
+
+impl TenantDatabases {
+    /// Disables (or enables again) every project user of every project living in the
+    /// database `name`: their memberships, not their accounts. Returns how many changed.
+    #[tracing::instrument(skip_all, fields(database = %name, disabled))]
+    pub async fn set_members_disabled(&self, can: ProjectsCapability<'_>, name: &DatabaseName, disabled: bool) -> Result<u64, ProjectsError> {
+        let at = now();
+        let write = self.store.write().await?;
+        let database = write.tenant_database(name).await?.ok_or(ProjectsError::NotFound)?;
+        let changed = write.set_database_members_disabled(database.id, disabled, at).await?;
+        let action = if disabled { "database.disable_all" } else { "database.enable_all" };
+        write.audit(audit::entry(can.actor(), action, name.as_str(), json!({ "project_users": changed })), at).await?;
+        write.commit().await?;
+        Ok(changed)
+    }
+
+    /// Ends every session opened on a project living in the database `name`: those
+    /// tokens are revoked on every face. Returns how many.
+    #[tracing::instrument(skip_all, fields(database = %name))]
+    pub async fn kick_all(&self, can: ProjectsCapability<'_>, name: &DatabaseName) -> Result<u64, ProjectsError> {
+        let at = now();
+        let write = self.store.write().await?;
+        let database = write.tenant_database(name).await?.ok_or(ProjectsError::NotFound)?;
+        let revoked = write.revoke_database_tokens(database.id, at).await?;
+        write.audit(audit::entry(can.actor(), "database.kick_all", name.as_str(), json!({ "tokens_revoked": revoked })), at).await?;
+        write.commit().await?;
+        self.tokens.forget_all();
+        Ok(revoked)
+    }
 }

@@ -63,17 +63,19 @@ impl Store {
 }
 
 impl WriteTx {
-    /// Stores a new user token's hash.
+    /// Stores a new user token's hash, with the project it was opened on, if any.
     pub async fn insert_token(
         &self,
         token_hash: String,
         account: AccountId,
         now: OffsetDateTime,
         expires_at: OffsetDateTime,
+        project: Option<steward_model::projects::ProjectId>,
     ) -> Result<(), StoreError> {
         token::ActiveModel {
             token_hash: Set(token_hash),
             account_id: Set(account.0),
+            project_id: Set(project.map(|project| project.0)),
             created_at: Set(stored_time(now)),
             expires_at: Set(stored_time(expires_at)),
             revoked_at: Set(None),

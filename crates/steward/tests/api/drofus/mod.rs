@@ -10,6 +10,7 @@ use serde_json::{Value, json};
 use crate::helpers::*;
 use crate::on_both_backends;
 
+mod project_users;
 mod users;
 
 on_both_backends!(
@@ -31,7 +32,7 @@ const PASSWORD: &str = "testpw-drofus-1";
 
 /// A server with a dRofus admin, a template `dev-template` (a table `rooms` with two rows)
 /// and an empty tenants directory.
-struct Drofus {
+pub(super) struct Drofus {
     db: TestDb,
     server: Server,
     tenants: PathBuf,
@@ -45,18 +46,22 @@ fn make_template(path: &Path) {
 }
 
 async fn drofus(backend: Backend) -> Drofus {
+    drofus_with(backend, &[]).await
+}
+
+/// The same, with more settings (`env`).
+async fn drofus_with(backend: Backend, env: &[(&str, &str)]) -> Drofus {
     let db = TestDb::new(backend);
     let templates = db.dir.path().join("templates");
     let tenants = db.dir.path().join("tenants");
     std::fs::create_dir_all(&templates).unwrap();
     make_template(&templates.join("dev-template.sqlite"));
-    let server = Server::start(
-        &db,
-        &[
-            ("STEWARD_FACES__DROFUS__TEMPLATE_DIR", templates.to_str().unwrap()),
-            ("STEWARD_FACES__DROFUS__DATABASE_DIR", tenants.to_str().unwrap()),
-        ],
-    );
+    let mut settings = vec![
+        ("STEWARD_FACES__DROFUS__TEMPLATE_DIR", templates.to_str().unwrap()),
+        ("STEWARD_FACES__DROFUS__DATABASE_DIR", tenants.to_str().unwrap()),
+    ];
+    settings.extend_from_slice(env);
+    let server = Server::start(&db, &settings);
     // After the start, so the bootstrap admin exists too.
     let created = cli(&db, &["account", "create", ADMIN, "--password-stdin", "--role", "drofus_admin"], &format!("{PASSWORD}\n"));
     assert!(created.status.success(), "{}", stderr(&created));
@@ -178,6 +183,16 @@ async fn without_valid_credentials_every_endpoint_is_rails_401(backend: Backend)
         (reqwest::Method::DELETE, "/users/admin"),
         (reqwest::Method::GET, "/users/admin/disable"),
         (reqwest::Method::POST, "/users/admin/kick"),
+        (reqwest::Method::GET, "/project_users"),
+        (reqwest::Method::POST, "/project_users"),
+        (reqwest::Method::GET, "/project_users/admin,1"),
+        (reqwest::Method::PATCH, "/project_user/admin,1"),
+        (reqwest::Method::DELETE, "/project_users/admin,1"),
+        (reqwest::Method::GET, "/emails"),
+        (reqwest::Method::GET, "/node/logins"),
+        (reqwest::Method::GET, "/database/dev-template/disableall"),
+        (reqwest::Method::GET, "/database/dev-template/enableall"),
+        (reqwest::Method::POST, "/database/dev-template/kickall"),
     ] {
         // A wrong password on a few paths only: ten failures a minute are rate-limited.
         let passwords: &[Option<&str>] = if path.starts_with("/projects") { &[None, Some("wrong")] } else { &[None] };
@@ -222,6 +237,16 @@ async fn an_account_without_the_role_is_403_in_the_format_asked(backend: Backend
         (reqwest::Method::GET, "/users/admin/disable.json"),
         (reqwest::Method::GET, "/users/admin/enable.json"),
         (reqwest::Method::GET, "/users/admin/kick.json"),
+        (reqwest::Method::GET, "/project_users.json"),
+        (reqwest::Method::POST, "/project_users.json"),
+        (reqwest::Method::GET, "/project_users/admin,1.json"),
+        (reqwest::Method::PUT, "/project_users/admin,1.json"),
+        (reqwest::Method::DELETE, "/project_user/admin,1.json"),
+        (reqwest::Method::GET, "/emails.json"),
+        (reqwest::Method::GET, "/node/logins.json"),
+        (reqwest::Method::GET, "/database/dev-template/disableall.json"),
+        (reqwest::Method::GET, "/database/dev-template/enableall.json"),
+        (reqwest::Method::GET, "/database/dev-template/kickall.json"),
     ] {
         let response = drofus.server.http.request(method, drofus.server.url(path)).basic_auth("plain", Some("plain-pw-123")).send().await.unwrap();
         assert_eq!(response.status().as_u16(), 403, "{path}");

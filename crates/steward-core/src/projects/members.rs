@@ -1,0 +1,387 @@
+//! Memberships: people in projects with dRofus' rights (0–4) and flags. Adding someone who
+//! has no account yet creates it in the same transaction; someone who has one must be named
+//! with the same details. A welcome mail, when asked for, leaves through the outbox in that
+//! transaction too.
+
+use std::sync::Arc;
+
+use serde_json::json;
+use steward_model::projects::{MemberProfile, ProjectId, ProjectMember, RightLevel, Rights};
+use steward_model::{Account, Email};
+
+use super::ProjectsError;
+use crate::actor::ProjectsCapability;
+use crate::identity::people::{People, PeopleError, PersonDraft};
+use crate::invalid::{Invalid, MAX_TEXT, Problem, Sent};
+use crate::messaging::mail::{Mail, NewMail};
+use crate::messaging::templates::Language;
+use crate::{Store, audit, now};
+
+/// A membership's fields as a client sent them.
+#[derive(Debug, Clone, Default)]
+pub struct MemberDraft {
+    /// The project (create only).
+    pub project_id: Sent<i64>,
+    /// Free-text role.
+    pub role: Sent<String>,
+    /// A role's id in the tenant database.
+    pub user_role_id: Sent<i64>,
+    /// Superuser of the project.
+    pub superuser: Sent<bool>,
+    /// `room_rights` … `room_surface_treatment_rights`, in [`RIGHTS`] order.
+    pub rights: [Sent<i64>; 7],
+    /// BIM admin.
+    pub addon_admin: Sent<bool>,
+    /// No access to the web admin.
+    pub no_web_admin_access: Sent<bool>,
+    /// Prices hidden.
+    pub hide_price: Sent<bool>,
+}
+
+/// The rights' field names, in [`MemberDraft::rights`] order.
+pub const RIGHTS: [&str; 7] = [
+    "room_rights",
+    "equipment_rights",
+    "tender_rights",
+    "consignation_rights",
+    "system_rights",
+    "modelstore_rights",
+    "room_surface_treatment_rights",
+];
+
+/// A welcome mail a client may ask for by id (dRofus' `mail_type`), listed at `/emails`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WelcomeMail {
+    /// Its stable id.
+    pub id: i64,
+    /// What it is for.
+    pub name: &'static str,
+    /// The mail template it renders (operators may reword it).
+    pub template: &'static str,
+}
+
+/// The welcome mails, ids stable.
+pub const WELCOME_MAILS: [WelcomeMail; 2] = [
+    WelcomeMail { id: 6, name: "New project user", template: "project_user_welcome" },
+    WelcomeMail { id: 7, name: "Added to a project", template: "project_user_added" },
+];
+
+/// What a client asked to be mailed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MailChoice {
+    /// No mail (absent, empty, or `skip_email`).
+    None,
+    /// The welcome mail with this id.
+    Welcome(i64),
+    /// Something that names no mail.
+    Unknown,
+}
+
+impl MailChoice {
+    /// dRofus' `mail_type`: an id as a number or a string, or `skip_email`.
+    pub fn parse(raw: Option<&str>) -> Self {
+        match raw.map(str::trim) {
+            None | Some("" | "skip_email") => Self::None,
+            Some(raw) => raw.parse().map_or(Self::Unknown, Self::Welcome),
+        }
+    }
+}
+
+impl MemberDraft {
+    /// The profile this draft makes of `current` (a create starts from none); its problems
+    /// go to `invalid`.
+    fn profile(&self, current: MemberProfile, invalid: &mut Invalid) -> MemberProfile {
+        invalid.limit_text("role", &self.role, MAX_TEXT);
+        let flag = |field: &'static str, sent: &Sent<bool>, current: Option<bool>, invalid: &mut Invalid| {
+            if matches!(sent, Sent::Unreadable) {
+                invalid.add(field, Problem::NotIncluded);
+            }
+            sent.clone().applied(current)
+        };
+        invalid.readable_number("user_role_id", &self.user_role_id);
+        let user_role_id = match &self.user_role_id {
+            Sent::Value(id) => match i32::try_from(*id) {
+                Ok(id) => Some(id),
+                Err(_) => {
+                    invalid.add("user_role_id", Problem::Invalid);
+                    None
+                }
+            },
+            other => other.clone().applied(current.user_role_id.map(i64::from)).and_then(|id| i32::try_from(id).ok()),
+        };
+        let current_rights = current.rights;
+        let olds = [
+            current_rights.room,
+            current_rights.equipment,
+            current_rights.tender,
+            current_rights.consignation,
+            current_rights.system,
+            current_rights.modelstore,
+            current_rights.room_surface_treatment,
+        ];
+        let mut levels = [None; 7];
+        for (index, (sent, old)) in self.rights.iter().zip(olds).enumerate() {
+            levels[index] = match sent {
+                Sent::Value(value) => match RightLevel::new(*value) {
+                    Some(level) => Some(level),
+                    None => {
+                        invalid.add(RIGHTS[index], Problem::NotIncluded);
+                        None
+                    }
+                },
+                Sent::Unreadable => {
+                    invalid.add(RIGHTS[index], Problem::NotIncluded);
+                    None
+                }
+                Sent::Null => None,
+                Sent::Absent => old,
+            };
+        }
+        let [room, equipment, tender, consignation, system, modelstore, room_surface_treatment] = levels;
+        MemberProfile {
+            role: self.role.clone().applied(current.role),
+            user_role_id,
+            superuser: flag("superuser", &self.superuser, current.superuser, invalid),
+            rights: Rights { room, equipment, tender, consignation, system, modelstore, room_surface_treatment },
+            addon_admin: flag("addon_admin", &self.addon_admin, current.addon_admin, invalid),
+            no_web_admin_access: flag("no_web_admin_access", &self.no_web_admin_access, current.no_web_admin_access, invalid),
+            hide_price: flag("hide_price", &self.hide_price, current.hide_price, invalid),
+        }
+    }
+}
+
+/// Whether the details a client sent of an existing person are the registered ones (only
+/// what was sent is compared; e-mails whatever their case).
+fn matches_registered(person: &PersonDraft, account: &Account) -> bool {
+    let same = |sent: &Sent<String>, stored: Option<&str>| match sent.text() {
+        None => true,
+        Some(text) => stored.is_some_and(|stored| stored.trim() == text.trim()),
+    };
+    let same_email = match person.email.text() {
+        None => true,
+        Some(text) => account.email.as_deref().is_some_and(|stored| stored.eq_ignore_ascii_case(text.trim())),
+    };
+    same(&person.first_name, account.given_name.as_deref()) && same(&person.last_name, account.family_name.as_deref()) && same_email
+}
+
+/// The memberships service.
+pub struct Members {
+    store: Store,
+    people: Arc<People>,
+    mail: Arc<Mail>,
+    public_url: String,
+}
+
+impl Members {
+    pub(crate) fn new(store: Store, people: Arc<People>, mail: Arc<Mail>, public_url: String) -> Self {
+        Self { store, people, mail, public_url }
+    }
+
+    /// Every membership, or one project's.
+    pub async fn list(&self, _can: ProjectsCapability<'_>, project: Option<ProjectId>) -> Result<Vec<ProjectMember>, ProjectsError> {
+        Ok(self.store.members(project).await?)
+    }
+
+    /// The membership of `login` in `project`.
+    pub async fn get(&self, can: ProjectsCapability<'_>, login: &str, project: ProjectId) -> Result<ProjectMember, ProjectsError> {
+        let account = self.people.get(can, login).await.map_err(people_error)?;
+        self.store.member(account.id, project).await?.ok_or(ProjectsError::NotFound)
+    }
+
+    /// Adds `person` to the project `draft` names, creating the person when no account has
+    /// that username, and queues the welcome mail `mail` asks for.
+    #[tracing::instrument(skip_all)]
+    pub async fn add(
+        &self,
+        can: ProjectsCapability<'_>,
+        draft: MemberDraft,
+        person: PersonDraft,
+        mail: MailChoice,
+    ) -> Result<ProjectMember, ProjectsError> {
+        let mut invalid = Invalid::default();
+        invalid.readable_number("project_id", &draft.project_id);
+        if matches!(draft.project_id, Sent::Absent | Sent::Null) {
+            invalid.add("project_id", Problem::Blank);
+        }
+        let username = person.username.text().map(|text| text.trim().to_owned());
+        if username.is_none() {
+            invalid.add("username", Problem::Blank);
+        }
+        let welcome = match mail {
+            MailChoice::None => None,
+            MailChoice::Welcome(id) => {
+                let found = WELCOME_MAILS.iter().find(|welcome| welcome.id == id).copied();
+                if found.is_none() {
+                    invalid.add("mail_type", Problem::Invalid);
+                }
+                found
+            }
+            MailChoice::Unknown => {
+                invalid.add("mail_type", Problem::Invalid);
+                None
+            }
+        };
+        let profile = draft.profile(MemberProfile::default(), &mut invalid);
+        let existing = match &username {
+            Some(username) => self.people.get(can, username).await.map(Some).or_else(|error| match error {
+                PeopleError::NotFound => Ok(None),
+                other => Err(people_error(other)),
+            })?,
+            None => None,
+        };
+        // A new person's fields are checked (and its password hashed) before the write
+        // transaction opens.
+        let new_row = match (&existing, &username) {
+            (Some(account), _) => {
+                if !matches_registered(&person, account) {
+                    invalid.add("user", Problem::Mismatch);
+                }
+                None
+            }
+            (None, Some(_)) => match person.check_new(&mut invalid) {
+                Some(new) if invalid.0.is_empty() => Some(self.people.prepare(new).await.map_err(people_error)?),
+                _ => None,
+            },
+            (None, None) => None,
+        };
+        let at = now();
+        let write = self.store.write().await?;
+        let project = match draft.project_id.value() {
+            Some(id) => write.project(ProjectId(*id)).await?,
+            None => None,
+        };
+        if project.is_none() && draft.project_id.value().is_some() {
+            invalid.add("project", Problem::MustExist);
+        }
+        if let (Some(account), Some(project)) = (&existing, &project)
+            && write.member(account.id, project.id).await?.is_some()
+        {
+            invalid.add("username", Problem::Taken);
+        }
+        invalid.into_result()?;
+        let (Some(project), Some(_)) = (project, username) else {
+            unreachable!("a missing project or username is a problem reported above");
+        };
+        let (account, created) = match (existing, new_row) {
+            (Some(account), _) => (account, false),
+            (None, Some(row)) => (self.people.insert_in(&write, can.actor(), row, at).await.map_err(people_error)?, true),
+            (None, None) => unreachable!("a person neither found nor valid is a problem reported above"),
+        };
+        let member = write.insert_member(account.id, project.id, &profile, at).await?;
+        if let Some(welcome) = welcome
+            && let Some(address) = account.email.as_deref().and_then(|email| Email::parse(email).ok())
+        {
+            let arguments = [
+                ("project", project.name.clone()),
+                ("username", account.login.clone()),
+                ("name", account.name.clone()),
+                ("url", self.public_url.clone()),
+            ]
+            .into_iter()
+            .map(|(key, value)| (key.to_owned(), value))
+            .collect();
+            let rendered = self.mail.render(welcome.template, Language::En, &arguments).await.map_err(|error| {
+                tracing::error!(%error, template = welcome.template, "a welcome mail template does not render");
+                ProjectsError::Invalid(Invalid::of("mail_type", Problem::Invalid))
+            })?;
+            let mail = NewMail { to: vec![address], subject: rendered.subject, body: rendered.body, reply_to: None, sensitive: false };
+            self.mail.queue_in(&write, mail, at).await.map_err(|error| match error {
+                crate::messaging::mail::MailError::Invalid(_) => ProjectsError::Invalid(Invalid::of("mail_type", Problem::Invalid)),
+                crate::messaging::mail::MailError::Store(error) => ProjectsError::Store(error),
+            })?;
+        }
+        write
+            .audit(
+                audit::entry(
+                    can.actor(),
+                    "member.add",
+                    &format!("{},{}", account.login, project.id.0),
+                    json!({ "person_created": created, "mail": welcome.map(|welcome| welcome.id) }),
+                ),
+                at,
+            )
+            .await?;
+        write.commit().await?;
+        Ok(member)
+    }
+
+    /// Changes the rights and flags of `login` in `project`.
+    #[tracing::instrument(skip_all)]
+    pub async fn update(&self, can: ProjectsCapability<'_>, login: &str, project: ProjectId, draft: MemberDraft) -> Result<ProjectMember, ProjectsError> {
+        let account = self.people.get(can, login).await.map_err(people_error)?;
+        let at = now();
+        let write = self.store.write().await?;
+        let mut member = write.member(account.id, project).await?.ok_or(ProjectsError::NotFound)?;
+        let mut invalid = Invalid::default();
+        member.profile = draft.profile(member.profile, &mut invalid);
+        invalid.into_result()?;
+        let member = write.update_member(&member, at).await?;
+        write.audit(audit::entry(can.actor(), "member.update", &format!("{},{}", account.login, project.0), json!({})), at).await?;
+        write.commit().await?;
+        Ok(member)
+    }
+
+    /// Ends the membership of `login` in `project`; the account stays.
+    #[tracing::instrument(skip_all)]
+    pub async fn remove(&self, can: ProjectsCapability<'_>, login: &str, project: ProjectId) -> Result<(), ProjectsError> {
+        let account = self.people.get(can, login).await.map_err(people_error)?;
+        let at = now();
+        let write = self.store.write().await?;
+        if !write.delete_member(account.id, project).await? {
+            return Err(ProjectsError::NotFound);
+        }
+        write.audit(audit::entry(can.actor(), "member.remove", &format!("{},{}", account.login, project.0), json!({})), at).await?;
+        write.commit().await?;
+        Ok(())
+    }
+}
+
+/// A people refusal as a projects refusal (the same Rails words).
+fn people_error(error: PeopleError) -> ProjectsError {
+    match error {
+        PeopleError::NotFound => ProjectsError::NotFound,
+        PeopleError::Invalid(invalid) => ProjectsError::Invalid(invalid),
+        PeopleError::Hash(error) => ProjectsError::Hash(error),
+        PeopleError::Store(error) => ProjectsError::Store(error),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rights_are_zero_to_four_and_flags_booleans() {
+        let mut draft = MemberDraft::default();
+        draft.rights[0] = Sent::Value(1);
+        draft.rights[1] = Sent::Value(9);
+        draft.rights[2] = Sent::Unreadable;
+        draft.superuser = Sent::Unreadable;
+        let mut invalid = Invalid::default();
+        let profile = draft.profile(MemberProfile::default(), &mut invalid);
+        assert_eq!(profile.rights.room.map(RightLevel::get), Some(1));
+        let found: Vec<_> = invalid.0.iter().map(|problem| (problem.field, problem.problem)).collect();
+        assert_eq!(
+            found,
+            [("equipment_rights", Problem::NotIncluded), ("tender_rights", Problem::NotIncluded), ("superuser", Problem::NotIncluded)]
+        );
+    }
+
+    #[test]
+    fn an_update_keeps_what_is_absent_and_clears_what_is_null() {
+        let current = MemberProfile { rights: Rights { room: RightLevel::new(3), tender: RightLevel::new(2), ..Rights::default() }, ..MemberProfile::default() };
+        let mut draft = MemberDraft::default();
+        draft.rights[2] = Sent::Null;
+        let mut invalid = Invalid::default();
+        let profile = draft.profile(current, &mut invalid);
+        assert_eq!((profile.rights.room.map(RightLevel::get), profile.rights.tender), (Some(3), None));
+    }
+
+    #[test]
+    fn mail_type_is_an_id_or_skip_email() {
+        assert_eq!(MailChoice::parse(None), MailChoice::None);
+        assert_eq!(MailChoice::parse(Some("skip_email")), MailChoice::None);
+        assert_eq!(MailChoice::parse(Some("6")), MailChoice::Welcome(6));
+        assert_eq!(MailChoice::parse(Some("six")), MailChoice::Unknown);
+    }
+}
