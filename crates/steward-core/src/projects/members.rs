@@ -120,17 +120,17 @@ impl MemberDraft {
             current_rights.room_surface_treatment,
         ];
         let mut levels = [None; 7];
-        for (index, (sent, old)) in self.rights.iter().zip(olds).enumerate() {
-            levels[index] = match sent {
-                Sent::Value(value) => match RightLevel::new(*value) {
-                    Some(level) => Some(level),
-                    None => {
-                        invalid.add(RIGHTS[index], Problem::NotIncluded);
-                        None
+        for (((level, field), sent), old) in levels.iter_mut().zip(RIGHTS).zip(&self.rights).zip(olds) {
+            *level = match sent {
+                Sent::Value(value) => {
+                    let found = RightLevel::new(*value);
+                    if found.is_none() {
+                        invalid.add(field, Problem::NotIncluded);
                     }
-                },
+                    found
+                }
                 Sent::Unreadable => {
-                    invalid.add(RIGHTS[index], Problem::NotIncluded);
+                    invalid.add(field, Problem::NotIncluded);
                     None
                 }
                 Sent::Null => None,
