@@ -151,6 +151,13 @@ pub fn boolean(parameters: &Map<String, Value>, key: &str) -> Sent<bool> {
     }
 }
 
+/// The last value of `key` in a query string (`?q=x&q=y` is `y`, as Rails reads it); an
+/// unreadable query has none.
+pub fn query_value(query: Option<&str>, key: &str) -> Option<String> {
+    let pairs: Vec<(String, String)> = query.and_then(|query| serde_urlencoded::from_str(query).ok()).unwrap_or_default();
+    pairs.into_iter().rev().find(|(name, _)| name == key).map(|(_, value)| value)
+}
+
 #[cfg(test)]
 mod tests {
     use axum::http::HeaderValue;

@@ -74,6 +74,7 @@ impl Refused for ProjectsError {
             ProjectsError::NotFound => Refusal::not_found(format),
             ProjectsError::Invalid(invalid) => Refusal::invalids(format, &invalid),
             ProjectsError::HasDependents(what) => Refusal::invalid(format, "base", &format!("Cannot delete record because dependent {what} exist")),
+            ProjectsError::AmbiguousName(name) => Refusal::invalid(format, "base", &format!("Several projects are named {name}")),
             ProjectsError::TemplateUndeletable => Refusal::invalid(format, "base", "Template databases cannot be deleted"),
             ProjectsError::NotReady(_) => Refusal::status(format, StatusCode::CONFLICT),
             ProjectsError::Host(error) => Refusal::unavailable(format, "tenant databases' host", &error),

@@ -35,12 +35,11 @@ impl Resource for LoginView {
 /// `from_date` and `to_date`, or their defaults (five years back, today); `None` when one
 /// is not a date.
 fn period(query: Option<&str>, today: Date) -> Option<(Date, Date)> {
-    let pairs: Vec<(String, String)> = query.and_then(|query| serde_urlencoded::from_str(query).ok()).unwrap_or_default();
     let format = time::macros::format_description!("[year]-[month]-[day]");
     let date = |key: &str| -> Option<Option<Date>> {
-        match pairs.iter().rev().find(|(name, _)| name == key) {
+        match crate::body::query_value(query, key) {
             None => Some(None),
-            Some((_, value)) => Date::parse(value.trim(), &format).ok().map(Some),
+            Some(value) => Date::parse(value.trim(), &format).ok().map(Some),
         }
     };
     let from = date("from_date")?.unwrap_or_else(|| today.replace_year(today.year() - 5).unwrap_or(today));

@@ -85,9 +85,8 @@ fn parsed(call: &Call, bytes: &Bytes) -> Result<Map<String, Value>, Refusal> {
 
 /// `GET /project_users`, `?project_id=N` for one project.
 pub async fn index(call: Call, RawQuery(query): RawQuery) -> Result<Response, Refusal> {
-    let pairs: Vec<(String, String)> = query.as_deref().and_then(|query| serde_urlencoded::from_str(query).ok()).unwrap_or_default();
-    let project = match pairs.iter().rev().find(|(name, _)| name == "project_id") {
-        Some((_, raw)) => Some(ProjectId(raw.trim().parse().map_err(|_| Refusal::status(call.format, StatusCode::BAD_REQUEST))?)),
+    let project = match body::query_value(query.as_deref(), "project_id") {
+        Some(raw) => Some(ProjectId(raw.trim().parse().map_err(|_| Refusal::status(call.format, StatusCode::BAD_REQUEST))?)),
         None => None,
     };
     let members = call.state.core.members.list(call.can()?, project).await.map_err(call.refusal())?;
@@ -143,7 +142,7 @@ pub async fn emails(call: Call) -> Result<Response, Refusal> {
     let views: Vec<EmailView> = WELCOME_MAILS
         .into_iter()
         .map(|mail| {
-            let arguments = [("project", "<project>"), ("username", "<username>"), ("name", "<name>"), ("url", "<url>")]
+            let arguments = [("project", "<project>"), ("username", "<username>"), ("name", "<name>"), ("url", "<url>"), ("link", "<link>")]
                 .into_iter()
                 .map(|(key, value)| (key.to_owned(), value.to_owned()))
                 .collect();

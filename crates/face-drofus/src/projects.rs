@@ -90,8 +90,7 @@ fn parameters(call: &Call, bytes: &Bytes) -> Result<Map<String, Value>, Refusal>
 
 /// `query` and `show_all` of the list.
 fn listing(query: Option<&str>) -> ProjectListing {
-    let pairs: Vec<(String, String)> = query.and_then(|query| serde_urlencoded::from_str(query).ok()).unwrap_or_default();
-    let value = |key: &str| pairs.iter().rev().find(|(name, _)| name == key).map(|(_, value)| value.clone());
+    let value = |key: &str| body::query_value(query, key);
     ProjectListing {
         name_contains: value("query").filter(|query| !query.is_empty()),
         include_inactive: value("show_all").as_deref() == Some("1"),

@@ -60,8 +60,7 @@ fn parameters(call: &Call, bytes: &Bytes) -> Result<PersonDraft, Refusal> {
 
 /// `q` of the list.
 fn needle(query: Option<&str>) -> Option<String> {
-    let pairs: Vec<(String, String)> = query.and_then(|query| serde_urlencoded::from_str(query).ok()).unwrap_or_default();
-    pairs.into_iter().rev().find(|(name, _)| name == "q").map(|(_, value)| value)
+    body::query_value(query, "q")
 }
 
 /// `GET /users`: by username; `q` keeps those whose username, names or e-mail contain it.

@@ -144,6 +144,8 @@ pub struct Core {
     pub feedback: Arc<messaging::feedback::Feedback>,
     /// Owners of projects.
     pub owners: Arc<projects::owners::Owners>,
+    /// Set-password links (welcome mails).
+    pub password_links: Arc<identity::password_links::PasswordLinks>,
     /// Accounts as people (dRofus' users).
     pub people: Arc<identity::people::People>,
     /// People in projects.
@@ -201,9 +203,12 @@ impl Core {
         ));
         let tenant_databases = Arc::new(projects::tenants::TenantDatabases::new(store.clone(), tenants, tokens.clone()));
         let people = Arc::new(identity::people::People::new(store.clone(), accounts.clone()));
+        let password_links =
+            Arc::new(identity::password_links::PasswordLinks::new(store.clone(), hasher.clone(), tokens.clone(), settings.public_url.clone()));
         Self {
             owners: Arc::new(projects::owners::Owners::new(store.clone())),
-            members: Arc::new(projects::members::Members::new(store.clone(), people.clone(), mail.clone(), settings.public_url.clone())),
+            members: Arc::new(projects::members::Members::new(store.clone(), people.clone(), mail.clone(), password_links.clone(), settings.public_url.clone())),
+            password_links,
             people,
             projects: Arc::new(projects::project::Projects::new(store.clone(), tenant_databases.clone())),
             tenant_databases,

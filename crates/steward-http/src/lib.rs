@@ -10,6 +10,7 @@
 //! - [`metrics`]: the request counter and histogram, labelled by face and matched route.
 //! - [`ops`]: `/healthz`, `/readyz`, `/metrics`.
 //! - [`native`]: `/steward/v1/…`, the seed of the native admin API.
+//! - [`password`]: `/steward/v1/password`, where a set-password link leads (form, then set).
 //! - [`server`]: assembling the router and serving a bound listener until shutdown.
 //! - [`Prefix`]: where a face is mounted, carried by everything it emits.
 
@@ -19,6 +20,7 @@ pub mod json;
 pub mod metrics;
 pub mod native;
 pub mod ops;
+pub mod password;
 pub mod problem;
 pub mod server;
 pub mod state;

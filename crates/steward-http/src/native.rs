@@ -33,6 +33,7 @@ pub fn router() -> Router<AppState> {
         .route("/steward/v1/tokens", only(post(create_token)))
         .route("/steward/v1/tokens/current", only(delete(revoke_current)))
         .route("/steward/v1/whoami", only(get(whoami)))
+        .route("/steward/v1/password", only(get(crate::password::form).post(crate::password::set)))
         .route("/steward/v1/audit", only(get(audit)))
         .route("/steward/v1/mail", only(post(send_mail)))
         .route("/steward/v1/sms/reports/kannel", only(get(kannel_report)))

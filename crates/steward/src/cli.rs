@@ -58,6 +58,49 @@ pub enum Command {
     /// Hermes' SIP provisioning.
     #[command(subcommand)]
     Hermes(HermesCommand),
+    /// Projects (dRofus, Adjutant and Astakos share them).
+    #[command(subcommand)]
+    Project(ProjectCommand),
+    /// Roles of accounts on projects.
+    #[command(subcommand)]
+    Member(MemberCommand),
+}
+
+/// `steward project …`
+#[derive(Debug, Subcommand)]
+pub enum ProjectCommand {
+    /// Add a project with no database.
+    Add {
+        /// Its name.
+        name: String,
+        /// A dRofus owner's name, created when missing.
+        #[arg(long)]
+        owner: Option<String>,
+    },
+    /// Print every project as JSON lines.
+    List,
+}
+
+/// `steward member …`
+#[derive(Debug, Subcommand)]
+pub enum MemberCommand {
+    /// Give LOGIN exactly these roles on PROJECT (a name or an id), making it a member.
+    Set {
+        /// The account.
+        login: String,
+        /// The project: its id or its name.
+        project: String,
+        /// `member`, `project_admin` or `project_mod`; repeat for several.
+        #[arg(long = "role", required = true)]
+        roles: Vec<String>,
+    },
+    /// End LOGIN's membership of PROJECT.
+    Remove {
+        /// The account.
+        login: String,
+        /// The project: its id or its name.
+        project: String,
+    },
 }
 
 /// `steward hermes …`

@@ -7,12 +7,13 @@ use std::process::ExitCode;
 use anyhow::{Context, bail};
 use steward_core::identity::accounts::NewAccount;
 use steward_core::{Actor, Core, CoreSettings};
+use steward_model::projects::ProjectListing;
 use steward_model::{E164, Email, Login, Password, Resource, Role};
 use steward_store::Store;
 
 use crate::cli::{
-    AccountCommand, AuditCommand, Command, ConfigCommand, HermesCommand, OutboxCommand, QuotaCommand, ResourceCommand,
-    ServiceCommand, TermsCommand, TokenCommand, UsageCommand,
+    AccountCommand, AuditCommand, Command, ConfigCommand, HermesCommand, MemberCommand, OutboxCommand, ProjectCommand, QuotaCommand,
+    ResourceCommand, ServiceCommand, TermsCommand, TokenCommand, UsageCommand,
 };
 use crate::settings::Settings;
 
@@ -228,6 +229,35 @@ async fn operate(core: &Core, settings: &Settings, command: Command) -> anyhow::
                 }
                 writeln!(out, "delivery {id} queued again")?;
             }
+        }
+        Command::Project(ProjectCommand::Add { name, owner }) => {
+            let project = core.projects.add(cli.projects_admin()?, &name, owner.as_deref()).await?;
+            writeln!(out, "added project {} ({})", project.name, project.id.0)?;
+        }
+        Command::Project(ProjectCommand::List) => {
+            let listing = ProjectListing { name_contains: None, include_inactive: true };
+            let owners: std::collections::HashMap<i64, String> =
+                core.owners.list(cli.projects_admin()?).await?.into_iter().map(|owner| (owner.id.0, owner.name)).collect();
+            for project in core.projects.list(cli.projects_admin()?, &listing).await? {
+                let line = serde_json::json!({
+                    "id": project.id.0,
+                    "name": project.name,
+                    "active": project.active,
+                    "owner": project.owner_id.and_then(|owner| owners.get(&owner.0)),
+                    "database": project.database.as_ref().map(ToString::to_string),
+                });
+                writeln!(out, "{line}")?;
+            }
+        }
+        Command::Member(MemberCommand::Set { login, project, roles }) => {
+            let roles = roles.iter().map(|role| Role::parse(role)).collect::<Result<Vec<_>, _>>()?;
+            let member = core.members.set_roles(cli.projects_admin()?, &login, &project, &roles).await?;
+            let names: Vec<&str> = member.roles.iter().map(Role::as_str).collect();
+            writeln!(out, "{} has {} on project {}", member.login, names.join(", "), member.project_id.0)?;
+        }
+        Command::Member(MemberCommand::Remove { login, project }) => {
+            core.members.remove_from(cli.projects_admin()?, &login, &project).await?;
+            writeln!(out, "{login} is no longer a member of {project}")?;
         }
         Command::Audit(AuditCommand::Tail { n }) => {
             let mut entries = core.outbox.audit_tail(admin, n).await?;

@@ -7,6 +7,7 @@
 //! - [`auth`]: every credential form (token, login + password) turned into a principal.
 //! - [`backends`]: external authentication backends (LDAP) configured at run time.
 //! - [`hasher`]: argon2id off the async runtime, a bounded number at a time.
+//! - [`password_links`]: one-use links a welcome mail carries to set a password.
 //! - [`people`]: accounts as people (dRofus' users): names, e-mail, disable, kick.
 //! - [`rate_limit`]: failed password checks counted per login and per client address.
 //! - [`services`]: service principals and their tokens.
@@ -17,6 +18,7 @@ pub mod accounts;
 pub mod auth;
 pub mod backends;
 pub mod hasher;
+pub mod password_links;
 pub mod people;
 pub mod rate_limit;
 pub mod services;

@@ -7,10 +7,11 @@ use std::sync::Arc;
 
 use serde_json::json;
 use steward_model::projects::{MemberProfile, ProjectId, ProjectMember, RightLevel, Rights};
-use steward_model::{Account, Email};
+use steward_model::{Account, Email, Role};
 
 use super::ProjectsError;
 use crate::actor::ProjectsCapability;
+use crate::identity::password_links::PasswordLinks;
 use crate::identity::people::{People, PeopleError, PersonDraft};
 use crate::invalid::{Invalid, MAX_TEXT, Problem, Sent};
 use crate::messaging::mail::{Mail, NewMail};
@@ -58,12 +59,14 @@ pub struct WelcomeMail {
     pub name: &'static str,
     /// The mail template it renders (operators may reword it).
     pub template: &'static str,
+    /// Whether it carries a set-password link (`$link`).
+    pub sets_password: bool,
 }
 
 /// The welcome mails, ids stable.
 pub const WELCOME_MAILS: [WelcomeMail; 2] = [
-    WelcomeMail { id: 6, name: "New project user", template: "project_user_welcome" },
-    WelcomeMail { id: 7, name: "Added to a project", template: "project_user_added" },
+    WelcomeMail { id: 6, name: "New project user", template: "project_user_welcome", sets_password: true },
+    WelcomeMail { id: 7, name: "Added to a project", template: "project_user_added", sets_password: false },
 ];
 
 /// What a client asked to be mailed.
@@ -169,12 +172,13 @@ pub struct Members {
     store: Store,
     people: Arc<People>,
     mail: Arc<Mail>,
+    links: Arc<PasswordLinks>,
     public_url: String,
 }
 
 impl Members {
-    pub(crate) fn new(store: Store, people: Arc<People>, mail: Arc<Mail>, public_url: String) -> Self {
-        Self { store, people, mail, public_url }
+    pub(crate) fn new(store: Store, people: Arc<People>, mail: Arc<Mail>, links: Arc<PasswordLinks>, public_url: String) -> Self {
+        Self { store, people, mail, links, public_url }
     }
 
     /// Every membership, or one project's.
@@ -271,11 +275,15 @@ impl Members {
         if let Some(welcome) = welcome
             && let Some(address) = account.email.as_deref().and_then(|email| Email::parse(email).ok())
         {
+            // The welcome of a new project user carries a set-password link, never a password:
+            // the mail is then sensitive (its body is erased once delivered).
+            let link = if welcome.sets_password { Some(self.links.issue_in(&write, account.id, at).await?) } else { None };
             let arguments = [
                 ("project", project.name.clone()),
                 ("username", account.login.clone()),
                 ("name", account.name.clone()),
                 ("url", self.public_url.clone()),
+                ("link", link.clone().unwrap_or_default()),
             ]
             .into_iter()
             .map(|(key, value)| (key.to_owned(), value))
@@ -284,7 +292,7 @@ impl Members {
                 tracing::error!(%error, template = welcome.template, "a welcome mail template does not render");
                 ProjectsError::Invalid(Invalid::of("mail_type", Problem::Invalid))
             })?;
-            let mail = NewMail { to: vec![address], subject: rendered.subject, body: rendered.body, reply_to: None, sensitive: false };
+            let mail = NewMail { to: vec![address], subject: rendered.subject, body: rendered.body, reply_to: None, sensitive: link.is_some() };
             self.mail.queue_in(&write, mail, at).await.map_err(|error| match error {
                 crate::messaging::mail::MailError::Invalid(_) => ProjectsError::Invalid(Invalid::of("mail_type", Problem::Invalid)),
                 crate::messaging::mail::MailError::Store(error) => ProjectsError::Store(error),
@@ -333,6 +341,42 @@ impl Members {
         write.audit(audit::entry(can.actor(), "member.remove", &format!("{},{}", account.login, project.0), json!({})), at).await?;
         write.commit().await?;
         Ok(())
+    }
+}
+
+/// The role names a membership may hold (Adjutant's).
+pub const PROJECT_ROLES: [&str; 3] = ["member", "project_admin", "project_mod"];
+
+impl Members {
+    /// Gives `login` exactly `roles` on the project `project` (an id or a name), making it
+    /// a member first if it was not one: the operator's `member set`.
+    #[tracing::instrument(skip_all)]
+    pub async fn set_roles(&self, can: ProjectsCapability<'_>, login: &str, project: &str, roles: &[Role]) -> Result<ProjectMember, ProjectsError> {
+        if roles.iter().any(|role| !PROJECT_ROLES.contains(&role.as_str())) {
+            return Err(Invalid::of("role", Problem::NotIncluded).into());
+        }
+        let account = self.people.get(can, login).await.map_err(people_error)?;
+        let at = now();
+        let write = self.store.write().await?;
+        let project = super::project::named_project(&write, project).await?;
+        if write.member(account.id, project.id).await?.is_none() {
+            write.insert_member(account.id, project.id, &MemberProfile::default(), at).await?;
+        }
+        write.set_member_roles(account.id, project.id, roles).await?;
+        let names: Vec<&str> = roles.iter().map(Role::as_str).collect();
+        write.audit(audit::entry(can.actor(), "member.set", &format!("{},{}", account.login, project.id.0), json!({ "roles": names })), at).await?;
+        let member = write.member(account.id, project.id).await?.ok_or(ProjectsError::NotFound)?;
+        write.commit().await?;
+        Ok(member)
+    }
+
+    /// Ends the membership of `login` in the project `project` (an id or a name).
+    pub async fn remove_from(&self, can: ProjectsCapability<'_>, login: &str, project: &str) -> Result<(), ProjectsError> {
+        let project = {
+            let write = self.store.write().await?;
+            super::project::named_project(&write, project).await?.id
+        };
+        self.remove(can, login, project).await
     }
 }
 

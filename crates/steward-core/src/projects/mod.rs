@@ -26,6 +26,9 @@ pub enum ProjectsError {
     /// The body breaks the rules; every problem is listed.
     #[error(transparent)]
     Invalid(#[from] Invalid),
+    /// Several projects have the name given where one was meant; its id says which.
+    #[error("several projects are named `{0}`; name it by its id")]
+    AmbiguousName(String),
     /// Rows of this kind still depend on it (`projects`).
     #[error("dependent {0} exist")]
     HasDependents(&'static str),

@@ -251,4 +251,59 @@ impl Projects {
         write.commit().await?;
         Ok(())
     }
+
+    /// Adds a project with no database, as the operator's `project add` does: owned by the
+    /// owner `owner` (created when missing), of the standard type.
+    #[tracing::instrument(skip_all)]
+    pub async fn add(&self, can: ProjectsCapability<'_>, name: &str, owner: Option<&str>) -> Result<Project, ProjectsError> {
+        let mut invalid = Invalid::default();
+        invalid.require_text("name", &Sent::Value(name.to_owned()), MAX_TEXT);
+        if let Some(owner) = owner {
+            invalid.require_text("owner", &Sent::Value(owner.to_owned()), MAX_TEXT);
+        }
+        invalid.into_result()?;
+        let at = now();
+        let write = self.store.write().await?;
+        let owner_id = match owner.map(str::trim) {
+            Some(owner) => Some(match write.owner_named(owner).await? {
+                Some(found) => found.id,
+                None => {
+                    let created = write.insert_owner(owner, steward_model::projects::OwnerDetails::default(), at).await?;
+                    write.audit(audit::entry(can.actor(), "owner.create", &created.id.0.to_string(), json!({ "name": owner })), at).await?;
+                    created.id
+                }
+            }),
+            None => None,
+        };
+        let row = NewProjectRow {
+            name: name.trim().to_owned(),
+            owner_id,
+            tenant_database_id: None,
+            details: ProjectDetails { project_type_id: Some(STANDARD_TYPE), ..ProjectDetails::default() },
+            created_by: can.actor().login().map(str::to_owned),
+        };
+        let project = write.insert_project(row, at).await?;
+        write.audit(audit::entry(can.actor(), "project.create", &project.id.0.to_string(), json!({ "name": project.name })), at).await?;
+        write.commit().await?;
+        Ok(project)
+    }
+}
+
+/// The project type every store has (id 1, `Standard`).
+const STANDARD_TYPE: i64 = 1;
+
+/// The one project `reference` names: an id, else an exact name that only one project has.
+pub(crate) async fn named_project(write: &WriteTx, reference: &str) -> Result<Project, ProjectsError> {
+    let reference = reference.trim();
+    if let Ok(id) = reference.parse::<i64>()
+        && let Some(project) = write.project(ProjectId(id)).await?
+    {
+        return Ok(project);
+    }
+    let mut named = write.projects_named(reference).await?;
+    match named.len() {
+        0 => Err(ProjectsError::NotFound),
+        1 => Ok(named.remove(0)),
+        _ => Err(ProjectsError::AmbiguousName(reference.to_owned())),
+    }
 }

@@ -20,6 +20,7 @@ pub mod membership_role;
 pub mod outbox;
 pub mod owner;
 pub mod owner_row_count;
+pub mod password_link;
 pub mod project;
 pub mod project_type;
 pub mod quota_limit;
@@ -72,6 +73,7 @@ mod tests {
             schema.create_table_from_entity(outbox::Entity),
             schema.create_table_from_entity(owner::Entity),
             schema.create_table_from_entity(owner_row_count::Entity),
+            schema.create_table_from_entity(password_link::Entity),
             schema.create_table_from_entity(project::Entity),
             schema.create_table_from_entity(project_type::Entity),
             schema.create_table_from_entity(quota_limit::Entity),

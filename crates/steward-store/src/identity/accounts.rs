@@ -210,6 +210,20 @@ impl WriteTx {
         self.update_account(id, |row| row.password_hash = Set(hash), now).await
     }
 
+    /// Gives an account a local password (whatever checked it before).
+    pub async fn set_local_password(&self, id: AccountId, hash: String, now: OffsetDateTime) -> Result<(), StoreError> {
+        let local = steward_model::AuthBackend::Local.as_str().to_owned();
+        self.update_account(
+            id,
+            |row| {
+                row.password_hash = Set(Some(hash));
+                row.auth_backend = Set(local);
+            },
+            now,
+        )
+        .await
+    }
+
     /// Enables or disables an account.
     pub async fn set_active(&self, id: AccountId, active: bool, now: OffsetDateTime) -> Result<(), StoreError> {
         self.update_account(id, |row| row.active = Set(active), now).await

@@ -4,6 +4,7 @@
 //! # Layout
 //! - `accounts`: accounts, their roles, lookups by login, phone, e-mail and uuid, catalogs.
 //! - `logins`: logins that carried a project (dRofus' statistics); an account's projects.
+//! - `password_links`: one-use set-password links.
 //! - `people`: accounts as people: searched by their names, their own fields, deletion.
 //! - `tokens`: user and service tokens by the SHA-256 of their secret.
 //! - `services`: service principals.
@@ -11,6 +12,7 @@
 
 pub(crate) mod accounts;
 pub(crate) mod logins;
+pub(crate) mod password_links;
 pub(crate) mod people;
 pub(crate) mod services;
 pub(crate) mod terms;

@@ -12,6 +12,7 @@ pub(crate) mod m0005_owner_row_counts;
 mod m0006_hermes;
 mod m0007_catalog_indexes;
 mod m0008_projects;
+mod m0009_password_links;
 
 /// `column` references `target`; `on_delete` says what deleting the target does to the row.
 fn references<C: ColumnTrait, T: ColumnTrait>(
@@ -59,6 +60,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0006_hermes::Migration),
             Box::new(m0007_catalog_indexes::Migration),
             Box::new(m0008_projects::Migration),
+            Box::new(m0009_password_links::Migration),
         ]
     }
 

@@ -58,6 +58,11 @@ impl WriteTx {
         Ok(owner::Entity::find_by_id(id.0).one(&self.tx).await?.map(owner_of))
     }
 
+    /// The owner named `name`, whatever the case.
+    pub async fn owner_named(&self, name: &str) -> Result<Option<Owner>, StoreError> {
+        Ok(owner::Entity::find().filter(owner::Column::NameKey.eq(name_key(name))).one(&self.tx).await?.map(owner_of))
+    }
+
     /// Whether another owner than `except` is named `name`, whatever the case.
     pub async fn owner_name_taken(&self, name: &str, except: Option<OwnerId>) -> Result<bool, StoreError> {
         let mut query = owner::Entity::find().filter(owner::Column::NameKey.eq(name_key(name)));

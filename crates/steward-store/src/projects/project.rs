@@ -105,6 +105,12 @@ impl WriteTx {
         one(&self.tx, id).await
     }
 
+    /// The projects named exactly `name` (names need not be unique), by id.
+    pub async fn projects_named(&self, name: &str) -> Result<Vec<Project>, StoreError> {
+        let rows = project::Entity::find().filter(project::Column::Name.eq(name)).order_by_asc(project::Column::Id).all(&self.tx).await?;
+        with_databases(&self.tx, rows).await
+    }
+
     /// Whether the project type `id` exists.
     pub async fn project_type_exists(&self, id: i64) -> Result<bool, StoreError> {
         Ok(project_type::Entity::find_by_id(id).count(&self.tx).await? > 0)

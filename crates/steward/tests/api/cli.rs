@@ -12,6 +12,7 @@ on_both_backends!(
     set_password_revokes_tokens,
     disable_and_enable,
     usage_errors_exit_2,
+    projects_and_members_are_the_faces_rows,
 );
 
 /// `audit tail -n N`, newest first.
@@ -222,4 +223,47 @@ async fn outbox_commands_on_an_empty_queue() {
     let audit = audit_tail(&db, 5);
     let entry = audit_entry(&audit, "outbox.retry_all", "failed");
     assert_eq!((by_whom(entry), entry["detail"]["count"].clone()), (("cli", "cli"), serde_json::json!(0)));
+}
+
+/// `project add/list` and `member set/remove` write the rows dRofus serves and a login on a
+/// project uses.
+async fn projects_and_members_are_the_faces_rows(backend: Backend) {
+    let db = TestDb::new(backend);
+    let created = cli(&db, &["account", "create", "alice", "--password-stdin", "--role", "drofus_admin"], "alice-password\n");
+    assert!(created.status.success(), "{}", stderr(&created));
+    let added = cli(&db, &["project", "add", "Apollo", "--owner", "ACME"], "");
+    assert!(added.status.success(), "{}", stderr(&added));
+    assert!(cli(&db, &["project", "add", "Gemini", "--owner", "acme"], "").status.success(), "the owner is found whatever its case");
+    let listed = cli(&db, &["project", "list"], "");
+    let projects: Vec<serde_json::Value> = stdout(&listed).lines().map(|line| serde_json::from_str(line).unwrap()).collect();
+    assert_eq!(projects.len(), 2, "{}", stdout(&listed));
+    assert_eq!((projects[0]["name"].as_str(), projects[0]["owner"].as_str(), projects[0]["active"].as_bool()), (Some("Apollo"), Some("ACME"), Some(true)));
+    assert_eq!(projects[1]["owner"], "ACME");
+    let apollo = projects[0]["id"].as_i64().unwrap();
+
+    let set = cli(&db, &["member", "set", "alice", "Apollo", "--role", "project_admin", "--role", "member"], "");
+    assert!(set.status.success(), "{}", stderr(&set));
+    assert!(stdout(&set).contains("member, project_admin"), "{}", stdout(&set));
+    for (args, why) in [
+        (vec!["member", "set", "alice", "Apollo", "--role", "emperor"], "an unknown project role"),
+        (vec!["member", "set", "alice", "Nope", "--role", "member"], "an unknown project"),
+        (vec!["member", "set", "nobody", "Apollo", "--role", "member"], "an unknown account"),
+    ] {
+        let refused = cli(&db, &args, "");
+        assert_eq!(refused.status.code(), Some(1), "{why}: {}", stdout(&refused));
+        assert_eq!(stderr(&refused).trim().lines().count(), 1, "{why}: {}", stderr(&refused));
+    }
+    // The same rows on the dRofus face, and a login that carries the project.
+    let server = Server::start(&db, &[]);
+    let response = server.http.get(server.url(&format!("/project_users/alice,{apollo}.json"))).basic_auth("alice", Some("alice-password")).send().await.unwrap();
+    assert_eq!(response.status().as_u16(), 200);
+    let response = server.http.post(server.url("/steward/v1/tokens")).json(&serde_json::json!({"login": "alice", "password": "alice-password"})).send().await.unwrap();
+    let body: serde_json::Value = response.json().await.unwrap();
+    assert_eq!(body["project"].as_i64(), Some(apollo), "the only project is the token's");
+
+    let removed = cli(&db, &["member", "remove", "alice", &apollo.to_string()], "");
+    assert!(removed.status.success(), "{}", stderr(&removed));
+    assert_eq!(cli(&db, &["member", "remove", "alice", "Apollo"], "").status.code(), Some(1), "not a member any more");
+    let audit = audit_tail(&db, 20);
+    assert_eq!(by_whom(audit_entry(&audit, "member.set", &format!("alice,{apollo}"))), ("cli", "cli"));
 }

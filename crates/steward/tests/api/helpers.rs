@@ -87,7 +87,18 @@ fn pg_template() -> String {
         .unwrap();
     assert!(migrated.status.success(), "steward migrate: {}", String::from_utf8_lossy(&migrated.stderr));
     let template = format!("{build}{now}");
-    psql_when_unused(&format!("ALTER DATABASE {building} RENAME TO {template}"));
+    // Another process of the same build may have renamed its own into this very name in the
+    // same second: then that one is the template and ours goes.
+    let mut attempts = 0;
+    while let Err(error) = psql_try(&admin, &format!("ALTER DATABASE {building} RENAME TO {template}")) {
+        if error.contains("already exists") {
+            let _ = psql_try(&admin, &format!("DROP DATABASE IF EXISTS {building} WITH (FORCE)"));
+            return template;
+        }
+        attempts += 1;
+        assert!(attempts < 20 && error.contains("being accessed by other users"), "rename {building}: {error}");
+        std::thread::sleep(Duration::from_millis(100));
+    }
     // Templates of other builds made more than an hour ago (a build running its tests now
     // is younger).
     for name in psql("SELECT datname FROM pg_database WHERE datname LIKE 'steward\\_tpl\\_%'").lines() {
