@@ -51,7 +51,7 @@ pub fn pg_admin_url() -> String {
     std::env::var("STEWARD_TEST_PG_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned())
 }
 
-fn pg_url_for(database: &str) -> String {
+pub fn pg_url_for(database: &str) -> String {
     let admin = pg_admin_url();
     let base = admin.rsplit_once('/').map_or(admin.as_str(), |(base, _)| base).to_owned();
     format!("{base}/{database}")

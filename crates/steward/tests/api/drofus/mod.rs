@@ -10,6 +10,7 @@ use serde_json::{Value, json};
 use crate::helpers::*;
 use crate::on_both_backends;
 
+mod durability;
 mod project_users;
 mod users;
 
