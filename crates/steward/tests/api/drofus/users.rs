@@ -130,7 +130,13 @@ async fn disable_kick_and_enable_act_on_every_face(backend: Backend) {
     assert_eq!(head.status().as_u16(), 405);
     assert_eq!(whoami(token.clone()).await, 200);
 
-    // Disabled: no login anywhere, its tokens revoked.
+    // Disabled: no login anywhere, its tokens revoked. Before, its password works on the
+    // dRofus face too (403: no role); after, it is not even recognised (401).
+    let on_drofus = || async {
+        let response = drofus.server.http.get(drofus.server.url("/projects.json")).basic_auth("hakonhc", Some(password)).send().await.unwrap();
+        response.status().as_u16()
+    };
+    assert_eq!(on_drofus().await, 403);
     let (status, body) = drofus.post("/users/hakonhc/disable.json", json!({})).await;
     assert_eq!((status, body["count"].as_u64()), (200, Some(1)));
     assert_eq!(whoami(token).await, 401);
@@ -138,6 +144,7 @@ async fn disable_kick_and_enable_act_on_every_face(backend: Backend) {
     assert_eq!(refused.status().as_u16(), 401);
     let basic = drofus.server.http.get(drofus.server.url("/steward/v1/whoami")).basic_auth("hakonhc", Some(password)).send().await.unwrap();
     assert_eq!(basic.status().as_u16(), 401);
+    assert_eq!(on_drofus().await, 401);
     let (_, shown) = drofus.get("/users/hakonhc").await;
     assert_eq!(shown["user"]["active"], false);
     // Repeating is not an error.
