@@ -1,6 +1,6 @@
-//! The dRofus face: dRofus' admin system REST API (projects, owners, tenant databases, …)
-//! in JSON, XML and HTML, translated onto Steward's core. Work in progress:
-//! docs/faces/drofus.md says what is served so far.
+//! The dRofus face: dRofus' admin system REST API (projects, owners, users, project users,
+//! tenant databases, login statistics) in JSON, XML and HTML, translated onto Steward's
+//! core. docs/faces/drofus.md says what is served and the choices made.
 //!
 //! # Layout
 //! - [`format`]: the format a request wants (path suffix, then `Accept`; 406 otherwise).
