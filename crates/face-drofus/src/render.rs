@@ -36,17 +36,6 @@ impl Attr {
         Self::Text(value.map(str::to_owned))
     }
 
-    /// The value as JSON.
-    fn json(&self) -> Value {
-        match self {
-            Self::Int(value) => value.map_or(Value::Null, Value::from),
-            Self::Float(value) => value.map_or(Value::Null, Value::from),
-            Self::Bool(value) => value.map_or(Value::Null, Value::from),
-            Self::Text(value) => value.clone().map_or(Value::Null, Value::from),
-            Self::Time(value) => value.map_or(Value::Null, |at| Value::from(timestamp(at))),
-        }
-    }
-
     /// The XML `type` attribute, and the text, `None` for nil.
     fn xml(&self) -> (Option<&'static str>, Option<String>) {
         match self {
@@ -113,11 +102,47 @@ impl IntoResponse for Rendered {
     }
 }
 
-fn json_object<R: Resource>(resource: &R) -> Value {
-    let attributes: Map<String, Value> = resource.attributes().iter().map(|(name, attr)| ((*name).to_owned(), attr.json())).collect();
-    let mut wrapped = Map::new();
-    wrapped.insert(R::SINGULAR.to_owned(), Value::Object(attributes));
-    Value::Object(wrapped)
+/// An attribute's value written straight into JSON.
+struct JsonValue<'a>(&'a Attr);
+
+impl serde::Serialize for JsonValue<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self.0 {
+            Attr::Int(Some(value)) => serializer.serialize_i64(*value),
+            Attr::Float(Some(value)) => serializer.serialize_f64(*value),
+            Attr::Bool(Some(value)) => serializer.serialize_bool(*value),
+            Attr::Text(Some(value)) => serializer.serialize_str(value),
+            Attr::Time(Some(at)) => serializer.serialize_str(&timestamp(*at)),
+            Attr::Int(None) | Attr::Float(None) | Attr::Bool(None) | Attr::Text(None) | Attr::Time(None) => serializer.serialize_none(),
+        }
+    }
+}
+
+/// Attributes as a JSON object, in their order.
+struct Attributes(Vec<(&'static str, Attr)>);
+
+impl serde::Serialize for Attributes {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_map(self.0.iter().map(|(name, attr)| (*name, JsonValue(attr))))
+    }
+}
+
+/// `{"<singular>": {attributes…}}`, written straight into the output: a list of a
+/// thousand objects builds no `Value` tree (allocation was most of a list's cost).
+struct JsonObject<'a, R>(&'a R);
+
+impl<R: Resource> serde::Serialize for JsonObject<'_, R> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut wrapped = serializer.serialize_map(Some(1))?;
+        wrapped.serialize_entry(R::SINGULAR, &Attributes(self.0.attributes()))?;
+        wrapped.end()
+    }
+}
+
+/// `value` as JSON text (serialising these types cannot fail).
+fn json_text(value: &impl serde::Serialize) -> String {
+    serde_json::to_string(value).unwrap_or_default()
 }
 
 /// The XML element name of a key: `created_at` → `created-at`.
@@ -219,7 +244,7 @@ fn html_page(title: &str, columns: &[&'static str], rows: &[Vec<String>]) -> Str
 /// One object in `format`.
 pub fn one<R: Resource>(format: Format, status: StatusCode, resource: &R) -> Rendered {
     let body = match format {
-        Format::Json => json_object(resource).to_string(),
+        Format::Json => json_text(&JsonObject(resource)),
         Format::Xml => {
             let mut xml = Xml::new();
             xml.object(resource);
@@ -238,7 +263,7 @@ pub fn one<R: Resource>(format: Format, status: StatusCode, resource: &R) -> Ren
 /// A list in `format`: a JSON array of wrapped objects, `<plural type="array">`, a table.
 pub fn list<R: Resource>(format: Format, resources: &[R]) -> Rendered {
     let body = match format {
-        Format::Json => Value::Array(resources.iter().map(json_object).collect()).to_string(),
+        Format::Json => json_text(&resources.iter().map(JsonObject).collect::<Vec<_>>()),
         Format::Xml => {
             let mut xml = Xml::new();
             let root = element(R::PLURAL);
@@ -287,8 +312,7 @@ pub fn outcome(format: Format, message: &str, count: u64) -> Rendered {
     let outcome = Outcome { message, count };
     match format {
         Format::Json => {
-            let attributes: Map<String, Value> = outcome.attributes().iter().map(|(name, attr)| ((*name).to_owned(), attr.json())).collect();
-            Rendered::new(StatusCode::OK, format, Value::Object(attributes).to_string())
+            Rendered::new(StatusCode::OK, format, json_text(&Attributes(outcome.attributes())))
         }
         Format::Xml | Format::Html => one(format, StatusCode::OK, &outcome),
     }
