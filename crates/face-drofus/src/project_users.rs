@@ -6,8 +6,8 @@ use axum::extract::{Path, RawQuery};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde_json::{Map, Value};
-use steward_core::projects::members::{MailChoice, MemberDraft, RIGHTS, WELCOME_MAILS, WelcomeMail};
-use steward_model::projects::{ProjectId, ProjectMember, RightLevel};
+use steward_core::projects::members::{MailChoice, MemberDraft, WelcomeMail};
+use steward_model::projects::{ProjectId, ProjectMember, RightLevel, Rights};
 
 use crate::body::{self, boolean, integer, text};
 use crate::call::Call;
@@ -25,7 +25,6 @@ impl Resource for ProjectUserView {
     fn attributes(&self) -> Vec<(&'static str, Attr)> {
         let member = &self.0;
         let profile = &member.profile;
-        let rights = &profile.rights;
         let level = |level: Option<RightLevel>| Attr::Int(level.map(|level| i64::from(level.get())));
         let mut attributes = vec![
             ("created_at", Attr::Time(Some(member.created_at))),
@@ -35,8 +34,7 @@ impl Resource for ProjectUserView {
             ("user_role_id", Attr::Int(profile.user_role_id.map(i64::from))),
             ("username", Attr::text(Some(&member.login))),
         ];
-        let levels = [rights.room, rights.equipment, rights.tender, rights.consignation, rights.system, rights.modelstore, rights.room_surface_treatment];
-        attributes.extend(RIGHTS.into_iter().zip(levels).map(|(name, value)| (name, level(value))));
+        attributes.extend(profile.rights.named().map(|(name, value)| (name, level(value))));
         attributes.extend([
             ("addon_admin", Attr::Bool(profile.addon_admin)),
             ("no_web_admin_access", Attr::Bool(profile.no_web_admin_access)),
@@ -72,7 +70,7 @@ fn draft(parameters: &Map<String, Value>) -> MemberDraft {
         role: text(parameters, "role"),
         user_role_id: integer(parameters, "user_role_id"),
         superuser: boolean(parameters, "superuser"),
-        rights: RIGHTS.map(|name| integer(parameters, name)),
+        rights: Rights::NAMES.map(|name| integer(parameters, name)),
         addon_admin: boolean(parameters, "addon_admin"),
         no_web_admin_access: boolean(parameters, "no_web_admin_access"),
         hide_price: boolean(parameters, "hide_price"),
@@ -138,20 +136,8 @@ pub async fn destroy(call: Call, Path(raw): Path<String>) -> Result<Response, Re
 
 /// `GET /emails`: the welcome mails, with their English subjects.
 pub async fn emails(call: Call) -> Result<Response, Refusal> {
-    call.can()?;
-    let views: Vec<EmailView> = WELCOME_MAILS
-        .into_iter()
-        .map(|mail| {
-            let arguments = [("project", "<project>"), ("username", "<username>"), ("name", "<name>"), ("url", "<url>"), ("link", "<link>")]
-                .into_iter()
-                .map(|(key, value)| (key.to_owned(), value.to_owned()))
-                .collect();
-            let subject = steward_core::messaging::templates::render(mail.template, steward_core::messaging::templates::Language::En, &arguments)
-                .map(|rendered| rendered.subject)
-                .unwrap_or_default();
-            EmailView(mail, subject)
-        })
-        .collect();
+    let mails = call.state.core.members.welcome_mails(call.can()?).await;
+    let views: Vec<EmailView> = mails.into_iter().map(|(mail, subject)| EmailView(mail, subject)).collect();
     Ok(render::list(call.format, &views).into_response())
 }
 

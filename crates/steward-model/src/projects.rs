@@ -284,23 +284,27 @@ impl RightLevel {
     }
 }
 
-/// dRofus' rights on a project, each unset or a level.
+/// dRofus' rights on a project, each unset or a level, in [`Rights::NAMES`] order: rooms,
+/// equipment, tenders, consignations, system, the model store, rooms' surface treatments.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Rights {
-    /// Rooms.
-    pub room: Option<RightLevel>,
-    /// Equipment.
-    pub equipment: Option<RightLevel>,
-    /// Tenders.
-    pub tender: Option<RightLevel>,
-    /// Consignations.
-    pub consignation: Option<RightLevel>,
-    /// System.
-    pub system: Option<RightLevel>,
-    /// The model store.
-    pub modelstore: Option<RightLevel>,
-    /// Rooms' surface treatments.
-    pub room_surface_treatment: Option<RightLevel>,
+pub struct Rights(pub [Option<RightLevel>; 7]);
+
+impl Rights {
+    /// The rights' names, as dRofus' fields and Steward's columns spell them.
+    pub const NAMES: [&'static str; 7] = [
+        "room_rights",
+        "equipment_rights",
+        "tender_rights",
+        "consignation_rights",
+        "system_rights",
+        "modelstore_rights",
+        "room_surface_treatment_rights",
+    ];
+
+    /// Each right by its name.
+    pub fn named(&self) -> impl Iterator<Item = (&'static str, Option<RightLevel>)> + '_ {
+        Self::NAMES.into_iter().zip(self.0)
+    }
 }
 
 /// dRofus' flags and role on a membership.

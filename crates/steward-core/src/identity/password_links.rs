@@ -64,7 +64,7 @@ impl PasswordLinks {
         let account = write.take_password_link(&fingerprint, at).await?.ok_or(PasswordLinkError::Invalid)?;
         write.set_local_password(account, hash, at).await?;
         let revoked = write.revoke_account_tokens(account, at).await?;
-        let person = self.store.account_by_id(account).await?.map(|found| found.account);
+        let person = write.account_by_id(account).await?;
         let actor = person.clone().map_or_else(Actor::system, |person| Actor::new(Principal::Account(person), "steward"));
         let login = person.map(|person| person.login).unwrap_or_default();
         write.audit(audit::entry(&actor, "account.set_password_by_link", &login, json!({ "tokens_revoked": revoked })), at).await?;

@@ -29,7 +29,7 @@ pub struct MemberDraft {
     pub user_role_id: Sent<i64>,
     /// Superuser of the project.
     pub superuser: Sent<bool>,
-    /// `room_rights` … `room_surface_treatment_rights`, in [`RIGHTS`] order.
+    /// `room_rights` … `room_surface_treatment_rights`, in [`Rights::NAMES`] order.
     pub rights: [Sent<i64>; 7],
     /// BIM admin.
     pub addon_admin: Sent<bool>,
@@ -38,17 +38,6 @@ pub struct MemberDraft {
     /// Prices hidden.
     pub hide_price: Sent<bool>,
 }
-
-/// The rights' field names, in [`MemberDraft::rights`] order.
-pub const RIGHTS: [&str; 7] = [
-    "room_rights",
-    "equipment_rights",
-    "tender_rights",
-    "consignation_rights",
-    "system_rights",
-    "modelstore_rights",
-    "room_surface_treatment_rights",
-];
 
 /// A welcome mail a client may ask for by id (dRofus' `mail_type`), listed at `/emails`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -68,6 +57,14 @@ pub const WELCOME_MAILS: [WelcomeMail; 2] = [
     WelcomeMail { id: 6, name: "New project user", template: "project_user_welcome", sets_password: true },
     WelcomeMail { id: 7, name: "Added to a project", template: "project_user_added", sets_password: false },
 ];
+
+/// The placeholders of every welcome mail.
+const WELCOME_PLACEHOLDERS: [&str; 5] = ["project", "username", "name", "url", "link"];
+
+/// A welcome mail's arguments: `values` in [`WELCOME_PLACEHOLDERS`] order.
+fn welcome_arguments(values: [String; 5]) -> std::collections::BTreeMap<String, String> {
+    WELCOME_PLACEHOLDERS.into_iter().map(str::to_owned).zip(values).collect()
+}
 
 /// What a client asked to be mailed.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -103,49 +100,35 @@ impl MemberDraft {
         };
         invalid.readable_number("user_role_id", &self.user_role_id);
         let user_role_id = match &self.user_role_id {
-            Sent::Value(id) => match i32::try_from(*id) {
-                Ok(id) => Some(id),
-                Err(_) => {
+            Sent::Value(id) => {
+                let fits = i32::try_from(*id).ok();
+                if fits.is_none() {
                     invalid.add("user_role_id", Problem::Invalid);
-                    None
                 }
-            },
-            other => other.clone().applied(current.user_role_id.map(i64::from)).and_then(|id| i32::try_from(id).ok()),
+                fits
+            }
+            Sent::Null => None,
+            Sent::Absent | Sent::Unreadable => current.user_role_id,
         };
-        let current_rights = current.rights;
-        let olds = [
-            current_rights.room,
-            current_rights.equipment,
-            current_rights.tender,
-            current_rights.consignation,
-            current_rights.system,
-            current_rights.modelstore,
-            current_rights.room_surface_treatment,
-        ];
-        let mut levels = [None; 7];
-        for (((level, field), sent), old) in levels.iter_mut().zip(RIGHTS).zip(&self.rights).zip(olds) {
-            *level = match sent {
+        let mut rights = current.rights;
+        for ((level, field), sent) in rights.0.iter_mut().zip(Rights::NAMES).zip(&self.rights) {
+            match sent {
                 Sent::Value(value) => {
-                    let found = RightLevel::new(*value);
-                    if found.is_none() {
+                    *level = RightLevel::new(*value);
+                    if level.is_none() {
                         invalid.add(field, Problem::NotIncluded);
                     }
-                    found
                 }
-                Sent::Unreadable => {
-                    invalid.add(field, Problem::NotIncluded);
-                    None
-                }
-                Sent::Null => None,
-                Sent::Absent => old,
-            };
+                Sent::Unreadable => invalid.add(field, Problem::NotIncluded),
+                Sent::Null => *level = None,
+                Sent::Absent => {}
+            }
         }
-        let [room, equipment, tender, consignation, system, modelstore, room_surface_treatment] = levels;
         MemberProfile {
             role: self.role.clone().applied(current.role),
             user_role_id,
             superuser: flag("superuser", &self.superuser, current.superuser, invalid),
-            rights: Rights { room, equipment, tender, consignation, system, modelstore, room_surface_treatment },
+            rights,
             addon_admin: flag("addon_admin", &self.addon_admin, current.addon_admin, invalid),
             no_web_admin_access: flag("no_web_admin_access", &self.no_web_admin_access, current.no_web_admin_access, invalid),
             hide_price: flag("hide_price", &self.hide_price, current.hide_price, invalid),
@@ -179,6 +162,24 @@ pub struct Members {
 impl Members {
     pub(crate) fn new(store: Store, people: Arc<People>, mail: Arc<Mail>, links: Arc<PasswordLinks>, public_url: String) -> Self {
         Self { store, people, mail, links, public_url }
+    }
+
+    /// The welcome mails a client may ask for, each with its subject as the operator's
+    /// templates word it (placeholders shown as `<project>`, …).
+    pub async fn welcome_mails(&self, _can: ProjectsCapability<'_>) -> Vec<(WelcomeMail, String)> {
+        let arguments = welcome_arguments(WELCOME_PLACEHOLDERS.map(|placeholder| format!("<{placeholder}>")));
+        let mut mails = Vec::with_capacity(WELCOME_MAILS.len());
+        for mail in WELCOME_MAILS {
+            let subject = match self.mail.render(mail.template, Language::En, &arguments).await {
+                Ok(rendered) => rendered.subject,
+                Err(error) => {
+                    tracing::error!(%error, template = mail.template, "a welcome mail template does not render");
+                    String::new()
+                }
+            };
+            mails.push((mail, subject));
+        }
+        mails
     }
 
     /// Every membership, or one project's.
@@ -263,13 +264,12 @@ impl Members {
             invalid.add("username", Problem::Taken);
         }
         invalid.into_result()?;
-        let (Some(project), Some(_)) = (project, username) else {
-            unreachable!("a missing project or username is a problem reported above");
-        };
+        // Both were reported above when missing; these refusals only restate it.
+        let project = project.ok_or(Invalid::of("project_id", Problem::Blank))?;
         let (account, created) = match (existing, new_row) {
             (Some(account), _) => (account, false),
             (None, Some(row)) => (self.people.insert_in(&write, can.actor(), row, at).await.map_err(people_error)?, true),
-            (None, None) => unreachable!("a person neither found nor valid is a problem reported above"),
+            (None, None) => return Err(Invalid::of("username", Problem::Blank).into()),
         };
         let member = write.insert_member(account.id, project.id, &profile, at).await?;
         if let Some(welcome) = welcome
@@ -278,16 +278,13 @@ impl Members {
             // The welcome of a new project user carries a set-password link, never a password:
             // the mail is then sensitive (its body is erased once delivered).
             let link = if welcome.sets_password { Some(self.links.issue_in(&write, account.id, at).await?) } else { None };
-            let arguments = [
-                ("project", project.name.clone()),
-                ("username", account.login.clone()),
-                ("name", account.name.clone()),
-                ("url", self.public_url.clone()),
-                ("link", link.clone().unwrap_or_default()),
-            ]
-            .into_iter()
-            .map(|(key, value)| (key.to_owned(), value))
-            .collect();
+            let arguments = welcome_arguments([
+                project.name.clone(),
+                account.login.clone(),
+                account.name.clone(),
+                self.public_url.clone(),
+                link.clone().unwrap_or_default(),
+            ]);
             let rendered = self.mail.render(welcome.template, Language::En, &arguments).await.map_err(|error| {
                 tracing::error!(%error, template = welcome.template, "a welcome mail template does not render");
                 ProjectsError::Invalid(Invalid::of("mail_type", Problem::Invalid))
@@ -332,9 +329,22 @@ impl Members {
     /// Ends the membership of `login` in `project`; the account stays.
     #[tracing::instrument(skip_all)]
     pub async fn remove(&self, can: ProjectsCapability<'_>, login: &str, project: ProjectId) -> Result<(), ProjectsError> {
+        self.end_membership(can, login, ProjectRef::Id(project)).await
+    }
+
+    /// Ends the membership of `login` in the project `project` names (an id or a name).
+    pub async fn remove_from(&self, can: ProjectsCapability<'_>, login: &str, project: &str) -> Result<(), ProjectsError> {
+        self.end_membership(can, login, ProjectRef::Named(project)).await
+    }
+
+    async fn end_membership(&self, can: ProjectsCapability<'_>, login: &str, project: ProjectRef<'_>) -> Result<(), ProjectsError> {
         let account = self.people.get(can, login).await.map_err(people_error)?;
         let at = now();
         let write = self.store.write().await?;
+        let project = match project {
+            ProjectRef::Id(id) => id,
+            ProjectRef::Named(reference) => super::project::named_project(&write, reference).await?.id,
+        };
         if !write.delete_member(account.id, project).await? {
             return Err(ProjectsError::NotFound);
         }
@@ -342,6 +352,12 @@ impl Members {
         write.commit().await?;
         Ok(())
     }
+}
+
+/// A project as a caller names it: the face by its id, the operator by its id or name.
+enum ProjectRef<'a> {
+    Id(ProjectId),
+    Named(&'a str),
 }
 
 /// The role names a membership may hold (Adjutant's).
@@ -369,15 +385,6 @@ impl Members {
         write.commit().await?;
         Ok(member)
     }
-
-    /// Ends the membership of `login` in the project `project` (an id or a name).
-    pub async fn remove_from(&self, can: ProjectsCapability<'_>, login: &str, project: &str) -> Result<(), ProjectsError> {
-        let project = {
-            let write = self.store.write().await?;
-            super::project::named_project(&write, project).await?.id
-        };
-        self.remove(can, login, project).await
-    }
 }
 
 /// A people refusal as a projects refusal (the same Rails words).
@@ -403,7 +410,7 @@ mod tests {
         draft.superuser = Sent::Unreadable;
         let mut invalid = Invalid::default();
         let profile = draft.profile(MemberProfile::default(), &mut invalid);
-        assert_eq!(profile.rights.room.map(RightLevel::get), Some(1));
+        assert_eq!(profile.rights.0[0].map(RightLevel::get), Some(1));
         let found: Vec<_> = invalid.0.iter().map(|problem| (problem.field, problem.problem)).collect();
         assert_eq!(
             found,
@@ -413,12 +420,12 @@ mod tests {
 
     #[test]
     fn an_update_keeps_what_is_absent_and_clears_what_is_null() {
-        let current = MemberProfile { rights: Rights { room: RightLevel::new(3), tender: RightLevel::new(2), ..Rights::default() }, ..MemberProfile::default() };
+        let current = MemberProfile { rights: Rights([RightLevel::new(3), None, RightLevel::new(2), None, None, None, None]), ..MemberProfile::default() };
         let mut draft = MemberDraft::default();
         draft.rights[2] = Sent::Null;
         let mut invalid = Invalid::default();
         let profile = draft.profile(current, &mut invalid);
-        assert_eq!((profile.rights.room.map(RightLevel::get), profile.rights.tender), (Some(3), None));
+        assert_eq!((profile.rights.0[0].map(RightLevel::get), profile.rights.0[2]), (Some(3), None));
     }
 
     #[test]

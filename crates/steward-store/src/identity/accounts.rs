@@ -70,14 +70,16 @@ pub(crate) fn parse_roles(rows: Vec<account_role::Model>) -> Result<Vec<Role>, S
     Ok(roles)
 }
 
+/// `row` as an account, with its roles read on `db` (the pool or a transaction).
+pub(crate) async fn with_roles(db: &impl sea_orm::ConnectionTrait, row: account::Model) -> Result<Account, StoreError> {
+    let roles = account_role::Entity::find().filter(account_role::Column::AccountId.eq(row.id)).all(db).await?;
+    Ok(to_account(row, parse_roles(roles)?))
+}
+
 impl Store {
     async fn with_roles(&self, row: account::Model) -> Result<AccountWithSecret, StoreError> {
-        let roles = account_role::Entity::find()
-            .filter(account_role::Column::AccountId.eq(row.id))
-            .all(&self.db)
-            .await?;
         let password_hash = row.password_hash.clone();
-        Ok(AccountWithSecret { account: to_account(row, parse_roles(roles)?), password_hash })
+        Ok(AccountWithSecret { account: with_roles(&self.db, row).await?, password_hash })
     }
 
     /// The account whose lower-cased login is `login_key`.
@@ -281,16 +283,21 @@ impl WriteTx {
     }
 }
 
+/// `accounts.email` equals `email`, whatever the case of either.
+pub(crate) fn email_is(email: &str) -> sea_orm::sea_query::SimpleExpr {
+    let lowered: sea_orm::sea_query::SimpleExpr =
+        sea_orm::sea_query::Func::lower(sea_orm::sea_query::Expr::col((account::Entity, account::Column::Email))).into();
+    sea_orm::sea_query::ExprTrait::eq(lowered, email.to_lowercase())
+}
+
 impl Store {
     /// The oldest account whose e-mail is `email` (compared without case), for linking a new
     /// local SIP user to the one identity.
     pub async fn account_with_email(&self, email: &str) -> Result<Option<AccountId>, StoreError> {
-        let lowered: sea_orm::sea_query::SimpleExpr =
-            sea_orm::sea_query::Func::lower(sea_orm::sea_query::Expr::col((account::Entity, account::Column::Email))).into();
         let found: Option<i64> = account::Entity::find()
             .select_only()
             .column(account::Column::Id)
-            .filter(sea_orm::sea_query::ExprTrait::eq(lowered, email.to_lowercase()))
+            .filter(email_is(email))
             .order_by_asc(account::Column::Id)
             .into_tuple()
             .one(&self.db)

@@ -5,10 +5,10 @@ use std::collections::HashMap;
 
 use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, Set};
-use steward_model::{Account, AccountId, Role};
+use steward_model::{Account, AccountId};
 use time::OffsetDateTime;
 
-use super::accounts::{parse_roles, to_account};
+use super::accounts::{email_is, parse_roles, to_account, with_roles};
 use crate::entity::{account, account_role};
 use crate::text::contains;
 use crate::{Store, StoreError, WriteTx};
@@ -65,18 +65,23 @@ impl Store {
 impl WriteTx {
     /// The account whose lower-cased login is `login_key`, read in this transaction.
     pub async fn account_by_login(&self, login_key: &str) -> Result<Option<Account>, StoreError> {
-        let Some(row) = account::Entity::find().filter(account::Column::LoginKey.eq(login_key)).one(&self.tx).await? else {
-            return Ok(None);
-        };
-        let roles = account_role::Entity::find().filter(account_role::Column::AccountId.eq(row.id)).all(&self.tx).await?;
-        let roles: Vec<Role> = parse_roles(roles)?;
-        Ok(Some(to_account(row, roles)))
+        match account::Entity::find().filter(account::Column::LoginKey.eq(login_key)).one(&self.tx).await? {
+            Some(row) => Ok(Some(with_roles(&self.tx, row).await?)),
+            None => Ok(None),
+        }
+    }
+
+    /// The account `id`, read in this transaction.
+    pub async fn account_by_id(&self, id: AccountId) -> Result<Option<Account>, StoreError> {
+        match account::Entity::find_by_id(id.0).one(&self.tx).await? {
+            Some(row) => Ok(Some(with_roles(&self.tx, row).await?)),
+            None => Ok(None),
+        }
     }
 
     /// Whether an account other than `except` has the e-mail `email`, whatever the case.
     pub async fn email_taken(&self, email: &str, except: Option<AccountId>) -> Result<bool, StoreError> {
-        let lowered: Expr = sea_orm::sea_query::Func::lower(Expr::col((account::Entity, account::Column::Email))).into();
-        let mut query = account::Entity::find().filter(sea_orm::sea_query::ExprTrait::eq(lowered, email.to_lowercase()));
+        let mut query = account::Entity::find().filter(email_is(email));
         if let Some(except) = except {
             query = query.filter(account::Column::Id.ne(except.0));
         }
@@ -95,8 +100,7 @@ impl WriteTx {
             ..Default::default()
         };
         let row = sea_orm::ActiveModelTrait::update(row, &self.tx).await?;
-        let roles = account_role::Entity::find().filter(account_role::Column::AccountId.eq(row.id)).all(&self.tx).await?;
-        Ok(to_account(row, parse_roles(roles)?))
+        with_roles(&self.tx, row).await
     }
 
     /// Deletes an account; its roles, tokens, memberships, quotas and Janua rows go with it,

@@ -29,15 +29,18 @@ fn member_of(row: membership::Model, login: String, roles: Vec<Role>) -> Project
             role: row.role,
             user_role_id: row.user_role_id,
             superuser: row.superuser,
-            rights: Rights {
-                room: level(row.room_rights),
-                equipment: level(row.equipment_rights),
-                tender: level(row.tender_rights),
-                consignation: level(row.consignation_rights),
-                system: level(row.system_rights),
-                modelstore: level(row.modelstore_rights),
-                room_surface_treatment: level(row.room_surface_treatment_rights),
-            },
+            rights: Rights(
+                [
+                    row.room_rights,
+                    row.equipment_rights,
+                    row.tender_rights,
+                    row.consignation_rights,
+                    row.system_rights,
+                    row.modelstore_rights,
+                    row.room_surface_treatment_rights,
+                ]
+                .map(level),
+            ),
             addon_admin: row.addon_admin,
             no_web_admin_access: row.no_web_admin_access,
             hide_price: row.hide_price,
@@ -50,17 +53,17 @@ fn member_of(row: membership::Model, login: String, roles: Vec<Role>) -> Project
 
 /// `profile` written over `row`.
 fn with_profile(mut row: membership::ActiveModel, profile: &MemberProfile) -> membership::ActiveModel {
-    let rights = &profile.rights;
+    let [room, equipment, tender, consignation, system, modelstore, room_surface_treatment] = profile.rights.0.map(stored_level);
     row.role = Set(profile.role.clone());
     row.user_role_id = Set(profile.user_role_id);
     row.superuser = Set(profile.superuser);
-    row.room_rights = Set(stored_level(rights.room));
-    row.equipment_rights = Set(stored_level(rights.equipment));
-    row.tender_rights = Set(stored_level(rights.tender));
-    row.consignation_rights = Set(stored_level(rights.consignation));
-    row.system_rights = Set(stored_level(rights.system));
-    row.modelstore_rights = Set(stored_level(rights.modelstore));
-    row.room_surface_treatment_rights = Set(stored_level(rights.room_surface_treatment));
+    row.room_rights = Set(room);
+    row.equipment_rights = Set(equipment);
+    row.tender_rights = Set(tender);
+    row.consignation_rights = Set(consignation);
+    row.system_rights = Set(system);
+    row.modelstore_rights = Set(modelstore);
+    row.room_surface_treatment_rights = Set(room_surface_treatment);
     row.addon_admin = Set(profile.addon_admin);
     row.no_web_admin_access = Set(profile.no_web_admin_access);
     row.hide_price = Set(profile.hide_price);
@@ -97,14 +100,21 @@ async fn with_logins(db: &impl ConnectionTrait, rows: Vec<membership::Model>) ->
         .collect())
 }
 
-async fn find_member(db: &impl ConnectionTrait, account: AccountId, project: ProjectId) -> Result<Option<ProjectMember>, StoreError> {
-    let row = membership::Entity::find()
+/// The membership row of `account` in `project`, as a query.
+fn pair(account: AccountId, project: ProjectId) -> sea_orm::Select<membership::Entity> {
+    membership::Entity::find()
         .filter(membership::Column::AccountId.eq(account.0))
         .filter(membership::Column::ProjectId.eq(project.0))
-        .one(db)
-        .await?;
-    match row {
-        Some(row) => Ok(with_logins(db, vec![row]).await?.pop()),
+}
+
+/// One row made a member, with its login and roles.
+async fn one_member(db: &impl ConnectionTrait, row: membership::Model) -> Result<ProjectMember, StoreError> {
+    with_logins(db, vec![row]).await?.pop().ok_or(StoreError::NotFound)
+}
+
+async fn find_member(db: &impl ConnectionTrait, account: AccountId, project: ProjectId) -> Result<Option<ProjectMember>, StoreError> {
+    match pair(account, project).one(db).await? {
+        Some(row) => Ok(Some(one_member(db, row).await?)),
         None => Ok(None),
     }
 }
@@ -152,21 +162,15 @@ impl WriteTx {
             ..Default::default()
         };
         let row = with_profile(row, profile).insert(&self.tx).await?;
-        Ok(with_logins(&self.tx, vec![row]).await?.pop().unwrap_or_else(|| unreachable!("one row in, one member out")))
+        one_member(&self.tx, row).await
     }
 
     /// Writes a membership's profile.
     pub async fn update_member(&self, member: &ProjectMember, now: OffsetDateTime) -> Result<ProjectMember, StoreError> {
-        let existing = membership::Entity::find()
-            .filter(membership::Column::AccountId.eq(member.account_id.0))
-            .filter(membership::Column::ProjectId.eq(member.project_id.0))
-            .one(&self.tx)
-            .await?
-            .ok_or(StoreError::NotFound)?;
+        let existing = pair(member.account_id, member.project_id).one(&self.tx).await?.ok_or(StoreError::NotFound)?;
         let mut row = with_profile(existing.into(), &member.profile);
         row.updated_at = Set(stored_time(now));
-        let row = row.update(&self.tx).await?;
-        Ok(with_logins(&self.tx, vec![row]).await?.pop().unwrap_or_else(|| unreachable!("one row in, one member out")))
+        one_member(&self.tx, row.update(&self.tx).await?).await
     }
 
     /// Ends the membership of `account` in `project`; whether there was one.
@@ -181,13 +185,7 @@ impl WriteTx {
 
     /// Replaces the role names a membership holds.
     pub async fn set_member_roles(&self, account: AccountId, project: ProjectId, roles: &[Role]) -> Result<(), StoreError> {
-        let id = membership::Entity::find()
-            .filter(membership::Column::AccountId.eq(account.0))
-            .filter(membership::Column::ProjectId.eq(project.0))
-            .one(&self.tx)
-            .await?
-            .ok_or(StoreError::NotFound)?
-            .id;
+        let id = pair(account, project).one(&self.tx).await?.ok_or(StoreError::NotFound)?.id;
         membership_role::Entity::delete_many().filter(membership_role::Column::MembershipId.eq(id)).exec(&self.tx).await?;
         let mut roles = roles.to_vec();
         roles.sort();

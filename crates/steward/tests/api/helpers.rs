@@ -89,15 +89,9 @@ fn pg_template() -> String {
     let template = format!("{build}{now}");
     // Another process of the same build may have renamed its own into this very name in the
     // same second: then that one is the template and ours goes.
-    let mut attempts = 0;
-    while let Err(error) = psql_try(&admin, &format!("ALTER DATABASE {building} RENAME TO {template}")) {
-        if error.contains("already exists") {
-            let _ = psql_try(&admin, &format!("DROP DATABASE IF EXISTS {building} WITH (FORCE)"));
-            return template;
-        }
-        attempts += 1;
-        assert!(attempts < 20 && error.contains("being accessed by other users"), "rename {building}: {error}");
-        std::thread::sleep(Duration::from_millis(100));
+    if let Err(error) = psql_when_unused(&format!("ALTER DATABASE {building} RENAME TO {template}")) {
+        assert!(error.contains("already exists"), "rename {building}: {error}");
+        let _ = psql_try(&admin, &format!("DROP DATABASE IF EXISTS {building} WITH (FORCE)"));
     }
     // Templates of other builds made more than an hour ago (a build running its tests now
     // is younger).
@@ -120,14 +114,19 @@ pub fn psql_on(url: &str, sql: &str) -> String {
 
 /// Runs `sql`, which renames or copies a database: PostgreSQL refuses while a session is
 /// on it, and the session that migrated the template may take a moment to go away, so
-/// that refusal is retried for up to 2 s; any other error fails the test.
-fn psql_when_unused(sql: &str) {
+/// that refusal is retried for up to 2 s; any other error is the caller's to judge.
+fn psql_when_unused(sql: &str) -> Result<(), String> {
     let admin = pg_admin_url();
     let mut attempts = 0;
-    while let Err(error) = psql_try(&admin, sql) {
-        attempts += 1;
-        assert!(attempts < 20 && error.contains("being accessed by other users"), "psql {sql}: {error}");
-        std::thread::sleep(Duration::from_millis(100));
+    loop {
+        match psql_try(&admin, sql) {
+            Ok(_) => return Ok(()),
+            Err(error) if attempts < 20 && error.contains("being accessed by other users") => {
+                attempts += 1;
+                std::thread::sleep(Duration::from_millis(100));
+            }
+            Err(error) => return Err(error),
+        }
     }
 }
 
@@ -154,7 +153,8 @@ impl TestDb {
                 let dir = tempfile::tempdir().unwrap();
                 let name = format!("steward_test_{}", uuid::Uuid::new_v4().simple());
                 let template = pg_template();
-                psql_when_unused(&format!("CREATE DATABASE {name} TEMPLATE {template}"));
+                let sql = format!("CREATE DATABASE {name} TEMPLATE {template}");
+                psql_when_unused(&sql).unwrap_or_else(|error| panic!("psql {sql}: {error}"));
                 Self { url: pg_url_for(&name), dir, pg_name: Some(name) }
             }
         }

@@ -33,6 +33,17 @@ fn hakon(project: i64, mail_type: &str) -> Value {
         "mail_type": mail_type})
 }
 
+/// hakonhc, with a password, made a member of `project`; the password.
+async fn hakon_in(drofus: &Drofus, project: i64) -> &'static str {
+    let password = "hakon-password-1";
+    let (status, _) = drofus
+        .post("/users", json!({"user": {"username": "hakonhc", "first_name": "Håkon", "last_name": "Clausen", "email": "hhc@drofus.com", "password": password}}))
+        .await;
+    assert_eq!(status, 201);
+    assert_eq!(drofus.post("/project_users", hakon(project, "")).await.0, 201);
+    password
+}
+
 async fn project_users_are_added_found_changed_and_removed(backend: Backend) {
     let drofus = drofus(backend).await;
     let project = project(&drofus).await;
@@ -68,6 +79,7 @@ async fn project_users_are_added_found_changed_and_removed(backend: Backend) {
     assert_eq!(plural, singular);
     let (_, listed) = drofus.get(&format!("/project_users.json?project_id={project}")).await;
     assert_eq!(listed, json!([plural]));
+    assert_eq!(drofus.get("/project_users.json?project_id=abc").await, (400, json!({"status": 400, "error": "Bad Request"})));
     let (_, xml, body) = drofus.get_as(&format!("/project_users/hakonhc,{project}.xml"), "*/*").await;
     assert!(xml.starts_with("application/xml") && body.contains("<room-rights type=\"integer\">3</room-rights>"), "{body}");
 
@@ -158,6 +170,9 @@ async fn the_welcome_mail_reaches_the_sink(backend: Backend) {
             (response.status().as_u16(), response.text().await.unwrap())
         }
     };
+    // A refused password spends nothing: the link still works after.
+    let (status, page) = set("", token.clone()).await;
+    assert_eq!(status, 400, "{page}");
     let (status, page) = set("chosen-password-1", token.clone()).await;
     assert_eq!(status, 200, "{page}");
     assert!(page.contains("Your password is set"), "{page}");
@@ -180,12 +195,7 @@ async fn the_welcome_mail_reaches_the_sink(backend: Backend) {
 async fn a_database_disables_enables_and_kicks_its_project_users(backend: Backend) {
     let drofus = drofus(backend).await;
     let project = project(&drofus).await;
-    let password = "hakon-password-1";
-    let (status, _) = drofus
-        .post("/users", json!({"user": {"username": "hakonhc", "first_name": "Håkon", "last_name": "Clausen", "email": "hhc@drofus.com", "password": password}}))
-        .await;
-    assert_eq!(status, 201);
-    assert_eq!(drofus.post("/project_users", hakon(project, "")).await.0, 201);
+    let password = hakon_in(&drofus, project).await;
     // A token opened on the project (its only one, so asked or not), and one on nothing.
     let login = |body: Value| {
         let server = &drofus.server;
@@ -201,6 +211,8 @@ async fn a_database_disables_enables_and_kicks_its_project_users(backend: Backen
     assert_eq!(by_default["project"].as_i64(), Some(project), "the only project is the default");
     let (status, _) = login(json!({"login": "hakonhc", "password": password, "project": "Nope"})).await;
     assert_eq!(status, 401, "not a member");
+    let (status, _) = login(json!({"login": "hakonhc", "password": password, "project": true})).await;
+    assert_eq!(status, 422, "a project is an id or a name");
     let admin_token = drofus.server.admin_token().await;
 
     // Case 27, then kickall: the sessions on the database end, others live.
@@ -237,12 +249,7 @@ async fn a_database_disables_enables_and_kicks_its_project_users(backend: Backen
 async fn logins_on_a_project_are_counted_by_client(backend: Backend) {
     let drofus = drofus(backend).await;
     let project = project(&drofus).await;
-    let password = "hakon-password-1";
-    let (status, _) = drofus
-        .post("/users", json!({"user": {"username": "hakonhc", "first_name": "Håkon", "last_name": "Clausen", "email": "hhc@drofus.com", "password": password}}))
-        .await;
-    assert_eq!(status, 201);
-    assert_eq!(drofus.post("/project_users", hakon(project, "")).await.0, 201);
+    let password = hakon_in(&drofus, project).await;
     for (client_type, user_agent) in [(Some("Revit"), None), (Some("revit"), None), (None, Some("dRofus/2.14 (Windows)")), (None, Some("Mozilla/5.0"))] {
         let mut request = drofus.server.http.post(drofus.server.url("/steward/v1/tokens")).json(&json!({"login": "hakonhc", "password": password, "project": project}));
         if let Some(client_type) = client_type {
