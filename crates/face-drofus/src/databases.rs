@@ -56,6 +56,11 @@ pub async fn destroy(call: Call, Path(raw): Path<String>) -> Result<Response, Re
     Ok(crate::deleted(&call, "/database"))
 }
 
+/// Bytes read per chunk of a backup download. A file read is a trip through Tokio's blocking
+/// pool, so the stream's default 4 KiB made a 200 MB download 50 000 trips; 256 KiB makes it
+/// 800, and is all the memory a download holds.
+const BACKUP_CHUNK: usize = 256 * 1024;
+
 /// `GET /database/<name>/get_backup_now`: a consistent snapshot made now, streamed as an
 /// attachment `<name>-<UTC YYYYMMDDHHMMSS>.<sqlite|dump>`; 409 unless the database is ready.
 /// The format suffix does not apply: the body is the file.
@@ -66,7 +71,7 @@ pub async fn backup(call: Call, Path(raw): Path<String>) -> Result<Response, Ref
         .format(time::macros::format_description!("[year][month][day][hour][minute][second]"))
         .unwrap_or_default();
     let disposition = format!("attachment; filename=\"{name}-{stamp}.{}\"", backup.extension);
-    let body = Body::from_stream(tokio_util::io::ReaderStream::new(backup.reader));
+    let body = Body::from_stream(tokio_util::io::ReaderStream::with_capacity(backup.reader, BACKUP_CHUNK));
     Ok((StatusCode::OK, [(header::CONTENT_TYPE, "application/octet-stream".to_owned()), (header::CONTENT_DISPOSITION, disposition)], body).into_response())
 }
 
