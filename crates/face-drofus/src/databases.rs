@@ -18,13 +18,13 @@ impl Resource for DatabaseView {
     const SINGULAR: &'static str = "database";
     const PLURAL: &'static str = "databases";
 
-    fn attributes(&self) -> Vec<(&'static str, Attr)> {
+    fn attributes(&self) -> Vec<(&'static str, Attr<'_>)> {
         let database = &self.0;
         vec![
             ("id", Attr::Int(Some(database.id))),
-            ("name", Attr::text(Some(database.name.as_str()))),
+            ("name", Attr::Text(Some(database.name.as_str()))),
             ("template", Attr::Bool(Some(database.template))),
-            ("status", Attr::text(Some(database.status.as_str()))),
+            ("status", Attr::Text(Some(database.status.as_str()))),
             ("created_at", Attr::Time(Some(database.created_at))),
         ]
     }

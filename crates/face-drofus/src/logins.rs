@@ -18,13 +18,13 @@ impl Resource for LoginView {
     const SINGULAR: &'static str = "login";
     const PLURAL: &'static str = "logins";
 
-    fn attributes(&self) -> Vec<(&'static str, Attr)> {
+    fn attributes(&self) -> Vec<(&'static str, Attr<'_>)> {
         let count = &self.0;
         vec![
             ("project_id", Attr::Int(Some(count.project_id.0))),
-            ("project_name", Attr::text(Some(&count.project_name))),
-            ("database", Attr::Text(count.database.clone())),
-            ("client", Attr::text(Some(count.client.as_str()))),
+            ("project_name", Attr::Text(Some(&count.project_name))),
+            ("database", Attr::Text(count.database.as_deref())),
+            ("client", Attr::Text(Some(count.client.as_str()))),
             ("year", Attr::Int(Some(i64::from(count.year)))),
             ("month", Attr::Int(Some(i64::from(count.month)))),
             ("count", Attr::Int(Some(i64::try_from(count.count).unwrap_or(i64::MAX)))),

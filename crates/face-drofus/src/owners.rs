@@ -21,18 +21,18 @@ impl Resource for OwnerView {
     const SINGULAR: &'static str = "owner";
     const PLURAL: &'static str = "owners";
 
-    fn attributes(&self) -> Vec<(&'static str, Attr)> {
+    fn attributes(&self) -> Vec<(&'static str, Attr<'_>)> {
         let details = &self.0.details;
         vec![
             ("id", Attr::Int(Some(self.0.id.0))),
-            ("name", Attr::text(Some(&self.0.name))),
-            ("address", Attr::Text(details.address.clone())),
-            ("billing_address", Attr::Text(details.billing_address.clone())),
-            ("contact", Attr::Text(details.contact.clone())),
-            ("image", Attr::Text(details.image.clone())),
-            ("network", Attr::Text(details.network.clone())),
-            ("note", Attr::Text(details.note.clone())),
-            ("tech_contact", Attr::Text(details.tech_contact.clone())),
+            ("name", Attr::Text(Some(&self.0.name))),
+            ("address", Attr::Text(details.address.as_deref())),
+            ("billing_address", Attr::Text(details.billing_address.as_deref())),
+            ("contact", Attr::Text(details.contact.as_deref())),
+            ("image", Attr::Text(details.image.as_deref())),
+            ("network", Attr::Text(details.network.as_deref())),
+            ("note", Attr::Text(details.note.as_deref())),
+            ("tech_contact", Attr::Text(details.tech_contact.as_deref())),
         ]
     }
 }

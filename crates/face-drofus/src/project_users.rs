@@ -22,17 +22,17 @@ impl Resource for ProjectUserView {
     const SINGULAR: &'static str = "project_user";
     const PLURAL: &'static str = "project_users";
 
-    fn attributes(&self) -> Vec<(&'static str, Attr)> {
+    fn attributes(&self) -> Vec<(&'static str, Attr<'_>)> {
         let member = &self.0;
         let profile = &member.profile;
         let level = |level: Option<RightLevel>| Attr::Int(level.map(|level| i64::from(level.get())));
         let mut attributes = vec![
             ("created_at", Attr::Time(Some(member.created_at))),
             ("project_id", Attr::Int(Some(member.project_id.0))),
-            ("role", Attr::Text(profile.role.clone())),
+            ("role", Attr::Text(profile.role.as_deref())),
             ("superuser", Attr::Bool(profile.superuser)),
             ("user_role_id", Attr::Int(profile.user_role_id.map(i64::from))),
-            ("username", Attr::text(Some(&member.login))),
+            ("username", Attr::Text(Some(&member.login))),
         ];
         attributes.extend(profile.rights.named().map(|(name, value)| (name, level(value))));
         attributes.extend([
@@ -52,8 +52,8 @@ impl Resource for EmailView {
     const SINGULAR: &'static str = "email";
     const PLURAL: &'static str = "emails";
 
-    fn attributes(&self) -> Vec<(&'static str, Attr)> {
-        vec![("id", Attr::Int(Some(self.0.id))), ("name", Attr::text(Some(self.0.name))), ("subject", Attr::text(Some(&self.1)))]
+    fn attributes(&self) -> Vec<(&'static str, Attr<'_>)> {
+        vec![("id", Attr::Int(Some(self.0.id))), ("name", Attr::Text(Some(self.0.name))), ("subject", Attr::Text(Some(&self.1)))]
     }
 }
 

@@ -7,7 +7,7 @@ use axum::response::{IntoResponse, Response};
 use serde_json::{Map, Value};
 use steward_core::projects::Sent;
 use steward_core::projects::project::{DatabaseRequest, ProjectDraft};
-use steward_model::projects::{Project, ProjectId, ProjectListing, ProjectType};
+use steward_model::projects::{DatabaseName, Project, ProjectId, ProjectListing, ProjectType};
 
 use crate::body::{self, boolean, decimal, integer, text};
 use crate::call::Call;
@@ -22,23 +22,23 @@ impl Resource for ProjectView {
     const SINGULAR: &'static str = "project";
     const PLURAL: &'static str = "projects";
 
-    fn attributes(&self) -> Vec<(&'static str, Attr)> {
+    fn attributes(&self) -> Vec<(&'static str, Attr<'_>)> {
         let project = &self.0;
         vec![
             ("id", Attr::Int(Some(project.id.0))),
-            ("name", Attr::text(Some(&project.name))),
-            ("no", Attr::Text(project.details.number.clone())),
-            ("description", Attr::Text(project.details.description.clone())),
+            ("name", Attr::Text(Some(&project.name))),
+            ("no", Attr::Text(project.details.number.as_deref())),
+            ("description", Attr::Text(project.details.description.as_deref())),
             ("active", Attr::Bool(Some(project.active))),
             ("owner_id", Attr::Int(project.owner_id.map(|owner| owner.0))),
-            ("database_id", Attr::Text(project.database.as_ref().map(ToString::to_string))),
-            ("contact", Attr::Text(project.details.contact.clone())),
-            ("status", Attr::Text(project.details.status.clone())),
+            ("database_id", Attr::Text(project.database.as_ref().map(DatabaseName::as_str))),
+            ("contact", Attr::Text(project.details.contact.as_deref())),
+            ("status", Attr::Text(project.details.status.as_deref())),
             ("gross_area", Attr::Float(project.details.gross_area)),
             ("created_at", Attr::Time(Some(project.created_at))),
-            ("created_by", Attr::Text(project.created_by.clone())),
+            ("created_by", Attr::Text(project.created_by.as_deref())),
             ("updated", Attr::Time(project.updated_at)),
-            ("updated_by", Attr::Text(project.updated_by.clone())),
+            ("updated_by", Attr::Text(project.updated_by.as_deref())),
         ]
     }
 }
@@ -50,8 +50,8 @@ impl Resource for ProjectTypeView {
     const SINGULAR: &'static str = "project_type";
     const PLURAL: &'static str = "project_types";
 
-    fn attributes(&self) -> Vec<(&'static str, Attr)> {
-        vec![("id", Attr::Int(Some(self.0.id))), ("name", Attr::text(Some(&self.0.name)))]
+    fn attributes(&self) -> Vec<(&'static str, Attr<'_>)> {
+        vec![("id", Attr::Int(Some(self.0.id))), ("name", Attr::Text(Some(&self.0.name)))]
     }
 }
 

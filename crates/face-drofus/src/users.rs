@@ -22,14 +22,14 @@ impl Resource for UserView {
     const SINGULAR: &'static str = "user";
     const PLURAL: &'static str = "users";
 
-    fn attributes(&self) -> Vec<(&'static str, Attr)> {
+    fn attributes(&self) -> Vec<(&'static str, Attr<'_>)> {
         let account = &self.0;
         vec![
             ("id", Attr::Int(Some(account.id.0))),
-            ("username", Attr::text(Some(&account.login))),
-            ("first_name", Attr::Text(account.given_name.clone())),
-            ("last_name", Attr::Text(account.family_name.clone())),
-            ("email", Attr::Text(account.email.clone())),
+            ("username", Attr::Text(Some(&account.login))),
+            ("first_name", Attr::Text(account.given_name.as_deref())),
+            ("last_name", Attr::Text(account.family_name.as_deref())),
+            ("email", Attr::Text(account.email.as_deref())),
             ("active", Attr::Bool(Some(account.active))),
             ("created_at", Attr::Time(Some(account.created_at))),
             ("updated_at", Attr::Time(Some(account.updated_at))),

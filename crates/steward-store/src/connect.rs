@@ -75,6 +75,7 @@ impl Store {
     /// Opens the pool for `url`; does not migrate.
     pub async fn connect(url: &str) -> Result<Self, StoreError> {
         let backend = Backend::of_url(url)?;
+        let mut sqlite_reads = None;
         let db = match backend {
             Backend::Sqlite => {
                 let options = SqliteConnectOptions::from_str(url)
@@ -96,7 +97,13 @@ impl Store {
                     // the default 50 the thread stalls and wakes twenty times for a page of
                     // 1 000 rows, and those context switches cost more than the query.
                     .row_buffer_size(crate::filter::MAX_PAGE_SIZE as usize + 1);
-                SqlxSqliteConnector::from_sqlx_sqlite_pool(connect_sqlite(options).await?)
+                let pool = connect_sqlite(options.clone()).await?;
+                // A file the pool has opened (not `sqlite::memory:`) is read by many-row reads too.
+                let file = options.get_filename();
+                if file.is_file() {
+                    sqlite_reads = Some(std::sync::Arc::new(crate::sqlite_reads::SqliteReads::new(file.to_path_buf())));
+                }
+                SqlxSqliteConnector::from_sqlx_sqlite_pool(pool)
             }
             Backend::Postgres => {
                 let options = postgres_options(url)?;
@@ -112,6 +119,7 @@ impl Store {
         Ok(Self {
             db,
             backend,
+            sqlite_reads,
             positions: std::sync::Arc::default(),
             local_zone: std::sync::Arc::default(),
             outbox_signal: std::sync::Arc::default(),

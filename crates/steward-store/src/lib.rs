@@ -22,6 +22,9 @@
 //!   allow-lists, alike on SQLite and PostgreSQL.
 //! - `paging`: cheap pages of an owner's plain list from trigger-kept counts.
 //! - `text`: text joined from columns in SQL, alike on both backends.
+//! - `rows`: rows decoded by position, one function for SeaORM's rows and rusqlite's.
+//! - `sqlite_reads`: many-row reads stepped on query-only rusqlite connections to a SQLite
+//!   file (sqlx copies every value and hands every row across threads).
 //! - `testing` (tests only): a throw-away PostgreSQL database for the store's own tests.
 //! - `entity`, `migration`: SeaORM entities and the migrations, private to the store.
 
@@ -37,8 +40,10 @@ pub mod outbox;
 mod paging;
 pub mod projects;
 mod quotas;
+mod rows;
 mod settings;
 pub mod sip;
+mod sqlite_reads;
 #[cfg(test)]
 mod testing;
 mod text;
@@ -65,6 +70,9 @@ pub struct Store {
     db: DatabaseConnection,
     /// Which backend the URL named; decides the one backend branch (the outbox claim).
     backend: Backend,
+    /// On a SQLite file, the connections many-row reads step their statements on (see
+    /// [`Store::read_all`]).
+    sqlite_reads: Option<std::sync::Arc<sqlite_reads::SqliteReads>>,
     /// Where deep pages of plain lists start (see `paging`).
     positions: std::sync::Arc<paging::PositionCache>,
     /// The zone naive date/times in clients' filters are local to (`timezone`).
@@ -84,6 +92,16 @@ impl Store {
     /// Which backend this store runs on.
     pub fn backend(&self) -> Backend {
         self.backend
+    }
+
+    /// Every row `select` yields, decoded by `decode`: stepped on a query-only connection
+    /// to a SQLite file, else on the pool. The statement and its decoding are the same on
+    /// both; only who steps it differs.
+    pub(crate) async fn read_all<T: Send + 'static>(&self, select: &sea_orm::sea_query::SelectStatement, decode: rows::Decode<T>) -> Result<Vec<T>, StoreError> {
+        match &self.sqlite_reads {
+            Some(reads) => reads.read_all(select, decode).await,
+            None => rows::read_all(&self.db, select, decode).await,
+        }
     }
 
     /// Checks the store answers a trivial query (for `/readyz`).

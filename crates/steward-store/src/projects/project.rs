@@ -1,12 +1,12 @@
-//! Projects' rows, with the name of the database each lives in.
+//! Projects' rows, with the name of the database each lives in (one statement, joined).
 
-use std::collections::HashMap;
-
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, Set};
-use steward_model::projects::{DatabaseName, OwnerId, Project, ProjectDetails, ProjectId, ProjectListing, ProjectType};
+use sea_orm::sea_query::{Expr, ExprTrait, Order, Query, SelectStatement};
+use sea_orm::{ActiveModelTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryOrder, Set};
+use steward_model::projects::{OwnerId, Project, ProjectDetails, ProjectId, ProjectListing, ProjectType};
 use time::OffsetDateTime;
 
 use crate::entity::{project, project_type, tenant_database};
+use crate::rows::{Columns, InOrder, read_all};
 use crate::{Store, StoreError, WriteTx, stored_time};
 
 /// A project as written at creation.
@@ -24,67 +24,75 @@ pub struct NewProjectRow {
     pub created_by: Option<String>,
 }
 
-fn project_of(row: project::Model, database: Option<DatabaseName>) -> Project {
-    Project {
-        id: ProjectId(row.id),
-        name: row.name,
-        active: row.active,
-        owner_id: row.owner_id.map(OwnerId),
-        database,
-        details: ProjectDetails {
-            number: row.number,
-            description: row.description,
-            contact: row.contact,
-            status: row.status,
-            gross_area: row.gross_area,
-            constructor: row.constructor,
-            project_type_id: row.project_type_id,
-        },
-        created_at: row.created_at,
-        created_by: row.created_by,
-        updated_at: row.updated_at,
-        updated_by: row.updated_by,
-    }
+/// Projects with the name of the database each lives in, by id: the columns
+/// [`project_from`] reads, in its order.
+fn select_projects() -> SelectStatement {
+    use project::Column as P;
+    let own = [
+        P::Id, P::Name, P::Number, P::Description, P::Active, P::OwnerId, P::ProjectTypeId, P::Constructor, P::Contact, P::Status,
+        P::GrossArea, P::CreatedAt, P::CreatedBy, P::UpdatedAt, P::UpdatedBy,
+    ];
+    Query::select()
+        .columns(own.map(|column| (project::Entity, column)))
+        .column((tenant_database::Entity, tenant_database::Column::Name))
+        .from(project::Entity)
+        .left_join(
+            tenant_database::Entity,
+            Expr::col((tenant_database::Entity, tenant_database::Column::Id)).equals((project::Entity, P::TenantDatabaseId)),
+        )
+        .order_by((project::Entity, P::Id), Order::Asc)
+        .take()
 }
 
-/// `rows` with their databases' names, read in one more statement.
-async fn with_databases(db: &impl ConnectionTrait, rows: Vec<project::Model>) -> Result<Vec<Project>, StoreError> {
-    let mut ids: Vec<i64> = rows.iter().filter_map(|row| row.tenant_database_id).collect();
-    ids.sort_unstable();
-    ids.dedup();
-    let mut names = HashMap::with_capacity(ids.len());
-    for chunk in ids.chunks(crate::outbox::BATCH_ROWS) {
-        for tenant in tenant_database::Entity::find().filter(tenant_database::Column::Id.is_in(chunk.iter().copied())).all(db).await? {
-            names.insert(tenant.id, super::tenants::database_name(&tenant.name)?);
-        }
-    }
-    Ok(rows
-        .into_iter()
-        .map(|row| {
-            let database = row.tenant_database_id.and_then(|id| names.get(&id).cloned());
-            project_of(row, database)
-        })
-        .collect())
+/// A row of [`select_projects`].
+fn project_from(row: &dyn Columns) -> Result<Project, StoreError> {
+    let mut next = InOrder::new(row);
+    let id = next.int().and_then(|id| next.required(id))?;
+    let name = next.text().and_then(|name| next.required(name))?;
+    let number = next.text()?;
+    let description = next.text()?;
+    let active = next.flag().and_then(|active| next.required(active))?;
+    let owner_id = next.int()?.map(OwnerId);
+    let project_type_id = next.int()?;
+    let constructor = next.text()?;
+    let contact = next.text()?;
+    let status = next.text()?;
+    let gross_area = next.real()?;
+    let created_at = next.time().and_then(|at| next.required(at))?;
+    let created_by = next.text()?;
+    let updated_at = next.time()?;
+    let updated_by = next.text()?;
+    let database = next.text()?.map(|name| super::tenants::database_name(&name)).transpose()?;
+    Ok(Project {
+        id: ProjectId(id),
+        name,
+        active,
+        owner_id,
+        database,
+        details: ProjectDetails { number, description, contact, status, gross_area, constructor, project_type_id },
+        created_at,
+        created_by,
+        updated_at,
+        updated_by,
+    })
 }
 
 async fn one(db: &impl ConnectionTrait, id: ProjectId) -> Result<Option<Project>, StoreError> {
-    let Some(row) = project::Entity::find_by_id(id.0).one(db).await? else {
-        return Ok(None);
-    };
-    Ok(with_databases(db, vec![row]).await?.pop())
+    let select = select_projects().and_where(Expr::col((project::Entity, project::Column::Id)).eq(id.0)).take();
+    Ok(read_all(db, &select, project_from).await?.pop())
 }
 
 impl Store {
     /// The projects `listing` asks for, by id.
     pub async fn projects(&self, listing: &ProjectListing) -> Result<Vec<Project>, StoreError> {
-        let mut query = project::Entity::find().order_by_asc(project::Column::Id);
+        let mut select = select_projects();
         if !listing.include_inactive {
-            query = query.filter(project::Column::Active.eq(true));
+            select.and_where(Expr::col((project::Entity, project::Column::Active)).eq(true));
         }
         if let Some(needle) = &listing.name_contains {
-            query = query.filter(crate::text::contains(sea_orm::sea_query::Expr::col(project::Column::Name), needle));
+            select.and_where(crate::text::contains(Expr::col((project::Entity, project::Column::Name)), needle));
         }
-        with_databases(&self.db, query.all(&self.db).await?).await
+        self.read_all(&select, project_from).await
     }
 
     /// The project `id`.
@@ -107,8 +115,8 @@ impl WriteTx {
 
     /// The projects named exactly `name` (names need not be unique), by id.
     pub async fn projects_named(&self, name: &str) -> Result<Vec<Project>, StoreError> {
-        let rows = project::Entity::find().filter(project::Column::Name.eq(name)).order_by_asc(project::Column::Id).all(&self.tx).await?;
-        with_databases(&self.tx, rows).await
+        let select = select_projects().and_where(Expr::col((project::Entity, project::Column::Name)).eq(name)).take();
+        read_all(&self.tx, &select, project_from).await
     }
 
     /// Whether the project type `id` exists.
@@ -139,7 +147,7 @@ impl WriteTx {
         }
         .insert(&self.tx)
         .await?;
-        with_databases(&self.tx, vec![row]).await?.pop().ok_or(StoreError::NotFound)
+        one(&self.tx, ProjectId(row.id)).await?.ok_or(StoreError::NotFound)
     }
 
     /// Writes what an update may change: name, activity, owner and details, with who and when.
@@ -170,5 +178,83 @@ impl WriteTx {
     pub async fn delete_project(&self, id: ProjectId) -> Result<(), StoreError> {
         project::Entity::delete_by_id(id.0).exec(&self.tx).await?;
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use steward_model::projects::{DatabaseName, TenantEngine, TenantStatus};
+
+    use super::*;
+
+    /// Projects with every column set or null, one in a database, one inactive, and a name
+    /// with `%` in it.
+    async fn seed(store: &Store) -> Vec<ProjectId> {
+        let now = OffsetDateTime::now_utc();
+        let tx = store.write().await.unwrap();
+        let database = tx
+            .insert_tenant_database(&DatabaseName::parse("db_one").unwrap(), false, TenantEngine::Sqlite, TenantStatus::Ready, now)
+            .await
+            .unwrap();
+        let full = ProjectDetails {
+            number: Some("01".to_owned()),
+            description: Some("Fløy <B> & \"C\"".to_owned()),
+            contact: Some("Kari".to_owned()),
+            status: Some("open".to_owned()),
+            gross_area: Some(1234.5),
+            constructor: Some("Bygg AS".to_owned()),
+            project_type_id: Some(1),
+        };
+        let mut ids = Vec::new();
+        for (name, database, details) in [
+            ("Hospital", Some(database.id), full),
+            ("100% plain", None, ProjectDetails::default()),
+            ("Closed", None, ProjectDetails::default()),
+        ] {
+            let row = NewProjectRow { name: name.to_owned(), owner_id: None, tenant_database_id: database, details, created_by: Some("admin".to_owned()) };
+            ids.push(tx.insert_project(row, now).await.unwrap().id);
+        }
+        let mut closed = tx.project(ids[2]).await.unwrap().unwrap();
+        closed.active = false;
+        tx.update_project(&closed, Some("admin".to_owned()), now).await.unwrap();
+        tx.commit().await.unwrap();
+        ids
+    }
+
+    /// The list (rusqlite on a SQLite file, the pool on PostgreSQL) reads what a transaction
+    /// reads through SeaORM, value for value.
+    async fn both_readers_agree(store: &Store) {
+        let ids = seed(store).await;
+        let all = store.projects(&ProjectListing { name_contains: None, include_inactive: true }).await.unwrap();
+        let tx = store.write().await.unwrap();
+        let mut one_by_one = Vec::new();
+        for id in &ids {
+            one_by_one.push(tx.project(*id).await.unwrap().unwrap());
+        }
+        assert_eq!(all, one_by_one);
+        assert_eq!(all[0].database.as_ref().map(DatabaseName::as_str), Some("db_one"));
+        assert_eq!(all[0].details.description.as_deref(), Some("Fløy <B> & \"C\""));
+        assert!(all[2].updated_at.is_some());
+
+        let active = store.projects(&ProjectListing::default()).await.unwrap();
+        assert_eq!(active.iter().map(|project| project.id).collect::<Vec<_>>(), ids[..2]);
+        let percent = store.projects(&ProjectListing { name_contains: Some("0% P".to_owned()), include_inactive: false }).await.unwrap();
+        assert_eq!(percent.iter().map(|project| project.name.as_str()).collect::<Vec<_>>(), ["100% plain"]);
+        let none = store.projects(&ProjectListing { name_contains: Some("'; DROP TABLE projects; --".to_owned()), include_inactive: true }).await.unwrap();
+        assert!(none.is_empty());
+    }
+
+    #[tokio::test]
+    async fn both_readers_agree_on_sqlite() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open_and_migrate(&format!("sqlite://{}/store.db?mode=rwc", dir.path().display())).await.unwrap();
+        assert!(store.sqlite_reads.is_some(), "a SQLite file is read through rusqlite");
+        both_readers_agree(&store).await;
+    }
+
+    #[tokio::test]
+    async fn both_readers_agree_on_postgres() {
+        let database = crate::testing::PostgresDatabase::create("project_test");
+        both_readers_agree(&Store::open_and_migrate(&database.url()).await.unwrap()).await;
     }
 }
