@@ -121,6 +121,12 @@ async fn postgres_templates_are_cloned_with_create_database_and_dumped() {
     assert!(disposition.starts_with(&format!("attachment; filename=\"{tenant}-")) && disposition.ends_with(".dump\""), "{disposition}");
     let dump = response.bytes().await.unwrap();
     assert!(dump.starts_with(b"PGDMP"), "pg_dump's custom format");
+    // It restores: pg_restore reads its table of contents, the template's table among it.
+    let file = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(file.path(), &dump).unwrap();
+    let listed = std::process::Command::new("pg_restore").arg("--list").arg(file.path()).output().unwrap();
+    assert!(listed.status.success(), "pg_restore --list: {}", String::from_utf8_lossy(&listed.stderr));
+    assert!(String::from_utf8_lossy(&listed.stdout).contains("TABLE DATA public rooms"), "{}", String::from_utf8_lossy(&listed.stdout));
 
     // The project goes, then its database: dropped through the outbox.
     let project_id = body["project"]["id"].as_i64().unwrap();
