@@ -17,6 +17,8 @@
 //! - [`sip`]: SIP addresses, passwords, MAC addresses, globs and Hermes' node names.
 //! - [`hex`]: lower-case hexadecimal, for digests.
 //! - [`error_chain`]: an error with its causes in one line.
+//! - [`workflow`]: Adjutant's task stages and their transitions, task types and their
+//!   names, the auto-approval vote, token lifetimes, notification acknowledgement.
 //! - [`database_url`]: what a database URL decides (no TLS to a loopback PostgreSQL), for
 //!   the store and the connectors alike.
 
@@ -35,6 +37,7 @@ pub mod quota_window;
 pub mod records;
 pub mod secret;
 pub mod sms;
+pub mod workflow;
 
 pub use identity::{AuthBackend, Email, E164, Login, ParseError, Role};
 pub use mail::{OutgoingMail, QueuedSms};
