@@ -180,7 +180,8 @@ fn json_text(value: &impl serde::Serialize) -> Vec<u8> {
 }
 
 /// `[{"<singular>": {…}}, …]`, written object by object into one buffer sized after the
-/// first: grown by doubling, a 260 KB list spent more time in `realloc` than in writing.
+/// first, so a long list is not grown by doubling (no gain measured on JSON beyond noise;
+/// the XML form, twice the bytes, gained some 8 %).
 fn json_list<R: Resource>(resources: &[R]) -> Vec<u8> {
     let mut out = vec![b'['];
     for (index, resource) in resources.iter().enumerate() {

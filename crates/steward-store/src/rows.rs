@@ -26,12 +26,8 @@ pub(crate) trait Columns {
 /// Turns a row into a value; the same function for both kinds of rows.
 pub(crate) type Decode<T> = fn(&dyn Columns) -> Result<T, StoreError>;
 
-/// The value of a `NOT NULL` column.
-pub(crate) fn required<T>(value: Option<T>, at: usize) -> Result<T, StoreError> {
-    value.ok_or_else(|| StoreError::Corrupt(format!("column {at} is null")))
-}
-
-fn unreadable(at: usize) -> impl FnOnce(sea_orm::DbErr) -> StoreError {
+/// The column at `at` could not be read, because of `cause` (either driver's error).
+fn unreadable<E: std::error::Error + Send + Sync + 'static>(at: usize) -> impl FnOnce(E) -> StoreError {
     move |cause| StoreError::unreadable(format!("column {at}"), cause)
 }
 
@@ -59,28 +55,28 @@ impl Columns for QueryResult {
 
 impl Columns for rusqlite::Row<'_> {
     fn int(&self, at: usize) -> Result<Option<i64>, StoreError> {
-        self.get(at).map_err(|cause| StoreError::unreadable(format!("column {at}"), cause))
+        self.get(at).map_err(unreadable(at))
     }
 
     fn real(&self, at: usize) -> Result<Option<f64>, StoreError> {
-        self.get(at).map_err(|cause| StoreError::unreadable(format!("column {at}"), cause))
+        self.get(at).map_err(unreadable(at))
     }
 
     fn flag(&self, at: usize) -> Result<Option<bool>, StoreError> {
-        self.get(at).map_err(|cause| StoreError::unreadable(format!("column {at}"), cause))
+        self.get(at).map_err(unreadable(at))
     }
 
     fn text(&self, at: usize) -> Result<Option<String>, StoreError> {
-        self.get(at).map_err(|cause| StoreError::unreadable(format!("column {at}"), cause))
+        self.get(at).map_err(unreadable(at))
     }
 
     /// SQLite keeps timestamps as the RFC 3339 text sqlx wrote.
     fn time(&self, at: usize) -> Result<Option<OffsetDateTime>, StoreError> {
-        let value = self.get_ref(at).map_err(|cause| StoreError::unreadable(format!("column {at}"), cause))?;
-        let Some(text) = value.as_str_or_null().map_err(|cause| StoreError::unreadable(format!("column {at}"), cause))? else {
+        let value = self.get_ref(at).map_err(unreadable(at))?;
+        let Some(text) = value.as_str_or_null().map_err(unreadable(at))? else {
             return Ok(None);
         };
-        OffsetDateTime::parse(text, &Rfc3339).map(Some).map_err(|cause| StoreError::unreadable(format!("column {at}"), cause))
+        OffsetDateTime::parse(text, &Rfc3339).map(Some).map_err(unreadable(at))
     }
 }
 
@@ -90,8 +86,44 @@ pub(crate) async fn read_all<T>(db: &impl ConnectionTrait, select: &SelectStatem
     db.query_all_raw(statement).await?.iter().map(|row| decode(row)).collect()
 }
 
+/// A Rust type a column reads as, through the [`Columns`] method for its kind.
+pub(crate) trait Column: Sized {
+    /// The value at `at` in `row`, `None` for SQL `NULL`.
+    fn read(row: &dyn Columns, at: usize) -> Result<Option<Self>, StoreError>;
+}
+
+impl Column for i64 {
+    fn read(row: &dyn Columns, at: usize) -> Result<Option<Self>, StoreError> {
+        row.int(at)
+    }
+}
+
+impl Column for f64 {
+    fn read(row: &dyn Columns, at: usize) -> Result<Option<Self>, StoreError> {
+        row.real(at)
+    }
+}
+
+impl Column for bool {
+    fn read(row: &dyn Columns, at: usize) -> Result<Option<Self>, StoreError> {
+        row.flag(at)
+    }
+}
+
+impl Column for String {
+    fn read(row: &dyn Columns, at: usize) -> Result<Option<Self>, StoreError> {
+        row.text(at)
+    }
+}
+
+impl Column for OffsetDateTime {
+    fn read(row: &dyn Columns, at: usize) -> Result<Option<Self>, StoreError> {
+        row.time(at)
+    }
+}
+
 /// A row's columns read in the order the statement selected them, so a decoder names no
-/// positions: its reads follow the select list.
+/// positions: its reads follow the select list, each typed by where its value goes.
 pub(crate) struct InOrder<'r> {
     row: &'r dyn Columns,
     at: usize,
@@ -103,43 +135,15 @@ impl<'r> InOrder<'r> {
         Self { row, at: 0 }
     }
 
-    fn advance(&mut self) -> usize {
+    /// The next column, which may be `NULL`.
+    pub(crate) fn optional<T: Column>(&mut self) -> Result<Option<T>, StoreError> {
         self.at += 1;
-        self.at - 1
+        T::read(self.row, self.at - 1)
     }
 
-    /// The next column, an integer.
-    pub(crate) fn int(&mut self) -> Result<Option<i64>, StoreError> {
-        let at = self.advance();
-        self.row.int(at)
-    }
-
-    /// The next column, a float.
-    pub(crate) fn real(&mut self) -> Result<Option<f64>, StoreError> {
-        let at = self.advance();
-        self.row.real(at)
-    }
-
-    /// The next column, a boolean.
-    pub(crate) fn flag(&mut self) -> Result<Option<bool>, StoreError> {
-        let at = self.advance();
-        self.row.flag(at)
-    }
-
-    /// The next column, text.
-    pub(crate) fn text(&mut self) -> Result<Option<String>, StoreError> {
-        let at = self.advance();
-        self.row.text(at)
-    }
-
-    /// The next column, a timestamp.
-    pub(crate) fn time(&mut self) -> Result<Option<OffsetDateTime>, StoreError> {
-        let at = self.advance();
-        self.row.time(at)
-    }
-
-    /// The column just read was `NOT NULL`.
-    pub(crate) fn required<T>(&self, value: Option<T>) -> Result<T, StoreError> {
-        required(value, self.at.saturating_sub(1))
+    /// The next column, `NOT NULL`.
+    pub(crate) fn required<T: Column>(&mut self) -> Result<T, StoreError> {
+        let at = self.at;
+        self.optional()?.ok_or_else(|| StoreError::Corrupt(format!("column {at} is null")))
     }
 }

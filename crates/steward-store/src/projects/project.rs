@@ -47,22 +47,22 @@ fn select_projects() -> SelectStatement {
 /// A row of [`select_projects`].
 fn project_from(row: &dyn Columns) -> Result<Project, StoreError> {
     let mut next = InOrder::new(row);
-    let id = next.int().and_then(|id| next.required(id))?;
-    let name = next.text().and_then(|name| next.required(name))?;
-    let number = next.text()?;
-    let description = next.text()?;
-    let active = next.flag().and_then(|active| next.required(active))?;
-    let owner_id = next.int()?.map(OwnerId);
-    let project_type_id = next.int()?;
-    let constructor = next.text()?;
-    let contact = next.text()?;
-    let status = next.text()?;
-    let gross_area = next.real()?;
-    let created_at = next.time().and_then(|at| next.required(at))?;
-    let created_by = next.text()?;
-    let updated_at = next.time()?;
-    let updated_by = next.text()?;
-    let database = next.text()?.map(|name| super::tenants::database_name(&name)).transpose()?;
+    let id = next.required()?;
+    let name = next.required()?;
+    let number = next.optional()?;
+    let description = next.optional()?;
+    let active = next.required()?;
+    let owner_id = next.optional()?.map(OwnerId);
+    let project_type_id = next.optional()?;
+    let constructor = next.optional()?;
+    let contact = next.optional()?;
+    let status = next.optional()?;
+    let gross_area = next.optional()?;
+    let created_at = next.required()?;
+    let created_by = next.optional()?;
+    let updated_at = next.optional()?;
+    let updated_by = next.optional()?;
+    let database = next.optional::<String>()?.map(|name| super::tenants::database_name(&name)).transpose()?;
     Ok(Project {
         id: ProjectId(id),
         name,
