@@ -107,6 +107,9 @@ pub struct CoreSettings {
     pub hermes_max_range: u64,
     /// Where user feedback goes (`mail.feedback_to`).
     pub feedback_to: Option<steward_model::Email>,
+    /// Where the Adjutant face serves task tokens (`public_url` + its prefix + `/v1/tokens/`):
+    /// mailed links are this and the token.
+    pub task_token_link_base: String,
 }
 
 /// Every core service, built once and shared by the faces, the native API and the CLI.
@@ -154,6 +157,8 @@ pub struct Core {
     pub projects: Arc<projects::project::Projects>,
     /// Tenant databases and their templates.
     pub tenant_databases: Arc<projects::tenants::TenantDatabases>,
+    /// Adjutant's tasks, task tokens and notifications.
+    pub workflow: Arc<workflow::Workflow>,
 }
 
 /// The peers the core reaches during a request, each through its port; the binary plugs
@@ -205,7 +210,9 @@ impl Core {
         let people = Arc::new(identity::people::People::new(store.clone(), accounts.clone()));
         let password_links =
             Arc::new(identity::password_links::PasswordLinks::new(store.clone(), hasher.clone(), tokens.clone(), settings.public_url.clone()));
+        let workflow_settings = workflow::WorkflowSettings { token_link_base: settings.task_token_link_base, token_life: time::Duration::hours(24) };
         Self {
+            workflow: Arc::new(workflow::Workflow::new(store.clone(), hasher.clone(), tokens.clone(), mail.clone(), workflow_settings)),
             owners: Arc::new(projects::owners::Owners::new(store.clone())),
             members: Arc::new(projects::members::Members::new(store.clone(), people.clone(), mail.clone(), password_links.clone(), settings.public_url.clone())),
             password_links,

@@ -296,6 +296,86 @@ impl Acknowledgement {
     }
 }
 
+/// A task as the store keeps it: its type, requester, stage, notes and actions in order.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Task {
+    /// The store's key (actions point at it).
+    pub id: i64,
+    /// Its public id: 32 lower-case hex characters.
+    pub uuid: String,
+    /// What it does.
+    pub task_type: TaskType,
+    /// The SHA-256 of its type, actions and data: equal for duplicates.
+    pub hash_key: String,
+    /// The requester's `keystone_user` object (`{}` when anonymous).
+    pub keystone_user: serde_json::Map<String, serde_json::Value>,
+    /// The requester's project, if the request had one.
+    pub project: Option<crate::projects::ProjectId>,
+    /// The requester's address.
+    pub ip_address: Option<String>,
+    /// Where it is in its life.
+    pub stage: TaskStage,
+    /// Notes on the task itself (cancelled as a duplicate, …).
+    pub task_notes: Vec<String>,
+    /// Each action's notes, by action name.
+    pub action_notes: serde_json::Map<String, serde_json::Value>,
+    /// Its actions, in order.
+    pub actions: Vec<Action>,
+    /// When it was made.
+    pub created_on: OffsetDateTime,
+    /// Bumped by every write of its stage, so two writers cannot both move it.
+    pub version: i64,
+}
+
+/// One action of a task as the store keeps it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Action {
+    /// Its class name (`NewProjectWithUserAction`).
+    pub name: String,
+    /// Its validated input.
+    pub data: serde_json::Value,
+    /// What it remembers between its steps.
+    pub cache: serde_json::Value,
+    /// Its own state word (`default`, `existing`, `complete`…).
+    pub state: String,
+    /// Whether its last step found it valid.
+    pub valid: bool,
+    /// Whether it waits for a token's data before it can finish.
+    pub need_token: bool,
+    /// Its auto-approval vote.
+    pub auto_approve: Option<bool>,
+}
+
+/// A task token as the store keeps it, with its task's type.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TaskToken {
+    /// The token's value, as mailed.
+    pub token: String,
+    /// Its task's uuid.
+    pub task: String,
+    /// Its task's type.
+    pub task_type: TaskType,
+    /// When it was issued and when it stops working.
+    pub life: TokenLife,
+}
+
+/// A notification: a task needs approval, or something failed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Notification {
+    /// Its public id: 32 lower-case hex characters.
+    pub uuid: String,
+    /// The task it is about.
+    pub task: Option<String>,
+    /// `{"notes": [...]}` or `{"errors": ...}`.
+    pub notes: serde_json::Value,
+    /// Whether it reports a failure.
+    pub error: bool,
+    /// Whether an admin has seen to it.
+    pub acknowledgement: Acknowledgement,
+    /// When it was raised.
+    pub created_on: OffsetDateTime,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

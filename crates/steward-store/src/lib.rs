@@ -8,7 +8,8 @@
 //! - [`sip`]: SIP users, phones, the number pool and aliases.
 //! - `quotas`: resources, per-account limits and usage counters.
 //! - [`projects`]: owners, projects and their types, tenant databases.
-//! - `workflow`: the home of Adjutant's rows, empty for now.
+//! - [`workflow`]: Adjutant's tasks and their actions, task tokens, notifications, and the
+//!   allow-lists clients filter them through.
 //!
 //! And what every domain shares:
 //! - [`connect`]: opening the pool with each backend's settings, and migrating under a lock.
@@ -47,7 +48,7 @@ mod sqlite_reads;
 #[cfg(test)]
 mod testing;
 mod text;
-mod workflow;
+pub mod workflow;
 pub mod write;
 
 pub use identity::accounts::{AccountWithSecret, NewAccountRow};

@@ -316,6 +316,10 @@ fn faces(settings: &Settings) -> Vec<FaceRoutes> {
         let router = face_hermes::router(face_hermes::HermesSettings { prefix: hermes.prefix.clone(), trusted_networks });
         faces.push(FaceRoutes { face: "hermes", router });
     }
+    let adjutant = &settings.faces.adjutant;
+    if adjutant.enabled {
+        faces.push(FaceRoutes { face: "adjutant", router: face_adjutant::router(&adjutant.prefix) });
+    }
     let astakos = &settings.faces.astakos;
     if astakos.enabled {
         faces.push(FaceRoutes { face: "astakos", router: face_astakos::router(&astakos.prefix) });

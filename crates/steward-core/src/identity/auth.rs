@@ -90,6 +90,8 @@ pub struct TokenAuthenticated {
     pub created_at: OffsetDateTime,
     /// When it stops working; `None` for a service token without expiry.
     pub expires_at: Option<OffsetDateTime>,
+    /// The project a user token was opened on, if any.
+    pub project: Option<ProjectId>,
 }
 
 /// A freshly issued user token, to hand to the client once.
@@ -373,6 +375,7 @@ impl Authenticator {
             fingerprint,
             created_at: verified.created_at,
             expires_at: verified.expires_at,
+            project: verified.project,
         })
     }
 
@@ -399,6 +402,7 @@ impl Authenticator {
                 principal: Principal::Account(found.account),
                 expires_at: Some(token.expires_at),
                 created_at: token.created_at,
+                project: token.project,
             });
         }
         if let Some(record) = self.store.service_by_token_hash(fingerprint).await?
@@ -406,7 +410,7 @@ impl Authenticator {
         {
             let created_at = record.service.token_created_at;
             let expires_at = record.service.token_expires_at;
-            return Ok(Verified { principal: Principal::Service(record.service), expires_at, created_at });
+            return Ok(Verified { principal: Principal::Service(record.service), expires_at, created_at, project: None });
         }
         Err(refused(Refusal::UnknownToken))
     }

@@ -43,6 +43,8 @@ pub(crate) struct Verified {
     pub expires_at: Option<OffsetDateTime>,
     /// When it was issued.
     pub created_at: OffsetDateTime,
+    /// The project it was opened on, if any.
+    pub project: Option<steward_model::projects::ProjectId>,
 }
 
 /// The in-memory cache of verified tokens, keyed by fingerprint.

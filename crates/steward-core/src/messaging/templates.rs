@@ -29,8 +29,16 @@ macro_rules! builtin {
 }
 
 /// Steward's own wording of Janua's built-in templates (same names, same subjects, same
-/// placeholders), and the welcome mails of dRofus' project users.
-const BUILTIN: [Builtin; 18] = [
+/// placeholders), the welcome mails of dRofus' project users, and the mails of Adjutant's
+/// tasks (English only).
+const BUILTIN: [Builtin; 25] = [
+    builtin!("adjutant", "EN", "task_signup_initial"),
+    builtin!("adjutant", "EN", "task_signup_token"),
+    builtin!("adjutant", "EN", "task_signup_completed"),
+    builtin!("adjutant", "EN", "task_reset_password_token"),
+    builtin!("adjutant", "EN", "task_reset_password_completed"),
+    builtin!("adjutant", "EN", "task_invite_user_token"),
+    builtin!("adjutant", "EN", "task_invite_user_completed"),
     builtin!("drofus", "EN", "project_user_welcome"),
     builtin!("drofus", "FR", "project_user_welcome"),
     builtin!("drofus", "EN", "project_user_added"),

@@ -290,7 +290,7 @@ impl Projects {
 }
 
 /// The project type every store has (id 1, `Standard`).
-const STANDARD_TYPE: i64 = 1;
+pub(crate) const STANDARD_TYPE: i64 = 1;
 
 /// The one project `reference` names: an id, else an exact name that only one project has.
 pub(crate) async fn named_project(write: &WriteTx, reference: &str) -> Result<Project, ProjectsError> {

@@ -35,6 +35,10 @@ pub mod tenant_database;
 pub mod terms;
 pub mod token;
 pub mod usage;
+pub mod workflow_action;
+pub mod workflow_notification;
+pub mod workflow_task;
+pub mod workflow_token;
 
 #[cfg(test)]
 mod tests {
@@ -88,6 +92,10 @@ mod tests {
             schema.create_table_from_entity(terms::Entity),
             schema.create_table_from_entity(token::Entity),
             schema.create_table_from_entity(usage::Entity),
+            schema.create_table_from_entity(workflow_action::Entity),
+            schema.create_table_from_entity(workflow_notification::Entity),
+            schema.create_table_from_entity(workflow_task::Entity),
+            schema.create_table_from_entity(workflow_token::Entity),
         ]
     }
 

@@ -21,6 +21,8 @@ pub struct TokenRecord {
     pub expires_at: OffsetDateTime,
     /// When it was revoked, if it was.
     pub revoked_at: Option<OffsetDateTime>,
+    /// The project it was opened on, if any.
+    pub project: Option<steward_model::projects::ProjectId>,
 }
 
 /// What the store knows of a service token: the service it belongs to.
@@ -52,6 +54,7 @@ impl Store {
             created_at: row.created_at,
             expires_at: row.expires_at,
             revoked_at: row.revoked_at,
+            project: row.project_id.map(steward_model::projects::ProjectId),
         }))
     }
 

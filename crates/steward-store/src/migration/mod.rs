@@ -13,6 +13,7 @@ mod m0006_hermes;
 mod m0007_catalog_indexes;
 mod m0008_projects;
 mod m0009_password_links;
+mod m0010_workflow;
 
 /// `column` references `target`; `on_delete` says what deleting the target does to the row.
 fn references<C: ColumnTrait, T: ColumnTrait>(
@@ -61,6 +62,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0007_catalog_indexes::Migration),
             Box::new(m0008_projects::Migration),
             Box::new(m0009_password_links::Migration),
+            Box::new(m0010_workflow::Migration),
         ]
     }
 

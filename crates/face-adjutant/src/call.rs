@@ -1,0 +1,79 @@
+//! One request, read once: its method, query, headers, body (bounded) and caller.
+
+use axum::body::Bytes;
+use axum::extract::Request;
+use axum::http::{HeaderMap, Method, StatusCode};
+use serde_json::{Map, Value};
+use steward_core::workflow::{Paging, Requester};
+use steward_http::AppState;
+use steward_http::client::ClientAddress;
+
+use crate::body::{self, MAX_BODY};
+use crate::caller;
+use crate::envelope::Answer;
+
+/// A request to the face.
+pub struct Call {
+    /// The method.
+    pub method: Method,
+    /// The headers.
+    pub headers: HeaderMap,
+    /// The query's parameters, in order.
+    pub query: Vec<(String, String)>,
+    /// The body, at most [`MAX_BODY`] bytes.
+    pub body: Bytes,
+    /// Who is calling.
+    pub requester: Requester,
+    /// The absolute URL the request was made to, for version documents.
+    pub url: String,
+}
+
+impl Call {
+    /// Reads `request`.
+    pub async fn of(state: &AppState, request: Request) -> Result<Self, Answer> {
+        let (parts, body) = request.into_parts();
+        let ip = ClientAddress::of(&parts).0;
+        let query: Vec<(String, String)> = serde_urlencoded::from_str(parts.uri.query().unwrap_or("")).unwrap_or_default();
+        let body = axum::body::to_bytes(body, MAX_BODY)
+            .await
+            .map_err(|_| Answer::error(StatusCode::PAYLOAD_TOO_LARGE, "Request body is too large."))?;
+        let requester = caller::requester(state, &parts.headers, ip).await?;
+        let host = parts.headers.get(axum::http::header::HOST).and_then(|host| host.to_str().ok()).unwrap_or("localhost");
+        let url = format!("http://{host}{}", parts.uri.path());
+        Ok(Self { method: parts.method, headers: parts.headers, query, body, requester, url })
+    }
+
+    /// The last value of query parameter `name`.
+    pub fn param(&self, name: &str) -> Option<&str> {
+        self.query.iter().rev().find(|(key, _)| key == name).map(|(_, value)| value.as_str())
+    }
+
+    /// The body as a JSON object.
+    pub fn object(&self) -> Result<Map<String, Value>, Answer> {
+        body::object(&self.headers, &self.body)
+    }
+
+    /// The page asked for with `page` and `<per_page_name>`; none without a page size.
+    pub fn paging(&self, per_page_name: &str) -> Result<Option<Paging>, Answer> {
+        let Some(per_page) = self.param(per_page_name) else {
+            return Ok(None);
+        };
+        let per_page = per_page
+            .trim()
+            .parse::<u64>()
+            .ok()
+            .filter(|size| *size > 0)
+            .ok_or_else(|| Answer::error(StatusCode::BAD_REQUEST, format!("{per_page_name} must be a positive integer")))?;
+        let page = match self.param("page") {
+            None => 1,
+            Some(raw) => raw.trim().parse::<i64>().map_err(|_| Answer::error(StatusCode::BAD_REQUEST, "Page not an integer"))?,
+        };
+        let page = u64::try_from(page).map_err(|_| Answer::error(StatusCode::BAD_REQUEST, "Empty page"))?;
+        Ok(Some(Paging { page, per_page }))
+    }
+}
+
+/// Whether `id` can be an id in a path (upstream's `\w+`); anything else is the resource's 404.
+pub fn is_id(id: &str) -> bool {
+    !id.is_empty() && id.len() <= 64 && id.bytes().all(|byte| byte.is_ascii_alphanumeric() || byte == b'_')
+}

@@ -1,0 +1,56 @@
+//! The Adjutant face: OpenStack Adjutant's v1 API (the seed's administrative endpoints, and
+//! the delegate APIs that create tasks) over Steward's workflow. docs/faces/adjutant.md says
+//! what is served and every difference from upstream.
+//!
+//! # Layout
+//! - [`envelope`]: `notes` / `errors` envelopes, and the words of every refusal.
+//! - [`body`]: JSON object bodies, with JSON answers for every way they can be wrong.
+//! - [`caller`]: the requester a token or Basic makes, or nobody.
+//! - [`filters`]: Django's `filters` JSON into the model's filter tree.
+//! - [`render`]: tasks, tokens and notifications as Adjutant's JSON.
+//! - [`call`]: one request, read once: method, query, body, caller.
+//! - [`admin`]: the seed's endpoints (status, tasks, tokens, notifications).
+//! - [`delegate`]: the delegate APIs that create tasks (sign-up, password reset, invite).
+
+pub mod admin;
+pub mod body;
+pub mod call;
+pub mod caller;
+pub mod delegate;
+pub mod envelope;
+pub mod filters;
+pub mod render;
+
+use axum::Router;
+use axum::routing::any;
+use steward_http::AppState;
+
+/// Every Adjutant route, under `prefix` (`""` at the root). Every path also answers with a
+/// trailing slash, and the seed's singular spellings (`/v1/token`, `/v1/notification`) are
+/// the plural ones.
+pub fn router(prefix: &str) -> Router<AppState> {
+    let mut routes = Router::new();
+    let mut serve = |path: &str, handler: axum::routing::MethodRouter<AppState>| {
+        routes = std::mem::take(&mut routes).route(path, handler.clone()).route(&format!("{path}/"), handler);
+    };
+    serve("/v1", any(admin::version));
+    serve("/v1/status", any(admin::status));
+    serve("/v1/tasks", any(admin::tasks));
+    serve("/v1/tasks/{id}", any(admin::task));
+    for tokens in ["/v1/tokens", "/v1/token"] {
+        serve(tokens, any(admin::tokens));
+        serve(&format!("{tokens}/{{id}}"), any(admin::token));
+    }
+    for notifications in ["/v1/notifications", "/v1/notification"] {
+        serve(notifications, any(admin::notifications));
+        serve(&format!("{notifications}/{{id}}"), any(admin::notification));
+    }
+    serve("/v1/openstack/sign-up", any(delegate::sign_up));
+    serve("/v1/actions/CreateProjectAndUser", any(delegate::sign_up));
+    serve("/v1/openstack/users/password-reset", any(delegate::password_reset));
+    serve("/v1/actions/ResetPassword", any(delegate::password_reset));
+    serve("/v1/openstack/users", any(delegate::users));
+    serve("/v1/actions/InviteUser", any(delegate::users));
+    let routes = routes.route("/v1/{*rest}", any(admin::unknown));
+    if prefix.is_empty() { routes } else { Router::new().nest(prefix, routes) }
+}

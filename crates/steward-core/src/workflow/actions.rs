@@ -1,0 +1,475 @@
+//! The actions tasks are made of, each with Adjutant's three steps: prepare (validate and
+//! vote on auto-approval), approve (check again and say which token fields it waits for)
+//! and submit (do the work with the token's data). Every step runs inside the task's write
+//! transaction, so what an action checks is still true when it writes.
+//!
+//! Steward's users are accounts whose login is their e-mail address; projects are the
+//! projects every face shares; roles on a project are memberships' roles.
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use steward_model::projects::{MemberProfile, ProjectDetails, ProjectId};
+use steward_model::workflow::TaskType;
+use steward_model::{Account, AccountId, AuthBackend, Role};
+use steward_store::{NewAccountRow, StoreError, WriteTx};
+use time::OffsetDateTime;
+
+use super::fields::{FieldError, Reader};
+use super::requester::Requester;
+
+/// Longest project name (Adjutant's serializer).
+const MAX_PROJECT_NAME: usize = 64;
+
+/// Roles a sign-up gives its user on the new project (upstream's `default_roles`).
+const SIGNUP_ROLES: [&str; 2] = ["member", "project_admin"];
+
+/// Roles nobody may be given through the workflow, and whose holders cannot reset their
+/// password by mail (upstream's blacklist).
+const BLACKLISTED: [&str; 1] = ["admin"];
+
+/// One kind of action.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum ActionKind {
+    /// A new project with its first user (sign-up).
+    NewProjectWithUser,
+    /// A user's password set from a token (password reset).
+    ResetUserPassword,
+    /// A user added to a project, created when new (invitation).
+    NewUser,
+}
+
+/// What a step found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Verdict {
+    /// Whether the action can go on.
+    pub valid: bool,
+    /// Its auto-approval vote (prepare only).
+    pub vote: Option<bool>,
+    /// Its state word.
+    pub state: &'static str,
+    /// The token fields it waits for (approve only).
+    pub token_fields: Vec<&'static str>,
+    /// What it says about itself, for the task's `action_notes`.
+    pub note: Option<String>,
+}
+
+impl Verdict {
+    fn valid(state: &'static str) -> Self {
+        Self { valid: true, vote: None, state, token_fields: Vec::new(), note: None }
+    }
+
+    fn invalid(note: String) -> Self {
+        Self { valid: false, vote: None, state: "default", token_fields: Vec::new(), note: Some(note) }
+    }
+
+    fn voting(mut self, vote: bool) -> Self {
+        self.vote = Some(vote);
+        self
+    }
+
+    fn waiting_for(mut self, fields: &[&'static str]) -> Self {
+        self.token_fields = fields.to_vec();
+        self
+    }
+
+    fn noting(mut self, note: String) -> Self {
+        self.note = Some(note);
+        self
+    }
+}
+
+/// What a token brought: the password already hashed (before the transaction opened).
+#[derive(Debug, Clone, Default)]
+pub(crate) struct TokenData {
+    /// The argon2id hash of the chosen password.
+    pub password_hash: Option<String>,
+}
+
+/// The sign-up's data.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct Signup {
+    project_name: String,
+    email: String,
+    domain_id: String,
+    parent_id: Option<String>,
+}
+
+/// The password reset's data.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct Reset {
+    email: String,
+    username: Option<String>,
+    domain_name: String,
+}
+
+/// The invitation's data.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct Invite {
+    email: String,
+    project_id: String,
+    roles: Vec<String>,
+    inherited_roles: Vec<String>,
+    domain_id: String,
+}
+
+/// The stored data of an action Steward wrote itself; unreadable only if hand-edited.
+fn stored<T: serde::de::DeserializeOwned>(data: &Value) -> Result<T, StoreError> {
+    serde_json::from_value(data.clone()).map_err(|cause| StoreError::unreadable("workflow action data", cause))
+}
+
+fn to_value(data: &impl Serialize) -> Value {
+    serde_json::to_value(data).unwrap_or(Value::Null)
+}
+
+/// The roles `requester` may give on a project (upstream's `role_mapping`, over the roles
+/// Steward's projects know).
+pub(crate) fn manageable_roles(requester: &Requester) -> &'static [&'static str] {
+    if requester.has_role("admin") || requester.has_role("project_admin") {
+        &["member", "project_admin", "project_mod"]
+    } else if requester.has_role("project_mod") {
+        &["member", "project_mod"]
+    } else {
+        &[]
+    }
+}
+
+impl ActionKind {
+    /// The actions of a task type, in order; `None` for a type Steward does not run yet.
+    pub(crate) fn of(task_type: TaskType) -> Option<&'static [Self]> {
+        match task_type {
+            TaskType::Signup => Some(&[Self::NewProjectWithUser]),
+            TaskType::ResetPassword => Some(&[Self::ResetUserPassword]),
+            TaskType::InviteUser => Some(&[Self::NewUser]),
+            TaskType::EditUser | TaskType::UpdateEmail | TaskType::UpdateQuota => None,
+        }
+    }
+
+    /// The class name Adjutant shows.
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            Self::NewProjectWithUser => "NewProjectWithUserAction",
+            Self::ResetUserPassword => "ResetUserPasswordAction",
+            Self::NewUser => "NewUserAction",
+        }
+    }
+
+    /// The kind a stored class name names.
+    pub(crate) fn named(name: &str) -> Option<Self> {
+        [Self::NewProjectWithUser, Self::ResetUserPassword, Self::NewUser].into_iter().find(|kind| kind.name() == name)
+    }
+
+    /// Reads this action's data from a client's body; problems go to `reader`.
+    pub(crate) fn read(self, reader: &mut Reader<'_>, requester: &Requester) -> Value {
+        match self {
+            Self::NewProjectWithUser => {
+                let project_name = reader.text("project_name", MAX_PROJECT_NAME);
+                let email = reader.email("email");
+                to_value(&Signup {
+                    project_name: project_name.unwrap_or_default(),
+                    email: email.unwrap_or_default(),
+                    domain_id: "default".to_owned(),
+                    parent_id: None,
+                })
+            }
+            Self::ResetUserPassword => {
+                let email = reader.email("email");
+                let username = reader.optional_text("username", 255).map(|username| username.to_lowercase());
+                let domain_name = reader.optional_text("domain_name", 64).unwrap_or_else(|| "Default".to_owned());
+                to_value(&Reset { email: email.unwrap_or_default(), username, domain_name })
+            }
+            Self::NewUser => {
+                let email = reader.email("email");
+                let roles = reader.list("roles");
+                let inherited_roles = reader.list("inherited_roles");
+                if roles.is_empty() && inherited_roles.is_empty() && !reader.errors.0.contains_key("roles") && !reader.errors.0.contains_key("inherited_roles") {
+                    reader.errors.add("non_field_errors", FieldError::Rule("Must supply either 'roles' or 'inherited_roles', or both."));
+                }
+                if !inherited_roles.is_empty() {
+                    // Steward's projects have no sub-projects for a role to be inherited by.
+                    reader.errors.add("inherited_roles", FieldError::Rule("Steward's projects have no sub-projects: give these as 'roles'."));
+                }
+                let project_id = reader
+                    .optional_text("project_id", 64)
+                    .or_else(|| requester.project().map(|project| project.id.0.to_string()))
+                    .unwrap_or_default();
+                to_value(&Invite { email: email.unwrap_or_default(), project_id, roles, inherited_roles, domain_id: "default".to_owned() })
+            }
+        }
+    }
+
+    /// The address this action's mails go to.
+    pub(crate) fn recipient(self, data: &Value) -> Option<String> {
+        data.get("email").and_then(Value::as_str).filter(|email| !email.is_empty()).map(str::to_owned)
+    }
+
+    /// The project name this action's mails speak of, when its data names one.
+    pub(crate) async fn project_name(self, write: &WriteTx, data: &Value) -> Result<Option<String>, StoreError> {
+        Ok(match self {
+            Self::NewProjectWithUser => Some(stored::<Signup>(data)?.project_name),
+            Self::NewUser => match stored::<Invite>(data)?.project_id.parse::<i64>() {
+                Ok(id) => write.project(ProjectId(id)).await?.map(|project| project.name),
+                Err(_) => None,
+            },
+            Self::ResetUserPassword => None,
+        })
+    }
+
+    /// Validates and votes.
+    pub(crate) async fn prepare(self, write: &WriteTx, data: &Value, requester: &Requester) -> Result<Verdict, StoreError> {
+        match self {
+            Self::NewProjectWithUser => {
+                let signup: Signup = stored(data)?;
+                Ok(signup_state(write, &signup).await?.unwrap_or_else(|verdict| verdict))
+            }
+            Self::ResetUserPassword => {
+                let reset: Reset = stored(data)?;
+                Ok(match reset_target(write, &reset).await? {
+                    Some(_) => Verdict::valid("default").voting(true),
+                    None => Verdict::invalid("No user with this e-mail address can reset a password.".to_owned()),
+                })
+            }
+            Self::NewUser => {
+                let invite: Invite = stored(data)?;
+                let own_project = requester.project().map(|project| project.id.0.to_string());
+                if own_project.as_deref() != Some(invite.project_id.as_str()) {
+                    return Ok(Verdict::invalid("A user can only be invited to the project of the inviter's token.".to_owned()));
+                }
+                let manageable = manageable_roles(requester);
+                if let Some(role) = invite.roles.iter().find(|role| !manageable.contains(&role.as_str())) {
+                    return Ok(Verdict::invalid(format!("The role '{role}' cannot be given by this user.")));
+                }
+                Ok(invite_state(write, &invite).await?.unwrap_or_else(|verdict| verdict).voting(true))
+            }
+        }
+    }
+
+    /// Checks again and says which token fields the action waits for.
+    pub(crate) async fn approve(self, write: &WriteTx, data: &Value) -> Result<Verdict, StoreError> {
+        match self {
+            Self::NewProjectWithUser => {
+                let signup: Signup = stored(data)?;
+                Ok(match signup_state(write, &signup).await? {
+                    Ok(verdict) if verdict.state == "existing" => verdict,
+                    Ok(verdict) => verdict.waiting_for(&["password"]),
+                    Err(invalid) => invalid,
+                })
+            }
+            Self::ResetUserPassword => {
+                let reset: Reset = stored(data)?;
+                Ok(match reset_target(write, &reset).await? {
+                    Some(_) => Verdict::valid("default").waiting_for(&["password"]),
+                    None => Verdict::invalid("The user can no longer reset a password.".to_owned()),
+                })
+            }
+            Self::NewUser => {
+                let invite: Invite = stored(data)?;
+                Ok(match invite_state(write, &invite).await? {
+                    Ok(verdict) if verdict.state == "complete" => verdict,
+                    Ok(verdict) if verdict.state == "existing" => verdict.waiting_for(&["confirm"]),
+                    Ok(verdict) => verdict.waiting_for(&["password"]),
+                    Err(invalid) => invalid,
+                })
+            }
+        }
+    }
+
+    /// Does the work, with what the token brought.
+    pub(crate) async fn submit(self, write: &WriteTx, data: &Value, token: &TokenData, at: OffsetDateTime) -> Result<Submitted, StoreError> {
+        match self {
+            Self::NewProjectWithUser => {
+                let signup: Signup = stored(data)?;
+                let state = match signup_state(write, &signup).await? {
+                    Ok(verdict) => verdict.state,
+                    Err(invalid) => return Ok(Submitted::invalid(invalid)),
+                };
+                let project = write
+                    .insert_project(
+                        steward_store::projects::project::NewProjectRow {
+                            name: signup.project_name.clone(),
+                            owner_id: None,
+                            tenant_database_id: None,
+                            details: ProjectDetails { project_type_id: Some(crate::projects::project::STANDARD_TYPE), ..ProjectDetails::default() },
+                            created_by: Some(signup.email.clone()),
+                        },
+                        at,
+                    )
+                    .await?;
+                let Some(account) = user_for(write, &signup.email, state, token, at).await? else {
+                    return Ok(Submitted::invalid(Verdict::invalid("A password is needed to create the user.".to_owned())));
+                };
+                grant(write, &account, project.id, &SIGNUP_ROLES, at).await?;
+                Ok(Submitted {
+                    verdict: Verdict::valid("complete").noting(format!("Project '{}' created for {}.", project.name, account.login)),
+                    created_account: (state == "default").then(|| account.login.clone()),
+                    password_changed: None,
+                })
+            }
+            Self::ResetUserPassword => {
+                let reset: Reset = stored(data)?;
+                let (Some(account), Some(hash)) = (reset_target(write, &reset).await?, token.password_hash.clone()) else {
+                    return Ok(Submitted::invalid(Verdict::invalid("The user can no longer reset a password.".to_owned())));
+                };
+                write.set_local_password(account.id, hash, at).await?;
+                write.revoke_account_tokens(account.id, at).await?;
+                Ok(Submitted {
+                    verdict: Verdict::valid("complete").noting(format!("The password of {} was reset.", account.login)),
+                    created_account: None,
+                    password_changed: Some(account.id),
+                })
+            }
+            Self::NewUser => {
+                let invite: Invite = stored(data)?;
+                let state = match invite_state(write, &invite).await? {
+                    Ok(verdict) => verdict.state,
+                    Err(invalid) => return Ok(Submitted::invalid(invalid)),
+                };
+                let project = ProjectId(invite.project_id.parse().map_err(|cause| StoreError::unreadable("workflow invitation project", Box::new(cause)))?);
+                let Some(account) = user_for(write, &invite.email, state, token, at).await? else {
+                    return Ok(Submitted::invalid(Verdict::invalid("A password is needed to create the user.".to_owned())));
+                };
+                let roles: Vec<&str> = invite.roles.iter().map(String::as_str).collect();
+                grant(write, &account, project, &roles, at).await?;
+                Ok(Submitted {
+                    verdict: Verdict::valid("complete").noting(format!("{} was given {} on project {}.", account.login, invite.roles.join(", "), project.0)),
+                    created_account: (state == "default").then(|| account.login.clone()),
+                    password_changed: None,
+                })
+            }
+        }
+    }
+}
+
+/// What a submit did.
+#[derive(Debug, Clone)]
+pub(crate) struct Submitted {
+    /// Whether it could.
+    pub verdict: Verdict,
+    /// The login of an account it created.
+    pub created_account: Option<String>,
+    /// An account whose password it changed (its cached tokens must go).
+    pub password_changed: Option<AccountId>,
+}
+
+impl Submitted {
+    fn invalid(verdict: Verdict) -> Self {
+        Self { verdict, created_account: None, password_changed: None }
+    }
+}
+
+/// A sign-up's state: `default` for a new user, `existing` for an active account with that
+/// e-mail as its login, `disabled` for an inactive one; `Err` with the reason it cannot go on.
+async fn signup_state(write: &WriteTx, signup: &Signup) -> Result<Result<Verdict, Verdict>, StoreError> {
+    if !write.projects_named(&signup.project_name).await?.is_empty() {
+        return Ok(Err(Verdict::invalid(format!("Existing project with name '{}'.", signup.project_name))));
+    }
+    Ok(user_state(write, &signup.email).await?)
+}
+
+/// The state of the user whose login is `email`.
+async fn user_state(write: &WriteTx, email: &str) -> Result<Result<Verdict, Verdict>, StoreError> {
+    if steward_model::Login::parse(email).is_err() {
+        return Ok(Err(Verdict::invalid(format!("'{email}' cannot be a login."))));
+    }
+    Ok(match write.account_by_login(email).await? {
+        None => Ok(Verdict::valid("default")),
+        Some(account) if !same_email(&account, email) => {
+            Err(Verdict::invalid("Existing user with matching username but different e-mail address.".to_owned()))
+        }
+        Some(account) if account.active => Ok(Verdict::valid("existing")),
+        Some(_) => Ok(Verdict::valid("disabled")),
+    })
+}
+
+fn same_email(account: &Account, email: &str) -> bool {
+    account.email.as_deref().is_some_and(|stored| stored.eq_ignore_ascii_case(email))
+}
+
+/// An invitation's state: like a sign-up's user, and `complete` for a member that already
+/// holds every role asked for.
+async fn invite_state(write: &WriteTx, invite: &Invite) -> Result<Result<Verdict, Verdict>, StoreError> {
+    let Ok(project) = invite.project_id.parse::<i64>().map(ProjectId) else {
+        return Ok(Err(Verdict::invalid(format!("No project with id '{}'.", invite.project_id))));
+    };
+    if write.project(project).await?.is_none() {
+        return Ok(Err(Verdict::invalid(format!("No project with id '{}'.", invite.project_id))));
+    }
+    let verdict = match user_state(write, &invite.email).await? {
+        Ok(verdict) => verdict,
+        Err(invalid) => return Ok(Err(invalid)),
+    };
+    if verdict.state != "existing" {
+        return Ok(Ok(verdict));
+    }
+    let Some(account) = write.account_by_login(&invite.email).await? else {
+        return Ok(Ok(verdict));
+    };
+    let held: Vec<String> = match write.member(account.id, project).await? {
+        Some(member) => member.roles.iter().map(|role| role.as_str().to_owned()).collect(),
+        None => Vec::new(),
+    };
+    Ok(Ok(if invite.roles.iter().all(|role| held.contains(role)) { Verdict::valid("complete") } else { verdict }))
+}
+
+/// The account a password reset is for: the login (the username, else the e-mail) of an
+/// account with that e-mail, holding no blacklisted role.
+async fn reset_target(write: &WriteTx, reset: &Reset) -> Result<Option<Account>, StoreError> {
+    let login = reset.username.as_deref().unwrap_or(&reset.email);
+    Ok(write
+        .account_by_login(login)
+        .await?
+        .filter(|account| same_email(account, &reset.email))
+        .filter(|account| !BLACKLISTED.iter().any(|role| account.has_role(role))))
+}
+
+/// The account of `email` as `state` found it: created (new), given its password and enabled
+/// (disabled), or as it is (existing). `None` when a password was needed and not given.
+async fn user_for(write: &WriteTx, email: &str, state: &str, token: &TokenData, at: OffsetDateTime) -> Result<Option<Account>, StoreError> {
+    match state {
+        "default" => {
+            let Some(hash) = token.password_hash.clone() else {
+                return Ok(None);
+            };
+            let row = NewAccountRow {
+                login: email.to_owned(),
+                login_key: email.to_lowercase(),
+                name: email.to_owned(),
+                given_name: None,
+                family_name: None,
+                email: Some(email.to_owned()),
+                phone: None,
+                roles: Vec::new(),
+                password_hash: Some(hash),
+                auth_backend: AuthBackend::Local,
+            };
+            Ok(Some(write.insert_account(row, at).await?))
+        }
+        "disabled" => {
+            let (Some(account), Some(hash)) = (write.account_by_login(email).await?, token.password_hash.clone()) else {
+                return Ok(None);
+            };
+            write.set_local_password(account.id, hash, at).await?;
+            write.set_active(account.id, true, at).await?;
+            Ok(write.account_by_id(account.id).await?)
+        }
+        _ => write.account_by_login(email).await,
+    }
+}
+
+/// Gives `account` `roles` on `project` besides those it holds, making it a member first.
+async fn grant(write: &WriteTx, account: &Account, project: ProjectId, roles: &[&str], at: OffsetDateTime) -> Result<(), StoreError> {
+    let mut held: Vec<Role> = match write.member(account.id, project).await? {
+        Some(member) => member.roles,
+        None => {
+            write.insert_member(account.id, project, &MemberProfile::default(), at).await?;
+            Vec::new()
+        }
+    };
+    for role in roles {
+        if let Ok(role) = Role::parse(role)
+            && !held.contains(&role)
+        {
+            held.push(role);
+        }
+    }
+    write.set_member_roles(account.id, project, &held).await
+}
