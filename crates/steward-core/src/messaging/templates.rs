@@ -237,7 +237,7 @@ mod tests {
 
     #[test]
     fn every_builtin_renders_with_its_placeholders() {
-        for (_, name, subject, body) in BUILTIN {
+        for (code, name, subject, body) in BUILTIN {
             let mut wanted = BTreeMap::new();
             for text in [subject, body] {
                 let mut rest = text;
@@ -248,8 +248,8 @@ mod tests {
                     rest = tail;
                 }
             }
-            assert!(render(name, Language::En, &wanted).is_ok(), "{name}");
-            assert!(render(name, Language::Fr, &wanted).is_ok(), "{name}");
+            let language = if code == "FR" { Language::Fr } else { Language::En };
+            assert!(render(name, language, &wanted).is_ok(), "{code} {name}");
         }
     }
 

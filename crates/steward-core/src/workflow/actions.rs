@@ -225,18 +225,19 @@ impl ActionKind {
                 let reset: Reset = stored(data)?;
                 Ok(match reset_target(write, &reset).await? {
                     Some(_) => Verdict::valid("default").voting(true),
-                    None => Verdict::invalid("No user with this e-mail address can reset a password.".to_owned()),
+                    // Its type approves itself, so an invalid reset is refused, never stored.
+                    None => Verdict::invalid("No user with this e-mail address can reset a password.".to_owned()).voting(true),
                 })
             }
             Self::NewUser => {
                 let invite: Invite = stored(data)?;
                 let own_project = requester.project().map(|project| project.id.0.to_string());
                 if own_project.as_deref() != Some(invite.project_id.as_str()) {
-                    return Ok(Verdict::invalid("A user can only be invited to the project of the inviter's token.".to_owned()));
+                    return Ok(Verdict::invalid("A user can only be invited to the project of the inviter's token.".to_owned()).voting(true));
                 }
                 let manageable = manageable_roles(requester);
                 if let Some(role) = invite.roles.iter().find(|role| !manageable.contains(&role.as_str())) {
-                    return Ok(Verdict::invalid(format!("The role '{role}' cannot be given by this user.")));
+                    return Ok(Verdict::invalid(format!("The role '{role}' cannot be given by this user.")).voting(true));
                 }
                 Ok(invite_state(write, &invite).await?.unwrap_or_else(|verdict| verdict).voting(true))
             }
@@ -362,7 +363,7 @@ async fn signup_state(write: &WriteTx, signup: &Signup) -> Result<Result<Verdict
     if !write.projects_named(&signup.project_name).await?.is_empty() {
         return Ok(Err(Verdict::invalid(format!("Existing project with name '{}'.", signup.project_name))));
     }
-    Ok(user_state(write, &signup.email).await?)
+    user_state(write, &signup.email).await
 }
 
 /// The state of the user whose login is `email`.
@@ -370,7 +371,7 @@ async fn user_state(write: &WriteTx, email: &str) -> Result<Result<Verdict, Verd
     if steward_model::Login::parse(email).is_err() {
         return Ok(Err(Verdict::invalid(format!("'{email}' cannot be a login."))));
     }
-    Ok(match write.account_by_login(email).await? {
+    Ok(match find_user(write, email).await? {
         None => Ok(Verdict::valid("default")),
         Some(account) if !same_email(&account, email) => {
             Err(Verdict::invalid("Existing user with matching username but different e-mail address.".to_owned()))
@@ -378,6 +379,15 @@ async fn user_state(write: &WriteTx, email: &str) -> Result<Result<Verdict, Verd
         Some(account) if account.active => Ok(Verdict::valid("existing")),
         Some(_) => Ok(Verdict::valid("disabled")),
     })
+}
+
+/// The user an e-mail names: the account whose login it is, else the oldest account with
+/// that address (accounts made by other faces or the CLI have logins of their own).
+async fn find_user(write: &WriteTx, email: &str) -> Result<Option<Account>, StoreError> {
+    match write.account_by_login(email).await? {
+        Some(account) => Ok(Some(account)),
+        None => write.account_by_email(email).await,
+    }
 }
 
 fn same_email(account: &Account, email: &str) -> bool {
@@ -400,7 +410,7 @@ async fn invite_state(write: &WriteTx, invite: &Invite) -> Result<Result<Verdict
     if verdict.state != "existing" {
         return Ok(Ok(verdict));
     }
-    let Some(account) = write.account_by_login(&invite.email).await? else {
+    let Some(account) = find_user(write, &invite.email).await? else {
         return Ok(Ok(verdict));
     };
     let held: Vec<String> = match write.member(account.id, project).await? {
@@ -413,10 +423,11 @@ async fn invite_state(write: &WriteTx, invite: &Invite) -> Result<Result<Verdict
 /// The account a password reset is for: the login (the username, else the e-mail) of an
 /// account with that e-mail, holding no blacklisted role.
 async fn reset_target(write: &WriteTx, reset: &Reset) -> Result<Option<Account>, StoreError> {
-    let login = reset.username.as_deref().unwrap_or(&reset.email);
-    Ok(write
-        .account_by_login(login)
-        .await?
+    let found = match &reset.username {
+        Some(username) => write.account_by_login(username).await?,
+        None => find_user(write, &reset.email).await?,
+    };
+    Ok(found
         .filter(|account| same_email(account, &reset.email))
         .filter(|account| !BLACKLISTED.iter().any(|role| account.has_role(role))))
 }
@@ -444,14 +455,14 @@ async fn user_for(write: &WriteTx, email: &str, state: &str, token: &TokenData, 
             Ok(Some(write.insert_account(row, at).await?))
         }
         "disabled" => {
-            let (Some(account), Some(hash)) = (write.account_by_login(email).await?, token.password_hash.clone()) else {
+            let (Some(account), Some(hash)) = (find_user(write, email).await?, token.password_hash.clone()) else {
                 return Ok(None);
             };
             write.set_local_password(account.id, hash, at).await?;
             write.set_active(account.id, true, at).await?;
             Ok(write.account_by_id(account.id).await?)
         }
-        _ => write.account_by_login(email).await,
+        _ => find_user(write, email).await,
     }
 }
 

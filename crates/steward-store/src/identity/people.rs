@@ -79,6 +79,16 @@ impl WriteTx {
         }
     }
 
+    /// The oldest account whose e-mail is `email` (compared without case), read in this
+    /// transaction.
+    pub async fn account_by_email(&self, email: &str) -> Result<Option<Account>, StoreError> {
+        let found = account::Entity::find().filter(super::accounts::email_is(email)).order_by_asc(account::Column::Id).one(&self.tx).await?;
+        match found {
+            Some(row) => Ok(Some(with_roles(&self.tx, row).await?)),
+            None => Ok(None),
+        }
+    }
+
     /// Whether an account other than `except` has the e-mail `email`, whatever the case.
     pub async fn email_taken(&self, email: &str, except: Option<AccountId>) -> Result<bool, StoreError> {
         let mut query = account::Entity::find().filter(email_is(email));

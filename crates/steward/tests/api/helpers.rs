@@ -183,7 +183,8 @@ impl TestDb {
             Some(_) => psql_on(&self.url, sql),
             None => {
                 let file = self.dir.path().join("steward.db");
-                let script = "import sqlite3, sys\nfor row in sqlite3.connect(sys.argv[1]).execute(sys.argv[2]):\n    print('|'.join(str(value) for value in row))";
+                // Committed, so a test may also write (move a clock stored in a row, say).
+                let script = "import sqlite3, sys\ndb = sqlite3.connect(sys.argv[1])\nfor row in db.execute(sys.argv[2]).fetchall():\n    print('|'.join(str(value) for value in row))\ndb.commit()";
                 let output = Command::new("python3").args(["-c", script, &file.display().to_string(), sql]).output().expect("python3 runs");
                 assert!(output.status.success(), "sqlite {sql}: {}", String::from_utf8_lossy(&output.stderr));
                 String::from_utf8_lossy(&output.stdout).into_owned()

@@ -9,6 +9,7 @@
 
 mod helpers;
 
+mod adjutant;
 mod astakos;
 mod drofus;
 mod hermes;
