@@ -11,6 +11,7 @@
 //! - [`call`]: one request, read once: method, query, body, caller.
 //! - [`admin`]: the seed's endpoints (status, tasks, tokens, notifications).
 //! - [`delegate`]: the delegate APIs that create tasks (sign-up, password reset, invite).
+//! - [`keystone`]: the Keystone v3 subset OpenStack's clients authenticate through.
 
 pub mod admin;
 pub mod body;
@@ -19,16 +20,18 @@ pub mod caller;
 pub mod delegate;
 pub mod envelope;
 pub mod filters;
+pub mod keystone;
 pub mod render;
 
 use axum::Router;
 use axum::routing::any;
 use steward_http::AppState;
 
-/// Every Adjutant route, under `prefix` (`""` at the root). Every path also answers with a
-/// trailing slash, and the seed's singular spellings (`/v1/token`, `/v1/notification`) are
-/// the plural ones.
-pub fn router(prefix: &str) -> Router<AppState> {
+/// Every Adjutant route under `prefix` (`""` at the root), and the Keystone subset both at
+/// the root and under the prefix. Every path also answers with a trailing slash, and the
+/// seed's singular spellings (`/v1/token`, `/v1/notification`) are the plural ones.
+pub fn router(prefix: &str, public_url: &str) -> Router<AppState> {
+    let keystone = keystone::router(keystone::KeystoneSettings { adjutant_prefix: prefix.to_owned(), public_url: public_url.to_owned() });
     let mut routes = Router::new();
     let mut serve = |path: &str, handler: axum::routing::MethodRouter<AppState>| {
         routes = std::mem::take(&mut routes).route(path, handler.clone()).route(&format!("{path}/"), handler);
@@ -51,6 +54,6 @@ pub fn router(prefix: &str) -> Router<AppState> {
     serve("/v1/actions/ResetPassword", any(delegate::password_reset));
     serve("/v1/openstack/users", any(delegate::users));
     serve("/v1/actions/InviteUser", any(delegate::users));
-    let routes = routes.route("/v1/{*rest}", any(admin::unknown));
-    if prefix.is_empty() { routes } else { Router::new().nest(prefix, routes) }
+    let routes = routes.route("/v1/{*rest}", any(admin::unknown)).merge(keystone.clone());
+    if prefix.is_empty() { routes } else { Router::new().nest(prefix, routes).merge(keystone) }
 }

@@ -318,7 +318,7 @@ fn faces(settings: &Settings) -> Vec<FaceRoutes> {
     }
     let adjutant = &settings.faces.adjutant;
     if adjutant.enabled {
-        faces.push(FaceRoutes { face: "adjutant", router: face_adjutant::router(&adjutant.prefix) });
+        faces.push(FaceRoutes { face: "adjutant", router: face_adjutant::router(&adjutant.prefix, &settings.public_url) });
     }
     let astakos = &settings.faces.astakos;
     if astakos.enabled {

@@ -95,6 +95,11 @@ impl Accounts {
         Ok(self.store.account_by_login(&login.to_lowercase()).await?.map(|found| found.account))
     }
 
+    /// The account whose uuid is `uuid` (Keystone's user id).
+    pub async fn by_uuid(&self, uuid: uuid::Uuid) -> Result<Option<Account>, AccountError> {
+        Ok(self.store.account_by_uuid(uuid).await?)
+    }
+
     async fn require(&self, login: &str) -> Result<Account, AccountError> {
         self.by_login(login).await?.ok_or_else(|| AccountError::NotFound(login.to_owned()))
     }

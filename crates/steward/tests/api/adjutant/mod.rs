@@ -10,6 +10,8 @@ use serde_json::{Value, json};
 use crate::helpers::*;
 use crate::on_both_backends;
 
+mod clients;
+mod keystone;
 mod lives;
 
 on_both_backends!(
