@@ -120,6 +120,7 @@ impl From<WorkflowError> for Answer {
             }
             WorkflowError::TokenNotFound => Self::error(StatusCode::NOT_FOUND, "This token does not exist or has expired."),
             WorkflowError::TokenNeedsAuthentication => Self::error(StatusCode::UNAUTHORIZED, "This token requires authentication to submit."),
+            WorkflowError::UserNotFound => Self::error(StatusCode::NOT_FOUND, "No user with this id."),
             WorkflowError::NotificationNotFound => Self::error(StatusCode::NOT_FOUND, "No notification with this id."),
             WorkflowError::EmptyPage => Self::error(StatusCode::BAD_REQUEST, "Empty page"),
             WorkflowError::Filter(error) => Self::error(StatusCode::BAD_REQUEST, filter_message(&error)),

@@ -10,7 +10,8 @@
 //! - [`render`]: tasks, tokens and notifications as Adjutant's JSON.
 //! - [`call`]: one request, read once: method, query, body, caller.
 //! - [`admin`]: the seed's endpoints (status, tasks, tokens, notifications).
-//! - [`delegate`]: the delegate APIs that create tasks (sign-up, password reset, invite).
+//! - [`delegate`]: the delegate APIs: tasks for sign-up, password reset, invitations, role
+//!   edits and e-mail changes; a project's people and the roles the caller may give.
 //! - [`keystone`]: the Keystone v3 subset OpenStack's clients authenticate through.
 
 pub mod admin;
@@ -53,7 +54,13 @@ pub fn router(prefix: &str, public_url: &str) -> Router<AppState> {
     serve("/v1/openstack/users/password-reset", any(delegate::password_reset));
     serve("/v1/actions/ResetPassword", any(delegate::password_reset));
     serve("/v1/openstack/users", any(delegate::users));
-    serve("/v1/actions/InviteUser", any(delegate::users));
+    serve("/v1/actions/InviteUser", any(delegate::invite_user_action));
+    serve("/v1/openstack/users/email-update", any(delegate::email_update));
+    serve("/v1/actions/UpdateEmail", any(delegate::email_update));
+    serve("/v1/openstack/users/{id}", any(delegate::user));
+    serve("/v1/openstack/users/{id}/roles", any(delegate::user_roles));
+    serve("/v1/actions/EditUser", any(delegate::edit_user));
+    serve("/v1/openstack/roles", any(delegate::roles));
     let routes = routes.route("/v1/{*rest}", any(admin::unknown)).merge(keystone.clone());
     if prefix.is_empty() { routes } else { Router::new().nest(prefix, routes).merge(keystone) }
 }

@@ -36,6 +36,10 @@ pub(crate) enum ActionKind {
     ResetUserPassword,
     /// A user added to a project, created when new (invitation).
     NewUser,
+    /// A member's roles on a project given or taken.
+    EditUserRoles,
+    /// A user's e-mail address changed, confirmed from the new address.
+    UpdateUserEmail,
 }
 
 /// What a step found.
@@ -140,7 +144,9 @@ impl ActionKind {
             TaskType::Signup => Some(&[Self::NewProjectWithUser]),
             TaskType::ResetPassword => Some(&[Self::ResetUserPassword]),
             TaskType::InviteUser => Some(&[Self::NewUser]),
-            TaskType::EditUser | TaskType::UpdateEmail | TaskType::UpdateQuota => None,
+            TaskType::EditUser => Some(&[Self::EditUserRoles]),
+            TaskType::UpdateEmail => Some(&[Self::UpdateUserEmail]),
+            TaskType::UpdateQuota => None,
         }
     }
 
@@ -150,12 +156,14 @@ impl ActionKind {
             Self::NewProjectWithUser => "NewProjectWithUserAction",
             Self::ResetUserPassword => "ResetUserPasswordAction",
             Self::NewUser => "NewUserAction",
+            Self::EditUserRoles => "EditUserRolesAction",
+            Self::UpdateUserEmail => "UpdateUserEmailAction",
         }
     }
 
     /// The kind a stored class name names.
     pub(crate) fn named(name: &str) -> Option<Self> {
-        [Self::NewProjectWithUser, Self::ResetUserPassword, Self::NewUser].into_iter().find(|kind| kind.name() == name)
+        [Self::NewProjectWithUser, Self::ResetUserPassword, Self::NewUser, Self::EditUserRoles, Self::UpdateUserEmail].into_iter().find(|kind| kind.name() == name)
     }
 
     /// Reads this action's data from a client's body; problems go to `reader`.
@@ -194,12 +202,44 @@ impl ActionKind {
                     .unwrap_or_default();
                 to_value(&Invite { email: email.unwrap_or_default(), project_id, roles, inherited_roles, domain_id: "default".to_owned() })
             }
+            Self::EditUserRoles => {
+                let roles = reader.list("roles");
+                let inherited_roles = reader.list("inherited_roles");
+                if !inherited_roles.is_empty() {
+                    reader.errors.add("inherited_roles", FieldError::Rule("Steward's projects have no sub-projects: give these as 'roles'."));
+                }
+                let user_id = reader.text("user_id", 64);
+                let remove = matches!(reader.body().get("remove"), Some(Value::Bool(true)));
+                let project_id = requester.project().map(|project| project.id.0.to_string()).unwrap_or_default();
+                to_value(&EditRoles { user_id: user_id.unwrap_or_default(), project_id, roles, inherited_roles, remove })
+            }
+            Self::UpdateUserEmail => {
+                let new_email = reader.email("new_email");
+                let user_id = requester.account_of().map(|account| account.uuid.simple().to_string()).unwrap_or_default();
+                to_value(&UpdateEmail { user_id, new_email: new_email.unwrap_or_default() })
+            }
         }
     }
 
-    /// The address this action's mails go to.
-    pub(crate) fn recipient(self, data: &Value) -> Option<String> {
-        data.get("email").and_then(Value::as_str).filter(|email| !email.is_empty()).map(str::to_owned)
+    /// Whether only an authenticated caller may submit this action's token (13.x's
+    /// `token_requires_authentication`).
+    pub(crate) fn token_needs_authentication(self) -> bool {
+        self == Self::UpdateUserEmail
+    }
+
+    /// The address this action's mails of `stage` go to: an e-mail change warns the old
+    /// address first, then confirms at the new one.
+    pub(crate) async fn recipient(self, write: &WriteTx, stage: &str, data: &Value) -> Result<Option<String>, StoreError> {
+        let field = |name: &str| data.get(name).and_then(Value::as_str).filter(|email| !email.is_empty()).map(str::to_owned);
+        Ok(match self {
+            Self::EditUserRoles => None,
+            Self::UpdateUserEmail if stage == "initial" => match user_of(write, &stored::<UpdateEmail>(data)?.user_id).await? {
+                Some(account) => account.email,
+                None => None,
+            },
+            Self::UpdateUserEmail => field("new_email"),
+            Self::NewProjectWithUser | Self::ResetUserPassword | Self::NewUser => field("email"),
+        })
     }
 
     /// The project name this action's mails speak of, when its data names one.
@@ -210,7 +250,11 @@ impl ActionKind {
                 Ok(id) => write.project(ProjectId(id)).await?.map(|project| project.name),
                 Err(_) => None,
             },
-            Self::ResetUserPassword => None,
+            Self::ResetUserPassword | Self::UpdateUserEmail => None,
+            Self::EditUserRoles => match stored::<EditRoles>(data)?.project_id.parse::<i64>() {
+                Ok(id) => write.project(ProjectId(id)).await?.map(|project| project.name),
+                Err(_) => None,
+            },
         })
     }
 
@@ -240,6 +284,18 @@ impl ActionKind {
                     return Ok(Verdict::invalid(format!("The role '{role}' cannot be given by this user.")).voting(true));
                 }
                 Ok(invite_state(write, &invite).await?.unwrap_or_else(|verdict| verdict).voting(true))
+            }
+            Self::EditUserRoles => {
+                let edit: EditRoles = stored(data)?;
+                let manageable = manageable_roles(requester);
+                if let Some(role) = edit.roles.iter().find(|role| !manageable.contains(&role.as_str())) {
+                    return Ok(Verdict::invalid(format!("The role '{role}' cannot be managed by this user.")).voting(true));
+                }
+                Ok(edit_state(write, &edit).await?.voting(true))
+            }
+            Self::UpdateUserEmail => {
+                let update: UpdateEmail = stored(data)?;
+                Ok(email_state(write, &update).await?.voting(true))
             }
         }
     }
@@ -271,6 +327,8 @@ impl ActionKind {
                     Err(invalid) => invalid,
                 })
             }
+            Self::EditUserRoles => edit_state(write, &stored(data)?).await,
+            Self::UpdateUserEmail => Ok(email_state(write, &stored(data)?).await?.waiting_for(&["confirm"])),
         }
     }
 
@@ -336,8 +394,106 @@ impl ActionKind {
                     password_changed: None,
                 })
             }
+            Self::EditUserRoles => {
+                let edit: EditRoles = stored(data)?;
+                let verdict = edit_state(write, &edit).await?;
+                let (Some(account), true) = (user_of(write, &edit.user_id).await?, verdict.valid) else {
+                    return Ok(Submitted::invalid(verdict));
+                };
+                let project = ProjectId(edit.project_id.parse().map_err(|cause| StoreError::unreadable("workflow role edit project", Box::new(cause)))?);
+                let roles: Vec<&str> = edit.roles.iter().map(String::as_str).collect();
+                if edit.remove {
+                    take(write, &account, project, &roles).await?;
+                } else {
+                    grant(write, &account, project, &roles, at).await?;
+                }
+                let done = if edit.remove { "taken from" } else { "given to" };
+                Ok(Submitted {
+                    verdict: Verdict::valid("complete").noting(format!("{} {done} {} on project {}.", edit.roles.join(", "), account.login, project.0)),
+                    created_account: None,
+                    password_changed: None,
+                })
+            }
+            Self::UpdateUserEmail => {
+                let update: UpdateEmail = stored(data)?;
+                let verdict = email_state(write, &update).await?;
+                let (Some(account), true) = (user_of(write, &update.user_id).await?, verdict.valid) else {
+                    return Ok(Submitted::invalid(verdict));
+                };
+                // Where the login is the address (Adjutant's users), it follows the address.
+                let login_is_email = account.email.as_deref().is_some_and(|email| email.eq_ignore_ascii_case(&account.login));
+                write.set_email(account.id, &update.new_email, login_is_email.then_some(update.new_email.as_str()), at).await?;
+                Ok(Submitted {
+                    verdict: Verdict::valid("complete").noting(format!("The e-mail address of {} is now {}.", account.login, update.new_email)),
+                    created_account: None,
+                    password_changed: None,
+                })
+            }
         }
     }
+}
+
+/// The role edit's data.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct EditRoles {
+    user_id: String,
+    project_id: String,
+    roles: Vec<String>,
+    inherited_roles: Vec<String>,
+    remove: bool,
+}
+
+/// The e-mail change's data.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct UpdateEmail {
+    user_id: String,
+    new_email: String,
+}
+
+/// The account a user id (its uuid, with or without dashes) names.
+pub(crate) async fn user_of(write: &WriteTx, user_id: &str) -> Result<Option<Account>, StoreError> {
+    match uuid::Uuid::parse_str(user_id) {
+        Ok(uuid) => write.account_by_uuid(uuid).await,
+        Err(_) => Ok(None),
+    }
+}
+
+/// A role edit can go on when its user exists and is a member of the project.
+async fn edit_state(write: &WriteTx, edit: &EditRoles) -> Result<Verdict, StoreError> {
+    let Some(account) = user_of(write, &edit.user_id).await? else {
+        return Ok(Verdict::invalid(format!("No user with id '{}'.", edit.user_id)));
+    };
+    let Ok(project) = edit.project_id.parse::<i64>().map(ProjectId) else {
+        return Ok(Verdict::invalid("The caller's token is not opened on a project.".to_owned()));
+    };
+    // Only a member's roles are edited: bringing someone new in is an invitation, which the
+    // invitee accepts.
+    if write.member(account.id, project).await?.is_none() {
+        return Ok(Verdict::invalid(format!("{} is not a member of project {}.", account.login, project.0)));
+    }
+    Ok(Verdict::valid("default"))
+}
+
+/// An e-mail change can go on when its user exists and no other account has the address
+/// (as its e-mail or as its login).
+async fn email_state(write: &WriteTx, update: &UpdateEmail) -> Result<Verdict, StoreError> {
+    let Some(account) = user_of(write, &update.user_id).await? else {
+        return Ok(Verdict::invalid("The user no longer exists.".to_owned()));
+    };
+    let taken_as_login = write.account_by_login(&update.new_email).await?.is_some_and(|other| other.id != account.id);
+    if taken_as_login || write.email_taken(&update.new_email, Some(account.id)).await? {
+        return Ok(Verdict::invalid("The new e-mail address is already in use.".to_owned()));
+    }
+    Ok(Verdict::valid("default"))
+}
+
+/// Takes `roles` on `project` from `account`; the membership stays.
+async fn take(write: &WriteTx, account: &Account, project: ProjectId, roles: &[&str]) -> Result<(), StoreError> {
+    let Some(member) = write.member(account.id, project).await? else {
+        return Ok(());
+    };
+    let kept: Vec<Role> = member.roles.into_iter().filter(|role| !roles.contains(&role.as_str())).collect();
+    write.set_member_roles(account.id, project, &kept).await
 }
 
 /// What a submit did.

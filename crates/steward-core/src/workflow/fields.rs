@@ -67,6 +67,11 @@ impl<'a> Reader<'a> {
         Self { body, errors: FieldErrors::default() }
     }
 
+    /// The body being read.
+    pub(crate) fn body(&self) -> &'a Map<String, Value> {
+        self.body
+    }
+
     /// A required string of at most `max` characters, trimmed as DRF trims.
     pub(crate) fn text(&mut self, name: &str, max: usize) -> Option<String> {
         match self.body.get(name) {

@@ -11,10 +11,12 @@
 //! - `tasks`: creating, listing, updating, approving and cancelling tasks.
 //! - `tokens`: issuing, listing, reading and submitting task tokens.
 //! - `notifications`: raising, listing and acknowledging notifications.
+//! - `people`: a project's members and pending invitations, as its admins see them.
 
 mod actions;
 pub mod fields;
 mod notifications;
+mod people;
 pub mod requester;
 mod tasks;
 mod tokens;
@@ -27,6 +29,7 @@ use steward_model::workflow::Closed;
 pub use fields::{FieldError, FieldErrors};
 pub use requester::{Requester, RequesterProject};
 pub use tasks::{Approval, Created, Pages, Paging, Status, TaskList};
+pub use people::{ProjectUser, Revoked};
 pub use tokens::TokenDetails;
 
 use crate::identity::hasher::{HashError, Hasher};
@@ -82,6 +85,9 @@ pub enum WorkflowError {
     /// The page asked for is before the first or after the last.
     #[error("empty page")]
     EmptyPage,
+    /// No user with this id in the caller's project.
+    #[error("no user with this id")]
+    UserNotFound,
     /// No notification with this id.
     #[error("no notification with this id")]
     NotificationNotFound,

@@ -61,6 +61,11 @@ fn required_fields(task: &Task) -> Vec<String> {
     fields
 }
 
+/// Whether only an authenticated caller may submit `task`'s token.
+fn needs_authentication(task: &Task) -> Result<bool, WorkflowError> {
+    Ok(kinds_of(task)?.iter().any(|kind| kind.token_needs_authentication()))
+}
+
 /// Why a password may not be chosen.
 fn password_problem(password: &str, login: Option<&str>) -> Option<&'static str> {
     if password.chars().count() < MIN_PASSWORD_CHARS {
@@ -124,7 +129,7 @@ impl Workflow {
             actions: task.actions.iter().map(|action| action.name.clone()).collect(),
             required_fields: required_fields(&task),
             task_type: task.task_type,
-            requires_authentication: false,
+            requires_authentication: needs_authentication(&task)?,
         })
     }
 
@@ -132,6 +137,9 @@ impl Workflow {
     #[tracing::instrument(skip_all)]
     pub async fn submit_token(&self, requester: &Requester, token: &str, body: &Map<String, Value>) -> Result<(), WorkflowError> {
         let (hash, task) = self.live_token(token).await?;
+        if needs_authentication(&task)? && requester.account_of().is_none() {
+            return Err(WorkflowError::TokenNeedsAuthentication);
+        }
         let required = required_fields(&task);
         let mut errors = FieldErrors::default();
         for field in &required {
@@ -206,7 +214,7 @@ impl Workflow {
         let mut recipients: Vec<String> = Vec::new();
         let mut project = None;
         for (kind, action) in kinds.iter().zip(&task.actions) {
-            if let Some(address) = kind.recipient(&action.data)
+            if let Some(address) = kind.recipient(write, stage, &action.data).await?
                 && !recipients.contains(&address)
             {
                 recipients.push(address);

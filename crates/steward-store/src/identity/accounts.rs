@@ -226,6 +226,24 @@ impl WriteTx {
         .await
     }
 
+    /// Changes an account's e-mail address, and its login with it when `login` is given.
+    pub async fn set_email(&self, id: AccountId, email: &str, login: Option<&str>, now: OffsetDateTime) -> Result<(), StoreError> {
+        let email = email.to_owned();
+        let login = login.map(|login| (login.to_owned(), login.to_lowercase()));
+        self.update_account(
+            id,
+            |row| {
+                row.email = Set(Some(email));
+                if let Some((login, key)) = login {
+                    row.login = Set(login);
+                    row.login_key = Set(key);
+                }
+            },
+            now,
+        )
+        .await
+    }
+
     /// Enables or disables an account.
     pub async fn set_active(&self, id: AccountId, active: bool, now: OffsetDateTime) -> Result<(), StoreError> {
         self.update_account(id, |row| row.active = Set(active), now).await

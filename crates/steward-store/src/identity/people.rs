@@ -79,6 +79,14 @@ impl WriteTx {
         }
     }
 
+    /// The account whose uuid is `uuid`, read in this transaction.
+    pub async fn account_by_uuid(&self, uuid: uuid::Uuid) -> Result<Option<Account>, StoreError> {
+        match account::Entity::find().filter(account::Column::Uuid.eq(uuid)).one(&self.tx).await? {
+            Some(row) => Ok(Some(with_roles(&self.tx, row).await?)),
+            None => Ok(None),
+        }
+    }
+
     /// The oldest account whose e-mail is `email` (compared without case), read in this
     /// transaction.
     pub async fn account_by_email(&self, email: &str) -> Result<Option<Account>, StoreError> {

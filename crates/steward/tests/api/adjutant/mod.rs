@@ -13,6 +13,7 @@ use crate::on_both_backends;
 mod clients;
 mod keystone;
 mod lives;
+mod people;
 
 on_both_backends!(
     guards_answer_401_and_403_and_paths_404_405_415,
