@@ -210,3 +210,79 @@ pub async fn invite_user_action(State(state): State<AppState>, request: Request)
     })
     .await
 }
+
+/// Resource → value, grouped by service as Adjutant groups them (`{"cyclades": {"vm": 2}}`).
+fn by_service<'a>(values: impl IntoIterator<Item = (&'a str, i64)>) -> Value {
+    let mut services = Map::new();
+    for (resource, value) in values {
+        let (service, name) = resource.split_once('.').unwrap_or((resource, resource));
+        if let Value::Object(names) = services.entry(service.to_owned()).or_insert_with(|| json!({})) {
+            names.insert(name.to_owned(), json!(value));
+        }
+    }
+    Value::Object(services)
+}
+
+/// `/v1/openstack/quotas`: GET the caller's project's quota (D12), POST a change of size,
+/// made an `update_quota` task (one step approves itself; more waits for an admin).
+pub async fn quotas(State(state): State<AppState>, request: Request) -> Response {
+    use steward_core::quotas::project_sizes::{self, SIZES};
+    answer(state, request, |state, call| async move {
+        match call.method {
+            Method::GET => {
+                call.requester.require(steward_core::workflow::requester::MOD_OR_ADMIN)?;
+                if let Some(regions) = call.param("regions") {
+                    let asked: Vec<String> = regions.split(',').map(|region| region.trim().to_owned()).filter(|region| !region.is_empty()).collect();
+                    if let Some(unknown) = project_sizes::unknown_regions(&asked).first() {
+                        return Err(Answer::json(StatusCode::BAD_REQUEST, json!({ "ERROR": [format!("Region: {unknown} is not valid")] })));
+                    }
+                }
+                let report = state.core.workflow.project_quota(&call.requester).await?;
+                let quota = &report.quota;
+                let sizes: Map<String, Value> = SIZES.iter().map(|size| (size.name.to_owned(), by_service(size.limits.iter().map(|(name, limit)| (*name, *limit))))).collect();
+                let tasks: Vec<Value> = report
+                    .recent_changes
+                    .iter()
+                    .map(|task| {
+                        let data = task.actions.first().map(|action| action.data.clone()).unwrap_or_default();
+                        json!({
+                            "id": task.uuid,
+                            "regions": data.get("regions").cloned().unwrap_or(json!([])),
+                            "size": data.get("size").cloned().unwrap_or(Value::Null),
+                            "request_user": task.keystone_user.get("username").cloned().unwrap_or(Value::Null),
+                            "task_created": crate::render::datetime(task.created_on),
+                            "valid": task.actions.iter().all(|action| action.valid),
+                            "status": steward_core::workflow::change_status(task),
+                        })
+                    })
+                    .collect();
+                Ok(Answer::ok(json!({
+                    "regions": [{
+                        "region": project_sizes::REGION,
+                        "current_quota": by_service(quota.limits.iter().map(|(name, limit)| (name.as_str(), *limit))),
+                        "current_quota_size": quota.size.unwrap_or("custom"),
+                        "current_usage": by_service(quota.usage.iter().map(|(name, used)| (name.as_str(), *used))),
+                        "quota_change_options": report.change_options,
+                    }],
+                    "quota_sizes": sizes,
+                    "quota_size_order": SIZES.iter().map(|size| size.name).collect::<Vec<_>>(),
+                    "active_quota_tasks": tasks,
+                })))
+            }
+            Method::POST => {
+                call.requester.require(steward_core::workflow::requester::MOD_OR_ADMIN)?;
+                let body = call.object()?;
+                if let Some(Value::Array(regions)) = body.get("regions") {
+                    let asked: Vec<String> = regions.iter().map(|region| region.as_str().map_or_else(|| region.to_string(), str::to_owned)).collect();
+                    let unknown = project_sizes::unknown_regions(&asked);
+                    if !unknown.is_empty() {
+                        return Err(Answer::error(StatusCode::BAD_REQUEST, format!("Invalid regions: {}", unknown.join(", "))));
+                    }
+                }
+                Ok(created(&state, &call, TaskType::UpdateQuota, &body).await)
+            }
+            _ => Err(Answer::method_not_allowed(&call.method, "GET, POST")),
+        }
+    })
+    .await
+}

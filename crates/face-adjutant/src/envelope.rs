@@ -71,6 +71,7 @@ pub fn field_message(error: &FieldError) -> String {
         FieldError::InvalidEmail => "Enter a valid email address.".to_owned(),
         FieldError::TooLong(max) => format!("Ensure this field has no more than {max} characters."),
         FieldError::NotAChoice(value) => format!("\"{value}\" is not a valid choice."),
+        FieldError::NotASize(size) => format!("Quota size: {size} is not valid"),
         FieldError::WeakPassword(why) | FieldError::Rule(why) => (*why).to_owned(),
     }
 }
@@ -120,6 +121,7 @@ impl From<WorkflowError> for Answer {
             }
             WorkflowError::TokenNotFound => Self::error(StatusCode::NOT_FOUND, "This token does not exist or has expired."),
             WorkflowError::TokenNeedsAuthentication => Self::error(StatusCode::UNAUTHORIZED, "This token requires authentication to submit."),
+            WorkflowError::NoProject => Self::error(StatusCode::BAD_REQUEST, "Unable to update the quotas for the given regions"),
             WorkflowError::UserNotFound => Self::error(StatusCode::NOT_FOUND, "No user with this id."),
             WorkflowError::NotificationNotFound => Self::error(StatusCode::NOT_FOUND, "No notification with this id."),
             WorkflowError::EmptyPage => Self::error(StatusCode::BAD_REQUEST, "Empty page"),

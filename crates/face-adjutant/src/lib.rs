@@ -61,6 +61,7 @@ pub fn router(prefix: &str, public_url: &str) -> Router<AppState> {
     serve("/v1/openstack/users/{id}/roles", any(delegate::user_roles));
     serve("/v1/actions/EditUser", any(delegate::edit_user));
     serve("/v1/openstack/roles", any(delegate::roles));
+    serve("/v1/openstack/quotas", any(delegate::quotas));
     let routes = routes.route("/v1/{*rest}", any(admin::unknown)).merge(keystone.clone());
     if prefix.is_empty() { routes } else { Router::new().nest(prefix, routes).merge(keystone) }
 }

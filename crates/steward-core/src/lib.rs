@@ -8,7 +8,8 @@
 //! - [`messaging`]: Janua's directory, SMS and mail sending, templates, the prefix filter,
 //!   delivery reports, feedback; Janua's admin levels and access lists as its policies.
 //! - [`sip`]: SIP users, phones, the E.164 number pool and aliases, written into Kamailio.
-//! - [`quotas`]: resources, per-account limits and usage.
+//! - [`quotas`]: resources, per-account limits and usage; a project's quota as its members'
+//!   limits, in named sizes.
 //! - [`projects`]: owners, projects, memberships, tenant databases (dRofus, Adjutant).
 //! - [`workflow`]: tasks, actions, task tokens, notifications (Adjutant).
 //!

@@ -1,5 +1,8 @@
 //! Quotas: resources (`service.name`), per-account limits and usage. Astakos reports them;
 //! Janua's SMS quota is the resource `janua.sms`, whose usage is the parts sent in its window.
+//! [`project_sizes`] says what a project's quota is over these per-account limits.
+
+pub mod project_sizes;
 
 use std::sync::Arc;
 

@@ -16,6 +16,7 @@ use time::OffsetDateTime;
 
 use super::fields::{FieldError, Reader};
 use super::requester::Requester;
+use crate::quotas::project_sizes;
 
 /// Longest project name (Adjutant's serializer).
 const MAX_PROJECT_NAME: usize = 64;
@@ -40,6 +41,8 @@ pub(crate) enum ActionKind {
     EditUserRoles,
     /// A user's e-mail address changed, confirmed from the new address.
     UpdateUserEmail,
+    /// A project's quota set to a named size.
+    UpdateProjectQuotas,
 }
 
 /// What a step found.
@@ -146,7 +149,7 @@ impl ActionKind {
             TaskType::InviteUser => Some(&[Self::NewUser]),
             TaskType::EditUser => Some(&[Self::EditUserRoles]),
             TaskType::UpdateEmail => Some(&[Self::UpdateUserEmail]),
-            TaskType::UpdateQuota => None,
+            TaskType::UpdateQuota => Some(&[Self::UpdateProjectQuotas]),
         }
     }
 
@@ -158,12 +161,14 @@ impl ActionKind {
             Self::NewUser => "NewUserAction",
             Self::EditUserRoles => "EditUserRolesAction",
             Self::UpdateUserEmail => "UpdateUserEmailAction",
+            Self::UpdateProjectQuotas => "UpdateProjectQuotasAction",
         }
     }
 
     /// The kind a stored class name names.
     pub(crate) fn named(name: &str) -> Option<Self> {
-        [Self::NewProjectWithUser, Self::ResetUserPassword, Self::NewUser, Self::EditUserRoles, Self::UpdateUserEmail].into_iter().find(|kind| kind.name() == name)
+        [Self::NewProjectWithUser, Self::ResetUserPassword, Self::NewUser, Self::EditUserRoles, Self::UpdateUserEmail, Self::UpdateProjectQuotas]
+            .into_iter().find(|kind| kind.name() == name)
     }
 
     /// Reads this action's data from a client's body; problems go to `reader`.
@@ -218,6 +223,20 @@ impl ActionKind {
                 let user_id = requester.account_of().map(|account| account.uuid.simple().to_string()).unwrap_or_default();
                 to_value(&UpdateEmail { user_id, new_email: new_email.unwrap_or_default() })
             }
+            Self::UpdateProjectQuotas => {
+                let size = reader.text("size", 64);
+                if let Some(name) = &size
+                    && project_sizes::size(name).is_none()
+                {
+                    reader.errors.add("size", FieldError::NotASize(name.clone()));
+                }
+                let regions = match reader.body().get("regions") {
+                    None | Some(Value::Null) => vec![project_sizes::REGION.to_owned()],
+                    Some(_) => reader.list("regions"),
+                };
+                let project_id = requester.project().map(|project| project.id.0.to_string()).unwrap_or_default();
+                to_value(&QuotaChange { project_id, size: size.unwrap_or_default(), regions })
+            }
         }
     }
 
@@ -232,7 +251,7 @@ impl ActionKind {
     pub(crate) async fn recipient(self, write: &WriteTx, stage: &str, data: &Value) -> Result<Option<String>, StoreError> {
         let field = |name: &str| data.get(name).and_then(Value::as_str).filter(|email| !email.is_empty()).map(str::to_owned);
         Ok(match self {
-            Self::EditUserRoles => None,
+            Self::EditUserRoles | Self::UpdateProjectQuotas => None,
             Self::UpdateUserEmail if stage == "initial" => match user_of(write, &stored::<UpdateEmail>(data)?.user_id).await? {
                 Some(account) => account.email,
                 None => None,
@@ -255,11 +274,12 @@ impl ActionKind {
                 Ok(id) => write.project(ProjectId(id)).await?.map(|project| project.name),
                 Err(_) => None,
             },
+            Self::UpdateProjectQuotas => None,
         })
     }
 
     /// Validates and votes.
-    pub(crate) async fn prepare(self, write: &WriteTx, data: &Value, requester: &Requester) -> Result<Verdict, StoreError> {
+    pub(crate) async fn prepare(self, write: &WriteTx, store: &steward_store::Store, data: &Value, requester: &Requester) -> Result<Verdict, StoreError> {
         match self {
             Self::NewProjectWithUser => {
                 let signup: Signup = stored(data)?;
@@ -297,6 +317,18 @@ impl ActionKind {
                 let update: UpdateEmail = stored(data)?;
                 Ok(email_state(write, &update).await?.voting(true))
             }
+            Self::UpdateProjectQuotas => {
+                let change: QuotaChange = stored(data)?;
+                let Some(project) = quota_project(write, &change).await? else {
+                    return Ok(Verdict::invalid("The caller's token is not opened on a project.".to_owned()).voting(true));
+                };
+                // One step from the current size approves itself, unless the project's quota
+                // changed in the last 30 days; anything else waits for an admin.
+                let current = project_sizes::project_quota(store, project).await?;
+                let since = crate::now() - time::Duration::days(30);
+                let recent = write.completed_tasks_since(TaskType::UpdateQuota, project, since).await?;
+                Ok(Verdict::valid("default").voting(project_sizes::one_step(current.size, &change.size) && recent == 0))
+            }
         }
     }
 
@@ -328,6 +360,10 @@ impl ActionKind {
                 })
             }
             Self::EditUserRoles => edit_state(write, &stored(data)?).await,
+            Self::UpdateProjectQuotas => Ok(match quota_project(write, &stored(data)?).await? {
+                Some(_) => Verdict::valid("default"),
+                None => Verdict::invalid("The project no longer exists.".to_owned()),
+            }),
             Self::UpdateUserEmail => Ok(email_state(write, &stored(data)?).await?.waiting_for(&["confirm"])),
         }
     }
@@ -414,6 +450,23 @@ impl ActionKind {
                     password_changed: None,
                 })
             }
+            Self::UpdateProjectQuotas => {
+                let change: QuotaChange = stored(data)?;
+                let (Some(project), Some(size)) = (quota_project(write, &change).await?, project_sizes::size(&change.size)) else {
+                    return Ok(Submitted::invalid(Verdict::invalid("The project or the size no longer exists.".to_owned())));
+                };
+                let members = write.members_of(project).await?;
+                for member in &members {
+                    for (resource, limit) in size.limits {
+                        write.set_quota(*member, resource, *limit, None).await?;
+                    }
+                }
+                Ok(Submitted {
+                    verdict: Verdict::valid("complete").noting(format!("Project {} set to size {} for its {} members.", project.0, size.name, members.len())),
+                    created_account: None,
+                    password_changed: None,
+                })
+            }
             Self::UpdateUserEmail => {
                 let update: UpdateEmail = stored(data)?;
                 let verdict = email_state(write, &update).await?;
@@ -431,6 +484,22 @@ impl ActionKind {
             }
         }
     }
+}
+
+/// The quota change's data.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct QuotaChange {
+    project_id: String,
+    size: String,
+    regions: Vec<String>,
+}
+
+/// The project a quota change is for, if it still exists.
+async fn quota_project(write: &WriteTx, change: &QuotaChange) -> Result<Option<ProjectId>, StoreError> {
+    let Ok(id) = change.project_id.parse::<i64>().map(ProjectId) else {
+        return Ok(None);
+    };
+    Ok(write.project(id).await?.map(|project| project.id))
 }
 
 /// The role edit's data.

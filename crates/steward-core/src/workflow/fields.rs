@@ -27,6 +27,8 @@ pub enum FieldError {
     TooLong(usize),
     /// A value outside the allowed ones.
     NotAChoice(String),
+    /// A quota size that does not exist.
+    NotASize(String),
     /// A password the policy refuses, and why.
     WeakPassword(&'static str),
     /// Any other rule, said in a sentence.

@@ -12,11 +12,13 @@
 //! - `tokens`: issuing, listing, reading and submitting task tokens.
 //! - `notifications`: raising, listing and acknowledging notifications.
 //! - `people`: a project's members and pending invitations, as its admins see them.
+//! - `quota`: a project's quota, as its admins see it.
 
 mod actions;
 pub mod fields;
 mod notifications;
 mod people;
+mod quota;
 pub mod requester;
 mod tasks;
 mod tokens;
@@ -30,6 +32,7 @@ pub use fields::{FieldError, FieldErrors};
 pub use requester::{Requester, RequesterProject};
 pub use tasks::{Approval, Created, Pages, Paging, Status, TaskList};
 pub use people::{ProjectUser, Revoked};
+pub use quota::{QuotaReport, change_status};
 pub use tokens::TokenDetails;
 
 use crate::identity::hasher::{HashError, Hasher};
@@ -85,6 +88,9 @@ pub enum WorkflowError {
     /// The page asked for is before the first or after the last.
     #[error("empty page")]
     EmptyPage,
+    /// The caller's token is not opened on a project, and the operation is about one.
+    #[error("the token is not opened on a project")]
+    NoProject,
     /// No user with this id in the caller's project.
     #[error("no user with this id")]
     UserNotFound,

@@ -103,9 +103,10 @@ fn hash_key(task_type: TaskType, kinds: &[ActionKind], data: &[Value]) -> String
     steward_model::hex::encode(&hasher.finalize())
 }
 
-/// Whether a task type may approve itself (upstream's `allow_auto_approve`).
+/// Whether a task type may approve itself (upstream's `allow_auto_approve`); a quota change
+/// does when its action votes so (one step, not recently).
 fn auto_approval_allowed(task_type: TaskType) -> bool {
-    !matches!(task_type, TaskType::Signup | TaskType::UpdateQuota)
+    task_type != TaskType::Signup
 }
 
 /// The kinds of a stored task's actions.
@@ -157,7 +158,7 @@ impl Workflow {
             created_on: at,
             version: 0,
         };
-        let votes = prepare(&write, &mut task, kinds, data, requester, at).await?;
+        let votes = prepare(&write, &self.store, &mut task, kinds, data, requester, at).await?;
         let trying = auto_approval_allowed(task_type) && votes.contains(&Some(true));
         if trying && task.actions.iter().any(|action| !action.valid) {
             return Err(WorkflowError::ActionsInvalid);
@@ -225,7 +226,7 @@ impl Workflow {
         reader.errors.into_result()?;
         task.hash_key = hash_key(task.task_type, &kinds, &data);
         self.settle_duplicates(&write, requester, task.task_type, &task.hash_key, Some(uuid), at).await?;
-        let votes = prepare(&write, &mut task, &kinds, data, requester, at).await?;
+        let votes = prepare(&write, &self.store, &mut task, &kinds, data, requester, at).await?;
         if let TaskStage::Pending(pending) = std::mem::replace(&mut task.stage, TaskStage::Pending(Pending)) {
             task.stage = TaskStage::Pending(pending.update());
         }
@@ -419,6 +420,7 @@ impl Workflow {
 /// their votes.
 async fn prepare(
     write: &WriteTx,
+    store: &steward_store::Store,
     task: &mut Task,
     kinds: &[ActionKind],
     data: Vec<Value>,
@@ -429,7 +431,7 @@ async fn prepare(
     task.action_notes = Map::new();
     let mut votes = Vec::with_capacity(kinds.len());
     for (kind, data) in kinds.iter().zip(data) {
-        let verdict = kind.prepare(write, &data, requester).await?;
+        let verdict = kind.prepare(write, store, &data, requester).await?;
         let mut action = Action {
             name: kind.name().to_owned(),
             data,

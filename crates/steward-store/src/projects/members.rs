@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use sea_orm::sea_query::{Expr, ExprTrait, Query};
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set};
 use steward_model::projects::{MemberProfile, ProjectId, ProjectMember, RightLevel, Rights};
 use steward_model::{AccountId, Role};
 use time::OffsetDateTime;
@@ -148,6 +148,18 @@ impl WriteTx {
     /// The membership of `account` in `project`, read in this transaction.
     pub async fn member(&self, account: AccountId, project: ProjectId) -> Result<Option<ProjectMember>, StoreError> {
         find_member(&self.tx, account, project).await
+    }
+
+    /// The accounts that are members of `project`, read in this transaction.
+    pub async fn members_of(&self, project: ProjectId) -> Result<Vec<AccountId>, StoreError> {
+        let ids: Vec<i64> = membership::Entity::find()
+            .select_only()
+            .column(membership::Column::AccountId)
+            .filter(membership::Column::ProjectId.eq(project.0))
+            .into_tuple()
+            .all(&self.tx)
+            .await?;
+        Ok(ids.into_iter().map(AccountId).collect())
     }
 
     /// Makes `account` a member of `project`. An existing pair is [`StoreError::Conflict`].

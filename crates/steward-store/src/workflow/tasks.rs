@@ -86,6 +86,17 @@ impl WriteTx {
         with_actions(&self.tx, select.order_by_asc(task::Column::Id).all(&self.tx).await?).await
     }
 
+    /// How many tasks of `task_type` for `project` completed at or after `since`.
+    pub async fn completed_tasks_since(&self, task_type: TaskType, project: ProjectId, since: OffsetDateTime) -> Result<u64, StoreError> {
+        Ok(task::Entity::find()
+            .filter(task::Column::TaskType.eq(task_type.as_str()))
+            .filter(task::Column::ProjectId.eq(project.0))
+            .filter(task::Column::Completed.eq(true))
+            .filter(task::Column::CompletedOn.gte(stored_time(since)))
+            .count(&self.tx)
+            .await?)
+    }
+
     /// Stores a new task and its actions; returns it with its key and version 1.
     pub async fn insert_task(&self, task: &Task) -> Result<Task, StoreError> {
         let (approved, approved_by, approved_on, completed, completed_on, cancelled) = stage_columns(&task.stage);

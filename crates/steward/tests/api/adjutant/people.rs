@@ -9,7 +9,11 @@ use super::{Adjutant, token_link};
 use crate::helpers::*;
 use crate::on_both_backends;
 
-on_both_backends!(a_projects_people_are_listed_and_their_roles_edited, an_email_change_is_confirmed_by_its_signed_in_owner);
+on_both_backends!(
+    a_projects_people_are_listed_and_their_roles_edited,
+    an_email_change_is_confirmed_by_its_signed_in_owner,
+    a_projects_quota_is_its_members_limits_in_named_sizes,
+);
 
 async fn uuid_of(adjutant: &Adjutant, login: &str) -> String {
     let (_, users) = adjutant.get("/v1/openstack/users", Some(&adjutant.m)).await;
@@ -88,4 +92,55 @@ async fn an_email_change_is_confirmed_by_its_signed_in_owner(backend: Backend) {
     assert_eq!(adjutant.post(&link, Some(&adjutant.n), json!({ "confirm": true })).await.0, 200);
     assert_eq!(adjutant.db.query("SELECT email FROM accounts WHERE login = 'n'").trim(), "n2@example.com");
     assert!(adjutant.mails_to("n2@example.com", 2).await.iter().any(|mail| mail.contains("is now the e-mail address")));
+}
+
+async fn a_projects_quota_is_its_members_limits_in_named_sizes(backend: Backend) {
+    let adjutant = Adjutant::start(backend).await;
+    assert_eq!(adjutant.get("/v1/openstack/quotas/", None).await.0, 401);
+    assert_eq!(adjutant.get("/v1/openstack/quotas/", Some(&adjutant.n)).await.0, 403);
+    // The members have the resources' default limits: no size matches.
+    let (status, quota) = adjutant.get("/v1/openstack/quotas/", Some(&adjutant.m)).await;
+    assert_eq!(status, 200, "{quota}");
+    let region = &quota["regions"][0];
+    assert_eq!((&region["region"], &region["current_quota_size"], &region["quota_change_options"]), (&json!("RegionOne"), &json!("custom"), &json!([])));
+    assert_eq!(region["current_quota"]["cyclades"]["vm"], 2);
+    assert_eq!(quota["quota_size_order"], json!(["small", "medium", "large"]));
+    assert_eq!(quota["quota_sizes"]["small"]["cyclades"]["cpu"], 4);
+    assert_eq!(adjutant.get("/v1/openstack/quotas?regions=Mars", Some(&adjutant.m)).await, (400, json!({ "ERROR": ["Region: Mars is not valid"] })));
+    // Refusals.
+    let (status, refused) = adjutant.post("/v1/openstack/quotas/", Some(&adjutant.m), json!({ "size": "huge" })).await;
+    assert_eq!((status, &refused["errors"]["size"]), (400, &json!(["Quota size: huge is not valid"])));
+    assert_eq!(adjutant.post("/v1/openstack/quotas/", Some(&adjutant.m), json!({ "size": "small", "regions": ["Mars", "RegionOne"] })).await, (400, json!({ "errors": ["Invalid regions: Mars"] })));
+    // From a custom quota, a size waits for an admin.
+    assert_eq!(adjutant.post("/v1/openstack/quotas/", Some(&adjutant.m), json!({ "size": "small", "regions": null })).await, (202, json!({ "notes": ["task created"] })));
+    let change = adjutant.tasks().await.into_iter().find(|task| task["task_type"] == "update_quota").unwrap();
+    assert_eq!((&change["approved"], &change["project_id"].is_string()), (&json!(false), &true));
+    let (_, listed) = adjutant.get("/v1/openstack/quotas/", Some(&adjutant.m)).await;
+    assert_eq!(listed["active_quota_tasks"][0]["status"], "Awaiting Approval");
+    assert_eq!(listed["active_quota_tasks"][0]["request_user"], "m");
+    let uuid = change["uuid"].as_str().unwrap();
+    assert_eq!(adjutant.post(&format!("/v1/tasks/{uuid}"), Some(&adjutant.a), json!({ "approved": true })).await, (200, json!({ "notes": ["Task completed successfully."] })));
+    // Every member now has the size's limits, and the project reads as that size.
+    let cpu = adjutant.db.query("SELECT q.limit_value FROM quota_limits q JOIN resources r ON r.id = q.resource_id JOIN accounts a ON a.id = q.account_id WHERE r.name = 'cyclades.cpu' ORDER BY a.login");
+    assert_eq!(cpu.split_whitespace().collect::<Vec<_>>(), ["4", "4"], "m and n");
+    let (_, quota) = adjutant.get("/v1/openstack/quotas/", Some(&adjutant.m)).await;
+    assert_eq!((&quota["regions"][0]["current_quota_size"], &quota["regions"][0]["quota_change_options"]), (&json!("small"), &json!(["medium"])));
+    assert_eq!(quota["active_quota_tasks"][0]["status"], "Completed");
+    // One step, but the quota changed less than 30 days ago: an admin decides.
+    assert_eq!(adjutant.post("/v1/openstack/quotas/", Some(&adjutant.m), json!({ "size": "medium" })).await.0, 202);
+    let waiting = adjutant.tasks().await.into_iter().find(|task| task["task_type"] == "update_quota" && task["approved"] == false).unwrap();
+    assert_eq!(adjutant.call(Method::DELETE, &format!("/v1/tasks/{}", waiting["uuid"].as_str().unwrap()), Some(&adjutant.m), None).await.0, 200);
+    // A month later, one step approves itself.
+    adjutant.db.query("UPDATE workflow_tasks SET completed_on = '2000-01-01T00:00:00Z' WHERE task_type = 'update_quota' AND completed");
+    assert_eq!(adjutant.post("/v1/openstack/quotas/", Some(&adjutant.m), json!({ "size": "medium" })).await.0, 202);
+    let (_, quota) = adjutant.get("/v1/openstack/quotas/", Some(&adjutant.m)).await;
+    assert_eq!(quota["regions"][0]["current_quota_size"], "medium", "{quota}");
+    adjutant.db.query("UPDATE workflow_tasks SET completed_on = '2000-01-01T00:00:00Z' WHERE task_type = 'update_quota' AND completed");
+    assert_eq!(adjutant.post("/v1/openstack/quotas/", Some(&adjutant.m), json!({ "size": "small" })).await.0, 202);
+    assert_eq!(adjutant.get("/v1/openstack/quotas/", Some(&adjutant.m)).await.1["regions"][0]["current_quota_size"], "small", "down one step");
+    // Two steps never approve themselves.
+    adjutant.db.query("UPDATE workflow_tasks SET completed_on = '2000-01-01T00:00:00Z' WHERE task_type = 'update_quota' AND completed");
+    assert_eq!(adjutant.post("/v1/openstack/quotas/", Some(&adjutant.m), json!({ "size": "large" })).await.0, 202);
+    let (_, quota) = adjutant.get("/v1/openstack/quotas/", Some(&adjutant.m)).await;
+    assert_eq!((&quota["regions"][0]["current_quota_size"], &quota["active_quota_tasks"][0]["status"]), (&json!("small"), &json!("Awaiting Approval")));
 }
