@@ -196,7 +196,7 @@ pub async fn token(State(state): State<AppState>, Path(id): Path<String>, reques
                 if !is_id(&id) {
                     return Err(missing());
                 }
-                let details = workflow.token_details(&id).await?;
+                let details = workflow.token_details(&call.requester, &id).await?;
                 Ok(Answer::ok(json!({
                     "actions": details.actions,
                     "required_fields": details.required_fields,

@@ -15,12 +15,13 @@ pub struct Answer {
     status: StatusCode,
     body: Value,
     allow: Option<&'static str>,
+    retry_after: Option<u64>,
 }
 
 impl Answer {
     /// `body` with `status`.
     pub fn json(status: StatusCode, body: Value) -> Self {
-        Self { status, body, allow: None }
+        Self { status, body, allow: None, retry_after: None }
     }
 
     /// 200 with `body`.
@@ -54,6 +55,9 @@ impl IntoResponse for Answer {
         let mut response = (self.status, axum::Json(self.body)).into_response();
         if let Some(allow) = self.allow {
             response.headers_mut().insert(header::ALLOW, HeaderValue::from_static(allow));
+        }
+        if let Some(seconds) = self.retry_after {
+            response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(seconds));
         }
         response
     }
@@ -124,6 +128,10 @@ impl From<WorkflowError> for Answer {
             WorkflowError::NoProject => Self::error(StatusCode::BAD_REQUEST, "Unable to update the quotas for the given regions"),
             WorkflowError::UserNotFound => Self::error(StatusCode::NOT_FOUND, "No user with this id."),
             WorkflowError::NotificationNotFound => Self::error(StatusCode::NOT_FOUND, "No notification with this id."),
+            WorkflowError::TooManyRequests(wait) => {
+                let seconds = wait.as_secs().max(1);
+                Self { retry_after: Some(seconds), ..Self::error(StatusCode::TOO_MANY_REQUESTS, format!("Too many requests; try again in {seconds} seconds.")) }
+            }
             WorkflowError::EmptyPage => Self::error(StatusCode::BAD_REQUEST, "Empty page"),
             WorkflowError::Filter(error) => Self::error(StatusCode::BAD_REQUEST, filter_message(&error)),
             WorkflowError::Hash(error) => {

@@ -108,9 +108,8 @@ pub struct CoreSettings {
     pub hermes_max_range: u64,
     /// Where user feedback goes (`mail.feedback_to`).
     pub feedback_to: Option<steward_model::Email>,
-    /// Where the Adjutant face serves task tokens (`public_url` + its prefix + `/v1/tokens/`):
-    /// mailed links are this and the token.
-    pub task_token_link_base: String,
+    /// Adjutant's workflow: token links and lifetimes, the anonymous request limit.
+    pub workflow: workflow::WorkflowSettings,
 }
 
 /// Every core service, built once and shared by the faces, the native API and the CLI.
@@ -211,9 +210,8 @@ impl Core {
         let people = Arc::new(identity::people::People::new(store.clone(), accounts.clone()));
         let password_links =
             Arc::new(identity::password_links::PasswordLinks::new(store.clone(), hasher.clone(), tokens.clone(), settings.public_url.clone()));
-        let workflow_settings = workflow::WorkflowSettings { token_link_base: settings.task_token_link_base, token_life: time::Duration::hours(24) };
         Self {
-            workflow: Arc::new(workflow::Workflow::new(store.clone(), hasher.clone(), tokens.clone(), mail.clone(), workflow_settings)),
+            workflow: Arc::new(workflow::Workflow::new(store.clone(), hasher.clone(), tokens.clone(), mail.clone(), settings.workflow)),
             owners: Arc::new(projects::owners::Owners::new(store.clone())),
             members: Arc::new(projects::members::Members::new(store.clone(), people.clone(), mail.clone(), password_links.clone(), settings.public_url.clone())),
             password_links,

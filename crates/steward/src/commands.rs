@@ -85,7 +85,11 @@ pub fn core_settings(settings: &Settings) -> anyhow::Result<CoreSettings> {
             .map(std::path::PathBuf::from),
         hermes_max_range: u64::from(settings.faces.hermes.max_range),
         feedback_to: steward_model::Email::parse(&settings.mail.feedback_to).ok(),
-        task_token_link_base: format!("{}{}/v1/tokens/", settings.public_url.trim_end_matches('/'), settings.faces.adjutant.prefix),
+        workflow: steward_core::workflow::WorkflowSettings {
+            token_link_base: format!("{}{}/v1/tokens/", settings.public_url.trim_end_matches('/'), settings.faces.adjutant.prefix),
+            token_life: time::Duration::hours(i64::from(settings.faces.adjutant.token_ttl_hours)),
+            anonymous_per_minute: settings.faces.adjutant.anonymous_requests_per_minute,
+        },
     })
 }
 

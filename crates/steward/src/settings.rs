@@ -208,7 +208,7 @@ pub struct Faces {
     /// Hermes.
     pub hermes: Hermes,
     /// Adjutant.
-    pub adjutant: Face,
+    pub adjutant: Adjutant,
     /// Astakos.
     pub astakos: Face,
 }
@@ -273,6 +273,27 @@ impl Default for Drofus {
             database_dir: String::new(),
             tenant_server_url: String::new(),
         }
+    }
+}
+
+/// `[faces.adjutant]`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Adjutant {
+    /// Whether its paths are served.
+    pub enabled: bool,
+    /// `""` = at the root.
+    pub prefix: String,
+    /// Steward's addition: anonymous task requests (sign-up, password reset) allowed per
+    /// client address and per e-mail address a minute, and failed token reads per address.
+    pub anonymous_requests_per_minute: u32,
+    /// Steward's addition: how long a task token works, in hours.
+    pub token_ttl_hours: u32,
+}
+
+impl Default for Adjutant {
+    fn default() -> Self {
+        Self { enabled: true, prefix: String::new(), anonymous_requests_per_minute: 10, token_ttl_hours: 24 }
     }
 }
 
@@ -403,6 +424,12 @@ impl Settings {
         }
         if self.worker.backoff_seconds == 0 {
             return Err(SettingsError("worker.backoff_seconds: must be at least 1".to_owned()));
+        }
+        if self.faces.adjutant.anonymous_requests_per_minute == 0 {
+            return Err(SettingsError("faces.adjutant.anonymous_requests_per_minute: must be at least 1".to_owned()));
+        }
+        if self.faces.adjutant.token_ttl_hours == 0 {
+            return Err(SettingsError("faces.adjutant.token_ttl_hours: must be at least 1".to_owned()));
         }
         if self.faces.hermes.max_range == 0 {
             return Err(SettingsError("faces.hermes.max_range: must be at least 1".to_owned()));

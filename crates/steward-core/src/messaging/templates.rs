@@ -31,7 +31,8 @@ macro_rules! builtin {
 /// Steward's own wording of Janua's built-in templates (same names, same subjects, same
 /// placeholders), the welcome mails of dRofus' project users, and the mails of Adjutant's
 /// tasks (English only).
-const BUILTIN: [Builtin; 28] = [
+const BUILTIN: [Builtin; 29] = [
+    builtin!("adjutant", "EN", "task_notification"),
     builtin!("adjutant", "EN", "task_update_email_initial"),
     builtin!("adjutant", "EN", "task_update_email_token"),
     builtin!("adjutant", "EN", "task_update_email_completed"),

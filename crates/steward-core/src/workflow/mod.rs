@@ -36,6 +36,7 @@ pub use quota::{QuotaReport, change_status};
 pub use tokens::TokenDetails;
 
 use crate::identity::hasher::{HashError, Hasher};
+use crate::identity::rate_limit::LoginLimiter;
 use crate::identity::tokens::TokenCache;
 use crate::messaging::mail::Mail;
 use crate::{Store, StoreError, Unavailable};
@@ -85,6 +86,9 @@ pub enum WorkflowError {
     /// The token's task needs an authenticated caller to submit it.
     #[error("this token requires authentication to submit")]
     TokenNeedsAuthentication,
+    /// Too many anonymous requests from this address or for this e-mail address.
+    #[error("too many requests; retry in {} s", .0.as_secs())]
+    TooManyRequests(std::time::Duration),
     /// The page asked for is before the first or after the last.
     #[error("empty page")]
     EmptyPage,
@@ -128,8 +132,11 @@ impl From<FieldErrors> for WorkflowError {
 pub struct WorkflowSettings {
     /// Where a mailed token link points: the token is appended (`<public_url>/v1/tokens/`).
     pub token_link_base: String,
-    /// How long a task token works.
+    /// How long a task token works (`faces.adjutant.token_ttl_hours`).
     pub token_life: time::Duration,
+    /// Anonymous task requests per client address and per e-mail address a minute, and
+    /// failed token reads per address (`faces.adjutant.anonymous_requests_per_minute`).
+    pub anonymous_per_minute: u32,
 }
 
 /// The workflow service.
@@ -138,12 +145,18 @@ pub struct Workflow {
     hasher: Hasher,
     tokens: Arc<TokenCache>,
     mail: Arc<Mail>,
+    /// Anonymous task requests, counted per e-mail address and client address.
+    anonymous: LoginLimiter,
+    /// Reads and submissions of unknown task tokens, counted per client address.
+    token_misses: LoginLimiter,
     settings: WorkflowSettings,
 }
 
 impl Workflow {
     pub(crate) fn new(store: Store, hasher: Hasher, tokens: Arc<TokenCache>, mail: Arc<Mail>, settings: WorkflowSettings) -> Self {
-        Self { store, hasher, tokens, mail, settings }
+        let anonymous = LoginLimiter::new(settings.anonymous_per_minute);
+        let token_misses = LoginLimiter::new(settings.anonymous_per_minute);
+        Self { store, hasher, tokens, mail, anonymous, token_misses, settings }
     }
 
     /// The requester an account's token makes, acting on the project the token was opened on

@@ -11,7 +11,10 @@ use super::requester::{ADMIN, Requester};
 use super::tasks::{Paging, TaskList, window};
 use super::tokens::mentions;
 use super::{Workflow, WorkflowError, new_id};
+use crate::messaging::mail::{MailError, NewMail};
+use crate::messaging::templates::Language;
 use crate::now;
+use steward_model::{Email, Role};
 
 impl Workflow {
     /// The notifications `search` matches, newest first; only unacknowledged ones unless the
@@ -77,7 +80,8 @@ impl Workflow {
         Ok(count)
     }
 
-    /// Raises a notification about task `task` inside `write`.
+    /// Raises a notification about task `task` inside `write`, and mails it to every admin
+    /// with an e-mail address (upstream's default notification handler) through the outbox.
     pub(crate) async fn raise(&self, write: &WriteTx, task: Option<&str>, notes: Value, error: bool, at: OffsetDateTime) -> Result<(), WorkflowError> {
         let notification = Notification {
             uuid: new_id(),
@@ -87,6 +91,61 @@ impl Workflow {
             acknowledgement: Acknowledgement::Open,
             created_on: at,
         };
-        Ok(write.insert_notification(&notification).await?)
+        write.insert_notification(&notification).await?;
+        let admins: Vec<Email> = self
+            .store
+            .accounts()
+            .await?
+            .into_iter()
+            .filter(|account| account.active && account.has_role(Role::ADMIN))
+            .filter_map(|account| account.email.and_then(|email| Email::parse(&email).ok()))
+            .collect();
+        if admins.is_empty() {
+            return Ok(());
+        }
+        let summary = match notification.notes.get(if error { "errors" } else { "notes" }) {
+            Some(Value::Array(items)) => items.first().and_then(Value::as_str).unwrap_or_default().to_owned(),
+            Some(Value::String(text)) => text.clone(),
+            _ => String::new(),
+        };
+        let mut arguments = std::collections::BTreeMap::new();
+        arguments.insert("summary".to_owned(), summary.chars().take(120).collect());
+        arguments.insert("task".to_owned(), notification.task.clone().unwrap_or_default());
+        arguments.insert("notes".to_owned(), serde_json::to_string_pretty(&notification.notes).unwrap_or_default());
+        let rendered = match self.mail.render("task_notification", Language::En, &arguments).await {
+            Ok(rendered) => rendered,
+            Err(error) => {
+                tracing::error!(%error, "the notification mail template does not render");
+                return Ok(());
+            }
+        };
+        let mail = NewMail { to: admins, subject: rendered.subject, body: rendered.body, reply_to: None, sensitive: false };
+        self.mail.queue_in(write, mail, at).await.map_err(|error| match error {
+            MailError::Store(error) => WorkflowError::Store(error),
+            MailError::Invalid(reason) => WorkflowError::Store(steward_store::StoreError::Corrupt(reason).into()),
+        })?;
+        Ok(())
+    }
+
+    /// After a step failed in the store (its transaction rolled back), raises the error
+    /// notification upstream raises for a crashed action, in a transaction of its own, and
+    /// hands the failure back.
+    pub(crate) async fn after_crash<T>(&self, task: &str, doing: &str, result: Result<T, WorkflowError>) -> Result<T, WorkflowError> {
+        if let Err(WorkflowError::Store(failure)) = &result {
+            let notes = json!({ "errors": [format!("Error: {failure} while {doing} task. See task itself for details.")] });
+            let raised = async {
+                let at = now();
+                let write = self.store.write().await?;
+                if write.task(task).await?.is_some() {
+                    self.raise(&write, Some(task), notes, true, at).await?;
+                    write.commit().await?;
+                }
+                Ok::<(), WorkflowError>(())
+            };
+            if let Err(error) = raised.await {
+                tracing::error!(%error, task, "the error notification of a failed task could not be raised");
+            }
+        }
+        result
     }
 }

@@ -20,6 +20,9 @@ use super::requester::{ADMIN, MOD_OR_ADMIN, Requester};
 use super::{Workflow, WorkflowError, new_id};
 use crate::now;
 
+/// The least time a password reset request takes.
+pub const RESET_FLOOR: std::time::Duration = std::time::Duration::from_millis(250);
+
 /// A page asked for: 1-based `page` of `per_page` rows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Paging {
@@ -126,8 +129,19 @@ pub(crate) fn stamped(note: &str, at: OffsetDateTime) -> Value {
 impl Workflow {
     /// Makes a task of `task_type` from a client's `body`, prepares it, and approves it at
     /// once when its actions vote so and its type allows it; otherwise admins are notified.
+    /// A password reset takes at least [`RESET_FLOOR`] whoever the address belongs to, so
+    /// its time does not tell.
     #[tracing::instrument(skip_all, fields(task_type = %task_type))]
     pub async fn create(&self, requester: &Requester, task_type: TaskType, body: &Map<String, Value>) -> Result<Created, WorkflowError> {
+        let floor = tokio::time::Instant::now() + RESET_FLOOR;
+        let created = self.create_once(requester, task_type, body).await;
+        if task_type == TaskType::ResetPassword {
+            tokio::time::sleep_until(floor).await;
+        }
+        created
+    }
+
+    async fn create_once(&self, requester: &Requester, task_type: TaskType, body: &Map<String, Value>) -> Result<Created, WorkflowError> {
         match task_type {
             TaskType::Signup | TaskType::ResetPassword => {}
             TaskType::InviteUser | TaskType::EditUser | TaskType::UpdateQuota => requester.require(MOD_OR_ADMIN)?,
@@ -139,6 +153,13 @@ impl Workflow {
         let mut reader = Reader::new(body);
         let data: Vec<Value> = kinds.iter().map(|kind| kind.read(&mut reader, requester)).collect();
         reader.errors.into_result()?;
+        if requester.account_of().is_none() {
+            // Anonymous requests are counted per e-mail and per client address, refused past
+            // the limit: nobody fills the store or the mail queue from outside.
+            let email = body.get("email").and_then(Value::as_str).map(str::to_lowercase);
+            self.anonymous.check(email.as_deref(), requester.ip()).map_err(|limited| WorkflowError::TooManyRequests(limited.retry_after))?;
+            self.anonymous.record_failure(email.as_deref(), requester.ip());
+        }
         let hash = hash_key(task_type, kinds, &data);
         let at = now();
         let write = self.store.write().await?;
@@ -210,6 +231,11 @@ impl Workflow {
     /// when it now may approve itself.
     #[tracing::instrument(skip_all, fields(task = uuid))]
     pub async fn update(&self, requester: &Requester, uuid: &str, body: &Map<String, Value>) -> Result<Option<Approval>, WorkflowError> {
+        let updated = self.update_once(requester, uuid, body).await;
+        self.after_crash(uuid, "setting up", updated).await
+    }
+
+    async fn update_once(&self, requester: &Requester, uuid: &str, body: &Map<String, Value>) -> Result<Option<Approval>, WorkflowError> {
         requester.require(MOD_OR_ADMIN)?;
         let at = now();
         let write = self.store.write().await?;
@@ -249,6 +275,11 @@ impl Workflow {
     /// is mailed), runs its actions' approve step, then issues its token or completes it.
     #[tracing::instrument(skip_all, fields(task = uuid))]
     pub async fn approve(&self, requester: &Requester, uuid: &str) -> Result<Approval, WorkflowError> {
+        let approved = self.approve_once(requester, uuid).await;
+        self.after_crash(uuid, "approving", approved).await
+    }
+
+    async fn approve_once(&self, requester: &Requester, uuid: &str) -> Result<Approval, WorkflowError> {
         requester.require(ADMIN)?;
         let at = now();
         let write = self.store.write().await?;

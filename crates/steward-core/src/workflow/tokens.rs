@@ -123,8 +123,8 @@ impl Workflow {
     }
 
     /// What the holder of `token` must send; an expired token is deleted and unknown.
-    pub async fn token_details(&self, token: &str) -> Result<TokenDetails, WorkflowError> {
-        let (_, task) = self.live_token(token).await?;
+    pub async fn token_details(&self, requester: &Requester, token: &str) -> Result<TokenDetails, WorkflowError> {
+        let (_, task) = self.live_token(requester, token).await?;
         Ok(TokenDetails {
             actions: task.actions.iter().map(|action| action.name.clone()).collect(),
             required_fields: required_fields(&task),
@@ -136,7 +136,13 @@ impl Workflow {
     /// Completes the task of `token` with `body`'s fields; the token dies.
     #[tracing::instrument(skip_all)]
     pub async fn submit_token(&self, requester: &Requester, token: &str, body: &Map<String, Value>) -> Result<(), WorkflowError> {
-        let (hash, task) = self.live_token(token).await?;
+        let (hash, task) = self.live_token(requester, token).await?;
+        let uuid = task.uuid.clone();
+        let submitted = self.submit_once(requester, hash, task, body).await;
+        self.after_crash(&uuid, "submiting", submitted).await
+    }
+
+    async fn submit_once(&self, requester: &Requester, hash: String, task: Task, body: &Map<String, Value>) -> Result<(), WorkflowError> {
         if needs_authentication(&task)? && requester.account_of().is_none() {
             return Err(WorkflowError::TokenNeedsAuthentication);
         }
@@ -179,9 +185,13 @@ impl Workflow {
     }
 
     /// The live token `token` and its task; an expired one is deleted and answered as unknown.
-    async fn live_token(&self, token: &str) -> Result<(String, Task), WorkflowError> {
+    /// Unknown tokens are counted per client address: past the limit, the address is refused
+    /// for a while (a token has 128 random bits; this keeps guessing from costing the store).
+    async fn live_token(&self, requester: &Requester, token: &str) -> Result<(String, Task), WorkflowError> {
+        self.token_misses.check(None, requester.ip()).map_err(|limited| WorkflowError::TooManyRequests(limited.retry_after))?;
         let hash = fingerprint(&TokenSecret::new(token.to_owned()));
         let Some(found) = self.store.task_token(&hash).await?.filter(|found| same_fingerprint(&found.token_hash, &hash)) else {
+            self.token_misses.record_failure(None, requester.ip());
             return Err(WorkflowError::TokenNotFound);
         };
         let at = now();

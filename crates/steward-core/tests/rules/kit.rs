@@ -29,7 +29,11 @@ pub fn settings() -> CoreSettings {
         mail_templates_dir: None,
         hermes_max_range: MAX_RANGE,
         feedback_to: None,
-        task_token_link_base: "http://127.0.0.1:8080/v1/tokens/".to_owned(),
+        workflow: steward_core::workflow::WorkflowSettings {
+            token_link_base: "http://127.0.0.1:8080/v1/tokens/".to_owned(),
+            token_life: time::Duration::hours(24),
+            anonymous_per_minute: 10,
+        },
     }
 }
 

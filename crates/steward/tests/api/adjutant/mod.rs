@@ -14,6 +14,7 @@ mod clients;
 mod keystone;
 mod lives;
 mod people;
+mod safety;
 
 on_both_backends!(
     guards_answer_401_and_403_and_paths_404_405_415,
