@@ -8,6 +8,7 @@
 //! - [`admins`]: Janua's admins: who may change what, and the super admin's limits.
 //! - [`sip_numbers`]: the E.164 pool, one by one and by range.
 //! - [`sip_aliases`]: aliases, without Kamailio and with an in-memory one.
+//! - [`workflow`]: Adjutant's tasks: every transition and every refusal.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)]
 
@@ -17,3 +18,4 @@ mod kit;
 mod quotas;
 mod sip_aliases;
 mod sip_numbers;
+mod workflow;
