@@ -8,25 +8,10 @@ use serde_json::{Value, json};
 use steward_http::AppState;
 use steward_model::workflow::Acknowledged;
 
-use crate::call::{Call, is_id};
+use crate::call::{Call, answer, is_id};
 use crate::envelope::Answer;
 use crate::filters::{self, Listing};
 use crate::render;
-
-/// Runs `serve` on the request read as a [`Call`], answering its refusals as envelopes.
-async fn answer<F, Fut>(state: AppState, request: Request, serve: F) -> Response
-where
-    F: FnOnce(AppState, Call) -> Fut,
-    Fut: Future<Output = Result<Answer, Answer>>,
-{
-    let call = match Call::of(&state, request).await {
-        Ok(call) => call,
-        Err(refusal) => return refusal.into_response(),
-    };
-    match serve(state, call).await {
-        Ok(answer) | Err(answer) => answer.into_response(),
-    }
-}
 
 /// Parses `filters` for `listing`, refusing it in Adjutant's words.
 fn search(call: &Call, listing: Listing) -> Result<steward_model::filter::Search, Answer> {

@@ -73,6 +73,22 @@ impl Call {
     }
 }
 
+/// Reads `request` as a [`Call`] and runs `serve` on it, answering refusals as envelopes.
+pub async fn answer<F, Fut>(state: AppState, request: Request, serve: F) -> axum::response::Response
+where
+    F: FnOnce(AppState, Call) -> Fut,
+    Fut: Future<Output = Result<Answer, Answer>>,
+{
+    use axum::response::IntoResponse;
+    let call = match Call::of(&state, request).await {
+        Ok(call) => call,
+        Err(refusal) => return refusal.into_response(),
+    };
+    match serve(state, call).await {
+        Ok(answer) | Err(answer) => answer.into_response(),
+    }
+}
+
 /// Whether `id` can be an id in a path (upstream's `\w+`); anything else is the resource's 404.
 pub fn is_id(id: &str) -> bool {
     !id.is_empty() && id.len() <= 64 && id.bytes().all(|byte| byte.is_ascii_alphanumeric() || byte == b'_')

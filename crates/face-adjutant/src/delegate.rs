@@ -11,7 +11,7 @@ use steward_core::workflow::{ProjectUser, Revoked, WorkflowError};
 use steward_http::AppState;
 use steward_model::workflow::TaskType;
 
-use crate::call::{Call, is_id};
+use crate::call::{Call, answer, is_id};
 use crate::envelope::Answer;
 
 /// The one answer a password reset gives, whoever the e-mail belongs to.
@@ -38,21 +38,6 @@ async fn created(state: &AppState, call: &Call, task_type: TaskType, body: &Map<
         (TaskType::ResetPassword, Ok(_) | Err(WorkflowError::ActionsInvalid)) => Answer::notes(StatusCode::ACCEPTED, RESET_NOTE),
         (_, Ok(_)) => Answer::notes(StatusCode::ACCEPTED, "task created"),
         (_, Err(error)) => Answer::from(error),
-    }
-}
-
-/// Runs `serve` on the request read as a [`Call`].
-async fn answer<F, Fut>(state: AppState, request: Request, serve: F) -> Response
-where
-    F: FnOnce(AppState, Call) -> Fut,
-    Fut: Future<Output = Result<Answer, Answer>>,
-{
-    let call = match Call::of(&state, request).await {
-        Ok(call) => call,
-        Err(refusal) => return refusal.into_response(),
-    };
-    match serve(state, call).await {
-        Ok(answer) | Err(answer) => answer.into_response(),
     }
 }
 

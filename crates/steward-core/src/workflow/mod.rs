@@ -121,6 +121,17 @@ impl From<StoreError> for WorkflowError {
     }
 }
 
+/// A mail that cannot be queued is the workflow's own bug (its templates render mails
+/// with a recipient and a subject), reported like a store failure.
+impl From<crate::messaging::mail::MailError> for WorkflowError {
+    fn from(error: crate::messaging::mail::MailError) -> Self {
+        match error {
+            crate::messaging::mail::MailError::Store(error) => Self::Store(error),
+            crate::messaging::mail::MailError::Invalid(reason) => Self::Store(StoreError::Corrupt(reason).into()),
+        }
+    }
+}
+
 impl From<FieldErrors> for WorkflowError {
     fn from(errors: FieldErrors) -> Self {
         Self::Fields(errors)

@@ -11,7 +11,7 @@ use super::requester::{ADMIN, Requester};
 use super::tasks::{Paging, TaskList, window};
 use super::tokens::mentions;
 use super::{Workflow, WorkflowError, new_id};
-use crate::messaging::mail::{MailError, NewMail};
+use crate::messaging::mail::NewMail;
 use crate::messaging::templates::Language;
 use crate::now;
 use steward_model::{Email, Role};
@@ -120,10 +120,7 @@ impl Workflow {
             }
         };
         let mail = NewMail { to: admins, subject: rendered.subject, body: rendered.body, reply_to: None, sensitive: false };
-        self.mail.queue_in(write, mail, at).await.map_err(|error| match error {
-            MailError::Store(error) => WorkflowError::Store(error),
-            MailError::Invalid(reason) => WorkflowError::Store(steward_store::StoreError::Corrupt(reason).into()),
-        })?;
+        self.mail.queue_in(write, mail, at).await?;
         Ok(())
     }
 

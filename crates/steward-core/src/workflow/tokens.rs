@@ -263,10 +263,7 @@ impl Workflow {
             }
         };
         let mail = crate::messaging::mail::NewMail { to: vec![to], subject: rendered.subject, body: rendered.body, reply_to: None, sensitive: token.is_some() };
-        self.mail.queue_in(write, mail, at).await.map_err(|error| match error {
-            crate::messaging::mail::MailError::Store(error) => WorkflowError::Store(error),
-            crate::messaging::mail::MailError::Invalid(reason) => WorkflowError::Store(steward_store::StoreError::Corrupt(reason).into()),
-        })?;
+        self.mail.queue_in(write, mail, at).await?;
         Ok(())
     }
 }

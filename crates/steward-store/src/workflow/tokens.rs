@@ -1,7 +1,7 @@
 //! Task tokens, found by the SHA-256 of what a user presents and listed to admins with
 //! their task's type.
 
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set};
 use steward_model::filter::Search;
 use steward_model::workflow::{TaskToken, TaskType, TokenLife};
 use time::OffsetDateTime;
@@ -39,24 +39,14 @@ impl Store {
 
     /// The token whose hash is `token_hash`, expired or not.
     pub async fn task_token(&self, token_hash: &str) -> Result<Option<TaskTokenRecord>, StoreError> {
-        let row = token::Entity::find()
-            .filter(token::Column::TokenHash.eq(token_hash))
-            .find_also_related(task::Entity)
-            .one(&self.db)
-            .await?;
-        row.map(|(row, task)| to_token(row, task)).transpose()
+        token_hashed(&self.db, token_hash).await
     }
 }
 
 impl WriteTx {
     /// The token whose hash is `token_hash`, read inside this transaction.
     pub async fn task_token(&self, token_hash: &str) -> Result<Option<TaskTokenRecord>, StoreError> {
-        let row = token::Entity::find()
-            .filter(token::Column::TokenHash.eq(token_hash))
-            .find_also_related(task::Entity)
-            .one(&self.tx)
-            .await?;
-        row.map(|(row, task)| to_token(row, task)).transpose()
+        token_hashed(&self.tx, token_hash).await
     }
 
     /// Stores a new token of task `task_uuid`.
@@ -88,6 +78,11 @@ impl WriteTx {
     pub async fn delete_expired_task_tokens(&self, now: OffsetDateTime) -> Result<u64, StoreError> {
         Ok(token::Entity::delete_many().filter(token::Column::Expires.lte(stored_time(now))).exec(&self.tx).await?.rows_affected)
     }
+}
+
+async fn token_hashed(db: &impl ConnectionTrait, token_hash: &str) -> Result<Option<TaskTokenRecord>, StoreError> {
+    let row = token::Entity::find().filter(token::Column::TokenHash.eq(token_hash)).find_also_related(task::Entity).one(db).await?;
+    row.map(|(row, task)| to_token(row, task)).transpose()
 }
 
 fn to_token(row: token::Model, task: Option<task::Model>) -> Result<TaskTokenRecord, StoreError> {
