@@ -65,6 +65,9 @@ pub const SIZES: [QuotaSize; 3] = [
     },
 ];
 
+/// The size a new project starts with (a sign-up's `SetProjectQuotaAction`).
+pub const DEFAULT: QuotaSize = SIZES[0];
+
 /// The size called `name`.
 pub fn size(name: &str) -> Option<QuotaSize> {
     SIZES.into_iter().find(|size| size.name == name)

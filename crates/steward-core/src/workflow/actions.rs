@@ -43,10 +43,12 @@ pub(crate) enum ActionKind {
     UpdateUserEmail,
     /// A project's quota set to a named size.
     UpdateProjectQuotas,
+    /// A new project's quota set to the default size (the sign-up's last action).
+    SetProjectQuota,
 }
 
-/// What a step found.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// What a step found (by default: not valid, so nothing goes on by accident).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub(crate) struct Verdict {
     /// Whether the action can go on.
     pub valid: bool,
@@ -104,8 +106,9 @@ struct Signup {
 /// The password reset's data.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 struct Reset {
-    email: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     username: Option<String>,
+    email: String,
     domain_name: String,
 }
 
@@ -144,7 +147,7 @@ impl ActionKind {
     /// The actions of a task type, in order; `None` for a type Steward does not run yet.
     pub(crate) fn of(task_type: TaskType) -> Option<&'static [Self]> {
         match task_type {
-            TaskType::Signup => Some(&[Self::NewProjectWithUser]),
+            TaskType::Signup => Some(&[Self::NewProjectWithUser, Self::SetProjectQuota]),
             TaskType::ResetPassword => Some(&[Self::ResetUserPassword]),
             TaskType::InviteUser => Some(&[Self::NewUser]),
             TaskType::EditUser => Some(&[Self::EditUserRoles]),
@@ -162,13 +165,22 @@ impl ActionKind {
             Self::EditUserRoles => "EditUserRolesAction",
             Self::UpdateUserEmail => "UpdateUserEmailAction",
             Self::UpdateProjectQuotas => "UpdateProjectQuotasAction",
+            Self::SetProjectQuota => "SetProjectQuotaAction",
         }
     }
 
     /// The kind a stored class name names.
     pub(crate) fn named(name: &str) -> Option<Self> {
-        [Self::NewProjectWithUser, Self::ResetUserPassword, Self::NewUser, Self::EditUserRoles, Self::UpdateUserEmail, Self::UpdateProjectQuotas]
-            .into_iter().find(|kind| kind.name() == name)
+        [
+            Self::NewProjectWithUser,
+            Self::ResetUserPassword,
+            Self::NewUser,
+            Self::EditUserRoles,
+            Self::UpdateUserEmail,
+            Self::UpdateProjectQuotas,
+            Self::SetProjectQuota,
+        ]
+        .into_iter().find(|kind| kind.name() == name)
     }
 
     /// Reads this action's data from a client's body; problems go to `reader`.
@@ -223,6 +235,7 @@ impl ActionKind {
                 let user_id = requester.account_of().map(|account| account.uuid.simple().to_string()).unwrap_or_default();
                 to_value(&UpdateEmail { user_id, new_email: new_email.unwrap_or_default() })
             }
+            Self::SetProjectQuota => Value::Object(serde_json::Map::new()),
             Self::UpdateProjectQuotas => {
                 let size = reader.text("size", 64);
                 if let Some(name) = &size
@@ -251,7 +264,7 @@ impl ActionKind {
     pub(crate) async fn recipient(self, write: &WriteTx, stage: &str, data: &Value) -> Result<Option<String>, StoreError> {
         let field = |name: &str| data.get(name).and_then(Value::as_str).filter(|email| !email.is_empty()).map(str::to_owned);
         Ok(match self {
-            Self::EditUserRoles | Self::UpdateProjectQuotas => None,
+            Self::EditUserRoles | Self::UpdateProjectQuotas | Self::SetProjectQuota => None,
             Self::UpdateUserEmail if stage == "initial" => match user_of(write, &stored::<UpdateEmail>(data)?.user_id).await? {
                 Some(account) => account.email,
                 None => None,
@@ -274,7 +287,7 @@ impl ActionKind {
                 Ok(id) => write.project(ProjectId(id)).await?.map(|project| project.name),
                 Err(_) => None,
             },
-            Self::UpdateProjectQuotas => None,
+            Self::UpdateProjectQuotas | Self::SetProjectQuota => None,
         })
     }
 
@@ -288,7 +301,7 @@ impl ActionKind {
             Self::ResetUserPassword => {
                 let reset: Reset = stored(data)?;
                 Ok(match reset_target(write, &reset).await? {
-                    Some(_) => Verdict::valid("default").voting(true),
+                    Some(_) => Verdict::valid("default").voting(true).noting("Existing user with matching email.".to_owned()),
                     // Its type approves itself, so an invalid reset is refused, never stored.
                     None => Verdict::invalid("No user with this e-mail address can reset a password.".to_owned()).voting(true),
                 })
@@ -317,6 +330,7 @@ impl ActionKind {
                 let update: UpdateEmail = stored(data)?;
                 Ok(email_state(write, &update).await?.voting(true))
             }
+            Self::SetProjectQuota => Ok(Verdict::valid("default")),
             Self::UpdateProjectQuotas => {
                 let change: QuotaChange = stored(data)?;
                 let Some(project) = quota_project(write, &change).await? else {
@@ -360,6 +374,7 @@ impl ActionKind {
                 })
             }
             Self::EditUserRoles => edit_state(write, &stored(data)?).await,
+            Self::SetProjectQuota => Ok(Verdict::valid("default")),
             Self::UpdateProjectQuotas => Ok(match quota_project(write, &stored(data)?).await? {
                 Some(_) => Verdict::valid("default"),
                 None => Verdict::invalid("The project no longer exists.".to_owned()),
@@ -369,8 +384,25 @@ impl ActionKind {
     }
 
     /// Does the work, with what the token brought.
-    pub(crate) async fn submit(self, write: &WriteTx, data: &Value, token: &TokenData, at: OffsetDateTime) -> Result<Submitted, StoreError> {
+    /// `earlier` holds what the task's earlier actions did (a sign-up's quota is set on the
+    /// project its first action made).
+    pub(crate) async fn submit(self, write: &WriteTx, data: &Value, token: &TokenData, at: OffsetDateTime, earlier: &[Submitted]) -> Result<Submitted, StoreError> {
         match self {
+            Self::SetProjectQuota => {
+                let Some(project) = earlier.iter().find_map(|submitted| submitted.project) else {
+                    return Ok(Submitted::invalid(Verdict::invalid("No project was made to set a quota on.".to_owned())));
+                };
+                let size = project_sizes::DEFAULT;
+                for member in write.members_of(project).await? {
+                    for (resource, limit) in size.limits {
+                        write.set_quota(member, resource, *limit, None).await?;
+                    }
+                }
+                Ok(Submitted {
+                    verdict: Verdict::valid("complete").noting(format!("Project {} set to the default size {}.", project.0, size.name)),
+                    ..Submitted::default()
+                })
+            }
             Self::NewProjectWithUser => {
                 let signup: Signup = stored(data)?;
                 let state = match signup_state(write, &signup).await? {
@@ -397,6 +429,7 @@ impl ActionKind {
                     verdict: Verdict::valid("complete").noting(format!("Project '{}' created for {}.", project.name, account.login)),
                     created_account: (state == "default").then(|| account.login.clone()),
                     password_changed: None,
+                    project: Some(project.id),
                 })
             }
             Self::ResetUserPassword => {
@@ -410,6 +443,7 @@ impl ActionKind {
                     verdict: Verdict::valid("complete").noting(format!("The password of {} was reset.", account.login)),
                     created_account: None,
                     password_changed: Some(account.id),
+                    ..Submitted::default()
                 })
             }
             Self::NewUser => {
@@ -428,6 +462,7 @@ impl ActionKind {
                     verdict: Verdict::valid("complete").noting(format!("{} was given {} on project {}.", account.login, invite.roles.join(", "), project.0)),
                     created_account: (state == "default").then(|| account.login.clone()),
                     password_changed: None,
+                    ..Submitted::default()
                 })
             }
             Self::EditUserRoles => {
@@ -448,6 +483,7 @@ impl ActionKind {
                     verdict: Verdict::valid("complete").noting(format!("{} {done} {} on project {}.", edit.roles.join(", "), account.login, project.0)),
                     created_account: None,
                     password_changed: None,
+                    ..Submitted::default()
                 })
             }
             Self::UpdateProjectQuotas => {
@@ -465,6 +501,7 @@ impl ActionKind {
                     verdict: Verdict::valid("complete").noting(format!("Project {} set to size {} for its {} members.", project.0, size.name, members.len())),
                     created_account: None,
                     password_changed: None,
+                    ..Submitted::default()
                 })
             }
             Self::UpdateUserEmail => {
@@ -480,6 +517,7 @@ impl ActionKind {
                     verdict: Verdict::valid("complete").noting(format!("The e-mail address of {} is now {}.", account.login, update.new_email)),
                     created_account: None,
                     password_changed: None,
+                    ..Submitted::default()
                 })
             }
         }
@@ -566,7 +604,7 @@ async fn take(write: &WriteTx, account: &Account, project: ProjectId, roles: &[&
 }
 
 /// What a submit did.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub(crate) struct Submitted {
     /// Whether it could.
     pub verdict: Verdict,
@@ -574,11 +612,13 @@ pub(crate) struct Submitted {
     pub created_account: Option<String>,
     /// An account whose password it changed (its cached tokens must go).
     pub password_changed: Option<AccountId>,
+    /// The project it made.
+    pub project: Option<ProjectId>,
 }
 
 impl Submitted {
     fn invalid(verdict: Verdict) -> Self {
-        Self { verdict, created_account: None, password_changed: None }
+        Self { verdict, ..Self::default() }
     }
 }
 

@@ -413,7 +413,7 @@ impl Workflow {
         let kinds = kinds_of(&task)?;
         let mut done = Vec::with_capacity(kinds.len());
         for (kind, action) in kinds.iter().zip(task.actions.iter_mut()) {
-            let submitted = kind.submit(write, &action.data, token, at).await?;
+            let submitted = kind.submit(write, &action.data, token, at, &done).await?;
             record(action, &mut task.action_notes, kind, &submitted.verdict, at);
             if !submitted.verdict.valid {
                 return Err(WorkflowError::ActionsInvalid);

@@ -44,7 +44,7 @@ async fn a_sign_up_is_approved_completed_from_its_mail_and_logs_in_everywhere(ba
     let token_mail = mails.iter().find(|mail| mail.contains("/v1/tokens/")).unwrap();
     let link = token_link(token_mail);
     assert_eq!(link, format!("/v1/tokens/{}", adjutant.token_of(&task).await.unwrap()));
-    let details = json!({ "actions": ["NewProjectWithUserAction"], "required_fields": ["password"], "task_type": "signup", "requires_authentication": false });
+    let details = json!({ "actions": ["NewProjectWithUserAction", "SetProjectQuotaAction"], "required_fields": ["password"], "task_type": "signup", "requires_authentication": false });
     assert_eq!(adjutant.get(&link, None).await, (200, details));
     // Case 20, 21, and a weak password: refused, the task stays open.
     assert_eq!(adjutant.post(&link, None, json!({})).await, (400, json!({ "errors": { "password": ["This field is required."] } })));
@@ -85,6 +85,9 @@ async fn a_sign_up_is_approved_completed_from_its_mail_and_logs_in_everywhere(ba
     assert_eq!(astakos.status(), 200);
     let members = adjutant.db.query("SELECT r.role FROM membership_roles r JOIN memberships m ON m.id = r.membership_id JOIN projects p ON p.id = m.project_id WHERE p.name = 'proj1' ORDER BY r.role");
     assert_eq!(members.split_whitespace().collect::<Vec<_>>(), ["member", "project_admin"]);
+    // The new project starts at the default quota size: its member got its limits.
+    let (_, quota) = adjutant.server.http.get(adjutant.server.url("/v1/openstack/quotas/")).header("X-Auth-Token", &token).send().await.unwrap().json::<Value>().await.map(|quota| (0, quota)).unwrap();
+    assert_eq!(quota["regions"][0]["current_quota_size"], "small", "{quota}");
     let entries = adjutant.server.audit(50).await;
     audit_entry(&entries, "task.create", &task);
     audit_entry(&entries, "task.complete", &task);
