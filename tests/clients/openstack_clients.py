@@ -122,6 +122,37 @@ def main():
     assert adjutant.tasks.get(reset.uuid).cancelled is True
     issued = cli("token", "issue", "-f", "json")
     assert issued["project_id"] and issued["user_id"], issued
+
+    step("openstack CLI: the project's people, their roles, invitations")
+    member = os.environ["OS_TEST_MEMBER"]
+    users = cli("project", "user", "list", "-f", "json")
+    assert [user["cohort"] for user in users if user["name"] == member] == ["Member"], users
+    roles = cli("project", "manageable", "roles", "-f", "json")
+    assert {"member", "project_admin", "project_mod"} <= {role["name"] for role in roles}, roles
+    cli("project", "user", "invite", "cli-invitee@example.com", "member", expect_json=False)
+    users = cli("project", "user", "list", "-f", "json")
+    assert any(user["name"] == "cli-invitee@example.com" and user["cohort"] == "Invited" for user in users), users
+    cli("project", "user", "role", "add", member, "project_mod", expect_json=False)
+    held = cli("project", "user", "role", "list", member, "-f", "json")
+    assert {"member", "project_mod"} == {row["Role"] for row in held}, held
+    cli("project", "user", "role", "remove", member, "project_mod", expect_json=False)
+    held = cli("project", "user", "role", "list", member, "-f", "json")
+    assert {row["Role"] for row in held} == {"member"}, held
+    cli("project", "user", "invite", "cancel", "cli-invitee@example.com", expect_json=False)
+    users = cli("project", "user", "list", "-f", "json")
+    assert not any(user["name"] == "cli-invitee@example.com" for user in users), users
+
+    step("openstack CLI: the project's quota, its sizes, a change waiting for an admin")
+    shown = cli("project", "quota", "show", "-f", "json")
+    assert shown[0]["Region"] == "RegionOne", shown
+    sizes = cli("project", "quota", "sizes", "-f", "json")
+    assert {"small", "medium", "large"} <= {row["Size Name"] for row in sizes}, sizes
+    said = cli("project", "quota", "update", "large", expect_json=False)
+    assert "admin approval" in said, said
+    changes = cli("project", "quota", "tasks", "-f", "json")
+    assert changes and changes[0]["Proposed Size"] == "large" and changes[0]["status"] == "Awaiting Approval", changes
+    status = cli("adjutant", "status", expect_json=False)
+    assert "last_created_task" in status, status
     print("every client step passed")
 
 

@@ -1,6 +1,7 @@
 //! OpenStack's own clients, installed from PyPI by scripts/test and run unchanged against
 //! Steward: keystoneauth1, python-adjutantclient's Python API and the `openstack` CLI with
-//! its plugin (tests/clients/openstack_clients.py says every step).
+//! its plugin (tests/clients/openstack_clients.py says every step): tasks, tokens,
+//! notifications, sign-up and password reset, a project's people and roles, its quota.
 
 use std::process::Command;
 
@@ -18,6 +19,9 @@ async fn openstacks_own_clients_work_unchanged(backend: Backend) {
     // The admin works on a project of its own, as OpenStack's admins do.
     assert!(cli(&db, &["project", "add", "admins"], "").status.success());
     assert!(cli(&db, &["member", "set", "admin", "admins", "--role", "project_admin"], "").status.success());
+    // A member of it whose roles the CLI edits.
+    assert!(cli(&db, &["account", "create", "bob", "--password-stdin", "--email", "bob@example.com"], "bob-password-1\n").status.success());
+    assert!(cli(&db, &["member", "set", "bob", "admins", "--role", "member"], "").status.success());
     let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/clients/openstack_clients.py");
     let base = server.url("");
     let output = tokio::task::spawn_blocking(move || {
@@ -31,6 +35,7 @@ async fn openstacks_own_clients_work_unchanged(backend: Backend) {
             .env("OS_USER_DOMAIN_NAME", "Default")
             .env("OS_PROJECT_DOMAIN_NAME", "Default")
             .env("OS_IDENTITY_API_VERSION", "3")
+            .env("OS_TEST_MEMBER", "bob")
             .output()
             .unwrap()
     })
