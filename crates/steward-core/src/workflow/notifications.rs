@@ -33,11 +33,10 @@ impl Workflow {
             Search::new(filters, Vec::new(), None, None, false).map_err(WorkflowError::Filter)?
         };
         Ok(match paging {
-            None => TaskList { rows: self.store.notifications(&search, None).await?.0, pages: None },
+            None => TaskList { rows: self.store.notifications(&search, None).await?, pages: None },
             Some(paging) => {
-                let total = self.store.notifications(&search, Some(steward_store::filter::Window { offset: 0, limit: 0 })).await?.1;
-                let (window, pages) = window(paging, total)?;
-                TaskList { rows: self.store.notifications(&search, Some(window)).await?.0, pages: Some(pages) }
+                let (window, pages) = window(paging, self.store.notification_count(&search).await?)?;
+                TaskList { rows: self.store.notifications(&search, Some(window)).await?, pages: Some(pages) }
             }
         })
     }

@@ -127,7 +127,7 @@ impl Workflow {
     async fn open_invitations(&self, project: steward_model::projects::ProjectId) -> Result<Vec<Task>, WorkflowError> {
         let filters = vec![equals("task_type", "invite_user")];
         let search = Search::new(filters, Vec::new(), None, None, false).map_err(WorkflowError::Filter)?;
-        let (tasks, _) = self.store.tasks(&search, TaskScope::Project(project), None).await?;
+        let tasks = self.store.tasks(&search, TaskScope::Project(project), None).await?;
         Ok(tasks.into_iter().filter(|task| matches!(task.stage, TaskStage::Pending(_) | TaskStage::Approved(_))).collect())
     }
 }

@@ -34,7 +34,7 @@ impl Workflow {
             Filter::Compare { field: "cancelled".to_owned(), op: CompareOp::Eq, value: FilterValue::Bool(false) },
         ];
         let search = Search::new(filters, Vec::new(), None, None, false).map_err(WorkflowError::Filter)?;
-        let (recent_changes, _) = self.store.tasks(&search, TaskScope::Project(project.id), Some(Window { offset: 0, limit: 5 })).await?;
+        let recent_changes = self.store.tasks(&search, TaskScope::Project(project.id), Some(Window { offset: 0, limit: 5 })).await?;
         Ok(QuotaReport { quota, change_options, recent_changes })
     }
 }

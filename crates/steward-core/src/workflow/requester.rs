@@ -9,7 +9,6 @@ use steward_model::projects::ProjectId;
 use steward_model::workflow::Task;
 
 use super::WorkflowError;
-use crate::{Actor, Principal};
 
 /// The roles a guard accepts.
 pub type Roles = &'static [&'static str];
@@ -31,8 +30,9 @@ pub struct RequesterProject {
 /// The caller of a workflow operation.
 #[derive(Debug, Clone)]
 pub struct Requester {
-    /// For the audit log.
-    pub(crate) actor: Actor,
+    /// The face it came through, for the audit log. (No `Actor` is kept: an actor without a
+    /// principal is the operator's CLI, which nobody calling a face may ever be.)
+    pub(crate) face: &'static str,
     account: Option<Account>,
     project: Option<RequesterProject>,
     /// Global roles and roles on `project`, sorted, without repeats.
@@ -43,7 +43,7 @@ pub struct Requester {
 impl Requester {
     /// Nobody: an anonymous call through `face` from `ip`.
     pub fn anonymous(face: &'static str, ip: Option<IpAddr>) -> Self {
-        Self { actor: Actor { principal: None, face, trusted_address: None }, account: None, project: None, roles: Vec::new(), ip }
+        Self { face, account: None, project: None, roles: Vec::new(), ip }
     }
 
     /// `account`, acting on `project` (with its roles there).
@@ -51,7 +51,7 @@ impl Requester {
         let mut roles: Vec<String> = account.roles.iter().map(|role| role.as_str().to_owned()).chain(project_roles).collect();
         roles.sort();
         roles.dedup();
-        Self { actor: Actor::new(Principal::Account(account.clone()), face), account: Some(account), project, roles, ip }
+        Self { face, account: Some(account), project, roles, ip }
     }
 
     /// The account, if one is calling.
@@ -105,7 +105,7 @@ impl Requester {
     /// How the audit log names the caller.
     pub(crate) fn audit_name(&self) -> String {
         match (&self.account, self.ip) {
-            (Some(_), _) => self.actor.audit_name(),
+            (Some(account), _) => format!("account:{}", account.login),
             (None, Some(ip)) => format!("anonymous {ip}"),
             (None, None) => "anonymous".to_owned(),
         }

@@ -201,11 +201,10 @@ impl Workflow {
     pub async fn tasks(&self, requester: &Requester, search: &Search, paging: Option<Paging>) -> Result<TaskList<Task>, WorkflowError> {
         requester.require(ADMIN)?;
         let (rows, pages) = match paging {
-            None => (self.store.tasks(search, TaskScope::All, None).await?.0, None),
+            None => (self.store.tasks(search, TaskScope::All, None).await?, None),
             Some(paging) => {
-                let total = self.store.tasks(search, TaskScope::All, Some(Window { offset: 0, limit: 0 })).await?.1;
-                let (window, pages) = window(paging, total)?;
-                (self.store.tasks(search, TaskScope::All, Some(window)).await?.0, Some(pages))
+                let (window, pages) = window(paging, self.store.task_count(search, TaskScope::All).await?)?;
+                (self.store.tasks(search, TaskScope::All, Some(window)).await?, Some(pages))
             }
         };
         Ok(TaskList { rows, pages })
@@ -440,7 +439,7 @@ impl Workflow {
             actor: requester.audit_name(),
             action: action.to_owned(),
             target: target.to_owned(),
-            face: requester.actor.face.to_owned(),
+            face: requester.face.to_owned(),
             detail,
         };
         Ok(write.audit(entry, at).await?)

@@ -12,18 +12,20 @@ use crate::filter::{self, Window};
 use crate::{Store, StoreError, WriteTx, stored_time};
 
 impl Store {
-    /// The notifications `search` matches, newest first, `window` of them when given; with
-    /// how many match in all.
-    pub async fn notifications(&self, search: &Search, window: Option<Window>) -> Result<(Vec<Notification>, u64), StoreError> {
+    /// The notifications `search` matches, newest first; `window` of them when given.
+    pub async fn notifications(&self, search: &Search, window: Option<Window>) -> Result<Vec<Notification>, StoreError> {
         let condition = filter::condition(search, &NOTIFICATION_FIELDS, self.backend, &self.local_zone)?;
-        let select = notification::Entity::find().filter(condition);
-        let total = select.clone().count(&self.db).await?;
-        let mut select = select.order_by_desc(notification::Column::CreatedOn).order_by_desc(notification::Column::Id);
+        let mut select = notification::Entity::find().filter(condition).order_by_desc(notification::Column::CreatedOn).order_by_desc(notification::Column::Id);
         if let Some(window) = window {
             select = select.offset(window.offset).limit(window.limit);
         }
-        let rows = select.all(&self.db).await?;
-        Ok((rows.into_iter().map(to_notification).collect::<Result<_, _>>()?, total))
+        select.all(&self.db).await?.into_iter().map(to_notification).collect()
+    }
+
+    /// How many notifications `search` matches.
+    pub async fn notification_count(&self, search: &Search) -> Result<u64, StoreError> {
+        let condition = filter::condition(search, &NOTIFICATION_FIELDS, self.backend, &self.local_zone)?;
+        Ok(notification::Entity::find().filter(condition).count(&self.db).await?)
     }
 
     /// Every unacknowledged error notification, newest first (the status page's).

@@ -23,21 +23,28 @@ pub enum TaskScope {
 }
 
 impl Store {
-    /// The tasks `search` matches within `scope`, newest first, `window` of them when given;
-    /// with how many match in all.
-    pub async fn tasks(&self, search: &Search, scope: TaskScope, window: Option<Window>) -> Result<(Vec<Task>, u64), StoreError> {
-        let condition = filter::condition(search, &TASK_FIELDS, self.backend, &self.local_zone)?;
-        let mut select = task::Entity::find().filter(condition);
-        if let TaskScope::Project(project) = scope {
-            select = select.filter(task::Column::ProjectId.eq(project.0));
-        }
-        let total = select.clone().count(&self.db).await?;
-        let mut select = select.order_by_desc(task::Column::CreatedOn).order_by_desc(task::Column::Id);
+    /// The tasks `search` matches within `scope`, newest first; `window` of them when given.
+    pub async fn tasks(&self, search: &Search, scope: TaskScope, window: Option<Window>) -> Result<Vec<Task>, StoreError> {
+        let mut select = self.scoped_tasks(search, scope)?.order_by_desc(task::Column::CreatedOn).order_by_desc(task::Column::Id);
         if let Some(window) = window {
             select = select.offset(window.offset).limit(window.limit);
         }
         let rows = select.all(&self.db).await?;
-        Ok((with_actions(&self.db, rows).await?, total))
+        with_actions(&self.db, rows).await
+    }
+
+    /// How many tasks `search` matches within `scope`.
+    pub async fn task_count(&self, search: &Search, scope: TaskScope) -> Result<u64, StoreError> {
+        Ok(self.scoped_tasks(search, scope)?.count(&self.db).await?)
+    }
+
+    fn scoped_tasks(&self, search: &Search, scope: TaskScope) -> Result<sea_orm::Select<task::Entity>, StoreError> {
+        let condition = filter::condition(search, &TASK_FIELDS, self.backend, &self.local_zone)?;
+        let select = task::Entity::find().filter(condition);
+        Ok(match scope {
+            TaskScope::All => select,
+            TaskScope::Project(project) => select.filter(task::Column::ProjectId.eq(project.0)),
+        })
     }
 
     /// The task `uuid` names.
