@@ -1,10 +1,11 @@
 //! Django's `filters` query parameter: JSON mapping field → lookup → value, parsed into the
 //! model's filter tree (the same one Janua's `q` makes), which the store checks against its
-//! allow-lists and binds. A `a__b` field tests field `b` of relation `a`. Task type values
+//! allow-lists and binds. A `a__b` field tests field `b` of relation `a`; a date transform
+//! (`created_on__year`) may end the path. Task type values
 //! accept every synonym, and are compared as the seed's names Steward stores.
 
 use serde_json::{Map, Value};
-use steward_model::filter::{CompareOp, Filter, FilterValue, Search};
+use steward_model::filter::{CompareOp, DatePart, Filter, FilterValue, Search};
 use steward_model::workflow::TaskType;
 
 /// Which list is filtered: its relations' kinds decide between Django's to-one and to-many
@@ -22,9 +23,11 @@ pub enum Listing {
 /// The wording of every malformed `filters`.
 pub const BADLY_FORMATTED: &str = "Filters incorrectly formatted. Required format: {'filters': {'fieldname': { 'operation': 'value'}}";
 
-/// Django 1.11's lookups that Steward serves.
-const LOOKUPS: [&str; 15] =
-    ["exact", "iexact", "contains", "icontains", "in", "gt", "gte", "lt", "lte", "startswith", "istartswith", "endswith", "iendswith", "range", "isnull"];
+/// Django 1.11's lookups that Steward serves (and the date transforms, in [`DatePart`]).
+const LOOKUPS: [&str; 17] = [
+    "exact", "iexact", "contains", "icontains", "in", "gt", "gte", "lt", "lte", "startswith", "istartswith", "endswith", "iendswith", "range", "isnull",
+    "regex", "iregex",
+];
 
 /// Parses `raw` (the parameter's value; `None` or empty for no filter).
 pub fn parse(raw: Option<&str>, listing: Listing) -> Result<Search, String> {
@@ -46,8 +49,14 @@ pub fn parse(raw: Option<&str>, listing: Listing) -> Result<Search, String> {
 
 fn field_filters(path: &str, lookups: &Map<String, Value>, listing: Listing) -> Result<Vec<Filter>, String> {
     let mut parts: Vec<&str> = path.split("__").collect();
-    // Django reads a lookup at the end of the field too: `{"created_on__gte": {...}}` is a
-    // transform or a lookup on `created_on`; Steward serves neither (see the face's docs).
+    // A date transform ends the path: `created_on__year`, `task__created_on__date`.
+    let transform = match parts.as_slice() {
+        [.., _, last] => DatePart::parse(last),
+        _ => None,
+    };
+    if transform.is_some() {
+        parts.pop();
+    }
     if parts.len() > 2 || parts.iter().any(|part| part.is_empty()) {
         let last = parts.last().copied().unwrap_or_default();
         let first = parts.first().copied().unwrap_or_default();
@@ -59,7 +68,10 @@ fn field_filters(path: &str, lookups: &Map<String, Value>, listing: Listing) -> 
     for (lookup, value) in lookups {
         let shown = format!("{path}__{lookup}");
         let value = if field == "task_type" { synonym(value) } else { value.clone() };
-        let filter = lookup_filter(&field, lookup, &value, &shown)?;
+        let filter = match transform {
+            Some(part) => part_filter(&field, part, lookup, &value, &shown)?,
+            None => lookup_filter(&field, lookup, &value, &shown)?,
+        };
         filters.push(match &relation {
             None => filter,
             Some(relation) => {
@@ -73,6 +85,29 @@ fn field_filters(path: &str, lookups: &Map<String, Value>, listing: Listing) -> 
         });
     }
     Ok(filters)
+}
+
+/// A lookup on a date transform: comparisons, `in` and `range`.
+fn part_filter(field: &str, part: DatePart, lookup: &str, value: &Value, shown: &str) -> Result<Filter, String> {
+    let compare = |op: CompareOp, value: &Value| -> Result<Filter, String> {
+        Ok(Filter::DatePart { field: field.to_owned(), part, op, value: literal(value, shown)? })
+    };
+    Ok(match lookup {
+        "exact" => compare(CompareOp::Eq, value)?,
+        "gt" => compare(CompareOp::Gt, value)?,
+        "gte" => compare(CompareOp::Ge, value)?,
+        "lt" => compare(CompareOp::Lt, value)?,
+        "lte" => compare(CompareOp::Le, value)?,
+        "in" => match value {
+            Value::Array(items) => Filter::Or(items.iter().map(|item| compare(CompareOp::Eq, item)).collect::<Result<_, _>>()?),
+            _ => return Err(format!("Invalid value for {shown}: expected a list.")),
+        },
+        "range" => match value.as_array().map(Vec::as_slice) {
+            Some([low, high]) => Filter::And(vec![compare(CompareOp::Ge, low)?, compare(CompareOp::Le, high)?]),
+            _ => return Err(format!("Invalid value for {shown}: expected a list of two values.")),
+        },
+        other => return Err(format!("Unsupported lookup '{other}' for a date part of '{field}'.")),
+    })
 }
 
 /// A task type value as stored: the seed's name of whatever synonym was given.
@@ -149,6 +184,7 @@ fn lookup_filter(field: &str, lookup: &str, value: &Value, shown: &str) -> Resul
             Some([low, high]) => Filter::And(vec![compare(CompareOp::Ge, low)?, compare(CompareOp::Le, high)?]),
             _ => return Err(format!("Invalid value for {shown}: expected a list of two values.")),
         },
+        "regex" | "iregex" => Filter::Regex { field: field.to_owned(), pattern: text(value, shown)?, case_insensitive: lookup == "iregex" },
         "isnull" => match value {
             Value::Bool(null) => Filter::IsNull { field: field.to_owned(), negated: !null },
             _ => return Err(format!("Invalid value for {shown}: expected true or false.")),
@@ -187,6 +223,16 @@ mod tests {
         assert!(parse(Some(r#"{"uuid": {"in": "abc"}}"#), Listing::Tasks).unwrap_err().starts_with("Invalid value for uuid__in"));
         assert_eq!(parse(Some(""), Listing::Tasks).unwrap(), Search::default());
         assert_eq!(parse(Some("{}"), Listing::Tasks).unwrap(), Search::default());
+    }
+
+    #[test]
+    fn transforms_and_regular_expressions() {
+        let search = parse(Some(r#"{"created_on__year": {"gte": 2017}, "uuid": {"iregex": "^ab"}}"#), Listing::Tasks).unwrap();
+        assert!(search.filters().contains(&Filter::DatePart { field: "created_on".into(), part: DatePart::Year, op: CompareOp::Ge, value: FilterValue::Integer(2017) }));
+        assert!(search.filters().contains(&Filter::Regex { field: "uuid".into(), pattern: "^ab".into(), case_insensitive: true }));
+        let related = parse(Some(r#"{"task__created_on__date": {"exact": "2017-08-30"}}"#), Listing::Tokens).unwrap();
+        assert!(matches!(&related.filters()[0], Filter::Has { relation, filter } if relation == "task" && matches!(**filter, Filter::DatePart { part: DatePart::Date, .. })));
+        assert!(parse(Some(r#"{"created_on__year": {"contains": "7"}}"#), Listing::Tasks).unwrap_err().contains("contains"));
     }
 
     #[test]

@@ -120,6 +120,28 @@ pub enum Filter {
         /// `not_in` rather than `in`.
         negated: bool,
     },
+    /// A regular expression search in a text field (Django's `regex` / `iregex`): Rust's
+    /// `regex` syntax, which has no backtracking, so no pattern can take exponential time.
+    Regex {
+        /// The wire name of a text field.
+        field: String,
+        /// The pattern; at most [`Search::MAX_REGEX_LEN`] characters.
+        pattern: String,
+        /// `iregex` rather than `regex`.
+        case_insensitive: bool,
+    },
+    /// A part of a date/time field compared with a value (Django's transforms:
+    /// `created_on__year >= 2017`, `created_on__date = "2017-08-30"`), in UTC.
+    DatePart {
+        /// The wire name of a date/time field.
+        field: String,
+        /// Which part.
+        part: DatePart,
+        /// How the part relates to the value.
+        op: CompareOp,
+        /// An integer, or for [`DatePart::Date`] a `YYYY-MM-DD` string.
+        value: FilterValue,
+    },
     /// `field IS NULL` (`IS NOT NULL` when negated).
     IsNull {
         /// The wire name of the field.
@@ -156,6 +178,8 @@ impl Filter {
             | Self::CompareFields { .. }
             | Self::Like { .. }
             | Self::In { .. }
+            | Self::Regex { .. }
+            | Self::DatePart { .. }
             | Self::IsNull { .. } => 1,
             Self::Has { filter, .. } | Self::Any { filter, .. } => 1 + filter.depth(),
             Self::And(filters) | Self::Or(filters) => 1 + filters.iter().map(Self::depth).max().unwrap_or(0),
@@ -170,6 +194,8 @@ impl Filter {
             | Self::CompareFields { .. }
             | Self::Like { .. }
             | Self::In { .. }
+            | Self::Regex { .. }
+            | Self::DatePart { .. }
             | Self::IsNull { .. } => 1,
             Self::Has { filter, .. } | Self::Any { filter, .. } => 1 + filter.predicate_count(),
             Self::And(filters) | Self::Or(filters) => filters.iter().map(Self::predicate_count).sum(),
@@ -184,10 +210,53 @@ impl Filter {
             | Self::CompareFields { .. }
             | Self::Like { .. }
             | Self::In { .. }
+            | Self::Regex { .. }
+            | Self::DatePart { .. }
             | Self::IsNull { .. } => None,
             Self::Has { filter, .. } | Self::Any { filter, .. } => filter.oversized_in_list(max),
             Self::And(filters) | Self::Or(filters) => filters.iter().find_map(|filter| filter.oversized_in_list(max)),
         }
+    }
+}
+
+/// A part of a date/time (Django's date transforms), read in UTC.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DatePart {
+    /// The date, compared with `YYYY-MM-DD`.
+    Date,
+    /// The year.
+    Year,
+    /// The month, 1–12.
+    Month,
+    /// The day of the month.
+    Day,
+    /// The ISO 8601 week number.
+    Week,
+    /// The day of the week, 1 (Sunday) to 7 (Saturday), as Django counts.
+    WeekDay,
+    /// The hour, 0–23.
+    Hour,
+    /// The minute.
+    Minute,
+    /// The second.
+    Second,
+}
+
+impl DatePart {
+    /// The part Django's transform `name` reads.
+    pub fn parse(name: &str) -> Option<Self> {
+        Some(match name {
+            "date" => Self::Date,
+            "year" => Self::Year,
+            "month" => Self::Month,
+            "day" => Self::Day,
+            "week" => Self::Week,
+            "week_day" => Self::WeekDay,
+            "hour" => Self::Hour,
+            "minute" => Self::Minute,
+            "second" => Self::Second,
+            _ => return None,
+        })
     }
 }
 
@@ -228,6 +297,8 @@ impl Search {
     pub const MAX_IN_VALUES: usize = 1_000;
     /// Most ordering keys: each is a sort term, and a to-one key a subquery per row.
     pub const MAX_ORDER_KEYS: usize = 8;
+    /// Longest regular expression.
+    pub const MAX_REGEX_LEN: usize = 256;
 
     /// Builds a search, refusing one past the limits with a message naming what is too big.
     pub fn new(

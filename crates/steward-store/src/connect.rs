@@ -84,6 +84,8 @@ impl Store {
                     .synchronous(SqliteSynchronous::Normal)
                     .busy_timeout(Duration::from_secs(10))
                     .foreign_keys(true)
+                    // `REGEXP`, for filters' regular expressions (Rust's regex: no backtracking).
+                    .with_regexp()
                     // Deleted and overwritten content (a delivered mail's secret) is zeroed
                     // in the file, not merely unlinked.
                     .pragma("secure_delete", "ON")

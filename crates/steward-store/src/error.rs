@@ -59,8 +59,31 @@ impl StoreError {
     }
 }
 
+/// PostgreSQL's SQLSTATE for a regular expression it cannot read.
+const INVALID_REGULAR_EXPRESSION: &str = "2201B";
+
+/// The SQLSTATE a database error carries, if any.
+fn sql_state(error: &DbErr) -> Option<String> {
+    let (DbErr::Query(sea_orm::RuntimeErr::SqlxError(cause)) | DbErr::Exec(sea_orm::RuntimeErr::SqlxError(cause))) = error else {
+        return None;
+    };
+    match cause.as_ref() {
+        sea_orm::sqlx::Error::Database(database) => database.code().map(|code| code.into_owned()),
+        _ => None,
+    }
+}
+
 impl From<DbErr> for StoreError {
     fn from(error: DbErr) -> Self {
+        // A client's regular expression that Rust's regex accepted and PostgreSQL's does not
+        // (a `\p{L}` class, a named group) is the client's mistake, not an outage.
+        if sql_state(&error).as_deref() == Some(INVALID_REGULAR_EXPRESSION) {
+            return Self::BadFilter(steward_model::filter::FilterError::InvalidValue {
+                field: "regex".to_owned(),
+                expected: "a regular expression PostgreSQL can read (no Unicode classes or named groups)",
+                found: "another".to_owned(),
+            });
+        }
         match error.sql_err() {
             Some(SqlErr::UniqueConstraintViolation(what)) => Self::Conflict(what),
             _ => match error {

@@ -30,7 +30,7 @@ use sea_orm::sea_query::{
     Alias, BinOper, Condition, Expr, ExprTrait, Func, JoinType, LikeExpr, NullOrdering, Order, Query, SelectStatement,
     SubQueryStatement, Value,
 };
-use steward_model::filter::{CompareOp, Filter, FilterError, FilterValue, OrderBy, Search};
+use steward_model::filter::{CompareOp, DatePart, Filter, FilterError, FilterValue, OrderBy, Search};
 use time::format_description::well_known::Rfc3339;
 use time::macros::format_description;
 use steward_model::quota_window::TimeZone;
@@ -468,6 +468,8 @@ impl<'a> Scope<'a> {
                 let (column, _) = self.field(field)?;
                 Ok(if *negated { column.is_not_null() } else { column.is_null() })
             }
+            Filter::Regex { field, pattern, case_insensitive } => self.regex(field, pattern, *case_insensitive),
+            Filter::DatePart { field, part, op, value } => self.date_part(field, *part, *op, value),
             Filter::Has { relation, filter } => self.exists(relation, RelationKind::ToOne, filter),
             Filter::Any { relation, filter } => self.exists(relation, RelationKind::ToMany, filter),
         }
@@ -498,6 +500,87 @@ impl<'a> Scope<'a> {
                 .binary(BinOper::Like, with_escape(Func::lower(Expr::val(pattern)).into())),
             (false, Backend::Postgres) => column.like(LikeExpr::new(pattern).escape('\\')),
             (false, Backend::Sqlite) => column.glob(Expr::val(glob)),
+        })
+    }
+
+    /// A regular expression search: checked here with Rust's regex (the syntax SQLite's
+    /// `REGEXP` runs), then `REGEXP` on SQLite and `~` / `~*` on PostgreSQL.
+    fn regex(&self, field: &str, pattern: &str, case_insensitive: bool) -> Result<Expr, FilterError> {
+        let (column, kind) = self.field(field)?;
+        let operator = if case_insensitive { "iregex" } else { "regex" };
+        if kind != ColumnKind::Text {
+            return Err(FilterError::UnsupportedOperator {
+                field: self.report(field),
+                operator: operator.to_owned(),
+                reason: format!("it is a {} field; regular expressions apply to text", kind.name()),
+            });
+        }
+        let invalid = |expected| FilterError::InvalidValue { field: self.report(field), expected, found: quoted(pattern) };
+        if pattern.chars().count() > Search::MAX_REGEX_LEN {
+            return Err(invalid("a regular expression of at most 256 characters"));
+        }
+        if regex::RegexBuilder::new(pattern).size_limit(1 << 20).build().is_err() {
+            return Err(invalid("a valid regular expression"));
+        }
+        Ok(match self.backend {
+            Backend::Sqlite => {
+                let pattern = if case_insensitive { format!("(?i){pattern}") } else { pattern.to_owned() };
+                Expr::cust_with_exprs("? REGEXP ?", [column, Expr::val(pattern)])
+            }
+            Backend::Postgres => {
+                let template = if case_insensitive { "$1 ~* $2" } else { "$1 ~ $2" };
+                Expr::cust_with_exprs(template, [column, Expr::val(pattern)])
+            }
+        })
+    }
+
+    /// A part of a date/time field (in UTC, as stored) compared with a value: `strftime` on
+    /// SQLite, `EXTRACT` on PostgreSQL; both yield Django's numbering. (Custom SQL's
+    /// placeholders are each backend's: `?` on SQLite, `$1` on PostgreSQL.)
+    fn date_part(&self, field: &str, part: DatePart, op: CompareOp, value: &FilterValue) -> Result<Expr, FilterError> {
+        let (column, kind) = self.field(field)?;
+        if kind != ColumnKind::DateTime {
+            return Err(FilterError::UnsupportedOperator {
+                field: self.report(field),
+                operator: format!("{part:?}").to_lowercase(),
+                reason: format!("it is a {} field; date parts apply to dates and times", kind.name()),
+            });
+        }
+        let reported = self.report(field);
+        let (sqlite, postgres) = match part {
+            DatePart::Year => ("%Y", "YEAR"),
+            DatePart::Month => ("%m", "MONTH"),
+            DatePart::Day => ("%d", "DAY"),
+            DatePart::Week => ("%V", "WEEK"),
+            DatePart::WeekDay => ("%w", "DOW"),
+            DatePart::Hour => ("%H", "HOUR"),
+            DatePart::Minute => ("%M", "MINUTE"),
+            DatePart::Second => ("%S", "SECOND"),
+            DatePart::Date => return self.date_of(column, op, value, reported),
+        };
+        let number = Expr::val(coerce(&reported, ColumnKind::Integer, value, self.zone)?);
+        let extracted = match self.backend {
+            Backend::Sqlite => Expr::cust_with_exprs(format!("CAST(strftime('{sqlite}', ?) AS INTEGER)"), [column]),
+            Backend::Postgres => Expr::cust_with_exprs(format!("CAST(EXTRACT({postgres} FROM $1 AT TIME ZONE 'UTC') AS INTEGER)"), [column]),
+        };
+        // Django counts week days from 1 (Sunday); both databases from 0.
+        let extracted = if part == DatePart::WeekDay { extracted.add(1) } else { extracted };
+        Ok(compare(extracted, op, number))
+    }
+
+    /// The date of a date/time `column` compared with a `YYYY-MM-DD` value.
+    fn date_of(&self, column: Expr, op: CompareOp, value: &FilterValue, reported: String) -> Result<Expr, FilterError> {
+        let invalid = || FilterError::InvalidValue { field: reported.clone(), expected: "a date such as 2024-05-01", found: shown(value) };
+        let FilterValue::Text(text) = value else {
+            return Err(invalid());
+        };
+        let day = Date::parse(text, format_description!("[year]-[month]-[day]")).map_err(|_| invalid())?;
+        let day = Expr::val(day.to_string());
+        Ok(match self.backend {
+            Backend::Sqlite => compare(Expr::cust_with_exprs("date(?)", [column]), op, day),
+            Backend::Postgres => {
+                compare(Expr::cust_with_exprs("CAST($1 AT TIME ZONE 'UTC' AS DATE)", [column]), op, Expr::cust_with_exprs("CAST($1 AS DATE)", [day]))
+            }
         })
     }
 

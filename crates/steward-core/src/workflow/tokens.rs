@@ -40,7 +40,9 @@ pub(crate) fn mentions(filters: &[Filter], field: &str) -> bool {
         Filter::Compare { field: name, .. }
         | Filter::Like { field: name, .. }
         | Filter::In { field: name, .. }
-        | Filter::IsNull { field: name, .. } => name == field,
+        | Filter::IsNull { field: name, .. }
+        | Filter::Regex { field: name, .. }
+        | Filter::DatePart { field: name, .. } => name == field,
         Filter::CompareFields { field: name, other, .. } => name == field || other == field,
         Filter::And(inner) | Filter::Or(inner) => mentions(inner, field),
         Filter::Has { .. } | Filter::Any { .. } => false,
