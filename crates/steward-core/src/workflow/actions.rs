@@ -59,16 +59,16 @@ pub(crate) struct Verdict {
     /// The token fields it waits for (approve only).
     pub token_fields: Vec<&'static str>,
     /// What it says about itself, for the task's `action_notes`.
-    pub note: Option<String>,
+    pub notes: Vec<String>,
 }
 
 impl Verdict {
     fn valid(state: &'static str) -> Self {
-        Self { valid: true, vote: None, state, token_fields: Vec::new(), note: None }
+        Self { valid: true, vote: None, state, token_fields: Vec::new(), notes: Vec::new() }
     }
 
     fn invalid(note: String) -> Self {
-        Self { valid: false, vote: None, state: "default", token_fields: Vec::new(), note: Some(note) }
+        Self { valid: false, vote: None, state: "default", token_fields: Vec::new(), notes: vec![note] }
     }
 
     fn voting(mut self, vote: bool) -> Self {
@@ -82,7 +82,7 @@ impl Verdict {
     }
 
     fn noting(mut self, note: String) -> Self {
-        self.note = Some(note);
+        self.notes.push(note);
         self
     }
 }
@@ -296,7 +296,18 @@ impl ActionKind {
         match self {
             Self::NewProjectWithUser => {
                 let signup: Signup = stored(data)?;
-                Ok(signup_state(write, &signup).await?.unwrap_or_else(|verdict| verdict))
+                // What it found, in upstream's words (admins read these before approving).
+                Ok(match signup_state(write, &signup).await? {
+                    Ok(verdict) => {
+                        let user = match verdict.state {
+                            "existing" => "Existing user with matching email.".to_owned(),
+                            "disabled" => format!("Existing user '{}' is disabled: approving enables it with a new password.", signup.email),
+                            _ => format!("No user present with username '{}'. Need to create new user.", signup.email),
+                        };
+                        verdict.noting(format!("No existing project with name '{}'.", signup.project_name)).noting(user)
+                    }
+                    Err(invalid) => invalid,
+                })
             }
             Self::ResetUserPassword => {
                 let reset: Reset = stored(data)?;

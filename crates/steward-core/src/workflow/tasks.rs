@@ -478,11 +478,11 @@ async fn prepare(
     Ok(votes)
 }
 
-/// Writes a step's verdict on its action, and its note in the task's notes.
+/// Writes a step's verdict on its action, and its notes in the task's notes.
 fn record(action: &mut Action, notes: &mut Map<String, Value>, kind: &ActionKind, verdict: &Verdict, at: OffsetDateTime) {
     action.valid = verdict.valid;
     let entry = notes.entry(kind.name().to_owned()).or_insert_with(|| Value::Array(Vec::new()));
-    if let (Some(note), Value::Array(list)) = (&verdict.note, entry) {
-        list.push(stamped(note, at));
+    if let Value::Array(list) = entry {
+        list.extend(verdict.notes.iter().map(|note| stamped(note, at)));
     }
 }
