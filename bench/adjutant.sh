@@ -27,8 +27,10 @@
 # about a minute from local wheels, several without). Upstream's gunicorn works off queued
 # requests after wrk ends: after each upstream load the script waits until its processes
 # have been idle for 2 s (at most COOLDOWN s).
-# Before each measurement: no cargo/rustc running (polled every 30 s, up to WAIT_COMPILE s),
-# then lib.sh's wait_quiet. No timing is asserted: the verdicts are printed.
+# Before each phase: no cargo/rustc running (polled every 30 s, up to WAIT_COMPILE s), then
+# lib.sh's wait_quiet; each wrk run and block of cycles waits for no compile too, and is
+# measured again when one runs at its end (counted in compile_repeats). No timing is
+# asserted: the verdicts are printed.
 # Results: stdout; bench/results/adjutant-latest.txt and adjutant-<UTC time>-<commit>.txt
 # (key=value lines, the summary table, then the whole log of the run).
 # Knobs: TASKS (100), ROUNDS (3), ROUND_SECONDS (10), THREADS (2), CONNECTIONS (16),
@@ -76,12 +78,18 @@ wait_compile() {
     done
 }
 measure_ready() { wait_compile; [ "$WAIT_QUIET" = 0 ] || wait_quiet; }
+compiling() { pgrep -x 'cargo|rustc' >/dev/null 2>&1; }
+# A compile may start in the middle of a measurement: each wrk run and each block of cycles
+# waits for none first, and is measured again (up to 3 times) when one runs at its end.
+COMPILE_REPEATS=0
+COMPILE_KEPT=0
 
 wait_compile
 bench_build
 bench_setup
 LOG=$WORK/run.log
 exec > >(tee -a "$LOG") 2>&1
+MEASURE_STARTED_AT=$(date +%s)
 log "binary of $COMMIT (built $BINARY_MTIME); $(nproc) cores; upstream settings: $UPSTREAM_SETTINGS"
 
 PASSWORD=bench-adjutant-password
@@ -224,11 +232,21 @@ PY
 : >"$WORK/rounds.tsv"
 # run_wrk SETTING ROUND SIDE WHAT URL TOKEN [SUBJECT]: one wrk run, recorded in rounds.tsv.
 run_wrk() {
-    local setting=$1 round=$2 side=$3 what=$4 url=$5 token=$6 subject=${7:-} out rps p99 non2xx errs requests p50 max
+    local setting=$1 round=$2 side=$3 what=$4 url=$5 token=$6 subject=${7:-} out rps p99 non2xx errs requests p50 max attempt
     out=$WORK/wrk-$side-$what.txt
-    wrk -t"$THREADS" -c"$CONNECTIONS" -d"${ROUND_SECONDS}s" --timeout 30s --latency \
-        -H "X-Auth-Token: $token" ${subject:+-H "X-Subject-Token: $subject"} "$url" >"$out" 2>&1 ||
-        { cat "$out" >&2; die "wrk failed on $url"; }
+    for attempt in 1 2 3; do
+        wait_compile
+        wrk -t"$THREADS" -c"$CONNECTIONS" -d"${ROUND_SECONDS}s" --timeout 30s --latency \
+            -H "X-Auth-Token: $token" ${subject:+-H "X-Subject-Token: $subject"} "$url" >"$out" 2>&1 ||
+            { cat "$out" >&2; die "wrk failed on $url"; }
+        compiling || break
+        [ "$side" != upstream ] || drain
+        if [ "$attempt" = 3 ]; then
+            COMPILE_KEPT=$((COMPILE_KEPT + 1)); log "WARNING: a compile ran during $side $what three times; this figure is kept"
+        else
+            COMPILE_REPEATS=$((COMPILE_REPEATS + 1)); log "a compile started during $side $what; measuring it again"
+        fi
+    done
     read -r rps p99 non2xx errs requests p50 max < <(parse_wrk "$out")
     printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$setting" "$round" "$side" "$what" "$rps" "$p50" "$p99" "$non2xx" "$errs" "$requests" >>"$WORK/rounds.tsv"
     log "$setting round $round: $side $what $rps req/s ($requests requests, p50 $p50 ms, p99 $p99 ms, non-2xx $non2xx, socket errors $errs)"
@@ -315,8 +333,19 @@ assert answer.getheader("X-Subject-Token"), "no X-Subject-Token"
 PY
 # cycles SIDE ADJUTANT_BASE KEYSTONE_BASE TOKEN N PREFIX -> WORK/cycles-SIDE.tsv
 cycles() {
-    python3 "$WORK/cycle.py" "$2" "$3" "$4" "$5" "$6" "$CYCLE_PASSWORD" "$WORK/cycles-$1.tsv" ||
-        die "$1: a cycle failed (see above)"
+    local attempt
+    for attempt in 1 2 3; do
+        wait_compile
+        # each attempt signs up new addresses: cycle1…, then cycleb1…, cyclec1…
+        python3 "$WORK/cycle.py" "$2" "$3" "$4" "$5" "$6$(echo " b c" | cut -d' ' -f"$attempt")" "$CYCLE_PASSWORD" "$WORK/cycles-$1.tsv" ||
+            die "$1: a cycle failed (see above)"
+        compiling || break
+        if [ "$attempt" = 3 ]; then
+            COMPILE_KEPT=$((COMPILE_KEPT + 1)); log "WARNING: a compile ran during the $1 cycles three times; these are kept"
+        else
+            COMPILE_REPEATS=$((COMPILE_REPEATS + 1)); log "a compile started during the $1 cycles; timing them again"
+        fi
+    done
     log "$1: $5 cycles, median $(cut -f2 "$WORK/cycles-$1.tsv" | median) ms a cycle (rounds: $(cut -f2 "$WORK/cycles-$1.tsv" | paste -sd' '))"
 }
 cycle_col() { cut -f"$2" "$WORK/cycles-$1.tsv" | median; }
@@ -397,7 +426,7 @@ for setting in stock cached; do
     b=U_BYTES_$setting; U_BYTES[$setting]=${!b:-}
 done
 # row LABEL STEWARD STOCK CACHED RATIO_STOCK RATIO_CACHED TARGET VERDICT_STOCK VERDICT_CACHED
-row() { printf '%-38s %10s %10s %10s  %-17s %-12s %s\n' "$1" "$2" "$3" "$4" "$5 / $6" "$7" "$(both "$8" "$9")"; }
+row() { printf '%-44s %10s %10s %10s  %-17s %-12s %s\n' "$1" "$2" "$3" "$4" "$5 / $6" "$7" "$(both "$8" "$9")"; }
 summary() { # STORE_LABEL S_TASKS S_BYTES S_VALIDATE S_CYCLE
     local rt_s rt_c rb_s rb_c rv_s rv_c rc_s rc_c
     rt_s=$(ratio "$2" "${U_TASKS[stock]}"); rt_c=$(ratio "$2" "${U_TASKS[cached]}")
@@ -422,7 +451,7 @@ summary() { # STORE_LABEL S_TASKS S_BYTES S_VALIDATE S_CYCLE
     echo "Adjutant benchmark: Steward ($COMMIT) against Adjutant 13 + Keystone 30 ($(nproc) cores)"
     echo "wrk -t$THREADS -c$CONNECTIONS -d${ROUND_SECONDS}s x $ROUNDS rounds per upstream setting; cycles: Steward $STEWARD_CYCLES, upstream $UPSTREAM_CYCLES per setting; medians"
     echo "stock = upstream as shipped; cached = KEYSTONE_CACHE=1 ADJUTANT_TOKEN_CACHE=300; ratio = Steward's advantage (bytes: Steward / upstream)"
-    printf '%-38s %10s %10s %10s  %-17s %-12s %s\n' measure steward stock cached "ratio stock/cached" target "met?"
+    printf '%-44s %10s %10s %10s  %-17s %-12s %s\n' measure steward stock cached "ratio stock/cached" target "met?"
     summary SQLite "$S_TASKS" "$S_BYTES" "$S_VALIDATE" "$S_CYCLE"
     if [ -n "$PG_RAN" ]; then
         summary PostgreSQL "$(col postgres "$R" steward-pg tasks 5)" "$PG_BYTES" "$(col postgres "$R" steward-pg validate 5)" "$(cycle_col steward-pg 2)"
@@ -435,7 +464,8 @@ summary() { # STORE_LABEL S_TASKS S_BYTES S_VALIDATE S_CYCLE
         [ -f "$WORK/cycles-$side.tsv" ] || continue
         printf '  %-16s %s\n' "$side" "$(for c in 3 4 5 6 7; do cycle_col "$side" "$c"; done | paste -sd' ')"
     done
-    echo "Run took $(( ($(date +%s) - STARTED_AT) / 60 )) min $(( ($(date +%s) - STARTED_AT) % 60 )) s (build included)."
+    minutes() { echo "$(( ($(date +%s) - $1) / 60 )) min $(( ($(date +%s) - $1) % 60 )) s"; }
+    echo "Run took $(minutes "$STARTED_AT") (waits for compiles and the build included), $(minutes "$MEASURE_STARTED_AT") after the build."
 } >"$WORK/summary.txt"
 
 STAMP=$(date -u +%Y-%m-%dT%H-%MZ)
@@ -445,6 +475,7 @@ STAMP=$(date -u +%Y-%m-%dT%H-%MZ)
     echo "tree_at_end_of_run=$(tree_state)"
     echo "binary_mtime=$BINARY_MTIME"
     echo "cores=$(nproc) tasks=$TASKS rounds=$ROUNDS round_seconds=$ROUND_SECONDS threads=$THREADS connections=$CONNECTIONS"
+    echo "compile_repeats=$COMPILE_REPEATS compile_overlaps_kept=$COMPILE_KEPT"
     echo "steward_cycles=$STEWARD_CYCLES upstream_cycles=$UPSTREAM_CYCLES upstream_settings=\"$UPSTREAM_SETTINGS\" upstream_workers=${WORKERS:-2}"
     echo "steward_tasks_rps=$S_TASKS steward_tasks_p99_ms=$(col "" "$R" steward tasks 7) steward_tasks_bytes=$S_BYTES"
     echo "steward_validate_rps=$S_VALIDATE steward_validate_p99_ms=$(col "" "$R" steward validate 7) steward_validate_bytes=$S_VALIDATE_BYTES"
