@@ -87,17 +87,27 @@ fn field_filters(path: &str, lookups: &Map<String, Value>, listing: Listing) -> 
     Ok(filters)
 }
 
+/// The comparison a lookup names (`exact`, `gt`, `gte`, `lt`, `lte`).
+fn comparison(lookup: &str) -> Option<CompareOp> {
+    Some(match lookup {
+        "exact" => CompareOp::Eq,
+        "gt" => CompareOp::Gt,
+        "gte" => CompareOp::Ge,
+        "lt" => CompareOp::Lt,
+        "lte" => CompareOp::Le,
+        _ => return None,
+    })
+}
+
 /// A lookup on a date transform: comparisons, `in` and `range`.
 fn part_filter(field: &str, part: DatePart, lookup: &str, value: &Value, shown: &str) -> Result<Filter, String> {
     let compare = |op: CompareOp, value: &Value| -> Result<Filter, String> {
         Ok(Filter::DatePart { field: field.to_owned(), part, op, value: literal(value, shown)? })
     };
+    if let Some(op) = comparison(lookup) {
+        return compare(op, value);
+    }
     Ok(match lookup {
-        "exact" => compare(CompareOp::Eq, value)?,
-        "gt" => compare(CompareOp::Gt, value)?,
-        "gte" => compare(CompareOp::Ge, value)?,
-        "lt" => compare(CompareOp::Lt, value)?,
-        "lte" => compare(CompareOp::Le, value)?,
         "in" => match value {
             Value::Array(items) => Filter::Or(items.iter().map(|item| compare(CompareOp::Eq, item)).collect::<Result<_, _>>()?),
             _ => return Err(format!("Invalid value for {shown}: expected a list.")),
@@ -160,12 +170,10 @@ fn lookup_filter(field: &str, lookup: &str, value: &Value, shown: &str) -> Resul
             literal => Ok(Filter::Compare { field: field.to_owned(), op, value: literal }),
         }
     };
+    if let Some(op) = comparison(lookup) {
+        return compare(op, value);
+    }
     Ok(match lookup {
-        "exact" => compare(CompareOp::Eq, value)?,
-        "gt" => compare(CompareOp::Gt, value)?,
-        "gte" => compare(CompareOp::Ge, value)?,
-        "lt" => compare(CompareOp::Lt, value)?,
-        "lte" => compare(CompareOp::Le, value)?,
         "iexact" => like(escaped(&text(value, shown)?), true),
         "contains" => like(format!("%{}%", escaped(&text(value, shown)?)), false),
         "icontains" => like(format!("%{}%", escaped(&text(value, shown)?)), true),
