@@ -185,7 +185,7 @@ pub async fn token(State(state): State<AppState>, Path(id): Path<String>, reques
                 Ok(Answer::ok(json!({
                     "actions": details.actions,
                     "required_fields": details.required_fields,
-                    "task_type": details.task_type_name(),
+                    "task_type": details.task_type.as_str(),
                     "requires_authentication": details.requires_authentication,
                 })))
             }
@@ -261,13 +261,8 @@ pub async fn notification(State(state): State<AppState>, Path(id): Path<String>,
                 if !is_id(&id) {
                     return Err(missing());
                 }
-                if workflow.notification_is_acknowledged(requester, &id).await? {
-                    return Ok(Answer::notes(StatusCode::OK, "Notification already acknowledged."));
-                }
-                if body.get("acknowledged") != Some(&Value::Bool(true)) {
-                    return Err(Answer::json(StatusCode::BAD_REQUEST, json!({ "acknowledged": ["this field is required."] })));
-                }
-                Ok(match workflow.acknowledge(requester, &id).await? {
+                let confirmed = body.get("acknowledged") == Some(&Value::Bool(true));
+                Ok(match workflow.acknowledge(requester, &id, confirmed).await? {
                     Acknowledged::Now => Answer::notes(StatusCode::OK, "Notification acknowledged."),
                     Acknowledged::Already => Answer::notes(StatusCode::OK, "Notification already acknowledged."),
                 })

@@ -24,7 +24,7 @@ pub struct Call {
     pub body: Bytes,
     /// Who is calling.
     pub requester: Requester,
-    /// The absolute URL the request was made to, for version documents.
+    /// The absolute URL the request was made to (see [`public_base`]), for version documents.
     pub url: String,
 }
 
@@ -38,8 +38,10 @@ impl Call {
             .await
             .map_err(|_| Answer::error(StatusCode::PAYLOAD_TOO_LARGE, "Request body is too large."))?;
         let requester = caller::requester(state, &parts.headers, ip).await?;
-        let host = parts.headers.get(axum::http::header::HOST).and_then(|host| host.to_str().ok()).unwrap_or("localhost");
-        let url = format!("http://{host}{}", parts.uri.path());
+        // The path as the client sent it, with the face's prefix (a nested router strips it).
+        let path = parts.extensions.get::<axum::extract::OriginalUri>().map_or_else(|| parts.uri.path().to_owned(), |original| original.path().to_owned());
+        let public_url = parts.extensions.get::<PublicUrl>().map_or("", |url| &url.0);
+        let url = format!("{}{path}", public_base(&parts.headers, public_url));
         Ok(Self { method: parts.method, headers: parts.headers, query, body, requester, url })
     }
 
@@ -88,6 +90,19 @@ where
         Ok(answer) | Err(answer) => answer.into_response(),
     }
 }
+
+/// The base URL handed out in links: `public_url` when the request came to its host
+/// (through a proxy that keeps `Host`), else the address the client used.
+pub fn public_base(headers: &HeaderMap, public_url: &str) -> String {
+    let host = headers.get(axum::http::header::HOST).and_then(|host| host.to_str().ok()).unwrap_or("localhost");
+    let public = public_url.trim_end_matches('/');
+    let public_host = public.split_once("://").map_or(public, |(_, rest)| rest).split('/').next().unwrap_or_default();
+    if public_host.eq_ignore_ascii_case(host) { public.to_owned() } else { format!("http://{host}") }
+}
+
+/// `public_url`, as the face's routes carry it.
+#[derive(Debug, Clone)]
+pub struct PublicUrl(pub std::sync::Arc<str>);
 
 /// Whether `id` can be an id in a path (upstream's `\w+`); anything else is the resource's 404.
 pub fn is_id(id: &str) -> bool {

@@ -215,14 +215,16 @@ pub async fn quotas(State(state): State<AppState>, request: Request) -> Response
     answer(state, request, |state, call| async move {
         match call.method {
             Method::GET => {
-                call.requester.require(steward_core::workflow::requester::MOD_OR_ADMIN)?;
-                if let Some(regions) = call.param("regions") {
-                    let asked: Vec<String> = regions.split(',').map(|region| region.trim().to_owned()).filter(|region| !region.is_empty()).collect();
-                    if let Some(unknown) = project_sizes::unknown_regions(&asked).first() {
-                        return Err(Answer::json(StatusCode::BAD_REQUEST, json!({ "ERROR": [format!("Region: {unknown} is not valid")] })));
+                let asked: Vec<String> = call.param("regions").unwrap_or("").split(',').map(str::trim).filter(|region| !region.is_empty()).map(str::to_owned).collect();
+                let report = match state.core.workflow.project_quota(&call.requester, &asked).await {
+                    Ok(report) => report,
+                    // The one refusal upstream words outside the errors envelope.
+                    Err(WorkflowError::UnknownRegions(unknown)) => {
+                        let first = unknown.first().map(String::as_str).unwrap_or_default();
+                        return Err(Answer::json(StatusCode::BAD_REQUEST, json!({ "ERROR": [format!("Region: {first} is not valid")] })));
                     }
-                }
-                let report = state.core.workflow.project_quota(&call.requester).await?;
+                    Err(error) => return Err(error.into()),
+                };
                 let quota = &report.quota;
                 let sizes: Map<String, Value> = SIZES.iter().map(|size| (size.name.to_owned(), by_service(size.limits.iter().map(|(name, limit)| (*name, *limit))))).collect();
                 let tasks: Vec<Value> = report
@@ -257,13 +259,6 @@ pub async fn quotas(State(state): State<AppState>, request: Request) -> Response
             Method::POST => {
                 call.requester.require(steward_core::workflow::requester::MOD_OR_ADMIN)?;
                 let body = call.object()?;
-                if let Some(Value::Array(regions)) = body.get("regions") {
-                    let asked: Vec<String> = regions.iter().map(|region| region.as_str().map_or_else(|| region.to_string(), str::to_owned)).collect();
-                    let unknown = project_sizes::unknown_regions(&asked);
-                    if !unknown.is_empty() {
-                        return Err(Answer::error(StatusCode::BAD_REQUEST, format!("Invalid regions: {}", unknown.join(", "))));
-                    }
-                }
                 Ok(created(&state, &call, TaskType::UpdateQuota, &body).await)
             }
             _ => Err(Answer::method_not_allowed(&call.method, "GET, POST")),

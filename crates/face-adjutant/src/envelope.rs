@@ -127,6 +127,8 @@ impl From<WorkflowError> for Answer {
             WorkflowError::TokenNeedsAuthentication => Self::error(StatusCode::UNAUTHORIZED, "This token requires authentication to submit."),
             WorkflowError::NoProject => Self::error(StatusCode::BAD_REQUEST, "Unable to update the quotas for the given regions"),
             WorkflowError::UserNotFound => Self::error(StatusCode::NOT_FOUND, "No user with this id."),
+            WorkflowError::AcknowledgementRequired => Self::json(StatusCode::BAD_REQUEST, json!({ "acknowledged": ["this field is required."] })),
+            WorkflowError::UnknownRegions(regions) => Self::error(StatusCode::BAD_REQUEST, format!("Invalid regions: {}", regions.join(", "))),
             WorkflowError::NotificationNotFound => Self::error(StatusCode::NOT_FOUND, "No notification with this id."),
             WorkflowError::TooManyRequests(wait) => {
                 let seconds = wait.as_secs().max(1);

@@ -52,13 +52,8 @@ fn not_allowed(allow: &'static str) -> Response {
     response
 }
 
-/// The base URL handed out: `public_url` when the request came to its host (through a proxy
-/// that keeps `Host`), else the address the client used.
 fn base(headers: &HeaderMap, settings: &KeystoneSettings) -> String {
-    let host = headers.get(header::HOST).and_then(|host| host.to_str().ok()).unwrap_or("localhost");
-    let public = settings.public_url.trim_end_matches('/');
-    let public_host = public.split_once("://").map_or(public, |(_, rest)| rest).split('/').next().unwrap_or_default();
-    if public_host.eq_ignore_ascii_case(host) { public.to_owned() } else { format!("http://{host}") }
+    crate::call::public_base(headers, &settings.public_url)
 }
 
 fn version(base: &str) -> Value {

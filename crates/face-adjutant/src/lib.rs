@@ -62,6 +62,9 @@ pub fn router(prefix: &str, public_url: &str) -> Router<AppState> {
     serve("/v1/actions/EditUser", any(delegate::edit_user));
     serve("/v1/openstack/roles", any(delegate::roles));
     serve("/v1/openstack/quotas", any(delegate::quotas));
-    let routes = routes.route("/v1/{*rest}", any(admin::unknown)).merge(keystone.clone());
+    let routes = routes
+        .route("/v1/{*rest}", any(admin::unknown))
+        .layer(axum::Extension(call::PublicUrl(public_url.into())))
+        .merge(keystone.clone());
     if prefix.is_empty() { routes } else { Router::new().nest(prefix, routes).merge(keystone) }
 }

@@ -253,6 +253,17 @@ impl ActionKind {
         }
     }
 
+    /// The regions this action's data names that Steward does not have (a quota change's).
+    pub(crate) fn unknown_regions(self, data: &Value) -> Vec<String> {
+        match self {
+            Self::UpdateProjectQuotas => {
+                let regions: Vec<String> = data.get("regions").and_then(Value::as_array).into_iter().flatten().filter_map(Value::as_str).map(str::to_owned).collect();
+                project_sizes::unknown_regions(&regions)
+            }
+            _ => Vec::new(),
+        }
+    }
+
     /// Whether only an authenticated caller may submit this action's token (13.x's
     /// `token_requires_authentication`).
     pub(crate) fn token_needs_authentication(self) -> bool {

@@ -30,7 +30,7 @@ use steward_model::workflow::Closed;
 
 pub use fields::{FieldError, FieldErrors};
 pub use requester::{Requester, RequesterProject};
-pub use tasks::{Approval, Created, Pages, Paging, Status, TaskList};
+pub use tasks::{Approval, Created, Listed, Pages, Paging, Status};
 pub use people::{ProjectUser, Revoked};
 pub use quota::{QuotaReport, change_status};
 pub use tokens::TokenDetails;
@@ -98,6 +98,12 @@ pub enum WorkflowError {
     /// No user with this id in the caller's project.
     #[error("no user with this id")]
     UserNotFound,
+    /// The client did not confirm the acknowledgement (`{"acknowledged": true}`).
+    #[error("the acknowledgement was not confirmed")]
+    AcknowledgementRequired,
+    /// Regions Steward does not have.
+    #[error("unknown regions {0:?}")]
+    UnknownRegions(Vec<String>),
     /// No notification with this id.
     #[error("no notification with this id")]
     NotificationNotFound,

@@ -8,7 +8,7 @@ use steward_store::WriteTx;
 use time::OffsetDateTime;
 
 use super::requester::{ADMIN, Requester};
-use super::tasks::{Paging, TaskList, window};
+use super::tasks::{Listed, Paging, window};
 use super::tokens::mentions;
 use super::{Workflow, WorkflowError, new_id};
 use crate::messaging::mail::NewMail;
@@ -19,7 +19,7 @@ use steward_model::{Email, Role};
 impl Workflow {
     /// The notifications `search` matches, newest first; only unacknowledged ones unless the
     /// filter tests `acknowledged`. A page of them when `paging` asks.
-    pub async fn notifications(&self, requester: &Requester, search: &Search, paging: Option<Paging>) -> Result<TaskList<Notification>, WorkflowError> {
+    pub async fn notifications(&self, requester: &Requester, search: &Search, paging: Option<Paging>) -> Result<Listed<Notification>, WorkflowError> {
         requester.require(ADMIN)?;
         let search = if mentions(search.filters(), "acknowledged") {
             search.clone()
@@ -33,10 +33,10 @@ impl Workflow {
             Search::new(filters, Vec::new(), None, None, false).map_err(WorkflowError::Filter)?
         };
         Ok(match paging {
-            None => TaskList { rows: self.store.notifications(&search, None).await?, pages: None },
+            None => Listed { rows: self.store.notifications(&search, None).await?, pages: None },
             Some(paging) => {
                 let (window, pages) = window(paging, self.store.notification_count(&search).await?)?;
-                TaskList { rows: self.store.notifications(&search, Some(window)).await?, pages: Some(pages) }
+                Listed { rows: self.store.notifications(&search, Some(window)).await?, pages: Some(pages) }
             }
         })
     }
@@ -47,25 +47,23 @@ impl Workflow {
         self.store.notification(uuid).await?.ok_or(WorkflowError::NotificationNotFound)
     }
 
-    /// Acknowledges one notification; acknowledging it again is not an error.
-    pub async fn acknowledge(&self, requester: &Requester, uuid: &str) -> Result<Acknowledged, WorkflowError> {
+    /// Acknowledges one notification when the client confirms it (`confirmed`); one already
+    /// acknowledged answers so whatever the client sent, as upstream checks that first.
+    pub async fn acknowledge(&self, requester: &Requester, uuid: &str, confirmed: bool) -> Result<Acknowledged, WorkflowError> {
         requester.require(ADMIN)?;
         let at = now();
         let write = self.store.write().await?;
         let found = write.notification(uuid).await?.ok_or(WorkflowError::NotificationNotFound)?;
         let (_, outcome) = found.acknowledgement.acknowledge();
+        if outcome == Acknowledged::Now && !confirmed {
+            return Err(WorkflowError::AcknowledgementRequired);
+        }
         if outcome == Acknowledged::Now {
             write.acknowledge_notifications(&[uuid.to_owned()]).await?;
             self.audit(&write, requester, "notification.acknowledge", uuid, json!({}), at).await?;
         }
         write.commit().await?;
         Ok(outcome)
-    }
-
-    /// Whether `uuid` names an open notification (the face asks before reading the body, as
-    /// upstream checks the id first).
-    pub async fn notification_is_acknowledged(&self, requester: &Requester, uuid: &str) -> Result<bool, WorkflowError> {
-        Ok(self.notification(requester, uuid).await?.acknowledgement == Acknowledgement::Acknowledged)
     }
 
     /// Acknowledges every listed notification that exists; unknown ids are ignored.

@@ -23,9 +23,13 @@ pub struct QuotaReport {
 }
 
 impl Workflow {
-    /// The quota of the caller's project.
-    pub async fn project_quota(&self, requester: &Requester) -> Result<QuotaReport, WorkflowError> {
+    /// The quota of the caller's project, in `regions` (Steward has one).
+    pub async fn project_quota(&self, requester: &Requester, regions: &[String]) -> Result<QuotaReport, WorkflowError> {
         requester.require(MOD_OR_ADMIN)?;
+        let unknown = project_sizes::unknown_regions(regions);
+        if !unknown.is_empty() {
+            return Err(WorkflowError::UnknownRegions(unknown));
+        }
         let project = requester.project().ok_or(WorkflowError::NoProject)?;
         let quota = project_sizes::project_quota(&self.store, project.id).await?;
         let change_options = SIZES.iter().map(|size| size.name).filter(|name| quota.size != Some(name) && project_sizes::one_step(quota.size, name)).collect();

@@ -43,9 +43,9 @@ pub struct Pages {
     pub has_prev: bool,
 }
 
-/// A list, with where its page sits when it was paged.
+/// A list (of tasks or notifications), with where its page sits when it was paged.
 #[derive(Debug, Clone)]
-pub struct TaskList<T> {
+pub struct Listed<T> {
     /// The rows.
     pub rows: Vec<T>,
     /// Set when a page was asked for.
@@ -153,6 +153,10 @@ impl Workflow {
         let mut reader = Reader::new(body);
         let data: Vec<Value> = kinds.iter().map(|kind| kind.read(&mut reader, requester)).collect();
         reader.errors.into_result()?;
+        let unknown: Vec<String> = kinds.iter().zip(&data).flat_map(|(kind, data)| kind.unknown_regions(data)).collect();
+        if !unknown.is_empty() {
+            return Err(WorkflowError::UnknownRegions(unknown));
+        }
         if requester.account_of().is_none() {
             // Anonymous requests are counted per e-mail and per client address, refused past
             // the limit: nobody fills the store or the mail queue from outside.
@@ -198,7 +202,7 @@ impl Workflow {
     }
 
     /// The tasks `search` matches, newest first; a page of them when `paging` asks.
-    pub async fn tasks(&self, requester: &Requester, search: &Search, paging: Option<Paging>) -> Result<TaskList<Task>, WorkflowError> {
+    pub async fn tasks(&self, requester: &Requester, search: &Search, paging: Option<Paging>) -> Result<Listed<Task>, WorkflowError> {
         requester.require(ADMIN)?;
         let (rows, pages) = match paging {
             None => (self.store.tasks(search, TaskScope::All, None).await?, None),
@@ -207,7 +211,7 @@ impl Workflow {
                 (self.store.tasks(search, TaskScope::All, Some(window)).await?, Some(pages))
             }
         };
-        Ok(TaskList { rows, pages })
+        Ok(Listed { rows, pages })
     }
 
     /// One task, to an admin or a moderator of its project (to anyone else it does not exist).

@@ -269,11 +269,3 @@ impl Workflow {
         Ok(())
     }
 }
-
-/// The task type's name as clients see it.
-impl TokenDetails {
-    /// The seed's name of the task's type.
-    pub fn task_type_name(&self) -> &'static str {
-        self.task_type.as_str()
-    }
-}

@@ -106,7 +106,7 @@ impl WriteTx {
 
     /// Stores a new task and its actions; returns it with its key and version 1.
     pub async fn insert_task(&self, task: &Task) -> Result<Task, StoreError> {
-        let (approved, approved_by, approved_on, completed, completed_on, cancelled) = stage_columns(&task.stage);
+        let StageColumns { approved, approved_by, approved_on, completed, completed_on, cancelled } = StageColumns::of(&task.stage);
         let row = task::ActiveModel {
             uuid: Set(task.uuid.clone()),
             task_type: Set(task.task_type.as_str().to_owned()),
@@ -135,7 +135,7 @@ impl WriteTx {
     /// Writes `task` over its stored row and actions if nobody wrote it since it was read
     /// (its version is still `task.version`); `false` when somebody did, and nothing changed.
     pub async fn save_task(&self, task: &Task) -> Result<bool, StoreError> {
-        let (approved, approved_by, approved_on, completed, completed_on, cancelled) = stage_columns(&task.stage);
+        let StageColumns { approved, approved_by, approved_on, completed, completed_on, cancelled } = StageColumns::of(&task.stage);
         let updated = task::Entity::update_many()
             .col_expr(task::Column::HashKey, Expr::value(task.hash_key.clone()))
             .col_expr(task::Column::Approved, Expr::value(approved))
@@ -181,19 +181,29 @@ impl WriteTx {
     }
 }
 
-/// The columns a stage is stored as: Adjutant's three flags and the approval's and the
-/// completion's details.
-#[allow(clippy::type_complexity)]
-fn stage_columns(stage: &TaskStage) -> (bool, String, Option<OffsetDateTime>, bool, Option<OffsetDateTime>, bool) {
-    let approval = stage.approval();
-    (
-        approval.is_some(),
-        approval.map_or_else(|| "{}".to_owned(), |approval| json_text(&approval.by)),
-        approval.map(|approval| stored_time(approval.on)),
-        stage.completed_on().is_some(),
-        stage.completed_on().map(stored_time),
-        stage.is_cancelled(),
-    )
+/// The columns a stage is stored as: Adjutant's three flags (kept as columns because
+/// clients filter on them) and the approval's and the completion's details.
+struct StageColumns {
+    approved: bool,
+    approved_by: String,
+    approved_on: Option<OffsetDateTime>,
+    completed: bool,
+    completed_on: Option<OffsetDateTime>,
+    cancelled: bool,
+}
+
+impl StageColumns {
+    fn of(stage: &TaskStage) -> Self {
+        let approval = stage.approval();
+        Self {
+            approved: approval.is_some(),
+            approved_by: approval.map_or_else(|| "{}".to_owned(), |approval| json_text(&approval.by)),
+            approved_on: approval.map(|approval| stored_time(approval.on)),
+            completed: stage.completed_on().is_some(),
+            completed_on: stage.completed_on().map(stored_time),
+            cancelled: stage.is_cancelled(),
+        }
+    }
 }
 
 fn json_text(value: &impl serde::Serialize) -> String {

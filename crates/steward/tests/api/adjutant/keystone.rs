@@ -8,7 +8,11 @@ use serde_json::{Value, json};
 use crate::helpers::*;
 use crate::on_both_backends;
 
-on_both_backends!(keystone_discovers_authenticates_validates_and_revokes, keystone_refusals_are_keystones_errors_and_change_nothing);
+on_both_backends!(
+    keystone_discovers_authenticates_validates_and_revokes,
+    keystone_refusals_are_keystones_errors_and_change_nothing,
+    under_a_prefix_every_link_carries_it,
+);
 
 fn password(user: Value, scope: Option<Value>) -> Value {
     let mut body = json!({ "auth": { "identity": { "methods": ["password"], "password": { "user": user } } } });
@@ -135,4 +139,20 @@ async fn keystone_refusals_are_keystones_errors_and_change_nothing(backend: Back
     // Only the admin's own login above made a token.
     let tokens_after = db.query("SELECT COUNT(*) FROM tokens");
     assert_eq!(tokens_before.trim().parse::<u64>().unwrap() + 1, tokens_after.trim().parse::<u64>().unwrap());
+}
+
+async fn under_a_prefix_every_link_carries_it(backend: Backend) {
+    let db = TestDb::new(backend);
+    let server = Server::start(&db, &[("STEWARD_FACES__ADJUTANT__PREFIX", "/adjutant")]);
+    let (status, version) = server.get_json("/adjutant/v1", "").await;
+    assert_eq!((status, version["version"]["links"][0]["href"].as_str()), (200, Some(server.url("/adjutant/v1/").as_str())));
+    assert_eq!(server.get_json("/v1", "").await.0, 404, "not at the root any more");
+    // Keystone is served at the root and under the prefix; its catalog points at the prefix.
+    assert_eq!(server.get_json("/adjutant/v3", "").await.0, 200);
+    let body = password(json!({ "name": "admin", "password": ADMIN_PASSWORD }), None);
+    let (status, _, token) = authenticate(&server, &body).await;
+    assert_eq!(status, 201);
+    let catalog = token["token"]["catalog"].as_array().unwrap();
+    let adjutant = catalog.iter().find(|service| service["type"] == "admin-logic").unwrap();
+    assert_eq!(adjutant["endpoints"][0]["url"], server.url("/adjutant/v1"));
 }

@@ -13,6 +13,7 @@ on_both_backends!(
     a_projects_people_are_listed_and_their_roles_edited,
     an_email_change_is_confirmed_by_its_signed_in_owner,
     a_projects_quota_is_its_members_limits_in_named_sizes,
+    every_people_endpoint_refuses_nobody_members_and_bad_bodies,
 );
 
 async fn uuid_of(adjutant: &Adjutant, login: &str) -> String {
@@ -143,4 +144,49 @@ async fn a_projects_quota_is_its_members_limits_in_named_sizes(backend: Backend)
     assert_eq!(adjutant.post("/v1/openstack/quotas/", Some(&adjutant.m), json!({ "size": "large" })).await.0, 202);
     let (_, quota) = adjutant.get("/v1/openstack/quotas/", Some(&adjutant.m)).await;
     assert_eq!((&quota["regions"][0]["current_quota_size"], &quota["active_quota_tasks"][0]["status"]), (&json!("small"), &json!("Awaiting Approval")));
+}
+
+async fn every_people_endpoint_refuses_nobody_members_and_bad_bodies(backend: Backend) {
+    let adjutant = Adjutant::start(backend).await;
+    let n = uuid_of(&adjutant, "n").await;
+    let unauthenticated = json!({ "errors": ["Credentials incorrect or none given."] });
+    let moderators = json!({ "errors": ["Must have one of the following roles: ['admin', 'project_admin', 'project_mod']"] });
+    let user = format!("/v1/openstack/users/{n}");
+    let roles = format!("/v1/openstack/users/{n}/roles");
+    let edit = json!({ "roles": ["member"] });
+    let cases: [(Method, &str, Option<Value>); 9] = [
+        (Method::GET, &user, None),
+        (Method::DELETE, &user, None),
+        (Method::GET, &roles, None),
+        (Method::PUT, &roles, Some(edit.clone())),
+        (Method::DELETE, &roles, Some(edit.clone())),
+        (Method::POST, "/v1/actions/EditUser", Some(json!({ "user_id": n, "roles": ["member"] }))),
+        (Method::GET, "/v1/actions/InviteUser", None),
+        (Method::GET, "/v1/openstack/quotas/", None),
+        (Method::POST, "/v1/openstack/quotas/", Some(json!({ "size": "small" }))),
+    ];
+    for (method, path, body) in cases {
+        assert_eq!(adjutant.call(method.clone(), path, None, body.clone()).await, (401, unauthenticated.clone()), "{method} {path}");
+        assert_eq!(adjutant.call(method.clone(), path, Some(&adjutant.n), body).await, (403, moderators.clone()), "{method} {path}");
+    }
+    assert_eq!(adjutant.post("/v1/actions/UpdateEmail", None, json!({ "new_email": "x@example.com" })).await, (401, unauthenticated));
+    // The legacy role edit names its user and direction in the body.
+    let (status, _) = adjutant.post("/v1/actions/EditUser", Some(&adjutant.m), json!({ "user_id": n, "roles": ["project_mod"] })).await;
+    assert_eq!(status, 202);
+    assert_eq!(adjutant.get(&roles, Some(&adjutant.m)).await.1["roles"], json!(["member", "project_mod"]));
+    let (status, refused) = adjutant.post("/v1/actions/EditUser", Some(&adjutant.m), json!({ "roles": ["member"] })).await;
+    assert_eq!((status, &refused["errors"]["user_id"]), (400, &json!(["This field is required."])));
+    // Broken and non-object bodies get the envelope and change nothing.
+    let header = [("content-type", "application/json"), ("x-auth-token", adjutant.m.as_str())];
+    for path in ["/v1/openstack/users", "/v1/openstack/quotas/", "/v1/openstack/users/email-update"] {
+        for body in [&b"{\"roles\": "[..], b"[1]"] {
+            let (status, _, text) = raw_post(&adjutant.server, path, &header, body);
+            assert_eq!(status, 400, "{path}: {text}");
+            assert!(serde_json::from_str::<Value>(&text).unwrap()["errors"].is_array(), "{path}: {text}");
+        }
+    }
+    let broken = adjutant.server.http.put(adjutant.server.url(&roles)).header("x-auth-token", &adjutant.m).header("content-type", "application/json").body("{\"roles\": ").send().await.unwrap();
+    assert_eq!(broken.status(), 400);
+    assert!(broken.json::<Value>().await.unwrap()["errors"].is_array());
+    assert_eq!(adjutant.get(&roles, Some(&adjutant.m)).await.1["roles"], json!(["member", "project_mod"]));
 }
