@@ -9,6 +9,17 @@ use serde::{Deserialize, Serialize};
 /// Environment variables with the `STEWARD_` prefix that are not configuration keys.
 pub const NOT_KEYS: [&str; 3] = ["STEWARD_CONFIG", "STEWARD_BOOTSTRAP_ADMIN", "STEWARD_LOG_FORMAT"];
 
+/// The keys that hold secrets. Each can also be read from a file: `<key>_file` in TOML,
+/// `STEWARD_…_FILE` in the environment (systemd credentials, container secrets).
+pub const SECRET_KEYS: [&str; 6] = [
+    "database_url",
+    "mail.smtp_url",
+    "sms.kannel_url",
+    "sms.kannel_password",
+    "faces.drofus.tenant_server_url",
+    "faces.hermes.kamailio_database_url",
+];
+
 /// Every setting, with the contract's defaults.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -335,11 +346,13 @@ impl Settings {
     pub fn load(file: Option<&std::path::Path>, vars: impl Iterator<Item = (String, String)>) -> Result<Self, SettingsError> {
         let mut tree = toml::Value::try_from(Settings::default())
             .map_err(|error| SettingsError(format!("built-in defaults: {error}")))?;
+        let mut secrets = SecretSources::default();
         if let Some(path) = file {
             let text = std::fs::read_to_string(path)
                 .map_err(|error| SettingsError(format!("cannot read {}: {error}", path.display())))?;
-            let overlay: toml::Value = toml::from_str(&text)
+            let mut overlay: toml::Value = toml::from_str(&text)
                 .map_err(|error| SettingsError(format!("{} is not valid TOML: {error}", path.display())))?;
+            secrets.take_from_toml(&mut overlay, &path.display().to_string());
             merge(&mut tree, overlay, "", &path.display().to_string())?;
         }
         let mut vars: Vec<(String, String)> = vars.filter(|(name, _)| name.starts_with("STEWARD_")).collect();
@@ -348,8 +361,12 @@ impl Settings {
             if NOT_KEYS.contains(&name.as_str()) {
                 continue;
             }
+            if secrets.take_from_env(&name, &value) {
+                continue;
+            }
             apply_env(&mut tree, &name, &value)?;
         }
+        secrets.apply(&mut tree)?;
         let settings: Settings = tree
             .try_into()
             .map_err(|error: toml::de::Error| SettingsError(format!("configuration: {}", error.message())))?;
@@ -463,10 +480,85 @@ impl Settings {
         shown.mail.smtp_url = redact_url(&shown.mail.smtp_url);
         shown.sms.kannel_url = redact_url(&shown.sms.kannel_url);
         shown.faces.hermes.kamailio_database_url = redact_url(&shown.faces.hermes.kamailio_database_url);
+        shown.faces.drofus.tenant_server_url = redact_url(&shown.faces.drofus.tenant_server_url);
         if !shown.sms.kannel_password.is_empty() {
             shown.sms.kannel_password = "***".to_owned();
         }
         toml::to_string(&shown).map_err(|error| SettingsError(error.to_string()))
+    }
+}
+
+/// Where each secret key was given: directly (in the file or the environment) and as a
+/// `_file` form. Both at once is an error: which one wins would be a guess.
+#[derive(Default)]
+struct SecretSources {
+    /// (dotted key, where it was given) for each key given directly.
+    direct: Vec<(&'static str, String)>,
+    /// (dotted key, where it was given, the file to read) for each `_file` form.
+    files: Vec<(&'static str, String, std::path::PathBuf)>,
+}
+
+impl SecretSources {
+    /// Notes the secret keys `overlay` gives and moves its `_file` forms out of it.
+    fn take_from_toml(&mut self, overlay: &mut toml::Value, source: &str) {
+        for key in SECRET_KEYS {
+            let (section, leaf) = key.rsplit_once('.').map_or(("", key), |(section, leaf)| (section, leaf));
+            let mut table = Some(&mut *overlay);
+            for part in section.split('.').filter(|part| !part.is_empty()) {
+                table = table.and_then(|value| value.get_mut(part));
+            }
+            let Some(toml::Value::Table(table)) = table else { continue };
+            if table.contains_key(leaf) {
+                self.direct.push((key, source.to_owned()));
+            }
+            if let Some(path) = table.remove(&format!("{leaf}_file")) {
+                let path = path.as_str().map(std::path::PathBuf::from).unwrap_or_default();
+                self.files.push((key, format!("`{key}_file` in {source}"), path));
+            }
+        }
+    }
+
+    /// Notes a `STEWARD_…` variable that names a secret key; true when it is a `_FILE` form,
+    /// which is taken here and must not reach the tree.
+    fn take_from_env(&mut self, name: &str, value: &str) -> bool {
+        let dotted = name.strip_prefix("STEWARD_").unwrap_or(name).split("__").map(str::to_lowercase).collect::<Vec<_>>().join(".");
+        if let Some(key) = SECRET_KEYS.iter().find(|key| **key == dotted) {
+            self.direct.push((key, name.to_owned()));
+            return false;
+        }
+        match dotted.strip_suffix("_file").and_then(|stem| SECRET_KEYS.iter().find(|key| **key == stem)) {
+            Some(key) => {
+                self.files.push((key, name.to_owned(), std::path::PathBuf::from(value)));
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Reads each `_file` form into its key, refusing a key given both ways.
+    fn apply(self, tree: &mut toml::Value) -> Result<(), SettingsError> {
+        for (key, given_as, path) in self.files {
+            if let Some((_, direct)) = self.direct.iter().find(|(direct, _)| *direct == key) {
+                return Err(SettingsError(format!(
+                    "`{key}` is given both directly ({direct}) and from a file ({given_as}); keep one"
+                )));
+            }
+            if path.as_os_str().is_empty() {
+                return Err(SettingsError(format!("{given_as}: must be the path of a file")));
+            }
+            let text = std::fs::read_to_string(&path)
+                .map_err(|error| SettingsError(format!("{given_as}: cannot read {}: {error}", path.display())))?;
+            // Files written by `echo` or an editor end with a newline that is not part of the secret.
+            let secret = text.strip_suffix('\n').map_or(text.as_str(), |text| text.strip_suffix('\r').unwrap_or(text));
+            let mut slot = &mut *tree;
+            for part in key.split('.') {
+                slot = slot
+                    .get_mut(part)
+                    .ok_or_else(|| SettingsError(format!("built-in defaults have no `{key}`")))?;
+            }
+            *slot = toml::Value::String(secret.to_owned());
+        }
+        Ok(())
     }
 }
 
@@ -620,6 +712,33 @@ mod tests {
         std::fs::write(&file, "[mail]\nsmtp_urll = \"x\"\n").unwrap();
         let error = Settings::load(Some(&file), env(&[])).unwrap_err();
         assert!(error.0.contains("mail.smtp_urll"), "{error}");
+    }
+
+    #[test]
+    fn secrets_are_read_from_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let secret = dir.path().join("database_url");
+        std::fs::write(&secret, "postgres://steward:pw@127.0.0.1/steward\n").unwrap();
+        let settings = Settings::load(None, env(&[("STEWARD_DATABASE_URL_FILE", secret.to_str().unwrap())])).unwrap();
+        assert_eq!(settings.database_url, "postgres://steward:pw@127.0.0.1/steward");
+
+        let password = dir.path().join("kannel");
+        std::fs::write(&password, "s3cret").unwrap();
+        let file = dir.path().join("steward.toml");
+        std::fs::write(&file, format!("[sms]\nkannel_password_file = {:?}\n", password.to_str().unwrap())).unwrap();
+        let settings = Settings::load(Some(&file), env(&[])).unwrap();
+        assert_eq!(settings.sms.kannel_password, "s3cret");
+
+        let error = Settings::load(
+            Some(&file),
+            env(&[("STEWARD_SMS__KANNEL_PASSWORD", "other")]),
+        )
+        .unwrap_err();
+        assert!(error.0.contains("both directly (STEWARD_SMS__KANNEL_PASSWORD)"), "{error}");
+        let error = Settings::load(None, env(&[("STEWARD_DATABASE_URL_FILE", "/nonexistent/steward")])).unwrap_err();
+        assert!(error.0.contains("STEWARD_DATABASE_URL_FILE: cannot read /nonexistent/steward"), "{error}");
+        let error = Settings::load(None, env(&[("STEWARD_MAIL__FROM_FILE", "/x")])).unwrap_err();
+        assert!(error.0.contains("names no configuration key"), "{error}");
     }
 
     #[test]

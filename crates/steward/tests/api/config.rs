@@ -89,3 +89,40 @@ async fn without_bootstrap_serve_creates_admin_with_a_random_password_once() {
     let refused = server.http.post(server.url("/steward/v1/tokens")).json(&serde_json::json!({"login": "other", "password": "pw"})).send().await.unwrap();
     assert_eq!(refused.status(), 401, "bootstrap is ignored once an account exists");
 }
+
+#[test]
+fn secret_keys_are_read_from_files_never_from_both_forms() {
+    let db = TestDb::new(Backend::Sqlite);
+    let secret = db.dir.path().join("database_url");
+    std::fs::write(&secret, format!("{}\n", db.url)).unwrap();
+    let migrate = steward(&db)
+        .env_remove("STEWARD_DATABASE_URL")
+        .env("STEWARD_DATABASE_URL_FILE", &secret)
+        .arg("migrate")
+        .output()
+        .unwrap();
+    assert!(migrate.status.success(), "{}", stderr(&migrate));
+    let both = cli_with(&db, &["migrate"], "", &[("STEWARD_DATABASE_URL_FILE", secret.to_str().unwrap())]);
+    assert_eq!(both.status.code(), Some(1));
+    assert!(stderr(&both).contains("given both directly (STEWARD_DATABASE_URL) and from a file (STEWARD_DATABASE_URL_FILE)"), "{}", stderr(&both));
+    assert_eq!(stderr(&both).trim_end().lines().count(), 1);
+    let missing = cli_with(&db, &["config", "check"], "", &[("STEWARD_SMS__KANNEL_PASSWORD_FILE", "/nonexistent/kannel")]);
+    assert_eq!(missing.status.code(), Some(1));
+    assert!(stderr(&missing).contains("STEWARD_SMS__KANNEL_PASSWORD_FILE: cannot read /nonexistent/kannel"), "{}", stderr(&missing));
+}
+
+/// contrib/systemd/steward.service, with ExecStart pointing at the binary under test,
+/// passes `systemd-analyze verify` without a word.
+#[test]
+fn the_systemd_unit_verifies() {
+    let unit = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../contrib/systemd/steward.service");
+    let text = std::fs::read_to_string(&unit).unwrap();
+    assert!(text.contains("\nExecStart=/usr/local/bin/steward serve\n"), "the unit starts the installed binary");
+    let dir = tempfile::tempdir().unwrap();
+    let copy = dir.path().join("steward.service");
+    std::fs::write(&copy, text.replace("/usr/local/bin/steward", binary())).unwrap();
+    // --man=no: the man page is installed by the operator (docs/deployment.md), not here.
+    let output = std::process::Command::new("systemd-analyze").args(["verify", "--man=no"]).arg(&copy).output().unwrap();
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert_eq!(stderr(&output), "", "no warnings");
+}
