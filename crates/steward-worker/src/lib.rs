@@ -45,7 +45,9 @@ const POLL: Duration = Duration::from_secs(1);
 /// How often a configured connector is probed.
 const PROBE_EVERY: Duration = Duration::from_secs(10);
 
-/// Rows claimed at once.
+/// Rows claimed at once and delivered concurrently. Each row is marked done in its own
+/// transaction as soon as its peer acknowledged it, never at the end of the batch, so a
+/// crash sends again at most the deliveries in flight: this many (tests/api/mail.rs).
 const BATCH: u64 = 16;
 
 /// The SMS gateway configured in `sms.gateway`.

@@ -6,7 +6,7 @@ use std::time::Duration;
 use crate::helpers::*;
 use crate::on_both_backends;
 
-on_both_backends!(a_delivered_secret_is_erased_from_the_store, mail_is_delivered_with_its_headers, mail_waits_while_the_sink_is_down, sigkill_with_mail_queued_loses_and_duplicates_nothing);
+on_both_backends!(a_delivered_secret_is_erased_from_the_store, mail_is_delivered_with_its_headers, mail_waits_while_the_sink_is_down, sigkill_with_mail_queued_loses_and_duplicates_nothing, sigkill_mid_batch_resends_at_most_the_deliveries_in_flight);
 
 async fn queue(server: &Server, token: &str, to: &str, subject: &str) -> String {
     let response = server
@@ -110,6 +110,50 @@ async fn sigkill_with_mail_queued_loses_and_duplicates_nothing(backend: Backend)
     }
     assert_eq!(seen.len(), 5);
     assert_eq!(restarted.readyz().await["outbox"], serde_json::json!({"pending": 0, "failed": 0}));
+}
+
+/// The most deliveries the worker has in flight at once (steward-worker's `BATCH`).
+const WORKER_CONCURRENCY: usize = 16;
+
+async fn sigkill_mid_batch_resends_at_most_the_deliveries_in_flight(backend: Backend) {
+    // The sink takes 0.2 s over each message, so a kill lands with deliveries in flight.
+    let sink = SmtpSink::start(&[("SMTP_PEER_DELAY", "0.2")]);
+    let maildir = &sink.maildir;
+    let db = TestDb::new(backend);
+    let env = [("STEWARD_MAIL__SMTP_URL", sink.url.as_str())];
+    let mut server = Server::spawn(&db, &env);
+    let token = server.admin_token().await;
+    let mut ids = Vec::new();
+    for n in 0..80 {
+        ids.push(queue(&server, &token, "erin@example.org", &format!("Batch mail {n}")).await);
+    }
+    // Well past one batch: with whole-batch bookkeeping, these would all be sent again.
+    assert!(eventually(Duration::from_secs(30), || async { delivered(maildir).len() >= 2 * WORKER_CONCURRENCY }).await, "{}", server.logs());
+    server.signal("KILL");
+    assert_eq!(server.wait(Duration::from_secs(5)), None, "killed: no exit code");
+    let before_kill = delivered(maildir).len();
+    assert!(before_kill < ids.len(), "the kill landed before the end: {before_kill} delivered");
+
+    let restarted = Server::start(&db, &env);
+    let arrived = || {
+        let mut seen: HashMap<String, usize> = HashMap::new();
+        for message in delivered(maildir) {
+            *seen.entry(header(&message, "Message-ID").unwrap().to_owned()).or_default() += 1;
+        }
+        seen
+    };
+    // The killed worker's rows wait for their 30 s lease to lapse.
+    assert!(eventually(Duration::from_secs(60), || async { arrived().len() == ids.len() }).await, "{}", restarted.logs());
+    assert!(eventually(Duration::from_secs(10), || async { restarted.readyz().await["outbox"] == serde_json::json!({"pending": 0, "failed": 0}) }).await);
+    let seen = arrived();
+    for id in &ids {
+        assert!(seen.contains_key(id), "{id} arrived");
+    }
+    let duplicates: usize = seen.values().map(|copies| copies - 1).sum();
+    assert!(
+        duplicates <= WORKER_CONCURRENCY,
+        "{duplicates} mails sent twice, more than the {WORKER_CONCURRENCY} a kill can catch in flight ({before_kill} had arrived before it)"
+    );
 }
 
 async fn a_delivered_secret_is_erased_from_the_store(backend: Backend) {
