@@ -130,6 +130,17 @@ impl LdapAuthenticator {
         self.bind_dn_template.replace(LOGIN_PLACEHOLDER, &ldap3::dn_escape(login))
     }
 
+    /// `Ok` when the directory answers: a connection (with StartTLS when asked), then an
+    /// unbind. No bind: the probe holds no credential.
+    pub async fn probe(&self) -> Result<(), LdapError> {
+        bounded(async {
+            let mut ldap = self.server.connect().await?;
+            let _ = ldap.unbind().await;
+            Ok(())
+        })
+        .await
+    }
+
     /// `Ok` when the directory accepts `password` for `login`'s DN.
     #[tracing::instrument(skip_all, fields(login = %login))]
     pub async fn verify(&self, login: &str, password: &str) -> Result<(), LdapError> {

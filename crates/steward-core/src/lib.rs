@@ -20,6 +20,7 @@
 //! - [`invalid`]: what a client sent of a field, and every problem a body has at once
 //!   (Rails-style validation, for dRofus and Adjutant).
 //! - [`outbox`]: what operators do with the queue (list, retry).
+//! - [`load`]: the hashers' and the store pool's load, as `/metrics` gauges.
 
 /// `From<StoreError>` for domain errors whose `Store` variant holds [`Unavailable`], so a
 /// store call's `?` works and the store's error stays the source.
@@ -40,6 +41,7 @@ pub mod actor;
 pub mod audit;
 pub mod identity;
 pub mod invalid;
+pub mod load;
 pub mod messaging;
 pub mod outbox;
 pub mod projects;
@@ -115,6 +117,8 @@ pub struct CoreSettings {
 /// Every core service, built once and shared by the faces, the native API and the CLI.
 #[derive(Clone)]
 pub struct Core {
+    /// How busy the hashers and the store pool are, for `/metrics`.
+    pub load: load::Load,
     /// Accounts: the one identity.
     pub accounts: Arc<identity::accounts::Accounts>,
     /// Authentication of every credential form.
@@ -211,6 +215,7 @@ impl Core {
         let password_links =
             Arc::new(identity::password_links::PasswordLinks::new(store.clone(), hasher.clone(), tokens.clone(), settings.public_url.clone()));
         Self {
+            load: load::Load::new(hasher.clone(), store.clone()),
             workflow: Arc::new(workflow::Workflow::new(store.clone(), hasher.clone(), tokens.clone(), mail.clone(), settings.workflow)),
             owners: Arc::new(projects::owners::Owners::new(store.clone())),
             members: Arc::new(projects::members::Members::new(store.clone(), people.clone(), mail.clone(), password_links.clone(), settings.public_url.clone())),

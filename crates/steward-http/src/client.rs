@@ -33,7 +33,8 @@ impl TrustedProxies {
         Self(Arc::new(networks))
     }
 
-    fn contains(&self, address: IpAddr) -> bool {
+    /// Whether `address` is one of these proxies.
+    pub fn contains(&self, address: IpAddr) -> bool {
         self.0.iter().any(|network| network.contains(&address))
     }
 

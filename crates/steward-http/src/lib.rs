@@ -3,6 +3,8 @@
 //!
 //! # Layout
 //! - [`state`]: [`AppState`], handed to every handler.
+//! - [`access`]: each request's id (a trusted proxy's `X-Request-Id`, else a new one) and
+//!   its access-log line.
 //! - [`client`]: the client's address, believing forwarding headers only from trusted proxies.
 //! - [`credentials`]: [`Credentials`], every accepted credential form parsed from headers.
 //! - [`problem`]: RFC 7807 problem details, the native API's error envelope.
@@ -14,6 +16,7 @@
 //! - [`server`]: assembling the router and serving a bound listener until shutdown.
 //! - [`Prefix`]: where a face is mounted, carried by everything it emits.
 
+pub mod access;
 pub mod client;
 pub mod credentials;
 pub mod json;

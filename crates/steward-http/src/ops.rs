@@ -38,7 +38,7 @@ async fn readyz(State(state): State<AppState>) -> Response {
         Ok(Err(error)) => (format!("down: {error}"), None),
         Err(_) => ("down: no answer within 2 s".to_owned(), None),
     };
-    let connectors = [&state.health.mail, &state.health.sms, &state.health.kamailio].map(|health| health.get());
+    let connectors = [&state.health.mail, &state.health.sms, &state.health.kamailio, &state.health.ldap].map(|health| health.get());
     let failed = counts.map_or(0, |counts| counts.failed);
     let (status, code) = if counts.is_none() {
         ("down", StatusCode::SERVICE_UNAVAILABLE)
@@ -47,17 +47,19 @@ async fn readyz(State(state): State<AppState>) -> Response {
     } else {
         ("ok", StatusCode::OK)
     };
-    let [mail, sms, kamailio] = connectors.map(|state| state.describe());
+    let [mail, sms, kamailio, ldap] = connectors.map(|state| state.describe());
     let body = json!({
         "status": status,
-        "checks": { "store": store_check, "mail": mail, "sms": sms, "kamailio": kamailio },
+        "checks": { "store": store_check, "mail": mail, "sms": sms, "kamailio": kamailio, "ldap": ldap },
         "outbox": { "pending": counts.map_or(0, |counts| counts.pending), "failed": failed },
     });
     (code, Json(body)).into_response()
 }
 
-/// Prometheus text format.
+/// Prometheus text format; the sampled gauges (process, hashers, store pool) are read now.
 async fn render_metrics(State(state): State<AppState>) -> Response {
+    crate::metrics::sample_process();
+    state.core.load.record();
     (
         [(header::CONTENT_TYPE, HeaderValue::from_static("text/plain; version=0.0.4"))],
         state.metrics.render(),

@@ -60,12 +60,17 @@ impl Problem {
 
 impl IntoResponse for Problem {
     fn into_response(self) -> Response {
-        let body = serde_json::json!({
+        let mut body = serde_json::json!({
             "type": "about:blank",
             "title": self.status.canonical_reason().unwrap_or("Error"),
             "status": self.status.as_u16(),
             "detail": self.detail,
         });
+        // The request's id, as in the access log and `X-Request-Id`: what to quote when
+        // reporting the problem.
+        if let (Some(id), Some(fields)) = (crate::access::RequestId::current(), body.as_object_mut()) {
+            fields.insert("instance".to_owned(), serde_json::Value::String(id.as_str().to_owned()));
+        }
         let mut response = (self.status, body.to_string()).into_response();
         let headers = response.headers_mut();
         headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json"));

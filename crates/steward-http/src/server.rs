@@ -42,9 +42,14 @@ pub fn router(state: AppState, faces: Vec<FaceRoutes>, proxies: crate::client::T
                 .route_layer(axum::middleware::from_fn(move |request, next| crate::metrics::track(name, request, next))),
         );
     }
+    // Outermost last: the client address is resolved first, then the request gets its id
+    // and its access-log span, and a panic inside still answers with that id.
+    let trusted = proxies.clone();
     app.fallback(|| async { Problem::not_found("No such path.") })
-        .layer(axum::middleware::from_fn(move |request, next| crate::client::resolve(proxies.clone(), request, next)))
         .layer(CatchPanicLayer::custom(|_| panic_response()))
+        .layer(crate::access::log_layer())
+        .layer(axum::middleware::from_fn(move |request, next| crate::access::identify(trusted.clone(), request, next)))
+        .layer(axum::middleware::from_fn(move |request, next| crate::client::resolve(proxies.clone(), request, next)))
         .layer(SetSensitiveRequestHeadersLayer::new([
             header::AUTHORIZATION,
             header::COOKIE,

@@ -62,4 +62,6 @@ pub struct Health {
     pub sms: ConnectorHealth,
     /// Kamailio's database.
     pub kamailio: ConnectorHealth,
+    /// The LDAP directory Janua's LDAP backend binds to, once an admin configured it.
+    pub ldap: ConnectorHealth,
 }

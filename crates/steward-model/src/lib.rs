@@ -43,7 +43,7 @@ pub use identity::{AuthBackend, Email, E164, Login, ParseError, Role};
 pub use mail::{OutgoingMail, QueuedSms};
 pub use paging::Page;
 pub use records::{
-    Account, AccountId, AuditEntry, CatalogKeys, NewAuditEntry, OutboxKind, OutboxRow, OutboxStatus, Resource,
-    Service, ServiceId,
+    Account, AccountId, AuditEntry, CatalogKeys, NewAuditEntry, OutboxKind, OutboxRow, OutboxStatus, Quota, Resource,
+    Service, ServiceId, UserToken,
 };
 pub use secret::{Password, TokenSecret};

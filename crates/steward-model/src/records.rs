@@ -127,6 +127,21 @@ pub struct SmsLogEntry {
     pub number_of_slices: i32,
 }
 
+/// A user token as `steward token list` shows it: never its secret nor its fingerprint.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UserToken {
+    /// Its key, for `steward token revoke ID`.
+    pub id: i64,
+    /// When it was issued.
+    pub created_at: OffsetDateTime,
+    /// When it stops working.
+    pub expires_at: OffsetDateTime,
+    /// When it was revoked, if it was.
+    pub revoked_at: Option<OffsetDateTime>,
+    /// The project it was opened on, if any.
+    pub project: Option<crate::projects::ProjectId>,
+}
+
 /// One admin change, as `steward audit tail` and `/steward/v1/audit` show it.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct AuditEntry {

@@ -136,6 +136,13 @@ impl Store {
         Ok(store)
     }
 
+    /// The names of the migrations this build would apply, oldest first; reads only (no
+    /// bookkeeping table is made). A store migrated by a newer Steward is an error.
+    pub async fn pending_migrations(&self) -> Result<Vec<String>, StoreError> {
+        let pending = Migrator::get_pending_migrations_read_only(&self.db).await?;
+        Ok(pending.iter().map(|migration| migration.name().to_owned()).collect())
+    }
+
     /// Applies pending migrations inside one write transaction: on PostgreSQL under a
     /// transaction-scoped advisory lock, on SQLite under the write lock `BEGIN IMMEDIATE` takes.
     pub async fn migrate(&self) -> Result<(), StoreError> {

@@ -13,6 +13,7 @@
 //!
 //! And what every domain shares:
 //! - [`connect`]: opening the pool with each backend's settings, and migrating under a lock.
+//! - [`backup`]: consistent copies (`VACUUM INTO`, `pg_dump -Fc`) and restoring them.
 //! - [`error`]: [`StoreError`], the store's own failures (not found, conflict, unavailable).
 //! - [`write`]: [`WriteTx`], the one short write transaction a change, its audit entry and its
 //!   outbox rows share.
@@ -30,6 +31,7 @@
 //! - `entity`, `migration`: SeaORM entities and the migrations, private to the store.
 
 mod audit;
+pub mod backup;
 pub mod connect;
 mod entity;
 pub mod error;
@@ -102,6 +104,21 @@ impl Store {
         match &self.sqlite_reads {
             Some(reads) => reads.read_all(select, decode).await,
             None => rows::read_all(&self.db, select, decode).await,
+        }
+    }
+
+    /// The pool's connections now: `(open, idle, max)`.
+    pub fn pool_connections(&self) -> (u32, u32, u32) {
+        let idle = |idle: usize| u32::try_from(idle).unwrap_or(u32::MAX);
+        match self.backend {
+            Backend::Sqlite => {
+                let pool = self.db.get_sqlite_connection_pool();
+                (pool.size(), idle(pool.num_idle()), pool.options().get_max_connections())
+            }
+            Backend::Postgres => {
+                let pool = self.db.get_postgres_connection_pool();
+                (pool.size(), idle(pool.num_idle()), pool.options().get_max_connections())
+            }
         }
     }
 

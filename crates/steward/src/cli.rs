@@ -13,6 +13,10 @@ pub struct Cli {
     #[arg(long, global = true, env = "STEWARD_CONFIG", value_name = "FILE")]
     pub config: Option<PathBuf>,
 
+    /// Print JSON lines instead of a table (the default when stdout is not a terminal).
+    #[arg(long, global = true)]
+    pub json: bool,
+
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
@@ -24,7 +28,11 @@ pub enum Command {
     /// Run the HTTP server with every enabled face and the outbox worker.
     Serve,
     /// Apply pending migrations and exit.
-    Migrate,
+    Migrate {
+        /// List the pending migrations instead; apply nothing.
+        #[arg(long)]
+        status: bool,
+    },
     /// Manage accounts.
     #[command(subcommand)]
     Account(AccountCommand),
@@ -64,6 +72,24 @@ pub enum Command {
     /// Roles of accounts on projects.
     #[command(subcommand)]
     Member(MemberCommand),
+    /// Write a consistent copy of the store, also while servers run: SQLite's VACUUM INTO,
+    /// or pg_dump's custom format on PostgreSQL.
+    Backup {
+        /// Where to write it; must not exist.
+        file: PathBuf,
+    },
+    /// Restore a backup into an empty store (a new SQLite file, an empty PostgreSQL database).
+    Restore {
+        /// The backup `steward backup` wrote.
+        file: PathBuf,
+    },
+    /// Print the completion script for SHELL on stdout.
+    Completions {
+        /// bash, zsh, fish, elvish or powershell.
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff) on stdout.
+    Man,
 }
 
 /// `steward project …`
@@ -77,7 +103,7 @@ pub enum ProjectCommand {
         #[arg(long)]
         owner: Option<String>,
     },
-    /// Print every project as JSON lines.
+    /// List every project.
     List,
 }
 
@@ -101,15 +127,20 @@ pub enum MemberCommand {
         /// The project: its id or its name.
         project: String,
     },
+    /// List the members of PROJECT with their roles.
+    List {
+        /// The project: its id or its name.
+        project: String,
+    },
 }
 
 /// `steward hermes …`
 #[derive(Debug, Subcommand)]
 pub enum HermesCommand {
     /// Compare Steward's SIP users and aliases with Kamailio's tables, print every drift as
-    /// one JSON object, and make Kamailio match (idempotent). Exit 0 either way.
+    /// one JSON object, and make Kamailio match (idempotent).
     Sync {
-        /// Report only; change nothing.
+        /// Report only, change nothing, and exit 3 when Kamailio drifted (for cron).
         #[arg(long)]
         dry_run: bool,
     },
@@ -124,6 +155,18 @@ pub enum HermesCommand {
 pub enum AccountCommand {
     /// Create an account; exit 1 if LOGIN exists.
     Create(CreateAccount),
+    /// List every account.
+    List,
+    /// Show one account.
+    Show {
+        /// The account.
+        login: String,
+    },
+    /// Delete an account with its tokens and memberships, from every face.
+    Delete {
+        /// The account.
+        login: String,
+    },
     /// Replace the password (read from stdin) and revoke the account's tokens.
     SetPassword {
         /// The account.
@@ -192,6 +235,20 @@ pub enum TokenCommand {
         #[arg(long, value_parser = parse_duration)]
         ttl: Option<Duration>,
     },
+    /// List LOGIN's tokens (never their secrets): id, issued, expires, revoked, project.
+    List {
+        /// The account.
+        login: String,
+    },
+    /// Revoke one token by its id (from `token list`), or every token of an account.
+    Revoke {
+        /// The token's id.
+        #[arg(required_unless_present = "all", conflicts_with = "all")]
+        id: Option<i64>,
+        /// Revoke every live token of this account instead.
+        #[arg(long, value_name = "LOGIN")]
+        all: Option<String>,
+    },
 }
 
 /// `steward service …`
@@ -216,6 +273,8 @@ pub enum ServiceCommand {
         #[arg(long, value_parser = parse_duration)]
         ttl: Option<Duration>,
     },
+    /// List the service principals (never their tokens).
+    List,
 }
 
 /// `steward resource …`
@@ -235,6 +294,8 @@ pub enum ResourceCommand {
         #[arg(long, default_value = "")]
         desc: String,
     },
+    /// List the quota resources with their default limits.
+    List,
 }
 
 /// `steward quota …`
@@ -248,6 +309,11 @@ pub enum QuotaCommand {
         resource: String,
         /// The limit.
         limit: i64,
+    },
+    /// Show LOGIN's effective limit and usage of every resource.
+    Show {
+        /// The account.
+        login: String,
     },
 }
 
@@ -288,7 +354,7 @@ pub enum OutboxCommand {
 /// `steward audit …`
 #[derive(Debug, Subcommand)]
 pub enum AuditCommand {
-    /// Print the newest audit entries as JSON lines.
+    /// Print the newest audit entries, oldest first.
     Tail {
         /// How many.
         #[arg(short = 'n', default_value_t = 20)]

@@ -34,4 +34,17 @@ impl LdapBinder for DirectBind {
             })
         })
     }
+
+    fn probe<'a>(&'a self, settings: &'a LdapSettings) -> Pin<Box<dyn Future<Output = Result<(), String>> + Send + 'a>> {
+        Box::pin(async move {
+            let binder = LdapAuthenticator::new(LdapBindSettings {
+                uri: settings.uri.clone(),
+                bind_dn_template: settings.bind_dn.clone(),
+                starttls: settings.tls,
+                extra_roots_pem: self.extra_roots_pem.clone(),
+            })
+            .map_err(|error| error.to_string())?;
+            binder.probe().await.map_err(|error| error.to_string())
+        })
+    }
 }

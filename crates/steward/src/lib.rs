@@ -9,7 +9,9 @@
 //! - [`settings`]: defaults < TOML < environment, unknown keys refused.
 //! - [`serve`]: the [`Application`] (store, core and its peers, worker, probes, listener, drain)
 //!   and `steward serve`, which runs it until SIGTERM or SIGINT.
-//! - [`commands`]: every other subcommand, working on the store directly.
+//! - [`commands`]: every other subcommand, working on the store directly, by domain.
+//! - [`output`]: tables for people, JSON lines for programs, RFC 3339 times.
+//! - `progress`: progress of long runs, on a terminal only.
 //! - `kamailio`: the Kamailio connector behind the core's `KamailioTables` port.
 //! - `ldap`: the LDAP connector behind the core's LDAP port.
 //! - `tenants`: which tenant databases' host the configuration names, behind the core's
@@ -19,6 +21,8 @@ pub mod cli;
 pub mod commands;
 mod kamailio;
 mod ldap;
+pub mod output;
+mod progress;
 mod tenants;
 pub mod serve;
 pub mod settings;

@@ -20,7 +20,7 @@ fn main() -> ExitCode {
     };
     let run = async {
         let settings = Settings::load(cli.config.as_deref(), std::env::vars())?;
-        steward::commands::run(cli.command, settings).await
+        steward::commands::run(cli.command, cli.json, settings).await
     };
     match runtime.block_on(run) {
         Ok(code) => code,

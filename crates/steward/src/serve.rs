@@ -40,7 +40,6 @@ const WORKER_DEADLINE: Duration = Duration::from_secs(15);
 /// `steward serve`: builds the application from `settings` and the process environment,
 /// runs it until SIGTERM or SIGINT; exit 0 when drained in time, 1 when aborted.
 pub async fn serve(settings: Settings) -> anyhow::Result<ExitCode> {
-    init_logging()?;
     let startup = Startup::from_vars(std::env::vars())?;
     let application = Application::build(settings, startup).await?;
     let shutdown = CancellationToken::new();
@@ -149,6 +148,7 @@ impl Application {
             mail: ConnectorHealth::new(if mail.is_some() { ConnectorState::Unknown } else { ConnectorState::Unconfigured }),
             sms: ConnectorHealth::new(if sms.is_some() { ConnectorState::Unknown } else { ConnectorState::Unconfigured }),
             kamailio: ConnectorHealth::new(if kamailio.is_some() { ConnectorState::Unknown } else { ConnectorState::Unconfigured }),
+            ldap: ConnectorHealth::new(ConnectorState::Unconfigured),
         };
         let worker = Worker::new(
             store.clone(),
@@ -186,6 +186,7 @@ impl Application {
         if let Some(kamailio) = kamailio {
             tokio::spawn(probe_kamailio(kamailio, state.health.kamailio.clone(), stop.clone()));
         }
+        tokio::spawn(probe_ldap(state.core.auth.clone(), state.health.ldap.clone(), stop.clone()));
         tracing::info!(%address, "listening");
         let app = server::router(state, faces, proxies);
         let served = server::run(listener, app, stop.clone()).await;
@@ -268,6 +269,25 @@ async fn probe_kamailio(kamailio: Arc<dyn KamailioTables>, health: ConnectorHeal
             Err(failure) => {
                 tracing::warn!(%failure, "Kamailio's database does not answer");
                 health.set(ConnectorState::Down(failure.to_string()));
+            }
+        }
+        tokio::select! {
+            () = shutdown.cancelled() => break,
+            () = tokio::time::sleep(Duration::from_secs(10)) => {}
+        }
+    }
+}
+
+/// Probes the LDAP directory every 10 s once an admin configured one, for `/readyz` (logins
+/// of LDAP accounts fail while it does not answer).
+async fn probe_ldap(auth: Arc<steward_core::identity::auth::Authenticator>, health: ConnectorHealth, shutdown: CancellationToken) {
+    loop {
+        match auth.probe_ldap().await {
+            None => health.set(ConnectorState::Unconfigured),
+            Some(Ok(())) => health.set(ConnectorState::Ok),
+            Some(Err(failure)) => {
+                tracing::warn!(%failure, "the LDAP directory does not answer");
+                health.set(ConnectorState::Down(failure));
             }
         }
         tokio::select! {
@@ -363,7 +383,9 @@ async fn wait_for_signal(shutdown: CancellationToken) {
     shutdown.cancel();
 }
 
-fn init_logging() -> anyhow::Result<()> {
+/// Logs to stderr for every command alike: `RUST_LOG` (default `info`), JSON lines with
+/// `STEWARD_LOG_FORMAT=json`, colours only on a terminal.
+pub(crate) fn init_logging() -> anyhow::Result<()> {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .or_else(|_| tracing_subscriber::EnvFilter::try_new("info"))
         .map_err(|error| anyhow::anyhow!("RUST_LOG: {error}"))?;
@@ -379,6 +401,7 @@ fn init_logging() -> anyhow::Result<()> {
 
 /// Registers every contract metric at zero so `/metrics` lists them before the first event.
 fn register_metrics() {
+    metrics::gauge!("steward_build_info", "version" => env!("CARGO_PKG_VERSION")).set(1.0);
     metrics::gauge!("steward_outbox_pending").set(0.0);
     metrics::gauge!("steward_outbox_failed").set(0.0);
     metrics::counter!("steward_outbox_delivered_total", "kind" => "mail").absolute(0);

@@ -100,6 +100,11 @@ impl Accounts {
         Ok(self.store.account_by_uuid(uuid).await?)
     }
 
+    /// Every account, by login (the operator's `steward account list`).
+    pub async fn list(&self, _capability: AdminCapability<'_>) -> Result<Vec<Account>, AccountError> {
+        Ok(self.store.accounts().await?)
+    }
+
     async fn require(&self, login: &str) -> Result<Account, AccountError> {
         self.by_login(login).await?.ok_or_else(|| AccountError::NotFound(login.to_owned()))
     }

@@ -205,6 +205,17 @@ impl Authenticator {
     }
 
     /// Binds to the configured LDAP directory as `login`.
+    /// Whether the LDAP directory answers: `None` when LDAP was never configured (or no
+    /// binder is plugged in), else the probe's outcome.
+    pub async fn probe_ldap(&self) -> Option<Result<(), String>> {
+        let binder = self.ldap.as_ref()?;
+        let settings = match self.backends.configured_ldap().await {
+            Ok(settings) => settings?,
+            Err(error) => return Some(Err(format!("cannot read the LDAP settings: {error}"))),
+        };
+        Some(binder.probe(&settings).await)
+    }
+
     async fn check_ldap(&self, login: &str, password: &Password) -> Result<bool, AuthError> {
         let Some(binder) = &self.ldap else {
             return Err(AuthError::Unavailable("no LDAP connector in this process".to_owned()));
@@ -413,6 +424,49 @@ impl Authenticator {
             return Ok(Verified { principal: Principal::Service(record.service), expires_at, created_at, project: None });
         }
         Err(refused(Refusal::UnknownToken))
+    }
+
+    /// Every token of `login`, newest first (the operator's `steward token list`); `None`
+    /// when no account has that login.
+    pub async fn tokens_of(&self, _capability: crate::AdminCapability<'_>, login: &str) -> Result<Option<Vec<steward_model::UserToken>>, AuthError> {
+        let Some(found) = self.store.account_by_login(&login.to_lowercase()).await? else {
+            return Ok(None);
+        };
+        Ok(Some(self.store.tokens_of(found.account.id).await?))
+    }
+
+    /// Revokes the live token with this id (`steward token revoke ID`), audited on its
+    /// account; `false` when no live token has it.
+    #[tracing::instrument(skip_all, fields(id))]
+    pub async fn revoke_by_id(&self, capability: crate::AdminCapability<'_>, id: i64) -> Result<bool, AuthError> {
+        let at = now();
+        let write = self.store.write().await?;
+        let Some((account, fingerprint)) = write.revoke_token_by_id(id, at).await? else {
+            return Ok(false);
+        };
+        let login = self.store.account_by_id(account).await?.map(|found| found.account.login).unwrap_or_default();
+        write.audit(audit::entry(capability.actor(), "token.revoke", &login, serde_json::json!({ "token": id })), at).await?;
+        write.commit().await?;
+        self.tokens.forget(&fingerprint).await;
+        Ok(true)
+    }
+
+    /// Revokes every live token of `login` (`steward token revoke --all LOGIN`); how many,
+    /// `None` when no account has that login.
+    #[tracing::instrument(skip_all, fields(login))]
+    pub async fn revoke_all_of(&self, capability: crate::AdminCapability<'_>, login: &str) -> Result<Option<u64>, AuthError> {
+        let Some(found) = self.store.account_by_login(&login.to_lowercase()).await? else {
+            return Ok(None);
+        };
+        let at = now();
+        let write = self.store.write().await?;
+        let revoked = write.revoke_account_tokens(found.account.id, at).await?;
+        write
+            .audit(audit::entry(capability.actor(), "token.revoke_all", &found.account.login, serde_json::json!({ "tokens_revoked": revoked })), at)
+            .await?;
+        write.commit().await?;
+        self.tokens.forget_all();
+        Ok(Some(revoked))
     }
 
     /// Revokes the token with this fingerprint: refused on this instance from the next

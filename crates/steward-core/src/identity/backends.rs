@@ -74,6 +74,9 @@ pub trait LdapBinder: Send + Sync {
         login: &'a str,
         password: &'a str,
     ) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<(), ExternalAuthError>> + Send + 'a>>;
+
+    /// Whether the directory under `settings` answers (for `/readyz`), without binding.
+    fn probe<'a>(&'a self, settings: &'a LdapSettings) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<(), String>> + Send + 'a>>;
 }
 
 /// What went wrong with a backend's settings.
@@ -111,6 +114,15 @@ impl AuthBackends {
             Some(value) => serde_json::from_value(value)
                 .map_err(|error| BackendError::Store(StoreError::Corrupt(format!("{LDAP_KEY}: {error}")).into())),
             None => Ok(LdapSettings::default()),
+        }
+    }
+
+    /// The LDAP settings an admin saved, `None` while LDAP was never configured (then
+    /// `/readyz` does not check a directory nobody uses).
+    pub async fn configured_ldap(&self) -> Result<Option<LdapSettings>, BackendError> {
+        match self.store.setting(LDAP_KEY).await? {
+            Some(_) => self.ldap().await.map(Some),
+            None => Ok(None),
         }
     }
 

@@ -32,6 +32,8 @@ pub struct Hasher {
     permits: Arc<Semaphore>,
     /// How many permits exist, for the benchmark and the logs.
     size: usize,
+    /// Checks waiting for a permit now (`steward_hasher_waiting`).
+    waiting: Arc<std::sync::atomic::AtomicUsize>,
     /// A hash of a random password, verified for unknown logins so they take as long as
     /// known ones.
     dummy: Arc<OnceCell<String>>,
@@ -46,7 +48,7 @@ impl Hasher {
     /// A pool of `permits` concurrent hashes.
     pub fn new(permits: usize) -> Self {
         let size = permits.max(1);
-        Self { permits: Arc::new(Semaphore::new(size)), size, dummy: Arc::new(OnceCell::new()) }
+        Self { permits: Arc::new(Semaphore::new(size)), size, waiting: Arc::default(), dummy: Arc::new(OnceCell::new()) }
     }
 
     /// How many hashes may run at once.
@@ -54,11 +56,22 @@ impl Hasher {
         self.size
     }
 
+    /// Hashes running now.
+    pub fn busy(&self) -> usize {
+        self.size.saturating_sub(self.permits.available_permits())
+    }
+
+    /// Password checks waiting for a free hasher now.
+    pub fn waiting(&self) -> usize {
+        self.waiting.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
     async fn run<T: Send + 'static>(&self, job: impl FnOnce() -> T + Send + 'static) -> Result<T, HashError> {
-        let permit = tokio::time::timeout(MAX_WAIT, self.permits.clone().acquire_owned())
-            .await
-            .map_err(|_| HashError::Busy)?
-            .map_err(|error| HashError::Failed(error.to_string()))?;
+        use std::sync::atomic::Ordering;
+        self.waiting.fetch_add(1, Ordering::Relaxed);
+        let acquired = tokio::time::timeout(MAX_WAIT, self.permits.clone().acquire_owned()).await;
+        self.waiting.fetch_sub(1, Ordering::Relaxed);
+        let permit = acquired.map_err(|_| HashError::Busy)?.map_err(|error| HashError::Failed(error.to_string()))?;
         let result = tokio::task::spawn_blocking(move || {
             let result = job();
             drop(permit);

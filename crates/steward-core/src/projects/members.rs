@@ -187,6 +187,13 @@ impl Members {
         Ok(self.store.members(project).await?)
     }
 
+    /// The members of the project `project` names (an id or a name): the operator's
+    /// `member list`.
+    pub async fn list_of(&self, _can: ProjectsCapability<'_>, project: &str) -> Result<Vec<ProjectMember>, ProjectsError> {
+        let project = super::project::read_named_project(&self.store, project).await?;
+        Ok(self.store.members(Some(project.id)).await?)
+    }
+
     /// The membership of `login` in `project`.
     pub async fn get(&self, can: ProjectsCapability<'_>, login: &str, project: ProjectId) -> Result<ProjectMember, ProjectsError> {
         let account = self.people.get(can, login).await.map_err(people_error)?;

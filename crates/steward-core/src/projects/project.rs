@@ -300,7 +300,22 @@ pub(crate) async fn named_project(write: &WriteTx, reference: &str) -> Result<Pr
     {
         return Ok(project);
     }
-    let mut named = write.projects_named(reference).await?;
+    only_one(reference, write.projects_named(reference).await?)
+}
+
+/// [`named_project`], read outside a write transaction.
+pub(crate) async fn read_named_project(store: &Store, reference: &str) -> Result<Project, ProjectsError> {
+    let reference = reference.trim();
+    if let Ok(id) = reference.parse::<i64>()
+        && let Some(project) = store.project(ProjectId(id)).await?
+    {
+        return Ok(project);
+    }
+    only_one(reference, store.projects_named(reference).await?)
+}
+
+/// The one project of those named `reference`; none or several is an error.
+fn only_one(reference: &str, mut named: Vec<Project>) -> Result<Project, ProjectsError> {
     match named.len() {
         0 => Err(ProjectsError::NotFound),
         1 => Ok(named.remove(0)),

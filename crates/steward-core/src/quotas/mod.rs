@@ -201,6 +201,11 @@ impl Quotas {
         Ok(report)
     }
 
+    /// `login`'s report, for the operator (`steward quota show`).
+    pub async fn report_of(&self, _capability: AdminCapability<'_>, login: &str) -> Result<UsageReport, QuotaError> {
+        self.report(self.account_id(login).await?).await
+    }
+
     /// Forgets `account`'s report: it just sent SMS, so its `janua.sms` usage moved.
     pub(crate) async fn forget_report(&self, account: AccountId) {
         self.reports.invalidate(&account).await;

@@ -1,6 +1,6 @@
 //! User tokens and service tokens, looked up by the SHA-256 of what the client presents.
 
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set};
 use sea_orm::sea_query::Expr;
 use steward_model::{AccountId, Service, ServiceId};
 use time::OffsetDateTime;
@@ -58,6 +58,25 @@ impl Store {
         }))
     }
 
+    /// Every token of `account`, newest first, with its id (never its hash).
+    pub async fn tokens_of(&self, account: AccountId) -> Result<Vec<steward_model::UserToken>, StoreError> {
+        let rows = token::Entity::find()
+            .filter(token::Column::AccountId.eq(account.0))
+            .order_by_desc(token::Column::Id)
+            .all(&self.db)
+            .await?;
+        Ok(rows
+            .into_iter()
+            .map(|row| steward_model::UserToken {
+                id: row.id,
+                created_at: row.created_at,
+                expires_at: row.expires_at,
+                revoked_at: row.revoked_at,
+                project: row.project_id.map(steward_model::projects::ProjectId),
+            })
+            .collect())
+    }
+
     /// The service whose current token has this hash.
     pub async fn service_by_token_hash(&self, token_hash: &str) -> Result<Option<ServiceTokenRecord>, StoreError> {
         let row = service::Entity::find().filter(service::Column::TokenHash.eq(token_hash)).one(&self.db).await?;
@@ -98,6 +117,16 @@ impl WriteTx {
             .exec(&self.tx)
             .await?;
         Ok(result.rows_affected > 0)
+    }
+
+    /// Revokes the live token with this id: its account and fingerprint, `None` when no live
+    /// token has it.
+    pub async fn revoke_token_by_id(&self, id: i64, now: OffsetDateTime) -> Result<Option<(AccountId, String)>, StoreError> {
+        let Some(row) = token::Entity::find_by_id(id).filter(token::Column::RevokedAt.is_null()).one(&self.tx).await? else {
+            return Ok(None);
+        };
+        self.revoke_token(&row.token_hash, now).await?;
+        Ok(Some((AccountId(row.account_id), row.token_hash)))
     }
 
     /// Revokes every live token of an account but the one with hash `keep`; returns how many.

@@ -100,6 +100,12 @@ impl Store {
         one(&self.db, id).await
     }
 
+    /// The projects named exactly `name` (names need not be unique), by id.
+    pub async fn projects_named(&self, name: &str) -> Result<Vec<Project>, StoreError> {
+        let select = select_projects().and_where(Expr::col((project::Entity, project::Column::Name)).eq(name)).take();
+        self.read_all(&select, project_from).await
+    }
+
     /// Every project type, by id.
     pub async fn project_types(&self) -> Result<Vec<ProjectType>, StoreError> {
         let rows = project_type::Entity::find().order_by_asc(project_type::Column::Id).all(&self.db).await?;

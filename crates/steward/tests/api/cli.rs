@@ -1,5 +1,7 @@
 //! The CLI of CONTRACT.md against a real store.
 
+use std::time::Duration;
+
 use crate::helpers::*;
 use crate::on_both_backends;
 
@@ -13,6 +15,10 @@ on_both_backends!(
     disable_and_enable,
     usage_errors_exit_2,
     projects_and_members_are_the_faces_rows,
+    what_is_in_the_store_is_listed_as_json_lines,
+    tokens_are_listed_and_revoked_by_id,
+    an_account_is_deleted_everywhere,
+    pending_migrations_are_refused_except_by_migrate,
 );
 
 /// `audit tail -n N`, newest first.
@@ -266,4 +272,147 @@ async fn projects_and_members_are_the_faces_rows(backend: Backend) {
     assert_eq!(cli(&db, &["member", "remove", "alice", "Apollo"], "").status.code(), Some(1), "not a member any more");
     let audit = audit_tail(&db, 20);
     assert_eq!(by_whom(audit_entry(&audit, "member.set", &format!("alice,{apollo}"))), ("cli", "cli"));
+}
+
+/// Every line of a command's stdout, as JSON (stdout is a pipe here: JSON lines).
+fn json_lines(db: &TestDb, args: &[&str]) -> Vec<serde_json::Value> {
+    let output = cli(db, args, "");
+    assert!(output.status.success(), "{args:?}: {}", stderr(&output));
+    stdout(&output).lines().map(|line| serde_json::from_str(line).unwrap_or_else(|_| panic!("{args:?}: {line}"))).collect()
+}
+
+fn is_rfc3339(value: &serde_json::Value) -> bool {
+    value.as_str().is_some_and(|text| time::OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339).is_ok())
+}
+
+async fn what_is_in_the_store_is_listed_as_json_lines(backend: Backend) {
+    let db = TestDb::new(backend);
+    assert!(cli(&db, &["account", "create", "alice", "--password-stdin", "--email", "alice@example.org", "--role", "supervisor"], "pw\n").status.success());
+    let accounts = json_lines(&db, &["account", "list"]);
+    assert_eq!(accounts.len(), 1);
+    assert_eq!((accounts[0]["login"].as_str(), accounts[0]["roles"].clone()), (Some("alice"), serde_json::json!(["supervisor"])));
+    assert!(is_rfc3339(&accounts[0]["created_at"]), "{}", accounts[0]);
+    assert_eq!(json_lines(&db, &["account", "show", "ALICE", "--json"]), accounts, "--json, and logins are case-insensitive");
+    let missing = cli(&db, &["account", "show", "nobody"], "");
+    assert_eq!(missing.status.code(), Some(1));
+    assert!(stderr(&missing).contains("nobody"), "{}", stderr(&missing));
+
+    assert!(cli(&db, &["service", "add", "cyclades", "--url", "https://cyclades.example.org"], "").status.success());
+    let services = json_lines(&db, &["service", "list"]);
+    assert_eq!((services[0]["name"].as_str(), services[0]["token_expires_at"].is_null()), (Some("cyclades"), true));
+    assert!(is_rfc3339(&services[0]["token_created_at"]));
+    assert!(!stdout(&cli(&db, &["service", "list"], "")).contains("token\":\""), "no token is listed");
+
+    let resources = json_lines(&db, &["resource", "list"]);
+    assert!(resources.iter().any(|resource| resource["name"] == "janua.sms"), "{resources:?}");
+    assert!(cli(&db, &["quota", "set", "alice", "cyclades.vm", "3"], "").status.success());
+    let quota = json_lines(&db, &["quota", "show", "alice"]);
+    let vm = quota.iter().find(|row| row["resource"] == "cyclades.vm").unwrap();
+    assert_eq!((vm["limit"].as_i64(), vm["used"].as_i64()), (Some(3), Some(0)));
+    assert_eq!(cli(&db, &["quota", "show", "nobody"], "").status.code(), Some(1));
+
+    assert!(cli(&db, &["project", "add", "apollo"], "").status.success());
+    assert!(cli(&db, &["member", "set", "alice", "apollo", "--role", "project_admin"], "").status.success());
+    let members = json_lines(&db, &["member", "list", "apollo"]);
+    assert_eq!((members[0]["login"].as_str(), members[0]["roles"].clone()), (Some("alice"), serde_json::json!(["project_admin"])));
+    assert!(is_rfc3339(&members[0]["created_at"]));
+    let unknown = cli(&db, &["member", "list", "gemini"], "");
+    assert_eq!(unknown.status.code(), Some(1));
+    assert!(stderr(&unknown).contains("no project has the id or name `gemini`"), "{}", stderr(&unknown));
+
+    // On a terminal the same lists are tables, with the same RFC 3339 times.
+    let table = on_a_terminal(&db, &["account", "list"]);
+    assert!(table.contains("LOGIN") && table.contains("alice") && table.contains(accounts[0]["created_at"].as_str().unwrap()), "{table}");
+    assert!(on_a_terminal(&db, &["account", "list", "--json"]).trim_start().starts_with('{'), "--json wins on a terminal too");
+}
+
+/// What `args` print when stdout is a terminal (util-linux `script` gives them one).
+fn on_a_terminal(db: &TestDb, args: &[&str]) -> String {
+    let command = std::iter::once(binary()).chain(args.iter().copied()).collect::<Vec<_>>().join(" ");
+    let output = std::process::Command::new("script")
+        .args(["-qec", &command, "/dev/null"])
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("STEWARD_DATABASE_URL", &db.url)
+        .env("RUST_LOG", "off")
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", stdout(&output));
+    stdout(&output).replace("\r\n", "\n")
+}
+
+async fn tokens_are_listed_and_revoked_by_id(backend: Backend) {
+    let db = TestDb::new(backend);
+    assert!(cli(&db, &["account", "create", "bob", "--password-stdin"], "pw\n").status.success());
+    let first = stdout(&cli(&db, &["token", "issue", "bob"], "")).trim().to_owned();
+    let second = stdout(&cli(&db, &["token", "issue", "bob"], "")).trim().to_owned();
+    let listed = cli(&db, &["token", "list", "bob"], "");
+    assert!(!stdout(&listed).contains(&first) && !stdout(&listed).contains(&second), "never a secret");
+    let tokens = json_lines(&db, &["token", "list", "bob"]);
+    assert_eq!(tokens.len(), 2);
+    assert!(tokens.iter().all(|token| is_rfc3339(&token["created_at"]) && is_rfc3339(&token["expires_at"]) && token["revoked_at"].is_null()));
+    let newest = tokens[0]["id"].as_i64().unwrap();
+    assert!(newest > tokens[1]["id"].as_i64().unwrap(), "newest first");
+
+    let server = Server::start(&db, &[]);
+    assert_eq!(server.get_json("/steward/v1/whoami", &second).await.0, 200);
+    assert!(cli(&db, &["token", "revoke", &newest.to_string()], "").status.success());
+    // The server's cache lets a token live 1.5 s at most after a revocation elsewhere.
+    assert!(eventually(Duration::from_secs(3), || async { server.get_json("/steward/v1/whoami", &second).await.0 == 401 }).await);
+    assert_eq!(server.get_json("/steward/v1/whoami", &first).await.0, 200, "only that token");
+    let again = cli(&db, &["token", "revoke", &newest.to_string()], "");
+    assert_eq!(again.status.code(), Some(1), "already revoked");
+    assert!(is_rfc3339(&json_lines(&db, &["token", "list", "bob"])[0]["revoked_at"]));
+    assert!(stdout(&cli(&db, &["token", "revoke", "--all", "bob"], "")).contains("revoked 1 token"));
+    assert!(eventually(Duration::from_secs(3), || async { server.get_json("/steward/v1/whoami", &first).await.0 == 401 }).await);
+    assert_eq!(cli(&db, &["token", "revoke"], "").status.code(), Some(2), "an id or --all");
+    assert_eq!(cli(&db, &["token", "list", "nobody"], "").status.code(), Some(1));
+    let audit = audit_tail(&db, 5);
+    assert_eq!(audit_entry(&audit, "token.revoke", "bob")["detail"]["token"], newest);
+    assert_eq!(audit_entry(&audit, "token.revoke_all", "bob")["detail"]["tokens_revoked"], 1);
+}
+
+async fn an_account_is_deleted_everywhere(backend: Backend) {
+    let db = TestDb::new(backend);
+    assert!(cli(&db, &["account", "create", "carol", "--password-stdin"], "carolpw\n").status.success());
+    let server = Server::start(&db, &[]);
+    let token = server.login("carol", "carolpw").await;
+    let deleted = cli(&db, &["account", "delete", "carol"], "");
+    assert!(deleted.status.success(), "{}", stderr(&deleted));
+    assert!(eventually(Duration::from_secs(3), || async { server.get_json("/steward/v1/whoami", &token).await.0 == 401 }).await);
+    assert_eq!(cli(&db, &["account", "show", "carol"], "").status.code(), Some(1));
+    assert_eq!(cli(&db, &["account", "delete", "carol"], "").status.code(), Some(1), "gone already");
+    assert_eq!(by_whom(audit_entry(&audit_tail(&db, 5), "person.delete", "carol")), ("cli", "cli"));
+}
+
+async fn pending_migrations_are_refused_except_by_migrate(backend: Backend) {
+    let db = TestDb::unmigrated(backend);
+    let refused = cli(&db, &["account", "list"], "");
+    assert_eq!(refused.status.code(), Some(1));
+    let message = stderr(&refused);
+    assert_eq!(message.trim_end().lines().count(), 1, "one line: {message}");
+    assert!(message.contains("pending migration") && message.contains("steward migrate"), "{message}");
+    let pending = json_lines(&db, &["migrate", "--status"]);
+    assert!(pending.len() >= 10, "{pending:?}");
+    assert_eq!((pending[0]["migration"].as_str(), pending[0]["applied"].as_bool()), (Some("m0001_foundation"), Some(false)));
+    assert!(cli(&db, &["account", "list"], "").status.code() == Some(1), "--status applied nothing");
+    assert!(cli(&db, &["migrate"], "").status.success());
+    assert!(json_lines(&db, &["migrate", "--status"]).is_empty());
+    assert!(cli(&db, &["account", "list"], "").status.success());
+}
+
+#[test]
+fn completions_and_a_man_page() {
+    let db = TestDb::unmigrated(Backend::Sqlite);
+    for (shell, marker) in [("bash", "_steward()"), ("zsh", "#compdef steward"), ("fish", "complete -c steward")] {
+        let output = cli(&db, &["completions", shell], "");
+        assert!(output.status.success(), "{shell}");
+        assert!(stdout(&output).contains(marker) && stdout(&output).contains("backup"), "{shell}");
+    }
+    assert_eq!(cli(&db, &["completions", "tcsh"], "").status.code(), Some(2));
+    let man = cli(&db, &["man"], "");
+    assert!(man.status.success());
+    assert!(stdout(&man).starts_with(".ie") || stdout(&man).contains(".TH steward 1"), "{}", stdout(&man));
+    assert!(stdout(&man).contains("restore"));
+    assert!(!db.dir.path().join("steward.db").exists(), "neither opens the store");
 }

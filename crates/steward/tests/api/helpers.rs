@@ -148,7 +148,19 @@ impl TestDb {
     /// database copied from the migrated template (see [`pg_template`]).
     pub fn new(backend: Backend) -> Self {
         match backend {
-            Backend::Sqlite => Self::unmigrated(backend),
+            Backend::Sqlite => {
+                // Only `serve` and `migrate` migrate: the other commands need a migrated store.
+                let db = Self::unmigrated(backend);
+                let migrated = Command::new(binary())
+                    .arg("migrate")
+                    .env_clear()
+                    .env("STEWARD_DATABASE_URL", &db.url)
+                    .env("RUST_LOG", "warn")
+                    .output()
+                    .unwrap();
+                assert!(migrated.status.success(), "steward migrate: {}", String::from_utf8_lossy(&migrated.stderr));
+                db
+            }
             Backend::Postgres => {
                 let dir = tempfile::tempdir().unwrap();
                 let name = format!("steward_test_{}", uuid::Uuid::new_v4().simple());

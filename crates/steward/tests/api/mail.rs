@@ -69,6 +69,8 @@ async fn mail_waits_while_the_sink_is_down(backend: Backend) {
     assert_eq!(rows[0]["status"], "failed");
     assert_eq!(rows[0]["attempts"], 2);
     assert!(rows[0]["last_error"].as_str().is_some());
+    let next = rows[0]["next_attempt_at"].as_str().unwrap();
+    assert!(time::OffsetDateTime::parse(next, &time::format_description::well_known::Rfc3339).is_ok(), "RFC 3339: {next}");
 
     // The sink comes up and the operator retries: delivered.
     let sink = SmtpSink::start(&[("SMTP_PEER_PORT", &port.to_string())]);

@@ -15,6 +15,7 @@ mod drofus;
 mod hermes;
 mod janua;
 
+mod backup;
 mod bad_input;
 mod cli;
 mod config;

@@ -13,8 +13,11 @@ async fn ldap_accounts_log_in_through_the_directory(backend: Backend) {
     let mut slapd = Peer::start("slapd", &[], None);
     let janua = Janua::start(backend);
     let admin = janua.login("admin", ADMIN_PASSWORD).await;
+    assert_eq!(janua.server.readyz().await["checks"]["ldap"], "unconfigured", "no directory is checked before one is configured");
     let parameters = json!({"parameters": {"ldap_uri": slapd.var("LDAP_URI"), "ldap_bind_dn": slapd.var("LDAP_USER_DN_TEMPLATE"), "ldap_tls_support": false}});
     assert_eq!(answer(janua.post_json("/set_auth_backend/ldap", Some(&admin), parameters).await).await.1["success"], true);
+    // The probe runs every 10 s.
+    assert!(eventually(std::time::Duration::from_secs(15), || async { janua.server.readyz().await["checks"]["ldap"] == "ok" }).await);
     let alice = json!({"login": "alice", "password": "alice-local-pw", "name": "Liddell", "firstname": "Alice", "phone_number": "+33612345678", "email": "alice@example.org", "auth_backend": "ldap"});
     let (status, created) = janua.rest(reqwest::Method::POST, "/api/ADMIN", &admin, Some(alice)).await;
     assert_eq!((status, created["auth_backend"].clone()), (201, json!("ldap")));
@@ -47,4 +50,12 @@ async fn ldap_accounts_log_in_through_the_directory(backend: Backend) {
     assert_eq!(answer(janua.post_json("/login", None, login("alicepw")).await).await, (200, down));
     assert_eq!(password_failures().await, before, "an unreachable directory is not a wrong password");
     assert_eq!(janua.server.get_json("/steward/v1/whoami", &token).await.0, 200, "issued tokens stay valid");
+    assert!(
+        eventually(std::time::Duration::from_secs(15), || async {
+            let ready = janua.server.readyz().await;
+            ready["status"] == "degraded" && ready["checks"]["ldap"].as_str().unwrap().starts_with("down: ")
+        })
+        .await,
+        "/readyz says the directory is down"
+    );
 }
