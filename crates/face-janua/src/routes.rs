@@ -18,8 +18,10 @@ fn post_only(route: MethodRouter<AppState>) -> MethodRouter<AppState> {
     route.fallback(|| async { web_method_not_allowed("POST") })
 }
 
-/// The face's routes, mounted under `prefix` (`""` for the root).
-pub fn router(prefix: &str) -> Router<AppState> {
+/// The face's routes, mounted under `prefix` (`""` for the root); its cookies are `Secure`
+/// when `public_url` is https.
+pub fn router(prefix: &str, public_url: &str) -> Router<AppState> {
+    let secure = web::login::SecureCookies(public_url.starts_with("https://"));
     let routes = Router::new()
         .route("/login", post_only(post(web::login::login)))
         .route("/logout", get_only(get(web::login::logout)))
@@ -32,7 +34,7 @@ pub fn router(prefix: &str) -> Router<AppState> {
         .route("/sms-stats", get_only(get(web::usage::stats)))
         .route("/get_sms_config", get_only(get(web::config::sms)))
         .route("/get_web_config", get_only(get(web::config::web)));
-    let routes = routes.merge(models()).layer(Extension(Prefix(prefix.to_owned())));
+    let routes = routes.merge(models()).layer(Extension(Prefix(prefix.to_owned()))).layer(Extension(secure));
     if prefix.is_empty() { routes } else { Router::new().nest(prefix, routes) }
 }
 

@@ -13,6 +13,18 @@ pub struct DirectBind {
     pub extra_roots_pem: Option<Vec<u8>>,
 }
 
+impl DirectBind {
+    /// The connector for the settings in force.
+    fn binder(&self, settings: &LdapSettings) -> Result<LdapAuthenticator, LdapError> {
+        LdapAuthenticator::new(LdapBindSettings {
+            uri: settings.uri.clone(),
+            bind_dn_template: settings.bind_dn.clone(),
+            starttls: settings.tls,
+            extra_roots_pem: self.extra_roots_pem.clone(),
+        })
+    }
+}
+
 impl LdapBinder for DirectBind {
     fn verify<'a>(
         &'a self,
@@ -21,13 +33,7 @@ impl LdapBinder for DirectBind {
         password: &'a str,
     ) -> Pin<Box<dyn Future<Output = Result<(), ExternalAuthError>> + Send + 'a>> {
         Box::pin(async move {
-            let binder = LdapAuthenticator::new(LdapBindSettings {
-                uri: settings.uri.clone(),
-                bind_dn_template: settings.bind_dn.clone(),
-                starttls: settings.tls,
-                extra_roots_pem: self.extra_roots_pem.clone(),
-            })
-            .map_err(|error| ExternalAuthError::Unavailable(error.to_string()))?;
+            let binder = self.binder(settings).map_err(|error| ExternalAuthError::Unavailable(error.to_string()))?;
             binder.verify(login, password).await.map_err(|error| match error {
                 LdapError::InvalidCredentials => ExternalAuthError::Refused,
                 other => ExternalAuthError::Unavailable(other.to_string()),
@@ -37,13 +43,7 @@ impl LdapBinder for DirectBind {
 
     fn probe<'a>(&'a self, settings: &'a LdapSettings) -> Pin<Box<dyn Future<Output = Result<(), String>> + Send + 'a>> {
         Box::pin(async move {
-            let binder = LdapAuthenticator::new(LdapBindSettings {
-                uri: settings.uri.clone(),
-                bind_dn_template: settings.bind_dn.clone(),
-                starttls: settings.tls,
-                extra_roots_pem: self.extra_roots_pem.clone(),
-            })
-            .map_err(|error| error.to_string())?;
+            let binder = self.binder(settings).map_err(|error| error.to_string())?;
             binder.probe().await.map_err(|error| error.to_string())
         })
     }

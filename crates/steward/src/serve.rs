@@ -324,7 +324,7 @@ fn faces(settings: &Settings) -> Vec<FaceRoutes> {
     let mut faces = Vec::new();
     let janua = &settings.faces.janua;
     if janua.enabled {
-        faces.push(FaceRoutes { face: "janua", router: face_janua::router(&janua.prefix) });
+        faces.push(FaceRoutes { face: "janua", router: face_janua::router(&janua.prefix, &settings.public_url) });
     }
     let drofus = &settings.faces.drofus;
     if drofus.enabled {

@@ -28,15 +28,22 @@ fn text_field<'a>(body: &'a serde_json::Map<String, Value>, key: &str, missing: 
     }
 }
 
-fn cookie(name: &str, value: &str, path: &str, clear: bool) -> Option<HeaderValue> {
+fn cookie(name: &str, value: &str, path: &str, clear: bool, secure: SecureCookies) -> Option<HeaderValue> {
     let expiry = if clear { "; Max-Age=0" } else { "" };
-    HeaderValue::from_str(&format!("{name}={value}; Path={path}; SameSite=Lax{expiry}")).ok()
+    let secure = if secure.0 { "; Secure" } else { "" };
+    HeaderValue::from_str(&format!("{name}={value}; Path={path}; SameSite=Lax{secure}{expiry}")).ok()
 }
+
+/// Whether the cookies carry `Secure`: when `public_url` is https, the browser is behind
+/// TLS and must never send the token cookie over plain HTTP.
+#[derive(Debug, Clone, Copy)]
+pub struct SecureCookies(pub bool);
 
 /// `POST /login` `{"username", "password", "language"}` → a `JanuaAuthToken`.
 pub async fn login(
     State(state): State<AppState>,
     Extension(prefix): Extension<Prefix>,
+    Extension(secure): Extension<SecureCookies>,
     ClientAddress(address): ClientAddress,
     body: RawBody,
 ) -> Result<Response, WebError> {
@@ -72,7 +79,7 @@ pub async fn login(
     let path = prefix.cookie_path();
     let id = issued.account.id.0.to_string();
     for (name, value) in COOKIES.iter().zip([level.name(), id.as_str(), token.as_str()]) {
-        if let Some(value) = cookie(name, value, &path, false) {
+        if let Some(value) = cookie(name, value, &path, false, secure) {
             response.headers_mut().append(header::SET_COOKIE, value);
         }
     }
@@ -96,7 +103,12 @@ fn presented_token(headers: &HeaderMap) -> Option<TokenSecret> {
 
 /// `GET /logout`: revokes the presented token (the original only cleared cookies), clears
 /// the cookies and redirects to the web UI.
-pub async fn logout(State(state): State<AppState>, Extension(prefix): Extension<Prefix>, headers: HeaderMap) -> Response {
+pub async fn logout(
+    State(state): State<AppState>,
+    Extension(prefix): Extension<Prefix>,
+    Extension(secure): Extension<SecureCookies>,
+    headers: HeaderMap,
+) -> Response {
     if let Some(secret) = presented_token(&headers)
         && let Ok(verified) = state.core.auth.authenticate_token(&secret).await
         && let Err(error) = state.core.auth.revoke(&verified.fingerprint).await
@@ -109,7 +121,7 @@ pub async fn logout(State(state): State<AppState>, Extension(prefix): Extension<
     }
     let path = prefix.cookie_path();
     for name in COOKIES {
-        if let Some(value) = cookie(name, "", &path, true) {
+        if let Some(value) = cookie(name, "", &path, true, secure) {
             response.headers_mut().append(header::SET_COOKIE, value);
         }
     }

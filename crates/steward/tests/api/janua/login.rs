@@ -15,7 +15,29 @@ on_both_backends!(
     credentials_are_checked_janua_style,
     logout_revokes_the_token,
     janua_login_is_rate_limited,
+    cookies_are_secure_behind_https,
 );
+
+/// With an https `public_url` the browser is behind TLS: the cookies say `Secure`.
+async fn cookies_are_secure_behind_https(backend: Backend) {
+    async fn cookies(janua: &Janua) -> Vec<String> {
+        let response = janua.post_json("/login", None, json!({"username": "admin", "password": ADMIN_PASSWORD, "language": "EN"})).await;
+        response.headers().get_all("set-cookie").iter().map(|value| value.to_str().unwrap().to_owned()).collect()
+    }
+    let plain = Janua::start(backend);
+    let set = cookies(&plain).await;
+    assert_eq!(set.len(), 3);
+    assert!(set.iter().all(|cookie| !cookie.contains("Secure")), "{set:?}");
+    let behind_tls = Janua::start_with(backend, &[("STEWARD_PUBLIC_URL", "https://admin.example.org")]);
+    let set = cookies(&behind_tls).await;
+    assert_eq!(set.len(), 3);
+    assert!(set.iter().all(|cookie| cookie.contains("; Secure")), "{set:?}");
+    let no_redirects = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let logout = no_redirects.get(behind_tls.server.url("/logout")).send().await.unwrap();
+    let cleared: Vec<&str> = logout.headers().get_all("set-cookie").iter().map(|value| value.to_str().unwrap()).collect();
+    assert_eq!(cleared.len(), 3);
+    assert!(cleared.iter().all(|cookie| cookie.contains("; Secure")), "{cleared:?}");
+}
 
 async fn login_succeeds_with_token_and_cookies(backend: Backend) {
     let janua = Janua::start(backend);
