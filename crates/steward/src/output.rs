@@ -98,6 +98,11 @@ pub fn rfc3339_json(at: Option<OffsetDateTime>) -> Value {
     at.map_or(Value::Null, |at| Value::String(rfc3339(at)))
 }
 
+/// Role names, in the order given.
+pub fn role_names(roles: &[steward_model::Role]) -> Vec<&str> {
+    roles.iter().map(steward_model::Role::as_str).collect()
+}
+
 /// A cell for an optional text: the text, or `-`.
 pub fn or_dash(text: Option<&str>) -> String {
     text.filter(|text| !text.is_empty()).unwrap_or("-").to_owned()

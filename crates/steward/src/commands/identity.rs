@@ -9,7 +9,7 @@ use steward_core::{Actor, Core};
 use steward_model::{Account, E164, Email, Login, Password, Role, Service};
 
 use crate::cli::{AccountCommand, ServiceCommand, TermsCommand, TokenCommand};
-use crate::output::{Format, Listed, or_dash, rfc3339, rfc3339_json, rfc3339_or_dash};
+use crate::output::{Format, Listed, or_dash, rfc3339, rfc3339_json, rfc3339_or_dash, role_names};
 
 /// `steward account …`
 pub async fn account(core: &Core, format: Format, command: AccountCommand) -> anyhow::Result<()> {
@@ -142,10 +142,6 @@ fn password_from_stdin() -> anyhow::Result<Password> {
     std::io::stdin().lock().read_line(&mut line).context("cannot read the password from stdin")?;
     let line = line.trim_end_matches(['\r', '\n']).to_owned();
     Password::parse(line).map_err(|error| anyhow::anyhow!("{error}"))
-}
-
-fn role_names(roles: &[Role]) -> Vec<&str> {
-    roles.iter().map(Role::as_str).collect()
 }
 
 impl Listed for Account {

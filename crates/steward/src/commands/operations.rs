@@ -18,8 +18,8 @@ use crate::settings::Settings;
 /// `steward migrate [--status]`.
 pub async fn migrate(settings: &Settings, format: Format, status: bool) -> anyhow::Result<ExitCode> {
     let store = Store::connect(&settings.database_url).await.context("cannot open the store")?;
+    let pending = store.pending_migrations().await.context("cannot read the migrations")?;
     if status {
-        let pending = store.pending_migrations().await.context("cannot read the migrations")?;
         let mut out = std::io::stdout().lock();
         match format {
             Format::JsonLines => {
@@ -37,7 +37,6 @@ pub async fn migrate(settings: &Settings, format: Format, status: bool) -> anyho
         }
         return Ok(ExitCode::SUCCESS);
     }
-    let pending = store.pending_migrations().await.context("cannot read the migrations")?;
     let progress = Progress::spinner(format, &format!("applying {} migration(s)", pending.len()));
     let migrated = store.migrate().await.context("migration failed");
     progress.finish();

@@ -9,7 +9,7 @@ use steward_model::Role;
 use steward_model::projects::{Project, ProjectListing, ProjectMember};
 
 use crate::cli::{MemberCommand, ProjectCommand};
-use crate::output::{Format, Listed, or_dash, rfc3339};
+use crate::output::{Format, Listed, or_dash, rfc3339, role_names};
 
 /// A project with its owner's name, as listed.
 pub struct ListedProject {
@@ -68,10 +68,6 @@ pub async fn member(core: &Core, format: Format, command: MemberCommand) -> anyh
         }
     }
     Ok(())
-}
-
-fn role_names(roles: &[Role]) -> Vec<&str> {
-    roles.iter().map(Role::as_str).collect()
 }
 
 impl Listed for ListedProject {
