@@ -251,7 +251,7 @@ impl Core {
 
 /// The one clock of the core, in UTC, to the second: the precision the store keeps, so a
 /// time handed to a client is exactly the stored one.
-pub(crate) fn now() -> time::OffsetDateTime {
+pub fn now() -> time::OffsetDateTime {
     let now = time::OffsetDateTime::now_utc();
     now.replace_nanosecond(0).unwrap_or(now)
 }

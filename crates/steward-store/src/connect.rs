@@ -125,6 +125,7 @@ impl Store {
             positions: std::sync::Arc::default(),
             local_zone: std::sync::Arc::default(),
             outbox_signal: std::sync::Arc::default(),
+            keys: None,
         })
     }
 

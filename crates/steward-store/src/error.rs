@@ -41,6 +41,10 @@ pub enum StoreError {
     /// The URL or the schema is not usable.
     #[error("{0}")]
     Setup(String),
+    /// A sealed secret could not be opened, or there is no data key to seal one with: the
+    /// text says which secret and why (another key, damaged).
+    #[error("{0}")]
+    Sealed(String),
     /// The URL could not be read as the backend's connection options.
     #[error("bad {backend} URL")]
     BadUrl {

@@ -20,6 +20,8 @@
 //! - `audit`: the audit log, written only inside a change's transaction.
 //! - [`outbox`]: rows written with their cause, claimed by the worker.
 //! - `settings`: settings changed at run time, as JSON by key.
+//! - [`sealing`]: secrets Steward must read back, sealed under the data key kept outside the
+//!   store, and resealing them under a new one.
 //! - [`filter`]: user filters → bound `Condition`s and `ORDER BY` against per-model
 //!   allow-lists, alike on SQLite and PostgreSQL.
 //! - `paging`: cheap pages of an owner's plain list from trigger-kept counts.
@@ -44,6 +46,7 @@ mod paging;
 pub mod projects;
 mod quotas;
 mod rows;
+pub mod sealing;
 mod settings;
 pub mod sip;
 mod sqlite_reads;
@@ -62,6 +65,7 @@ pub use error::StoreError;
 pub use quotas::Limit;
 pub use identity::tokens::{ServiceTokenRecord, TokenRecord};
 pub use write::WriteTx;
+use settings::REPORT_KEY_SETTING;
 
 use sea_orm::DatabaseConnection;
 use time::OffsetDateTime;
@@ -82,6 +86,8 @@ pub struct Store {
     local_zone: std::sync::Arc<steward_model::quota_window::TimeZone>,
     /// Raised by commits that made outbox rows due (see [`Store::outbox_signal`]).
     outbox_signal: std::sync::Arc<tokio::sync::Notify>,
+    /// The data keys secrets are sealed with (see [`sealing`]); none until given.
+    keys: Option<std::sync::Arc<sealing::Keyring>>,
 }
 
 impl Store {

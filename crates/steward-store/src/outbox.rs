@@ -9,12 +9,47 @@ use steward_model::{OutboxKind, OutboxRow, OutboxStatus};
 use time::{Duration, OffsetDateTime};
 
 use crate::entity::outbox;
+use crate::sealing::{Keyring, Place};
 use crate::{Backend, Store, StoreError, WriteTx, stored_time};
 
 /// Rows per multi-row insert: well under SQLite's 32 766 bound parameters at 6–9 columns.
 pub const BATCH_ROWS: usize = 500;
 
 use steward_model::records::OutboxCounts;
+
+/// Whether `payload` is a mail marked sensitive (a password, a link) with a body: that body
+/// is sealed at rest while the mail waits, and erased once it is delivered.
+pub(crate) fn sensitive_body(kind: OutboxKind, payload: &serde_json::Value) -> Option<&str> {
+    if kind != OutboxKind::Mail || payload.get("sensitive") != Some(&serde_json::Value::Bool(true)) {
+        return None;
+    }
+    payload.get("body").and_then(serde_json::Value::as_str).filter(|body| !body.is_empty())
+}
+
+/// `payload` with its body replaced by `body`.
+pub(crate) fn replace_body(payload: &mut serde_json::Value, body: String) {
+    if let Some(slot) = payload.get_mut("body") {
+        *slot = serde_json::Value::String(body);
+    }
+}
+
+/// The text `payload` is stored as: with a sensitive mail's body sealed.
+fn stored_payload(keys: Result<&Keyring, StoreError>, kind: OutboxKind, payload: &serde_json::Value) -> Result<String, StoreError> {
+    let Some(body) = sensitive_body(kind, payload) else { return Ok(payload.to_string()) };
+    let sealed = keys?.seal(Place::MailBody, body)?;
+    let mut stored = payload.clone();
+    replace_body(&mut stored, sealed);
+    Ok(stored.to_string())
+}
+
+/// A claimed row's payload as the worker sends it: a sealed body opened.
+fn opened(keys: Result<&Keyring, StoreError>, mut row: OutboxRow) -> Result<OutboxRow, StoreError> {
+    if let Some(body) = sensitive_body(row.kind, &row.payload) {
+        let clear = keys?.open(Place::MailBody, body)?;
+        replace_body(&mut row.payload, clear);
+    }
+    Ok(row)
+}
 
 fn to_row(row: outbox::Model) -> Result<OutboxRow, StoreError> {
     let kind = OutboxKind::parse(&row.kind)
@@ -47,7 +82,7 @@ impl WriteTx {
         let now = stored_time(now);
         let row = outbox::ActiveModel {
             kind: Set(kind.as_str().to_owned()),
-            payload: Set(payload.to_string()),
+            payload: Set(stored_payload(self.keys(), kind, payload)?),
             status: Set(OutboxStatus::Pending.as_str().to_owned()),
             attempts: Set(0),
             next_attempt_at: Set(stored_time(due)),
@@ -69,15 +104,20 @@ impl WriteTx {
     pub async fn enqueue_many(&self, kind: OutboxKind, payloads: &[serde_json::Value], now: OffsetDateTime) -> Result<(), StoreError> {
         let now = stored_time(now);
         for chunk in payloads.chunks(BATCH_ROWS) {
-            let rows = chunk.iter().map(|payload| outbox::ActiveModel {
-                kind: Set(kind.as_str().to_owned()),
-                payload: Set(payload.to_string()),
-                status: Set(OutboxStatus::Pending.as_str().to_owned()),
-                attempts: Set(0),
-                next_attempt_at: Set(now),
-                created_at: Set(now),
-                ..Default::default()
-            });
+            let rows = chunk
+                .iter()
+                .map(|payload| {
+                    Ok(outbox::ActiveModel {
+                        kind: Set(kind.as_str().to_owned()),
+                        payload: Set(stored_payload(self.keys(), kind, payload)?),
+                        status: Set(OutboxStatus::Pending.as_str().to_owned()),
+                        attempts: Set(0),
+                        next_attempt_at: Set(now),
+                        created_at: Set(now),
+                        ..Default::default()
+                    })
+                })
+                .collect::<Result<Vec<_>, StoreError>>()?;
             outbox::Entity::insert_many(rows).exec_without_returning(&self.tx).await?;
         }
         if !payloads.is_empty() {
@@ -163,7 +203,7 @@ impl Store {
             .exec(&write.tx)
             .await?;
         write.commit().await?;
-        rows.into_iter().map(to_row).collect()
+        rows.into_iter().map(|row| opened(self.keys(), to_row(row)?)).collect()
     }
 
     /// Records a delivery; `payload` replaces the stored one (a secret-bearing body is erased).

@@ -32,6 +32,21 @@ impl Store {
     }
 }
 
+/// Where the key delivery-report references are signed with is kept, sealed.
+pub(crate) const REPORT_KEY_SETTING: &str = "sms.report_key";
+
+impl Store {
+    /// The key delivery-report references are signed with, storing `fresh` first (sealed)
+    /// if there was none: instances starting together all end up with the first one's.
+    pub async fn report_key_or_insert(&self, fresh: &str, now: OffsetDateTime) -> Result<String, StoreError> {
+        let keys = self.keys()?;
+        let sealed = serde_json::Value::String(keys.seal(crate::sealing::Place::ReportKey, fresh)?);
+        let stored = self.setting_or_insert(REPORT_KEY_SETTING, &sealed, now).await?;
+        let stored = stored.as_str().ok_or_else(|| StoreError::Corrupt(format!("setting {REPORT_KEY_SETTING} is not text")))?;
+        keys.open(crate::sealing::Place::ReportKey, stored)
+    }
+}
+
 impl WriteTx {
     /// Stores `value` under `key`, replacing what was there.
     pub async fn set_setting(&self, key: &str, value: &serde_json::Value, now: OffsetDateTime) -> Result<(), StoreError> {

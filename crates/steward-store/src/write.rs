@@ -28,13 +28,15 @@ pub struct WriteTx {
     made_due: AtomicBool,
     /// The store's outbox signal, raised once the commit made them visible.
     outbox_signal: Arc<Notify>,
+    /// The store's data keys, for the secrets this transaction writes.
+    pub(crate) keys: Option<Arc<crate::sealing::Keyring>>,
 }
 
 impl Store {
     /// Starts a write transaction holding the write lock.
     pub async fn write(&self) -> Result<WriteTx, StoreError> {
         let tx = self.db.begin_with_options(immediate()).await?;
-        Ok(WriteTx { tx, made_due: AtomicBool::new(false), outbox_signal: self.outbox_signal.clone() })
+        Ok(WriteTx { tx, made_due: AtomicBool::new(false), outbox_signal: self.outbox_signal.clone(), keys: self.keys.clone() })
     }
 
     /// Raised by every commit that made outbox rows due: the worker waits on it, so work

@@ -83,6 +83,9 @@ pub enum Command {
         /// The backup `steward backup` wrote.
         file: PathBuf,
     },
+    /// The data key secrets in the store are sealed with (security.data_key_file).
+    #[command(subcommand)]
+    DataKey(DataKeyCommand),
     /// Print the completion script for SHELL on stdout.
     Completions {
         /// bash, zsh, fish, elvish or powershell.
@@ -90,6 +93,14 @@ pub enum Command {
     },
     /// Print the man page (roff) on stdout.
     Man,
+}
+
+/// `steward data-key …`
+#[derive(Debug, Subcommand)]
+pub enum DataKeyCommand {
+    /// Reseal every secret under a new key and retire the old one. Stop every instance
+    /// first: one still running would go on sealing with the old key.
+    Rotate,
 }
 
 /// `steward project …`

@@ -10,6 +10,8 @@
 //! - [`serve`]: the [`Application`] (store, core and its peers, worker, probes, listener, drain)
 //!   and `steward serve`, which runs it until SIGTERM or SIGINT.
 //! - [`commands`]: every other subcommand, working on the store directly, by domain.
+//! - `data_key`: the data key file secrets in the store are sealed with: made, checked
+//!   against the store, rotated.
 //! - [`output`]: tables for people, JSON lines for programs, RFC 3339 times.
 //! - `progress`: progress of long runs, on a terminal only.
 //! - `kamailio`: the Kamailio connector behind the core's `KamailioTables` port.
@@ -19,6 +21,7 @@
 
 pub mod cli;
 pub mod commands;
+mod data_key;
 mod kamailio;
 mod ldap;
 pub mod output;

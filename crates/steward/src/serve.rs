@@ -122,6 +122,7 @@ impl Application {
         let metrics = prometheus()?;
         register_metrics();
         let store = Store::open_and_migrate(&settings.database_url).await.context("cannot open the store")?;
+        let store = crate::data_key::attach(store, &settings).await?;
         let extra_roots = startup.extra_roots_pem;
         let ldap: Arc<dyn steward_core::identity::backends::LdapBinder> =
             Arc::new(crate::ldap::DirectBind { extra_roots_pem: extra_roots.clone() });

@@ -72,6 +72,9 @@ pub struct Security {
     pub trusted_networks: Vec<String>,
     /// Reverse proxies whose `Forwarded` / `X-Forwarded-For` are believed; empty = none.
     pub trusted_proxies: Vec<String>,
+    /// The key secrets Steward reads back are sealed with in the store; made (mode 0600)
+    /// on first start. Relative paths are from the working directory, like the default store.
+    pub data_key_file: std::path::PathBuf,
 }
 
 impl Security {
@@ -93,6 +96,7 @@ impl Default for Security {
             login_attempts_per_minute: 10,
             trusted_networks: vec!["127.0.0.0/8".to_owned(), "::1/128".to_owned()],
             trusted_proxies: Vec::new(),
+            data_key_file: std::path::PathBuf::from("steward.key"),
         }
     }
 }
@@ -389,6 +393,9 @@ impl Settings {
         }
         if self.security.login_attempts_per_minute == 0 {
             return Err(SettingsError("security.login_attempts_per_minute: must be at least 1".to_owned()));
+        }
+        if self.security.data_key_file.as_os_str().is_empty() || self.security.data_key_file.file_name().is_none() {
+            return Err(SettingsError("security.data_key_file: must name a file, like /var/lib/steward/data.key".to_owned()));
         }
         for (key, networks) in [
             ("security.trusted_networks", &self.security.trusted_networks),

@@ -8,9 +8,6 @@ use tokio::sync::OnceCell;
 
 use crate::{Store, StoreError, now};
 
-/// Where the store keeps the key references are signed with.
-const KEY_SETTING: &str = "sms.report_key";
-
 /// Why a report was not taken.
 #[derive(Debug, thiserror::Error)]
 pub enum ReportError {
@@ -71,14 +68,8 @@ impl SmsReports {
             .get_or_try_init(|| async {
                 let mut fresh = [0u8; 64];
                 rand::fill(&mut fresh);
-                let stored = self
-                    .store
-                    .setting_or_insert(KEY_SETTING, &serde_json::Value::String(ReportKey::from_bytes(fresh).to_hex()), now())
-                    .await?;
-                stored
-                    .as_str()
-                    .and_then(ReportKey::from_hex)
-                    .ok_or_else(|| StoreError::Corrupt(format!("setting {KEY_SETTING} is not a report key")))
+                let stored = self.store.report_key_or_insert(&ReportKey::from_bytes(fresh).to_hex(), now()).await?;
+                ReportKey::from_hex(&stored).ok_or_else(|| StoreError::Corrupt("the stored delivery-report key is not one".to_owned()))
             })
             .await
             .cloned()

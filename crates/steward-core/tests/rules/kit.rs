@@ -57,7 +57,8 @@ impl Kit {
     pub async fn with_peers(peers: Peers) -> Self {
         let dir = tempfile::tempdir().unwrap();
         let url = format!("sqlite://{}/steward.db?mode=rwc", dir.path().display());
-        let store = Store::open_and_migrate(&url).await.unwrap();
+        let keys = steward_store::sealing::Keyring::new(steward_store::sealing::DataKey::generate());
+        let store = Store::open_and_migrate(&url).await.unwrap().with_data_keys(keys);
         let core = Core::with_peers(store, settings(), peers);
         let raw = sea_orm::Database::connect(url.as_str()).await.unwrap();
         Self { core, raw, _dir: dir }

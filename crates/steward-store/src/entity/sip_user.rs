@@ -18,7 +18,8 @@ pub struct Model {
     pub displayname: String,
     #[sea_orm(column_type = "String(StringLen::N(128))")]
     pub email: Option<String>,
-    #[sea_orm(column_type = "String(StringLen::N(64))")]
+    /// Sealed (see `sealing`), hence `text` since m0011.
+    #[sea_orm(column_type = "Text")]
     pub password: String,
     #[sea_orm(column_type = "String(StringLen::N(64))")]
     pub authid: String,

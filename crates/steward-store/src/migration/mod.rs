@@ -14,6 +14,7 @@ mod m0007_catalog_indexes;
 mod m0008_projects;
 mod m0009_password_links;
 mod m0010_workflow;
+mod m0011_sealed_sip_passwords;
 
 /// `column` references `target`; `on_delete` says what deleting the target does to the row.
 fn references<C: ColumnTrait, T: ColumnTrait>(
@@ -63,6 +64,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0008_projects::Migration),
             Box::new(m0009_password_links::Migration),
             Box::new(m0010_workflow::Migration),
+            Box::new(m0011_sealed_sip_passwords::Migration),
         ]
     }
 

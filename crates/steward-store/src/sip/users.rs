@@ -8,9 +8,10 @@ use time::OffsetDateTime;
 use super::{address, address_text, at_address, matches, user_id_of};
 use crate::entity::{sip_alias, sip_phone, sip_user};
 use crate::error::read;
+use crate::sealing::{Keyring, Place};
 use crate::{Store, StoreError, WriteTx, stored_time};
 
-fn user_of(row: sip_user::Model) -> Result<ProvisionedUser, StoreError> {
+fn user_of(keys: &Keyring, row: sip_user::Model) -> Result<ProvisionedUser, StoreError> {
     let port = |port: i32, what: &str| {
         u16::try_from(port).map_err(|cause| StoreError::unreadable(format!("{what} of SIP user {}", row.id), cause))
     };
@@ -21,7 +22,7 @@ fn user_of(row: sip_user::Model) -> Result<ProvisionedUser, StoreError> {
         p_port: port(row.p_port, "p_port")?,
         displayname: row.displayname,
         email: row.email,
-        password: row.password,
+        password: keys.open(Place::SipPassword, &row.password)?,
         authid: row.authid,
         registrar: row.registrar,
         proxy: row.proxy,
@@ -31,14 +32,14 @@ fn user_of(row: sip_user::Model) -> Result<ProvisionedUser, StoreError> {
     })
 }
 
-fn new_row(user: &ProvisionedUser, at: OffsetDateTime) -> sip_user::ActiveModel {
-    sip_user::ActiveModel {
+fn new_row(keys: &Keyring, user: &ProvisionedUser, at: OffsetDateTime) -> Result<sip_user::ActiveModel, StoreError> {
+    Ok(sip_user::ActiveModel {
         username: Set(user.address.user.as_str().to_owned()),
         domain: Set(user.address.domain.as_str().to_owned()),
         kind: Set(user.kind.as_str().to_owned()),
         displayname: Set(user.displayname.clone()),
         email: Set(user.email.clone()),
-        password: Set(user.password.clone()),
+        password: Set(keys.seal(Place::SipPassword, &user.password)?),
         authid: Set(user.authid.clone()),
         registrar: Set(user.registrar.clone()),
         r_port: Set(i32::from(user.r_port)),
@@ -50,7 +51,7 @@ fn new_row(user: &ProvisionedUser, at: OffsetDateTime) -> sip_user::ActiveModel 
         created_at: Set(stored_time(at)),
         updated_at: Set(stored_time(at)),
         ..Default::default()
-    }
+    })
 }
 
 /// The user at `address`.
@@ -61,11 +62,13 @@ fn user_at(address: &SipAddress) -> Select<sip_user::Entity> {
 impl Store {
     /// The provisioned user at `address`.
     pub async fn sip_user(&self, address: &SipAddress) -> Result<Option<ProvisionedUser>, StoreError> {
-        user_at(address).one(&self.db).await?.map(user_of).transpose()
+        let keys = self.keys()?;
+        user_at(address).one(&self.db).await?.map(|row| user_of(keys, row)).transpose()
     }
 
     /// Every local user, by domain then user name (what Kamailio must have).
     pub async fn sip_local_users(&self) -> Result<Vec<ProvisionedUser>, StoreError> {
+        let keys = self.keys()?;
         sip_user::Entity::find()
             .filter(sip_user::Column::Kind.eq(SipUserKind::Local.as_str()))
             .order_by_asc(sip_user::Column::Domain)
@@ -73,7 +76,7 @@ impl Store {
             .all(&self.db)
             .await?
             .into_iter()
-            .map(user_of)
+            .map(|row| user_of(keys, row))
             .collect()
     }
 
@@ -118,7 +121,8 @@ impl Store {
 impl WriteTx {
     /// The provisioned user at `address`, read in this transaction.
     pub async fn sip_user(&self, address: &SipAddress) -> Result<Option<ProvisionedUser>, StoreError> {
-        user_at(address).one(&self.tx).await?.map(user_of).transpose()
+        let keys = self.keys()?;
+        user_at(address).one(&self.tx).await?.map(|row| user_of(keys, row)).transpose()
     }
 
     /// Adds a provisioned user (the caller checked it is new).
@@ -131,9 +135,11 @@ impl WriteTx {
 
     /// Adds provisioned users in multi-row statements (the caller checked they are new).
     pub async fn insert_sip_users(&self, users: &[ProvisionedUser], at: OffsetDateTime) -> Result<(), StoreError> {
+        let keys = self.keys()?;
         // 16 columns: 250 rows stay far inside both backends' bound-parameter limits.
         for chunk in users.chunks(250) {
-            sip_user::Entity::insert_many(chunk.iter().map(|user| new_row(user, at))).exec_without_returning(&self.tx).await?;
+            let rows = chunk.iter().map(|user| new_row(keys, user, at)).collect::<Result<Vec<_>, _>>()?;
+            sip_user::Entity::insert_many(rows).exec_without_returning(&self.tx).await?;
         }
         Ok(())
     }
@@ -141,8 +147,9 @@ impl WriteTx {
     /// Replaces a provisioned user's editable fields (password, display name, dial plan,
     /// line text); `false` if there is no such user.
     pub async fn update_sip_user(&self, user: &ProvisionedUser, at: OffsetDateTime) -> Result<bool, StoreError> {
+        let sealed = self.keys()?.seal(Place::SipPassword, &user.password)?;
         let result = sip_user::Entity::update_many()
-            .col_expr(sip_user::Column::Password, Expr::value(user.password.clone()))
+            .col_expr(sip_user::Column::Password, Expr::value(sealed))
             .col_expr(sip_user::Column::Displayname, Expr::value(user.displayname.clone()))
             .col_expr(sip_user::Column::Dialplan, Expr::value(user.dialplan.clone()))
             .col_expr(sip_user::Column::Linetext, Expr::value(user.linetext.clone()))

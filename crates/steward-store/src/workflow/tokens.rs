@@ -9,6 +9,7 @@ use time::OffsetDateTime;
 use super::fields::TOKEN_FIELDS;
 use crate::entity::{workflow_task as task, workflow_token as token};
 use crate::filter;
+use crate::sealing::{Keyring, Place};
 use crate::{Store, StoreError, WriteTx, stored_time};
 
 /// A task token with its stored hash, for a constant-time comparison with the presented one.
@@ -34,26 +35,27 @@ impl Store {
             .order_by_desc(token::Column::Id)
             .all(&self.db)
             .await?;
-        rows.into_iter().map(|(row, task)| to_token(row, task).map(|record| record.token)).collect()
+        let keys = self.keys()?;
+        rows.into_iter().map(|(row, task)| to_token(keys, row, task).map(|record| record.token)).collect()
     }
 
     /// The token whose hash is `token_hash`, expired or not.
     pub async fn task_token(&self, token_hash: &str) -> Result<Option<TaskTokenRecord>, StoreError> {
-        token_hashed(&self.db, token_hash).await
+        token_hashed(&self.db, self.keys()?, token_hash).await
     }
 }
 
 impl WriteTx {
     /// The token whose hash is `token_hash`, read inside this transaction.
     pub async fn task_token(&self, token_hash: &str) -> Result<Option<TaskTokenRecord>, StoreError> {
-        token_hashed(&self.tx, token_hash).await
+        token_hashed(&self.tx, self.keys()?, token_hash).await
     }
 
     /// Stores a new token of task `task_uuid`.
     pub async fn insert_task_token(&self, token_hash: String, token: &str, task_uuid: &str, life: TokenLife) -> Result<(), StoreError> {
         token::ActiveModel {
             token_hash: Set(token_hash),
-            token: Set(token.to_owned()),
+            token: Set(self.keys()?.seal(Place::TaskToken, token)?),
             task_uuid: Set(task_uuid.to_owned()),
             created_on: Set(stored_time(life.created_on)),
             expires: Set(stored_time(life.expires)),
@@ -80,19 +82,19 @@ impl WriteTx {
     }
 }
 
-async fn token_hashed(db: &impl ConnectionTrait, token_hash: &str) -> Result<Option<TaskTokenRecord>, StoreError> {
+async fn token_hashed(db: &impl ConnectionTrait, keys: &Keyring, token_hash: &str) -> Result<Option<TaskTokenRecord>, StoreError> {
     let row = token::Entity::find().filter(token::Column::TokenHash.eq(token_hash)).find_also_related(task::Entity).one(db).await?;
-    row.map(|(row, task)| to_token(row, task)).transpose()
+    row.map(|(row, task)| to_token(keys, row, task)).transpose()
 }
 
-fn to_token(row: token::Model, task: Option<task::Model>) -> Result<TaskTokenRecord, StoreError> {
+fn to_token(keys: &Keyring, row: token::Model, task: Option<task::Model>) -> Result<TaskTokenRecord, StoreError> {
     let task_type = task
         .and_then(|task| TaskType::parse(&task.task_type))
         .ok_or_else(|| StoreError::Corrupt(format!("workflow token {}: no task of a known type", row.id)))?;
     Ok(TaskTokenRecord {
         token_hash: row.token_hash,
         token: TaskToken {
-            token: row.token,
+            token: keys.open(Place::TaskToken, &row.token)?,
             task: row.task_uuid,
             task_type,
             life: TokenLife { created_on: row.created_on, expires: row.expires },

@@ -19,7 +19,7 @@ use anyhow::{Context, bail};
 use steward_core::{Core, CoreSettings};
 use steward_store::Store;
 
-use crate::cli::{Cli, Command, ConfigCommand};
+use crate::cli::{Cli, Command, ConfigCommand, DataKeyCommand};
 use crate::output::Format;
 use crate::settings::Settings;
 
@@ -45,8 +45,11 @@ pub async fn run(command: Command, json: bool, settings: Settings) -> anyhow::Re
             let store = Store::connect(&settings.database_url).await.context("cannot open the store")?;
             operations::backup(&store, &settings, format, &file).await?;
         }
+        Command::DataKey(DataKeyCommand::Rotate) => {
+            crate::data_key::rotate(open_store(&settings).await?, &settings, format).await?;
+        }
         Command::Hermes(command) => {
-            let store = open_store(&settings).await?;
+            let store = open_sealed_store(&settings).await?;
             let kamailio = crate::serve::kamailio_tables(&settings).await?;
             if kamailio.is_none() {
                 bail!("faces.hermes.kamailio_database_url is not set: Hermes has no Kamailio to write to");
@@ -56,7 +59,7 @@ pub async fn run(command: Command, json: bool, settings: Settings) -> anyhow::Re
             return sip::hermes(&core, format, command).await;
         }
         command => {
-            let core = Core::new(open_store(&settings).await?, core_settings(&settings)?);
+            let core = Core::new(open_sealed_store(&settings).await?, core_settings(&settings)?);
             operate(&core, format, command).await?;
         }
     }
@@ -81,6 +84,7 @@ async fn operate(core: &Core, format: Format, command: Command) -> anyhow::Resul
         | Command::Migrate { .. }
         | Command::Config(_)
         | Command::Hermes(_)
+        | Command::DataKey(_)
         | Command::Backup { .. }
         | Command::Restore { .. }
         | Command::Completions { .. }
@@ -99,6 +103,11 @@ async fn open_store(settings: &Settings) -> anyhow::Result<Store> {
         );
     }
     Ok(store)
+}
+
+/// [`open_store`], with the data keys its secrets are sealed with.
+async fn open_sealed_store(settings: &Settings) -> anyhow::Result<Store> {
+    crate::data_key::attach(open_store(settings).await?, settings).await
 }
 
 /// The core settings every process derives from the configuration (already validated).

@@ -204,6 +204,12 @@ impl TestDb {
         }
     }
 
+    /// The data key file every server and command on this store uses: `steward.key`
+    /// beside it, the default path seen from the directory commands run in.
+    pub fn data_key_file(&self) -> PathBuf {
+        self.dir.path().join("steward.key")
+    }
+
     /// The SQLite database file and its WAL, for the secrets-at-rest check.
     pub fn sqlite_files(&self) -> Vec<PathBuf> {
         ["steward.db", "steward.db-wal", "steward.db-shm"]
@@ -290,8 +296,12 @@ enum Running {
 /// variables the test adds; a later value of the same variable wins.
 fn server_env(db: &TestDb, env: &[(&str, &str)]) -> BTreeMap<String, String> {
     let mut vars = BTreeMap::new();
+    // Where the CLI, run in the store's directory, finds it too; in-process servers do not
+    // run there.
+    let data_key = db.data_key_file();
     for (key, value) in [
         ("STEWARD_DATABASE_URL", db.url.as_str()),
+        ("STEWARD_SECURITY__DATA_KEY_FILE", &data_key.display().to_string()),
         ("STEWARD_LISTEN", "127.0.0.1:0"),
         ("STEWARD_BOOTSTRAP_ADMIN", &format!("admin:{ADMIN_PASSWORD}")),
         ("STEWARD_WORKER__BACKOFF_SECONDS", "1"),
