@@ -269,12 +269,12 @@ pub async fn tokens(State(state): State<AppState>, axum::Extension(settings): ax
 }
 
 /// The Keystone routes, at `/v3` and `/v3/auth/tokens`.
-pub fn router(settings: KeystoneSettings) -> axum::Router<AppState> {
+pub fn router(settings: KeystoneSettings) -> steward_http::apidoc::Routes {
     use axum::routing::any;
-    axum::Router::new()
+    steward_http::apidoc::Routes::new()
         .route("/v3", any(discovery))
         .route("/v3/", any(discovery))
         .route("/v3/auth/tokens", any(tokens))
         .route("/v3/auth/tokens/", any(tokens))
-        .layer(axum::Extension(std::sync::Arc::new(settings)))
+        .map(|router| router.layer(axum::Extension(std::sync::Arc::new(settings))))
 }

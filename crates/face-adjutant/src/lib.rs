@@ -13,8 +13,10 @@
 //! - [`delegate`]: the delegate APIs: tasks for sign-up, password reset, invitations, role
 //!   edits and e-mail changes; a project's people and the roles the caller may give.
 //! - [`keystone`]: the Keystone v3 subset OpenStack's clients authenticate through.
+//! - [`api`]: both in the API description.
 
 pub mod admin;
+pub mod api;
 pub mod body;
 pub mod call;
 pub mod caller;
@@ -24,16 +26,17 @@ pub mod filters;
 pub mod keystone;
 pub mod render;
 
-use axum::Router;
 use axum::routing::any;
 use steward_http::AppState;
+use steward_http::apidoc::Routes;
 
 /// Every Adjutant route under `prefix` (`""` at the root), and the Keystone subset both at
-/// the root and under the prefix. Every path also answers with a trailing slash, and the
-/// seed's singular spellings (`/v1/token`, `/v1/notification`) are the plural ones.
-pub fn router(prefix: &str, public_url: &str) -> Router<AppState> {
-    let keystone = keystone::router(keystone::KeystoneSettings { adjutant_prefix: prefix.to_owned(), public_url: public_url.to_owned() });
-    let mut routes = Router::new();
+/// the root and under the prefix, with their description. Every path also answers with a
+/// trailing slash, and the seed's singular spellings (`/v1/token`, `/v1/notification`) are
+/// the plural ones.
+pub fn face(prefix: &str, public_url: &str) -> steward_http::apidoc::FaceRoutes {
+    let keystone = || keystone::router(keystone::KeystoneSettings { adjutant_prefix: prefix.to_owned(), public_url: public_url.to_owned() });
+    let mut routes = Routes::new();
     let mut serve = |path: &str, handler: axum::routing::MethodRouter<AppState>| {
         routes = std::mem::take(&mut routes).route(path, handler.clone()).route(&format!("{path}/"), handler);
     };
@@ -64,7 +67,15 @@ pub fn router(prefix: &str, public_url: &str) -> Router<AppState> {
     serve("/v1/openstack/quotas", any(delegate::quotas));
     let routes = routes
         .route("/v1/{*rest}", any(admin::unknown))
-        .layer(axum::Extension(call::PublicUrl(public_url.into())))
-        .merge(keystone.clone());
-    if prefix.is_empty() { routes } else { Router::new().nest(prefix, routes).merge(keystone) }
+        .map(|router| router.layer(axum::Extension(call::PublicUrl(public_url.into()))))
+        .merge(keystone());
+    let mut api = api::described().under(prefix);
+    api.merge(api::keystone().under(prefix));
+    let routes = if prefix.is_empty() {
+        routes
+    } else {
+        api.merge(api::keystone().under(""));
+        routes.nest(prefix).merge(keystone())
+    };
+    steward_http::apidoc::FaceRoutes { face: "adjutant", routes, api }
 }

@@ -8,7 +8,9 @@
 //! - [`presentation`]: how each resource is shown in `usage`.
 //! - [`catalogs`]: the uuid ↔ display name catalogs for users and services.
 //! - [`feedback`]: `/feedback`, mailed to the operators during the request.
+//! - [`api`]: the endpoints in the API description.
 
+pub mod api;
 pub mod authenticate;
 pub mod catalog;
 pub mod catalogs;
@@ -16,14 +18,13 @@ pub mod fault;
 pub mod feedback;
 pub mod presentation;
 
-use axum::Router;
 use axum::routing::any;
-use steward_http::AppState;
+use steward_http::apidoc::Routes;
 
 /// Every Astakos route, under `prefix` (`""` at the root, as in the seed). Each path also
 /// answers with a trailing slash.
-pub fn router(prefix: &str) -> Router<AppState> {
-    let mut routes = Router::new();
+pub fn face(prefix: &str) -> steward_http::apidoc::FaceRoutes {
+    let mut routes = Routes::new();
     for path in ["/im/get_services", "/im/get_services/"] {
         routes = routes.route(path, any(catalog::services));
     }
@@ -42,6 +43,6 @@ pub fn router(prefix: &str) -> Router<AppState> {
     for path in ["/service/api/user_catalogs", "/service/api/user_catalogs/"] {
         routes = routes.route(path, any(catalogs::service_user_catalogs));
     }
-    let routes = routes.layer(axum::Extension(authenticate::RenderedUsages::new()));
-    if prefix.is_empty() { routes } else { Router::new().nest(prefix, routes) }
+    let routes = routes.map(|router| router.layer(axum::Extension(authenticate::RenderedUsages::new()))).nest(prefix);
+    steward_http::apidoc::FaceRoutes { face: "astakos", routes, api: api::described().under(prefix) }
 }

@@ -11,7 +11,9 @@
 //! - [`errors`]: the core's refusals in Rails' words and statuses.
 //! - [`owners`], [`projects`] (and project types), [`databases`], [`users`],
 //!   [`project_users`] (and `/emails`), [`logins`] (`/node/logins`): the resources.
+//! - [`api`]: how a route is described; each is described where it is mounted.
 
+pub mod api;
 pub mod body;
 pub mod call;
 pub mod databases;
@@ -24,11 +26,12 @@ pub mod projects;
 pub mod render;
 pub mod users;
 
-use axum::Router;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{MethodRouter, get};
+use steward_http::apidoc::{Described, Routes};
 use steward_http::{AppState, Prefix};
+use utoipa::openapi::HttpMethod;
 
 use crate::call::Call;
 use crate::format::Format;
@@ -81,61 +84,102 @@ async fn head_refused() -> StatusCode {
     StatusCode::METHOD_NOT_ALLOWED
 }
 
-/// An action on one resource (`/users/<u>/kick`): GET as in the seed, POST too, HEAD never.
-fn action<H, T>(router: Router<AppState>, path: &str, handler: H) -> Router<AppState>
-where
-    H: axum::handler::Handler<T, AppState>,
-    T: 'static,
-{
-    collection(router, path, get(handler.clone()).post(handler).head(head_refused))
+/// Routes and their description, built together: each route is described where it is
+/// mounted, from the same path.
+struct Mount {
+    routes: Routes,
+    described: Described,
+}
+
+impl Mount {
+    fn new() -> Self {
+        Self { routes: Routes::new(), described: api::described() }
+    }
+
+    fn describe(self, path: &str, operations: &[(HttpMethod, &str)], member: bool) -> Self {
+        let Self { routes, mut described } = self;
+        for (method, summary) in operations {
+            described = described.operation(method.clone(), path, api::operation(method, summary, member));
+        }
+        Self { routes, described }
+    }
+
+    /// `path`, `path.json`, `path.xml`, `path.html` and `path/` to one route.
+    fn collection(mut self, path: &str, route: MethodRouter<AppState>, operations: &[(HttpMethod, &str)]) -> Self {
+        for variant in [path.to_owned(), format!("{path}/"), format!("{path}.json"), format!("{path}.xml"), format!("{path}.html")] {
+            self.routes = self.routes.route(&variant, only(route.clone()));
+        }
+        let member = path.contains("{id}");
+        self.describe(path, operations, member)
+    }
+
+    /// `path/{id}` (the id carrying any format suffix) and its trailing-slash form.
+    fn member(mut self, path: &str, route: MethodRouter<AppState>, operations: &[(HttpMethod, &str)]) -> Self {
+        let one = format!("{path}/{{id}}");
+        self.routes = self.routes.route(&one, only(route.clone())).route(&format!("{one}/"), only(route));
+        self.describe(&one, operations, true)
+    }
+
+    /// An action on one resource (`/users/<u>/kick`): GET as in the seed, POST too, HEAD never.
+    fn action<H, T>(self, path: &str, handler: H, summary: &str) -> Self
+    where
+        H: axum::handler::Handler<T, AppState>,
+        T: 'static,
+    {
+        self.collection(path, get(handler.clone()).post(handler).head(head_refused), &[(HttpMethod::Get, summary), (HttpMethod::Post, summary)])
+    }
 }
 
 fn only(route: MethodRouter<AppState>) -> MethodRouter<AppState> {
     route.fallback(no_route)
 }
 
-/// `path`, `path.json`, `path.xml`, `path.html` and `path/` to one route.
-fn collection(mut router: Router<AppState>, path: &str, route: MethodRouter<AppState>) -> Router<AppState> {
-    for variant in [path.to_owned(), format!("{path}/"), format!("{path}.json"), format!("{path}.xml"), format!("{path}.html")] {
-        router = router.route(&variant, only(route.clone()));
+/// Every dRofus route, under `prefix` (`""` at the root, as in the seed), and their
+/// description.
+pub fn face(prefix: &str) -> steward_http::apidoc::FaceRoutes {
+    use HttpMethod::{Delete, Get, Patch, Post, Put};
+    let crud = |what: &'static str| -> [(HttpMethod, String); 4] {
+        [(Get, format!("One {what}.")), (Put, format!("Change a {what}.")), (Patch, format!("Change a {what}.")), (Delete, format!("Delete a {what}."))]
+    };
+    fn owned(operations: &[(HttpMethod, String)]) -> Vec<(HttpMethod, &str)> {
+        operations.iter().map(|(method, summary)| (method.clone(), summary.as_str())).collect()
     }
-    router
-}
-
-/// `path/{id}` (the id carrying any format suffix) and its trailing-slash form.
-fn member(router: Router<AppState>, path: &str, route: MethodRouter<AppState>) -> Router<AppState> {
-    router.route(&format!("{path}/{{id}}"), only(route.clone())).route(&format!("{path}/{{id}}/"), only(route))
-}
-
-/// Every dRofus route, under `prefix` (`""` at the root, as in the seed).
-pub fn router(prefix: &str) -> Router<AppState> {
-    let mut routes = Router::new();
-    routes = collection(routes, "/owners", get(owners::index).post(owners::create));
-    routes = member(routes, "/owners", get(owners::show).put(owners::update).patch(owners::update).delete(owners::destroy));
-    routes = collection(routes, "/projects", get(projects::index).post(projects::create));
-    routes = member(routes, "/projects", get(projects::show).put(projects::update).patch(projects::update).delete(projects::destroy));
-    routes = collection(routes, "/project_types", get(projects::types));
-    routes = collection(routes, "/users", get(users::index).post(users::create));
-    routes = member(routes, "/users", get(users::show).put(users::update).patch(users::update).delete(users::destroy));
-    routes = action(routes, "/users/{id}/disable", users::disable);
-    routes = action(routes, "/users/{id}/enable", users::enable);
-    routes = action(routes, "/users/{id}/kick", users::kick);
+    let (owner, project, user, project_user) = (crud("owner"), crud("project"), crud("user"), crud("project user"));
+    let mut mount = Mount::new()
+        .collection("/owners", get(owners::index).post(owners::create), &[(Get, "Every owner."), (Post, "Add an owner.")])
+        .member("/owners", get(owners::show).put(owners::update).patch(owners::update).delete(owners::destroy), &owned(&owner))
+        .collection("/projects", get(projects::index).post(projects::create), &[(Get, "Every project (filters: owner, active, …)."), (Post, "Add a project, with a database cloned from a template.")])
+        .member("/projects", get(projects::show).put(projects::update).patch(projects::update).delete(projects::destroy), &owned(&project))
+        .collection("/project_types", get(projects::types), &[(Get, "The project types.")])
+        .collection("/users", get(users::index).post(users::create), &[(Get, "Every user."), (Post, "Add a user.")])
+        .member("/users", get(users::show).put(users::update).patch(users::update).delete(users::destroy), &owned(&user))
+        .action("/users/{id}/disable", users::disable, "Disable a user everywhere.")
+        .action("/users/{id}/enable", users::enable, "Enable a user again.")
+        .action("/users/{id}/kick", users::kick, "End a user's sessions.");
     for path in ["/project_users", "/project_user"] {
-        routes = collection(routes, path, get(project_users::index).post(project_users::create));
-        routes = member(
-            routes,
-            path,
-            get(project_users::show).put(project_users::update).patch(project_users::update).delete(project_users::destroy),
-        );
+        mount = mount
+            .collection(path, get(project_users::index).post(project_users::create), &[(Get, "Users' rights on projects."), (Post, "Give a user rights on a project.")])
+            .member(
+                path,
+                get(project_users::show).put(project_users::update).patch(project_users::update).delete(project_users::destroy),
+                &owned(&project_user),
+            );
     }
-    routes = collection(routes, "/emails", get(project_users::emails));
-    routes = collection(routes, "/node/logins", get(logins::index));
-    routes = collection(routes, "/database", get(databases::index));
-    routes = action(routes, "/database/{id}/disableall", databases::disable_all);
-    routes = action(routes, "/database/{id}/enableall", databases::enable_all);
-    routes = action(routes, "/database/{id}/kickall", databases::kick_all);
-    routes = member(routes, "/database", get(databases::show).delete(databases::destroy));
+    let mount = mount
+        .collection("/emails", get(project_users::emails), &[(Get, "The e-mail addresses of a project's users.")])
+        .collection("/node/logins", get(logins::index), &[(Get, "Logins per project and client.")])
+        .collection("/database", get(databases::index), &[(Get, "Every tenant database.")])
+        .action("/database/{id}/disableall", databases::disable_all, "Disable every user of a database.")
+        .action("/database/{id}/enableall", databases::enable_all, "Enable every user of a database.")
+        .action("/database/{id}/kickall", databases::kick_all, "End every session on a database.")
+        .member("/database", get(databases::show).delete(databases::destroy), &[(Get, "One tenant database."), (Delete, "Remove a tenant database.")]);
+    let mut routes = mount.routes;
     routes = routes.route("/database/{id}/get_backup_now", only(get(databases::backup).head(head_refused)));
-    let routes = routes.layer(axum::Extension(Prefix(prefix.to_owned())));
-    if prefix.is_empty() { routes } else { Router::new().nest(prefix, routes) }
+    let described = mount.described.operation(
+        Get,
+        "/database/{id}/get_backup_now",
+        api::operation(&Get, "A backup of a tenant database, now.", true),
+    );
+    let routes = routes.map(|router| router.layer(axum::Extension(Prefix(prefix.to_owned())))).nest(prefix);
+    steward_http::apidoc::FaceRoutes { face: "drofus", routes, api: described.under(prefix) }
 }

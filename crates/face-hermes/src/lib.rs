@@ -11,8 +11,10 @@
 //! - [`nodes`]: the groups and their nodes, parsed from the path.
 //! - [`numbers`]: the number pool nodes.
 //! - [`aliases`]: the alias nodes.
+//! - [`api`]: the nodes in the API description, from the same table.
 
 pub mod aliases;
+pub mod api;
 pub mod caller;
 pub mod envelope;
 pub mod nodes;
@@ -21,10 +23,10 @@ pub mod params;
 pub mod phones;
 pub mod users;
 
-use axum::Router;
 use axum::extract::{Path, State};
 use axum::response::Response;
 use steward_http::AppState;
+use steward_http::apidoc::Routes;
 
 use crate::nodes::{Group, Node};
 
@@ -37,10 +39,11 @@ pub struct HermesSettings {
     pub trusted_networks: Vec<ipnet::IpNet>,
 }
 
-/// Every Hermes route, under `settings.prefix`.
-pub fn router(settings: HermesSettings) -> Router<AppState> {
+/// Every Hermes route, under `settings.prefix`, and their description.
+pub fn face(settings: HermesSettings) -> steward_http::apidoc::FaceRoutes {
     let prefix = settings.prefix.clone();
-    let mut routes = Router::new();
+    let api = api::described().under(&prefix);
+    let mut routes = Routes::new();
     for group in Group::ALL {
         let handler = move |state, settings, Path(node): Path<String>, request| serve(state, settings, group, node, request);
         let path = group.as_str();
@@ -48,8 +51,8 @@ pub fn router(settings: HermesSettings) -> Router<AppState> {
             .route(&format!("/{path}/{{node}}"), axum::routing::any(handler))
             .route(&format!("/{path}/{{node}}/"), axum::routing::any(handler));
     }
-    let routes = routes.layer(axum::Extension(std::sync::Arc::new(settings)));
-    if prefix.is_empty() { routes } else { Router::new().nest(&prefix, routes) }
+    let routes = routes.map(|router| router.layer(axum::Extension(std::sync::Arc::new(settings)))).nest(&prefix);
+    steward_http::apidoc::FaceRoutes { face: "hermes", routes, api }
 }
 
 async fn serve(

@@ -11,6 +11,9 @@ macro_rules! nodes {
         }
 
         impl $name {
+            /// Every node's name, in the seed's order.
+            pub const NAMES: &[&str] = &[$($wire),+];
+
             /// The node named `name` in the seed, if the group has it.
             pub fn parse(name: &str) -> Option<Self> {
                 match name {
@@ -125,6 +128,16 @@ impl Group {
             Self::Phone => "phone",
             Self::Numbers => "numbers",
             Self::Alias => "alias",
+        }
+    }
+
+    /// The names of the group's nodes.
+    pub fn node_names(self) -> &'static [&'static str] {
+        match self {
+            Self::User => UserNode::NAMES,
+            Self::Phone => PhoneNode::NAMES,
+            Self::Numbers => NumbersNode::NAMES,
+            Self::Alias => AliasNode::NAMES,
         }
     }
 

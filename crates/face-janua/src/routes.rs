@@ -3,8 +3,9 @@
 
 use axum::routing::{MethodRouter, get, post};
 use crate::rest::{self, resource};
-use axum::{Extension, Router};
+use axum::Extension;
 use steward_http::AppState;
+use steward_http::apidoc::{Described, Routes};
 
 use crate::Prefix;
 use crate::envelope::web_method_not_allowed;
@@ -18,11 +19,18 @@ fn post_only(route: MethodRouter<AppState>) -> MethodRouter<AppState> {
     route.fallback(|| async { web_method_not_allowed("POST") })
 }
 
-/// The face's routes, mounted under `prefix` (`""` for the root); its cookies are `Secure`
-/// when `public_url` is https.
-pub fn router(prefix: &str, public_url: &str) -> Router<AppState> {
+/// The face under `prefix` (`""` for the root): its routes and their description. Its
+/// cookies are `Secure` when `public_url` is https.
+pub fn face(prefix: &str, public_url: &str) -> steward_http::apidoc::FaceRoutes {
+    let (models, described) = models();
+    let routes = router(prefix, public_url).merge(models.map(|router| router.layer(Extension(Prefix(prefix.to_owned())))).nest(prefix));
+    steward_http::apidoc::FaceRoutes { face: "janua", routes, api: described.under(prefix) }
+}
+
+/// The web services' routes under `prefix`.
+fn router(prefix: &str, public_url: &str) -> Routes {
     let secure = web::login::SecureCookies(public_url.starts_with("https://"));
-    let routes = Router::new()
+    let routes = Routes::new()
         .route("/login", post_only(post(web::login::login)))
         .route("/logout", get_only(get(web::login::logout)))
         .route("/list_auth_backend", get_only(get(web::backends::list)))
@@ -34,22 +42,29 @@ pub fn router(prefix: &str, public_url: &str) -> Router<AppState> {
         .route("/sms-stats", get_only(get(web::usage::stats)))
         .route("/get_sms_config", get_only(get(web::config::sms)))
         .route("/get_web_config", get_only(get(web::config::web)));
-    let routes = routes.merge(models()).layer(Extension(Prefix(prefix.to_owned()))).layer(Extension(secure));
-    if prefix.is_empty() { routes } else { Router::new().nest(prefix, routes) }
+    let prefix_extension = Prefix(prefix.to_owned());
+    routes.map(|router| router.layer(Extension(prefix_extension)).layer(Extension(secure))).nest(prefix)
 }
 
-/// The Flask-Restless models, each at `/api/<MODEL>`.
-fn models() -> Router<AppState> {
+/// The Flask-Restless models, each at `/api/<MODEL>`, with the web services' description
+/// and each model's operations.
+fn models() -> (Routes, Described) {
     use rest::acl::{AccessLists, Actions};
     use steward_core::messaging::access_lists::AccessList;
-    Router::new()
-        .merge(resource::routes(rest::contacts::Contacts))
-        .merge(resource::routes(rest::groups::Groups))
-        .merge(resource::routes(rest::memberships::Memberships))
-        .merge(resource::routes(rest::admins::Admins))
-        .merge(resource::routes(rest::sms::SmsLog))
-        .merge(resource::routes(Actions))
-        .merge(resource::routes(AccessLists { list: AccessList::GroupAction, path: "/api/AUTHORIZED_GROUP_ACTION" }))
-        .merge(resource::routes(AccessLists { list: AccessList::SupervisorAction, path: "/api/AUTHORIZED_SUPERVISOR_ACTION" }))
-        .merge(resource::routes(AccessLists { list: AccessList::ContactNotify, path: "/api/CONTACT_NOTIFY_ACTION" }))
+    let mounted = (Routes::new(), crate::api::described());
+    let mounted = model(rest::contacts::Contacts, mounted);
+    let mounted = model(rest::groups::Groups, mounted);
+    let mounted = model(rest::memberships::Memberships, mounted);
+    let mounted = model(rest::admins::Admins, mounted);
+    let mounted = model(rest::sms::SmsLog, mounted);
+    let mounted = model(Actions, mounted);
+    let mounted = model(AccessLists { list: AccessList::GroupAction, path: "/api/AUTHORIZED_GROUP_ACTION" }, mounted);
+    let mounted = model(AccessLists { list: AccessList::SupervisorAction, path: "/api/AUTHORIZED_SUPERVISOR_ACTION" }, mounted);
+    model(AccessLists { list: AccessList::ContactNotify, path: "/api/CONTACT_NOTIFY_ACTION" }, mounted)
+}
+
+/// Mounts `model` and describes its operations, from the one spec.
+fn model<M: resource::Model>(model: M, (routes, described): (Routes, Described)) -> (Routes, Described) {
+    let spec = model.spec();
+    (routes.merge(resource::routes(model)), crate::api::model(spec, described))
 }

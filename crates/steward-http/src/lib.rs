@@ -3,6 +3,8 @@
 //!
 //! # Layout
 //! - [`state`]: [`AppState`], handed to every handler.
+//! - [`apidoc`]: the OpenAPI description every face adds its operations to, served with
+//!   Swagger UI, and [`apidoc::Routes`], a router that remembers its paths.
 //! - [`access`]: each request's id (a trusted proxy's `X-Request-Id`, else a new one) and
 //!   its access-log line.
 //! - [`client`]: the client's address, believing forwarding headers only from trusted proxies.
@@ -17,6 +19,7 @@
 //! - [`Prefix`]: where a face is mounted, carried by everything it emits.
 
 pub mod access;
+pub mod apidoc;
 pub mod client;
 pub mod credentials;
 pub mod json;

@@ -5,7 +5,7 @@ use axum::extract::{DefaultBodyLimit, RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{MethodRouter, delete, get, post};
-use axum::{Json, Router};
+use axum::Json;
 use serde::Deserialize;
 use serde_json::json;
 use steward_core::Principal;
@@ -14,6 +14,10 @@ use steward_model::{Email, Password};
 use steward_model::projects::ClientKind;
 use time::format_description::well_known::Rfc3339;
 
+use utoipa::openapi::HttpMethod;
+use utoipa::openapi::path::OperationBuilder;
+
+use crate::apidoc::{self, Described, Routes, scheme, schema};
 use crate::client::ClientAddress;
 use crate::credentials::NativeCaller;
 use crate::json::ApiJson;
@@ -28,8 +32,8 @@ const AUDIT_DEFAULT: u64 = 50;
 const AUDIT_MAX: u64 = 1000;
 
 /// Every native route.
-pub fn router() -> Router<AppState> {
-    Router::new()
+pub fn routes() -> Routes {
+    Routes::new()
         .route("/steward/v1/tokens", only(post(create_token)))
         .route("/steward/v1/tokens/current", only(delete(revoke_current)))
         .route("/steward/v1/whoami", only(get(whoami)))
@@ -37,7 +41,145 @@ pub fn router() -> Router<AppState> {
         .route("/steward/v1/audit", only(get(audit)))
         .route("/steward/v1/mail", only(post(send_mail)))
         .route("/steward/v1/sms/reports/kannel", only(get(kannel_report)))
-        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .map(|router| router.layer(DefaultBodyLimit::max(BODY_LIMIT)))
+}
+
+/// The problem details every native error answers with.
+fn problem_schema() -> utoipa::openapi::RefOr<utoipa::openapi::Schema> {
+    schema::object_with(
+        &[
+            ("type", schema::string()),
+            ("title", schema::string()),
+            ("status", schema::integer()),
+            ("detail", schema::string()),
+            ("instance", schema::string()),
+        ],
+        &["type", "title", "status", "detail"],
+    )
+}
+
+/// The answer of every error: problem details.
+fn problems(operation: OperationBuilder) -> OperationBuilder {
+    operation.response("default", apidoc::content("An error, in problem details (RFC 9457).", "application/problem+json", problem_schema()))
+}
+
+/// Operations that take any credential the native API accepts.
+fn authenticated(operation: OperationBuilder) -> OperationBuilder {
+    operation
+        .security(apidoc::needs(scheme::BEARER))
+        .security(apidoc::needs(scheme::AUTH_TOKEN))
+        .security(apidoc::needs(scheme::BASIC))
+}
+
+/// The native operations.
+pub fn api() -> utoipa::openapi::OpenApi {
+    let iso_time = schema::string;
+    let person = schema::object_with(
+        &[
+            ("kind", schema::one_of_strings(&["account", "service", "operator"])),
+            ("uuid", schema::string()),
+            ("login", schema::string()),
+            ("name", schema::string()),
+            ("email", schema::nullable_string()),
+            ("roles", schema::array(schema::string())),
+        ],
+        &["kind"],
+    );
+    let login = schema::object_with(
+        &[
+            ("login", schema::string()),
+            ("password", schema::string()),
+            ("project", schema::any()),
+        ],
+        &["login", "password"],
+    );
+    let issued = schema::object_with(&[("token", schema::string()), ("expires_at", iso_time()), ("project", schema::nullable_integer())], &["token", "expires_at"]);
+    let entry = schema::object_with(
+        &[("at", iso_time()), ("actor", schema::string()), ("action", schema::string()), ("target", schema::string()), ("face", schema::nullable_string())],
+        &["at", "actor", "action", "target"],
+    );
+    let mail = schema::object_with(
+        &[("to", schema::array(schema::string())), ("subject", schema::string()), ("body", schema::string()), ("sensitive", schema::boolean())],
+        &["to", "subject", "body"],
+    );
+    let page = |what: &str| apidoc::content(what, "text/html", schema::string());
+    Described::new("steward")
+        .operation(
+            HttpMethod::Post,
+            "/steward/v1/tokens",
+            problems(apidoc::summary("Log in: a login and password for a user token, optionally opened on a project (its id or name)."))
+                .request_body(Some(apidoc::json_body(login)))
+                .response("201", apidoc::json("The token and when it expires.", issued)),
+        )
+        .operation(
+            HttpMethod::Delete,
+            "/steward/v1/tokens/current",
+            problems(authenticated(apidoc::summary("Revoke the presented user token.")))
+                .response("204", apidoc::empty("Revoked: refused everywhere within 2 s.")),
+        )
+        .operation(
+            HttpMethod::Get,
+            "/steward/v1/whoami",
+            problems(authenticated(apidoc::summary("Who the credential belongs to."))).response("200", apidoc::json("The person, service or operator.", person)),
+        )
+        .operation(
+            HttpMethod::Get,
+            "/steward/v1/password",
+            apidoc::summary("The form a set-password link leads to; the link's token is the credential.")
+                .parameter(apidoc::query("token", false, "The link's token.", schema::string()))
+                .response("200", page("The form."))
+                .response("default", page("Why the link cannot be used.")),
+        )
+        .operation(
+            HttpMethod::Post,
+            "/steward/v1/password",
+            apidoc::summary("Set the password a link was sent for, once (the form, or JSON `{token, password}`).")
+                .request_body(Some({
+                    let fields = || schema::object_with(&[("token", schema::string()), ("password", schema::string())], &["token", "password"]);
+                    utoipa::openapi::request_body::RequestBodyBuilder::new()
+                        .content("application/json", utoipa::openapi::ContentBuilder::new().schema(Some(fields())).build())
+                        .content("application/x-www-form-urlencoded", utoipa::openapi::ContentBuilder::new().schema(Some(fields())).build())
+                        .build()
+                }))
+                .response("200", page("Done (the form)."))
+                .response("204", apidoc::empty("Done (JSON)."))
+                .response(
+                    "default",
+                    utoipa::openapi::ResponseBuilder::new()
+                        .description("Why the password was not set: a page for the form, problem details for JSON.")
+                        .content("text/html", utoipa::openapi::ContentBuilder::new().schema(Some(schema::string())).build())
+                        .content("application/problem+json", utoipa::openapi::ContentBuilder::new().schema(Some(problem_schema())).build())
+                        .build(),
+                ),
+        )
+        .operation(
+            HttpMethod::Get,
+            "/steward/v1/audit",
+            problems(authenticated(apidoc::summary("The newest audit entries, newest first (role `admin`).")))
+                .parameter(apidoc::query("limit", false, "How many, 1 to 1000 (default 50).", schema::integer()))
+                .response("200", apidoc::json("The entries.", schema::array(entry))),
+        )
+        .operation(
+            HttpMethod::Post,
+            "/steward/v1/mail",
+            problems(authenticated(apidoc::summary("Queue one mail through the outbox (role `admin`).")))
+                .request_body(Some(apidoc::json_body(mail)))
+                .response("202", apidoc::json("Queued: its outbox id and Message-ID.", schema::object_with(&[("id", schema::integer()), ("message_id", schema::string())], &["id", "message_id"]))),
+        )
+        .operation(
+            HttpMethod::Get,
+            "/steward/v1/sms/reports/kannel",
+            problems(apidoc::summary("Kannel's delivery-report callback; the signed `ref` is the credential."))
+                .parameter(apidoc::query("ref", true, "The reference Steward signed for the SMS.", schema::string()))
+                .parameter(apidoc::query("type", true, "Kannel's report type: 1, 2, 4, 8 or 16.", schema::integer()))
+                .response("200", apidoc::json("Whether the SMS log changed, and its new status.", schema::object_with(&[("recorded", schema::boolean()), ("status", schema::nullable_integer())], &["recorded", "status"]))),
+        )
+        .operation(
+            HttpMethod::Get,
+            crate::apidoc::DOCUMENT_PATH,
+            apidoc::summary("This description (OpenAPI 3.1).").response("200", apidoc::json("The document.", schema::object())),
+        )
+        .under("")
 }
 
 /// A route answering 405 in problem details for any other method.

@@ -6,20 +6,51 @@ use axum::extract::State;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use axum::{Json, Router};
+use axum::Json;
+use utoipa::openapi::HttpMethod;
 use serde_json::json;
 
 use crate::AppState;
+use crate::apidoc::{self, Described, Routes, schema};
 
 /// How long `/readyz` waits for the store before calling it down.
 const STORE_DEADLINE: Duration = Duration::from_secs(2);
 
 /// `/healthz`, `/readyz`, `/metrics`.
-pub fn router() -> Router<AppState> {
-    Router::new()
+pub fn routes() -> Routes {
+    Routes::new()
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .route("/metrics", get(render_metrics))
+}
+
+/// Their description.
+pub fn api() -> utoipa::openapi::OpenApi {
+    let status = |values: &[&str]| schema::object_with(&[("status", schema::one_of_strings(values))], &["status"]);
+    let ready = schema::object_with(
+        &[
+            ("status", schema::one_of_strings(&["ok", "degraded", "down"])),
+            ("checks", schema::object()),
+            ("outbox", schema::object_with(&[("pending", schema::integer()), ("failed", schema::integer())], &["pending", "failed"])),
+        ],
+        &["status", "checks", "outbox"],
+    );
+    Described::new("ops")
+        .operation(HttpMethod::Get, "/healthz", apidoc::summary("Liveness: 200 while the process runs.").response("200", apidoc::json("Alive.", status(&["ok"]))))
+        .operation(
+            HttpMethod::Get,
+            "/readyz",
+            apidoc::summary("Readiness: the store, each connector, and the outbox's waiting and failed deliveries.")
+                .response("200", apidoc::json("`ok`, or `degraded` when a connector is down or deliveries failed.", ready.clone()))
+                .response("503", apidoc::json("`down`: the store does not answer.", ready)),
+        )
+        .operation(
+            HttpMethod::Get,
+            "/metrics",
+            apidoc::summary("Prometheus metrics (docs/configuration.md lists them).")
+                .response("200", apidoc::content("The text exposition format.", "text/plain", schema::string())),
+        )
+        .under("")
 }
 
 /// 200 while the process runs.

@@ -17,31 +17,13 @@ use crate::{AppState, Problem};
 /// How long in-flight requests may take to finish after the shutdown signal.
 pub const DRAIN_DEADLINE: Duration = Duration::from_secs(10);
 
-/// A face's routes with the name its metrics carry.
-pub struct FaceRoutes {
-    /// `janua`, `hermes`, …
-    pub face: &'static str,
-    /// Its routes, already under its prefix.
-    pub router: Router<AppState>,
-}
+pub use crate::apidoc::FaceRoutes;
 
-/// Assembles every route: operational, native, and each enabled face. Every request's
-/// client address is worked out once, believing forwarding headers only from `proxies`.
+/// Assembles every route: operational, native, the API description, and each enabled face.
+/// Every request's client address is worked out once, believing forwarding headers only
+/// from `proxies`.
 pub fn router(state: AppState, faces: Vec<FaceRoutes>, proxies: crate::client::TrustedProxies) -> Router {
-    let mut app = Router::new()
-        .merge(crate::ops::router().route_layer(axum::middleware::from_fn(|request, next| {
-            crate::metrics::track("ops", request, next)
-        })))
-        .merge(crate::native::router().route_layer(axum::middleware::from_fn(|request, next| {
-            crate::metrics::track("steward", request, next)
-        })));
-    for face in faces {
-        let name = face.face;
-        app = app.merge(
-            face.router
-                .route_layer(axum::middleware::from_fn(move |request, next| crate::metrics::track(name, request, next))),
-        );
-    }
+    let (app, _) = routes(faces).0.into_parts();
     // Outermost last: the client address is resolved first, then the request gets its id
     // and its access-log span, and a panic inside still answers with that id.
     let trusted = proxies.clone();
@@ -57,6 +39,26 @@ pub fn router(state: AppState, faces: Vec<FaceRoutes>, proxies: crate::client::T
             HeaderName::from_static("januaauthtoken"),
         ]))
         .with_state(state)
+}
+
+/// Every route, each group tracked under its face's metrics label, and the description of
+/// them all, which they serve.
+pub fn routes(faces: Vec<FaceRoutes>) -> (crate::apidoc::Routes, utoipa::openapi::OpenApi) {
+    let track = |name: &'static str, routes: crate::apidoc::Routes| {
+        routes.map(|router| router.route_layer(axum::middleware::from_fn(move |request, next| crate::metrics::track(name, request, next))))
+    };
+    let own = {
+        let mut own = crate::native::api();
+        own.merge(crate::ops::api());
+        own
+    };
+    let document = crate::apidoc::document(own, &faces);
+    let described = crate::apidoc::Routes::new().map(|router| router.merge(crate::apidoc::router(document.clone())));
+    let mut app = track("ops", crate::ops::routes()).merge(track("steward", crate::native::routes().merge(described)));
+    for face in faces {
+        app = app.merge(track(face.face, face.routes));
+    }
+    (app, document)
 }
 
 fn panic_response() -> Response {

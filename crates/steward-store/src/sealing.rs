@@ -278,6 +278,7 @@ impl Store {
             .select_only()
             .columns([outbox::Column::Id, outbox::Column::Payload])
             .filter(outbox::Column::Kind.eq(steward_model::OutboxKind::Mail.as_str()))
+            .filter(outbox::Column::Status.ne(steward_model::OutboxStatus::Delivered.as_str()))
             .filter(outbox::Column::Payload.like("%\"sensitive\":true%"))
             .into_tuple()
             .all(&write.tx)

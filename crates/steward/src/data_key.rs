@@ -113,6 +113,24 @@ pub async fn attach(store: Store, settings: &Settings) -> anyhow::Result<Store> 
     Ok(store)
 }
 
+/// After a restore: what to do when the data key file cannot open the restored store
+/// (the restore itself succeeded; serving it would stop at once).
+pub async fn after_restore(store: &Store, settings: &Settings) -> anyhow::Result<Option<String>> {
+    let Some(id) = store.data_key_id().await? else { return Ok(None) };
+    let path = &settings.security.data_key_file;
+    Ok(match read(path)? {
+        Some(key) if key.id() == id => None,
+        Some(key) => Some(format!(
+            "the restored store is sealed under data key {id}, but {} holds key {}: put the key kept with this backup there \
+             (a rotation names the key it retired {}) before starting",
+            path.display(),
+            key.id(),
+            retired_path(path, &id).display()
+        )),
+        None => Some(format!("the restored store is sealed under data key {id}: put that key at {} before starting", path.display())),
+    })
+}
+
 /// `steward data-key rotate`: every secret resealed under a new key.
 pub async fn rotate(store: Store, settings: &Settings, format: Format) -> anyhow::Result<()> {
     let path = &settings.security.data_key_file;

@@ -321,29 +321,28 @@ pub(crate) async fn kamailio_tables(settings: &Settings) -> anyhow::Result<Optio
 }
 
 /// The enabled faces' routes, each under its prefix. A disabled face's paths answer 404.
-fn faces(settings: &Settings) -> Vec<FaceRoutes> {
+pub fn faces(settings: &Settings) -> Vec<FaceRoutes> {
     let mut faces = Vec::new();
     let janua = &settings.faces.janua;
     if janua.enabled {
-        faces.push(FaceRoutes { face: "janua", router: face_janua::router(&janua.prefix, &settings.public_url) });
+        faces.push(face_janua::face(&janua.prefix, &settings.public_url));
     }
     let drofus = &settings.faces.drofus;
     if drofus.enabled {
-        faces.push(FaceRoutes { face: "drofus", router: face_drofus::router(&drofus.prefix) });
+        faces.push(face_drofus::face(&drofus.prefix));
     }
     let hermes = &settings.faces.hermes;
     if hermes.enabled {
         let trusted_networks = settings.security.trusted_networks();
-        let router = face_hermes::router(face_hermes::HermesSettings { prefix: hermes.prefix.clone(), trusted_networks });
-        faces.push(FaceRoutes { face: "hermes", router });
+        faces.push(face_hermes::face(face_hermes::HermesSettings { prefix: hermes.prefix.clone(), trusted_networks }));
     }
     let adjutant = &settings.faces.adjutant;
     if adjutant.enabled {
-        faces.push(FaceRoutes { face: "adjutant", router: face_adjutant::router(&adjutant.prefix, &settings.public_url) });
+        faces.push(face_adjutant::face(&adjutant.prefix, &settings.public_url));
     }
     let astakos = &settings.faces.astakos;
     if astakos.enabled {
-        faces.push(FaceRoutes { face: "astakos", router: face_astakos::router(&astakos.prefix) });
+        faces.push(face_astakos::face(&astakos.prefix));
     }
     faces
 }

@@ -14,9 +14,10 @@ use axum::http::StatusCode;
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{MethodRouter, get};
-use axum::{Extension, Json, Router};
+use axum::{Extension, Json};
 use serde_json::{Map, Value};
 use steward_http::AppState;
+use steward_http::apidoc::Routes;
 use steward_model::Page;
 use steward_model::filter::Search;
 
@@ -243,7 +244,7 @@ fn only(route: MethodRouter<AppState>, allow: &'static str) -> MethodRouter<AppS
 }
 
 /// `model`'s routes: its collection, its objects and, when it has them, its relations.
-pub fn routes<M: Model>(model: M) -> Router<AppState> {
+pub fn routes<M: Model>(model: M) -> Routes {
     let Spec { path, methods, .. } = model.spec();
     let mut collection = get(list::<M>);
     if methods.create {
@@ -256,7 +257,7 @@ pub fn routes<M: Model>(model: M) -> Router<AppState> {
     if methods.delete {
         instance = instance.delete(delete::<M>);
     }
-    let mut router = Router::new()
+    let mut router = Routes::new()
         .route(path, only(collection, methods.collection()))
         .route(&format!("{path}/{{id}}"), only(instance, methods.instance()));
     if methods.related {
@@ -264,5 +265,5 @@ pub fn routes<M: Model>(model: M) -> Router<AppState> {
             .route(&format!("{path}/{{id}}/{{relation}}"), only(get(related::<M>), "GET"))
             .route(&format!("{path}/{{id}}/{{relation}}/{{related}}"), only(get(related::<M>), "GET"));
     }
-    router.layer(Extension(model))
+    router.map(|router| router.layer(Extension(model)))
 }

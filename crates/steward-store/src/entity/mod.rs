@@ -142,7 +142,16 @@ mod tests {
         for table in &entities {
             from_entities.execute(table).await.unwrap();
         }
-        let expected = catalogue(migrated).await;
+        let mut expected = catalogue(migrated).await;
+        if migrated.get_database_backend() == DbBackend::Sqlite {
+            // m0011 widened `sip_users.password` to `text` on PostgreSQL only: SQLite cannot
+            // change a declared type in place, and does not enforce `varchar(64)` anyway.
+            for column in expected.get_mut("sip_users").into_iter().flatten() {
+                if column.0 == "password" {
+                    column.1 = "TEXT".to_owned();
+                }
+            }
+        }
         assert_eq!(expected.len(), entities.len(), "one entity per table: {:?}", expected.keys());
         assert_eq!(catalogue(from_entities).await, expected);
     }

@@ -134,7 +134,12 @@ pub async fn restore(settings: &Settings, format: Format, file: &Path) -> anyhow
     if !pending.is_empty() {
         store.migrate().await.context("migrating the restored store")?;
     }
+    let key_note = crate::data_key::after_restore(&store, settings).await?;
     store.close().await?;
+    if let Some(note) = key_note {
+        tracing::warn!("{note}");
+        eprintln!("steward: {note}");
+    }
     tracing::info!(file = %file.display(), migrated = pending.len(), "restored");
     if format.for_people() {
         println!("restored {}", file.display());

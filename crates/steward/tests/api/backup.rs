@@ -87,7 +87,12 @@ async fn a_backup_taken_under_writes_restores_every_committed_row(backend: Backe
     let audited: usize = restored.query("SELECT COUNT(*) FROM audit_log WHERE action = 'mail.send'").trim().parse().unwrap();
     assert_eq!(audited, ids.len(), "each restored mail has its audit entry");
 
-    // The restored store serves, and a restore never writes over a store with data.
+    // The data key is not in the backup: the restore says which key the store needs, and
+    // with that key in place the restored store serves.
+    let key = recorded_data_key(&restored);
+    assert!(stderr(&output).contains(&format!("sealed under data key {key}")), "{}", stderr(&output));
+    std::fs::copy(db.data_key_file(), restored.data_key_file()).unwrap();
+    // A restore never writes over a store with data.
     let again = Server::start(&restored, &[]);
     assert_eq!(again.get_json("/steward/v1/whoami", &again.admin_token().await).await.0, 200);
     let refused = cli(&restored, &["restore", file.to_str().unwrap()], "");

@@ -335,6 +335,7 @@ fn on_a_terminal(db: &TestDb, args: &[&str]) -> String {
         .env("PATH", std::env::var("PATH").unwrap_or_default())
         .env("STEWARD_DATABASE_URL", &db.url)
         .env("RUST_LOG", "off")
+        .current_dir(db.dir.path())
         .output()
         .unwrap();
     assert!(output.status.success(), "{}", stdout(&output));

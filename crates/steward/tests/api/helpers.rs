@@ -235,6 +235,27 @@ impl Drop for TestDb {
     }
 }
 
+/// The id of the data key the store's secrets are sealed under, as the store records it.
+pub fn recorded_data_key(db: &TestDb) -> String {
+    db.query("SELECT value FROM settings WHERE key = 'security.data_key_id'").trim().trim_matches('"').to_owned()
+}
+
+/// Opens a value the store sealed for `place` (docs/configuration.md, "Security notes"),
+/// with the data key file, as an operator's script could: the format is documented.
+pub fn unseal(db: &TestDb, place: &str, stored: &str) -> String {
+    use base64::Engine;
+    use chacha20poly1305::aead::{Aead, KeyInit, Payload};
+    let key = base64::engine::general_purpose::STANDARD.decode(std::fs::read_to_string(db.data_key_file()).unwrap().trim()).unwrap();
+    let rest = stored.strip_prefix("sealed:v1:").unwrap_or_else(|| panic!("not sealed: {stored}"));
+    let (_id, encoded) = rest.split_once(':').unwrap();
+    let joined = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(encoded).unwrap();
+    let (nonce, sealed) = joined.split_at(24);
+    let cipher = chacha20poly1305::XChaCha20Poly1305::new_from_slice(&key).unwrap();
+    let nonce = chacha20poly1305::XNonce::try_from(nonce).unwrap();
+    let clear = cipher.decrypt(&nonce, Payload { msg: sealed, aad: place.as_bytes() }).expect("the data key opens it");
+    String::from_utf8(clear).unwrap()
+}
+
 pub fn binary() -> &'static str {
     env!("CARGO_BIN_EXE_steward")
 }

@@ -363,7 +363,8 @@ impl Janua {
     /// The store's delivery report key, read from outside Steward.
     async fn report_key(&self) -> steward_model::sms::report::ReportKey {
         let stored = self.db.query("SELECT value FROM settings WHERE key = 'sms.report_key'");
-        steward_model::sms::report::ReportKey::from_hex(stored.trim().trim_matches('"')).expect("the stored report key")
+        let clear = unseal(&self.db, "settings.sms.report_key", stored.trim().trim_matches('"'));
+        steward_model::sms::report::ReportKey::from_hex(&clear).expect("the stored report key")
     }
 
     /// Files a Kannel delivery report as Kannel would.
