@@ -14,7 +14,7 @@ use utoipa::openapi::request_body::RequestBodyBuilder;
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityRequirement, SecurityScheme};
 use utoipa::openapi::tag::TagBuilder;
 use utoipa::openapi::{
-    ComponentsBuilder, ContentBuilder, HttpMethod, InfoBuilder, OpenApi, OpenApiBuilder, PathItem, Paths, RefOr, Required,
+    ComponentsBuilder, ContentBuilder, HttpMethod, InfoBuilder, OpenApi, OpenApiBuilder, Paths, RefOr, Required,
     ResponseBuilder, Schema,
 };
 
@@ -220,11 +220,6 @@ impl Described {
         }
         OpenApiBuilder::new().paths(paths).build()
     }
-}
-
-/// A path item of one operation, for documents built by hand from several.
-pub fn item(method: HttpMethod, operation: Operation) -> PathItem {
-    PathItem::new(method, operation)
 }
 
 /// An operation with this summary.

@@ -237,41 +237,12 @@ impl Store {
         let keys = self.keys()?;
         let current = format!("{PREFIX}{}:%", keys.current().id);
         let write = self.write().await?;
-        let mut resealed = Resealed::default();
-
-        let passwords: Vec<(i64, String)> = sip_user::Entity::find()
-            .select_only()
-            .columns([sip_user::Column::Id, sip_user::Column::Password])
-            .filter(sip_user::Column::Password.not_like(&current))
-            .into_tuple()
-            .all(&write.tx)
-            .await?;
-        for (id, stored) in passwords {
-            let sealed = keys.reseal(Place::SipPassword, &stored)?;
-            sip_user::Entity::update_many()
-                .col_expr(sip_user::Column::Password, Expr::value(sealed))
-                .filter(sip_user::Column::Id.eq(id))
-                .exec(&write.tx)
+        let sip_passwords =
+            reseal_column::<sip_user::Entity>(&write, keys, &current, sip_user::Column::Id, sip_user::Column::Password, Place::SipPassword).await?;
+        let task_tokens =
+            reseal_column::<workflow_token::Entity>(&write, keys, &current, workflow_token::Column::Id, workflow_token::Column::Token, Place::TaskToken)
                 .await?;
-            resealed.sip_passwords += 1;
-        }
-
-        let tokens: Vec<(i64, String)> = workflow_token::Entity::find()
-            .select_only()
-            .columns([workflow_token::Column::Id, workflow_token::Column::Token])
-            .filter(workflow_token::Column::Token.not_like(&current))
-            .into_tuple()
-            .all(&write.tx)
-            .await?;
-        for (id, stored) in tokens {
-            let sealed = keys.reseal(Place::TaskToken, &stored)?;
-            workflow_token::Entity::update_many()
-                .col_expr(workflow_token::Column::Token, Expr::value(sealed))
-                .filter(workflow_token::Column::Id.eq(id))
-                .exec(&write.tx)
-                .await?;
-            resealed.task_tokens += 1;
-        }
+        let mut resealed = Resealed { sip_passwords, task_tokens, ..Resealed::default() };
 
         // Only waiting mails carry a body worth sealing: a delivered one's was erased.
         let mails: Vec<(i64, String)> = outbox::Entity::find()
@@ -315,6 +286,19 @@ impl Store {
         write.commit().await?;
         Ok(resealed)
     }
+}
+
+/// Reseals, in `write`, the values of `column` not yet sealed under the current key (they
+/// do not match `current`, its prefix pattern); each row is found again by its `id`.
+async fn reseal_column<E: EntityTrait>(write: &WriteTx, keys: &Keyring, current: &str, id: E::Column, column: E::Column, place: Place) -> Result<u64, StoreError> {
+    let stale: Vec<(i64, String)> = E::find().select_only().columns([id, column]).filter(column.not_like(current)).into_tuple().all(&write.tx).await?;
+    let mut count = 0;
+    for (row, stored) in stale {
+        let sealed = keys.reseal(place, &stored)?;
+        E::update_many().col_expr(column, Expr::value(sealed)).filter(id.eq(row)).exec(&write.tx).await?;
+        count += 1;
+    }
+    Ok(count)
 }
 
 impl WriteTx {
