@@ -69,13 +69,15 @@ pub fn face(prefix: &str, public_url: &str) -> steward_http::apidoc::FaceRoutes 
         .route("/v1/{*rest}", any(admin::unknown))
         .map(|router| router.layer(axum::Extension(call::PublicUrl(public_url.into()))))
         .merge(keystone());
-    let mut api = api::described().under(prefix);
-    api.merge(api::keystone().under(prefix));
-    let routes = if prefix.is_empty() {
-        routes
-    } else {
-        api.merge(api::keystone().under(""));
-        routes.nest(prefix).merge(keystone())
-    };
+    let routes = if prefix.is_empty() { routes } else { routes.nest(prefix).merge(keystone()) };
+    let prefix = prefix.to_owned();
+    let api: steward_http::apidoc::Describe = Box::new(move || {
+        let mut api = api::described().under(&prefix);
+        api.merge(api::keystone().under(&prefix));
+        if !prefix.is_empty() {
+            api.merge(api::keystone().under(""));
+        }
+        api
+    });
     steward_http::apidoc::FaceRoutes { face: "adjutant", routes, api }
 }

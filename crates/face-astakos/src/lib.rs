@@ -44,5 +44,6 @@ pub fn face(prefix: &str) -> steward_http::apidoc::FaceRoutes {
         routes = routes.route(path, any(catalogs::service_user_catalogs));
     }
     let routes = routes.map(|router| router.layer(axum::Extension(authenticate::RenderedUsages::new()))).nest(prefix);
-    steward_http::apidoc::FaceRoutes { face: "astakos", routes, api: api::described().under(prefix) }
+    let prefix = prefix.to_owned();
+    steward_http::apidoc::FaceRoutes { face: "astakos", routes, api: Box::new(move || api::described().under(&prefix)) }
 }

@@ -29,7 +29,7 @@ pub mod users;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{MethodRouter, get};
-use steward_http::apidoc::{Described, Routes};
+use steward_http::apidoc::Routes;
 use steward_http::{AppState, Prefix};
 use utoipa::openapi::HttpMethod;
 
@@ -84,24 +84,27 @@ async fn head_refused() -> StatusCode {
     StatusCode::METHOD_NOT_ALLOWED
 }
 
-/// Routes and their description, built together: each route is described where it is
+/// One described operation: its path, method and summary, and whether the path names one
+/// resource (`{id}`).
+type Entry = (String, HttpMethod, String, bool);
+
+/// Routes and what describes them, built together: each route is described where it is
 /// mounted, from the same path.
 struct Mount {
     routes: Routes,
-    described: Described,
+    entries: Vec<Entry>,
 }
 
 impl Mount {
     fn new() -> Self {
-        Self { routes: Routes::new(), described: api::described() }
+        Self { routes: Routes::new(), entries: Vec::new() }
     }
 
-    fn describe(self, path: &str, operations: &[(HttpMethod, &str)], member: bool) -> Self {
-        let Self { routes, mut described } = self;
+    fn describe(mut self, path: &str, operations: &[(HttpMethod, &str)], member: bool) -> Self {
         for (method, summary) in operations {
-            described = described.operation(method.clone(), path, api::operation(method, summary, member));
+            self.entries.push((path.to_owned(), method.clone(), (*summary).to_owned(), member));
         }
-        Self { routes, described }
+        self
     }
 
     /// `path`, `path.json`, `path.xml`, `path.html` and `path/` to one route.
@@ -173,13 +176,16 @@ pub fn face(prefix: &str) -> steward_http::apidoc::FaceRoutes {
         .action("/database/{id}/enableall", databases::enable_all, "Enable every user of a database.")
         .action("/database/{id}/kickall", databases::kick_all, "End every session on a database.")
         .member("/database", get(databases::show).delete(databases::destroy), &[(Get, "One tenant database."), (Delete, "Remove a tenant database.")]);
-    let mut routes = mount.routes;
-    routes = routes.route("/database/{id}/get_backup_now", only(get(databases::backup).head(head_refused)));
-    let described = mount.described.operation(
-        Get,
-        "/database/{id}/get_backup_now",
-        api::operation(&Get, "A backup of a tenant database, now.", true),
-    );
+    let mount = mount.describe("/database/{id}/get_backup_now", &[(Get, "A backup of a tenant database, now.")], true);
+    let routes = mount.routes.route("/database/{id}/get_backup_now", only(get(databases::backup).head(head_refused)));
+    let entries = mount.entries;
     let routes = routes.map(|router| router.layer(axum::Extension(Prefix(prefix.to_owned())))).nest(prefix);
-    steward_http::apidoc::FaceRoutes { face: "drofus", routes, api: described.under(prefix) }
+    let prefix = prefix.to_owned();
+    let api: steward_http::apidoc::Describe = Box::new(move || {
+        let described = entries.iter().fold(api::described(), |described, (path, method, summary, member)| {
+            described.operation(method.clone(), path, api::operation(method, summary, *member))
+        });
+        described.under(&prefix)
+    });
+    steward_http::apidoc::FaceRoutes { face: "drofus", routes, api }
 }

@@ -42,7 +42,8 @@ pub struct HermesSettings {
 /// Every Hermes route, under `settings.prefix`, and their description.
 pub fn face(settings: HermesSettings) -> steward_http::apidoc::FaceRoutes {
     let prefix = settings.prefix.clone();
-    let api = api::described().under(&prefix);
+    let described = prefix.clone();
+    let api: steward_http::apidoc::Describe = Box::new(move || api::described().under(&described));
     let mut routes = Routes::new();
     for group in Group::ALL {
         let handler = move |state, settings, Path(node): Path<String>, request| serve(state, settings, group, node, request);

@@ -2,10 +2,11 @@
 //! envelope (GET-only services are those without arguments, as in the original).
 
 use axum::routing::{MethodRouter, get, post};
+use crate::rest::resource::Spec;
 use crate::rest::{self, resource};
 use axum::Extension;
 use steward_http::AppState;
-use steward_http::apidoc::{Described, Routes};
+use steward_http::apidoc::Routes;
 
 use crate::Prefix;
 use crate::envelope::web_method_not_allowed;
@@ -22,9 +23,12 @@ fn post_only(route: MethodRouter<AppState>) -> MethodRouter<AppState> {
 /// The face under `prefix` (`""` for the root): its routes and their description. Its
 /// cookies are `Secure` when `public_url` is https.
 pub fn face(prefix: &str, public_url: &str) -> steward_http::apidoc::FaceRoutes {
-    let (models, described) = models();
+    let (models, specs) = models();
     let routes = router(prefix, public_url).merge(models.map(|router| router.layer(Extension(Prefix(prefix.to_owned())))).nest(prefix));
-    steward_http::apidoc::FaceRoutes { face: "janua", routes, api: described.under(prefix) }
+    let prefix = prefix.to_owned();
+    let api: steward_http::apidoc::Describe =
+        Box::new(move || specs.iter().fold(crate::api::described(), |described, spec| crate::api::model(*spec, described)).under(&prefix));
+    steward_http::apidoc::FaceRoutes { face: "janua", routes, api }
 }
 
 /// The web services' routes under `prefix`.
@@ -46,12 +50,12 @@ fn router(prefix: &str, public_url: &str) -> Routes {
     routes.map(|router| router.layer(Extension(prefix_extension)).layer(Extension(secure))).nest(prefix)
 }
 
-/// The Flask-Restless models, each at `/api/<MODEL>`, with the web services' description
-/// and each model's operations.
-fn models() -> (Routes, Described) {
+/// The Flask-Restless models, each at `/api/<MODEL>`, and the spec each was mounted from
+/// (their operations are described from it).
+fn models() -> (Routes, Vec<Spec>) {
     use rest::acl::{AccessLists, Actions};
     use steward_core::messaging::access_lists::AccessList;
-    let mounted = (Routes::new(), crate::api::described());
+    let mounted = (Routes::new(), Vec::new());
     let mounted = model(rest::contacts::Contacts, mounted);
     let mounted = model(rest::groups::Groups, mounted);
     let mounted = model(rest::memberships::Memberships, mounted);
@@ -63,8 +67,8 @@ fn models() -> (Routes, Described) {
     model(AccessLists { list: AccessList::ContactNotify, path: "/api/CONTACT_NOTIFY_ACTION" }, mounted)
 }
 
-/// Mounts `model` and describes its operations, from the one spec.
-fn model<M: resource::Model>(model: M, (routes, described): (Routes, Described)) -> (Routes, Described) {
-    let spec = model.spec();
-    (routes.merge(resource::routes(model)), crate::api::model(spec, described))
+/// Mounts `model` and keeps the spec it was mounted from.
+fn model<M: resource::Model>(model: M, (routes, mut specs): (Routes, Vec<Spec>)) -> (Routes, Vec<Spec>) {
+    specs.push(model.spec());
+    (routes.merge(resource::routes(model)), specs)
 }

@@ -79,6 +79,11 @@ impl Routes {
     }
 }
 
+/// Makes a part of the description when it is asked for. The tree of a few hundred
+/// operations is built from many short-lived clones: made at start-up, it left 13 MB of
+/// freed but resident heap behind in every server, asked or not.
+pub type Describe = Box<dyn Fn() -> OpenApi + Send + Sync>;
+
 /// A face's routes and their description, already under its prefix.
 pub struct FaceRoutes {
     /// `janua`, `hermes`, …: its metrics label and its tag.
@@ -86,7 +91,25 @@ pub struct FaceRoutes {
     /// Its routes.
     pub routes: Routes,
     /// Its operations, tagged `face`.
-    pub api: OpenApi,
+    pub api: Describe,
+}
+
+/// The parts the one document is made of: Steward's own operations and each face's.
+pub struct Description {
+    own: Describe,
+    faces: Vec<Describe>,
+}
+
+impl Description {
+    /// The document of `own` and `faces`' operations.
+    pub fn new(own: Describe, faces: Vec<Describe>) -> Self {
+        Self { own, faces }
+    }
+
+    /// The whole document, made now.
+    pub fn document(&self) -> OpenApi {
+        document((self.own)(), self.faces.iter().map(|face| face()))
+    }
 }
 
 /// The credentials the faces accept, by scheme name.
@@ -105,7 +128,7 @@ pub mod scheme {
 
 /// The one document: operational and native operations, then each face's, with the
 /// security schemes they name.
-pub fn document(own: OpenApi, faces: &[FaceRoutes]) -> OpenApi {
+fn document(own: OpenApi, faces: impl Iterator<Item = OpenApi>) -> OpenApi {
     let mut document = OpenApiBuilder::new()
         .info(
             InfoBuilder::new()
@@ -134,7 +157,7 @@ pub fn document(own: OpenApi, faces: &[FaceRoutes]) -> OpenApi {
     ];
     document.merge(own);
     for face in faces {
-        document.merge(face.api.clone());
+        document.merge(face);
     }
     // One tag per face, and Keystone's: every tag an operation names, in order of appearance.
     let operations = document.paths.paths.values().flat_map(|item| {
@@ -149,9 +172,25 @@ pub fn document(own: OpenApi, faces: &[FaceRoutes]) -> OpenApi {
     document
 }
 
-/// Serves `document` and Swagger UI over it.
-pub fn router(document: OpenApi) -> Router<AppState> {
-    Router::new().merge(utoipa_swagger_ui::SwaggerUi::new(DOCS_PATH).url(DOCUMENT_PATH, document))
+/// Serves the description, made on the first request and kept as its JSON (some 200 KB),
+/// and Swagger UI over it.
+pub fn router(description: std::sync::Arc<Description>) -> Router<AppState> {
+    let json = std::sync::Arc::new(std::sync::OnceLock::<axum::body::Bytes>::new());
+    let served = axum::routing::get(move || {
+        let (description, json) = (description.clone(), json.clone());
+        async move {
+            let bytes = json.get_or_init(|| {
+                axum::body::Bytes::from(description.document().to_json().unwrap_or_else(|error| {
+                    tracing::error!(%error, "the API description could not be serialised");
+                    "{}".to_owned()
+                }))
+            });
+            ([(axum::http::header::CONTENT_TYPE, "application/json")], bytes.clone())
+        }
+    });
+    Router::new()
+        .route(DOCUMENT_PATH, served)
+        .merge(utoipa_swagger_ui::SwaggerUi::new(DOCS_PATH).config(utoipa_swagger_ui::Config::from(DOCUMENT_PATH)))
 }
 
 /// Whether the description has an operation for the routed `path`: the same path, or one

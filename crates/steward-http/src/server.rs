@@ -43,22 +43,24 @@ pub fn router(state: AppState, faces: Vec<FaceRoutes>, proxies: crate::client::T
 
 /// Every route, each group tracked under its face's metrics label, and the description of
 /// them all, which they serve.
-pub fn routes(faces: Vec<FaceRoutes>) -> (crate::apidoc::Routes, utoipa::openapi::OpenApi) {
+pub fn routes(faces: Vec<FaceRoutes>) -> (crate::apidoc::Routes, std::sync::Arc<crate::apidoc::Description>) {
     let track = |name: &'static str, routes: crate::apidoc::Routes| {
         routes.map(|router| router.route_layer(axum::middleware::from_fn(move |request, next| crate::metrics::track(name, request, next))))
     };
-    let own = {
+    let own: crate::apidoc::Describe = Box::new(|| {
         let mut own = crate::native::api();
         own.merge(crate::ops::api());
         own
-    };
-    let document = crate::apidoc::document(own, &faces);
-    let described = crate::apidoc::Routes::new().map(|router| router.merge(crate::apidoc::router(document.clone())));
-    let mut app = track("ops", crate::ops::routes()).merge(track("steward", crate::native::routes().merge(described)));
+    });
+    let mut parts = Vec::with_capacity(faces.len());
+    let mut app = track("ops", crate::ops::routes());
     for face in faces {
+        parts.push(face.api);
         app = app.merge(track(face.face, face.routes));
     }
-    (app, document)
+    let description = std::sync::Arc::new(crate::apidoc::Description::new(own, parts));
+    let described = crate::apidoc::Routes::new().map(|router| router.merge(crate::apidoc::router(description.clone())));
+    (app.merge(track("steward", crate::native::routes().merge(described))), description)
 }
 
 fn panic_response() -> Response {

@@ -27,7 +27,8 @@ fn every_route_has_an_operation() {
     for prefixes in [["", "", "", "", ""], ["/janua", "/drofus", "/hermes", "/adjutant", "/astakos"]] {
         let faces = steward::serve::faces(&settings(prefixes));
         assert_eq!(faces.len(), 5);
-        let (routes, document) = steward_http::server::routes(faces);
+        let (routes, description) = steward_http::server::routes(faces);
+        let document = description.document();
         let (_, paths) = routes.into_parts();
         assert!(paths.len() > 150, "every face's routes are recorded: {}", paths.len());
         let undescribed: Vec<&String> = paths.iter().filter(|path| !steward_http::apidoc::describes(&document, path)).collect();
@@ -37,7 +38,7 @@ fn every_route_has_an_operation() {
 
 #[test]
 fn the_document_is_openapi_3_1_with_a_tag_per_face() {
-    let (_, document) = steward_http::server::routes(steward::serve::faces(&settings(["", "", "", "", ""])));
+    let document = steward_http::server::routes(steward::serve::faces(&settings(["", "", "", "", ""]))).1.document();
     let json: serde_json::Value = serde_json::from_str(&document.to_json().unwrap()).unwrap();
     assert_eq!(json["openapi"], "3.1.0");
     let tags: BTreeSet<&str> = json["tags"].as_array().unwrap().iter().map(|tag| tag["name"].as_str().unwrap()).collect();
@@ -69,7 +70,7 @@ async fn every_described_operation_is_routed_and_the_docs_are_served(backend: Ba
     let response = server.http.get(server.url("/steward/v1/openapi.json")).send().await.unwrap();
     assert_eq!(response.status(), 200);
     let served: serde_json::Value = response.json().await.unwrap();
-    let (_, document) = steward_http::server::routes(steward::serve::faces(&settings(["", "", "", "", ""])));
+    let document = steward_http::server::routes(steward::serve::faces(&settings(["", "", "", "", ""]))).1.document();
     assert_eq!(served, serde_json::from_str::<serde_json::Value>(&document.to_json().unwrap()).unwrap(), "the served document is the code's");
 
     // A described method is routed: it is not answered like a method nobody serves.
