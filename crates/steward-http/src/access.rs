@@ -42,7 +42,13 @@ impl RequestId {
 
     /// A fresh id.
     fn generate() -> Self {
-        Self(Arc::from(uuid::Uuid::new_v4().to_string()))
+        // From the thread's CSPRNG (seeded from the OS, reseeded by `rand`), not the OS per
+        // id: `Uuid::new_v4` made one getrandom syscall per request, measured at a quarter
+        // of `/healthz`'s throughput on this machine (docs/PERFORMANCE.md, issue 14).
+        let mut random = [0u8; 16];
+        rand::fill(&mut random);
+        let mut text = [0u8; uuid::fmt::Hyphenated::LENGTH];
+        Self(Arc::from(&*uuid::Builder::from_random_bytes(random).into_uuid().hyphenated().encode_lower(&mut text)))
     }
 
     /// `raw` when it is an acceptable id.
@@ -116,4 +122,19 @@ fn answered(response: &Response<axum::body::Body>, latency: Duration, _span: &Sp
     let millis = latency.as_secs_f64() * 1000.0;
     let route = response.extensions().get::<crate::metrics::Route>().map_or("unmatched", |route| route.0.as_str());
     tracing::info!(target: "steward::access", route, status = response.status().as_u16(), millis, "answered");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn generated_ids_are_random_uuids() {
+        let (one, two) = (RequestId::generate(), RequestId::generate());
+        assert_ne!(one, two);
+        let parsed = uuid::Uuid::parse_str(one.as_str()).unwrap();
+        assert_eq!(parsed.get_version_num(), 4);
+        assert_eq!(one.as_str(), parsed.hyphenated().to_string(), "lower-case, hyphenated");
+        assert!(RequestId::parse(one.as_str()).is_some(), "what a trusted proxy may pass on too");
+    }
 }
