@@ -43,8 +43,8 @@ impl RequestId {
     /// A fresh id.
     fn generate() -> Self {
         // From the thread's CSPRNG (seeded from the OS, reseeded by `rand`), not the OS per
-        // id: `Uuid::new_v4` made one getrandom syscall per request, measured at a quarter
-        // of `/healthz`'s throughput on this machine (docs/PERFORMANCE.md, issue 14).
+        // id: `Uuid::new_v4` made one getrandom syscall per request (docs/PERFORMANCE.md,
+        // issue 14: a syscall each request is worth avoiding, if not the main cost there).
         let mut random = [0u8; 16];
         rand::fill(&mut random);
         let mut text = [0u8; uuid::fmt::Hyphenated::LENGTH];
