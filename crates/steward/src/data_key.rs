@@ -41,25 +41,45 @@ fn read(path: &Path) -> anyhow::Result<Option<DataKey>> {
 }
 
 /// Writes `key` to `path`, which must not exist, readable by this user only, on disk
-/// (file and directory entry) before this returns.
-fn write_new(path: &Path, key: &DataKey) -> anyhow::Result<()> {
-    let mut file = std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .mode(0o600)
-        .open(path)
-        .with_context(|| format!("cannot create the data key file {}", path.display()))?;
-    file.write_all(key.to_file_text().as_bytes())?;
-    file.sync_all()?;
+/// (file and directory entry) before this returns. The key is written whole to a file of
+/// its own first and then linked into place, so an instance starting at the same moment
+/// finds either no file or a complete one; `AlreadyExists` when it won.
+fn write_new(path: &Path, key: &DataKey) -> std::io::Result<()> {
+    let mut name = path.file_name().unwrap_or_default().to_os_string();
+    name.push(format!(".{}.{}.new", std::process::id(), key.id()));
+    let staged = path.with_file_name(name);
+    let written = (|| {
+        let mut file = std::fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(&staged)?;
+        file.write_all(key.to_file_text().as_bytes())?;
+        file.sync_all()?;
+        std::fs::hard_link(&staged, path)
+    })();
+    let _ = std::fs::remove_file(&staged);
+    written?;
     sync_directory(path)
 }
 
-fn sync_directory(path: &Path) -> anyhow::Result<()> {
+fn sync_directory(path: &Path) -> std::io::Result<()> {
     let directory = match path.parent() {
         Some(parent) if !parent.as_os_str().is_empty() => parent,
         _ => Path::new("."),
     };
-    std::fs::File::open(directory)?.sync_all().with_context(|| format!("cannot sync {}", directory.display()))
+    std::fs::File::open(directory)?.sync_all()
+}
+
+/// Makes a new key at `path`, or takes the one another process made there first.
+fn create(path: &Path) -> anyhow::Result<DataKey> {
+    let key = DataKey::generate();
+    match write_new(path, &key) {
+        Ok(()) => {
+            tracing::info!(file = %path.display(), key = key.id(), "created the data key");
+            Ok(key)
+        }
+        Err(error) if error.kind() == std::io::ErrorKind::AlreadyExists => {
+            read(path)?.ok_or_else(|| anyhow::anyhow!("the data key file {} vanished as it was made", path.display()))
+        }
+        Err(error) => Err(error).with_context(|| format!("cannot create the data key file {}", path.display())),
+    }
 }
 
 /// Refuses keys that cannot open what `store` sealed.
@@ -92,10 +112,7 @@ pub async fn attach(store: Store, settings: &Settings) -> anyhow::Result<Store> 
                     path.display()
                 );
             }
-            let key = DataKey::generate();
-            write_new(path, &key)?;
-            tracing::info!(file = %path.display(), key = key.id(), "created the data key");
-            key
+            create(path)?
         }
     };
     let mut keys = Keyring::new(current);
@@ -140,11 +157,7 @@ pub async fn rotate(store: Store, settings: &Settings, format: Format) -> anyhow
     let next_file = next_path(path);
     let new = match read(&next_file)? {
         Some(key) => key,
-        None => {
-            let key = DataKey::generate();
-            write_new(&next_file, &key)?;
-            key
-        }
+        None => create(&next_file)?,
     };
     let (old_id, new_id) = (old.id().to_owned(), new.id().to_owned());
     let keys = Keyring::new(new).with_older(old.clone());
@@ -153,11 +166,14 @@ pub async fn rotate(store: Store, settings: &Settings, format: Format) -> anyhow
     let store = store.with_data_keys(keys);
     let resealed = store.seal_secrets(steward_core::now()).await.context("resealing failed; nothing changed")?;
     let retired = retired_path(path, &old_id);
-    if read(&retired)?.is_none() {
-        write_new(&retired, &old)?;
+    match write_new(&retired, &old) {
+        Err(error) if error.kind() != std::io::ErrorKind::AlreadyExists => {
+            return Err(error).with_context(|| format!("cannot keep the retired key in {}", retired.display()));
+        }
+        _ => {}
     }
     std::fs::rename(&next_file, path).with_context(|| format!("cannot move {} to {}", next_file.display(), path.display()))?;
-    sync_directory(path)?;
+    sync_directory(path).with_context(|| format!("cannot sync the directory of {}", path.display()))?;
     tracing::info!(from = %old_id, to = %new_id, resealed = resealed.total(), "rotated the data key");
     if format.for_people() {
         println!(
@@ -193,8 +209,10 @@ mod tests {
         let mode = std::os::unix::fs::PermissionsExt::mode(&std::fs::metadata(&path).unwrap().permissions());
         assert_eq!(mode & 0o777, 0o600);
         assert_eq!(read(&path).unwrap().unwrap().id(), key.id());
-        // Never overwritten.
-        assert!(write_new(&path, &DataKey::generate()).is_err());
+        // Never overwritten: a second maker takes the first one's key.
+        assert_eq!(write_new(&path, &DataKey::generate()).unwrap_err().kind(), std::io::ErrorKind::AlreadyExists);
+        assert_eq!(create(&path).unwrap().id(), key.id());
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1, "no staged file left behind");
         assert!(read(&dir.path().join("absent")).unwrap().is_none());
         std::fs::write(&path, "garbage").unwrap();
         assert!(read(&path).unwrap_err().to_string().contains("data.key"));
