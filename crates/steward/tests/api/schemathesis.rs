@@ -40,7 +40,10 @@ async fn schemathesis_finds_no_server_error_and_no_undescribed_answer(backend: B
         .args(["--max-examples", "15"])
         // Reproducible in CI; change it locally to explore further.
         .args(["--seed", "14"])
-        .args(["--workers", "2", "--request-timeout", "30", "--no-color"])
+        // One worker: with two threads, Python 3.11's `ast` (used by hypothesis to describe
+        // its strategies) at times raised "AST constructor recursion depth mismatch" inside
+        // schemathesis' coverage phase, a tool error on an operation, not a finding.
+        .args(["--workers", "1", "--request-timeout", "30", "--no-color"])
         .args(["--report", "junit", "--report-dir"])
         .arg(&report)
         .env("SCHEMATHESIS_HOOKS", "")
